@@ -1,5 +1,22 @@
+export type { Artifact, ArtifactInfo, ArtifactKind } from './arrow-artifact.ts';
+export {
+  artifactFromIPC,
+  artifactIdOf,
+  artifactInfoFromIPC,
+  artifactToIPC,
+  defineArtifactKind,
+  META_KIND,
+  META_LINEAGE,
+  META_SCHEMA_VERSION,
+  readArtifact,
+  readArtifactInfo,
+  writeArtifact,
+} from './arrow-artifact.ts';
 export { writeDirAtomic, writeFileAtomic } from './atomic-write.ts';
+export { canonicalJson, configHash, sha256Hex } from './config-hash.ts';
 export type { ErrorCode, ErrorDetails } from './errors.ts';
 export { assert, ERROR_CODES, isMetaLoraError, MetaLoraError, showValue } from './errors.ts';
+export type { Lineage, LineageInput } from './lineage.ts';
+export { LineageSchema } from './lineage.ts';
 export type { RngState } from './rng.ts';
 export { hashString, Rng } from './rng.ts';

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Field, Float64, List, Utf8 } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineArtifactKind, readArtifact, readArtifactInfo, writeArtifact } from './arrow-artifact.ts';
+import { MetaLoraError } from './errors.ts';
+
+const fields = [
+  new Field('taskId', new Utf8(), false),
+  new Field('score', new Float64(), false),
+  new Field('tags', new List(new Field('item', new Utf8(), false)), true),
+];
+const row = z.strictObject({ taskId: z.string(), score: z.number(), tags: z.array(z.string()).optional() });
+const Scores = defineArtifactKind({ kind: 'scores', schemaVersion: 1, row, fields });
+const lineage = { configHash: 'c0ffee', seed: 7, parents: [], createdBy: 'arrow-artifact.test' };
+const rows = [
+  { taskId: 'a', score: 0.5, tags: ['x', 'y'] },
+  { taskId: 'b', score: -1 },
+];
+
+function dir(): string {
+  return mkdtempSync(join(tmpdir(), 'meta-lora-artifact-'));
+}
+
+function thrown(fn: () => unknown): MetaLoraError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof MetaLoraError) return error;
+    throw error;
+  }
+  throw new Error('expected a MetaLoraError');
+}
+
+describe('arrow artifacts', () => {
+  it('round-trips rows, absent optional cells included', () => {
+    const path = join(dir(), 'scores.arrow');
+    writeArtifact(path, Scores, rows, lineage);
+    expect(readArtifact(path, Scores).rows).toEqual(rows);
+  });
+
+  it('writes byte-identical files for equal rows and lineage', () => {
+    const d = dir();
+    writeArtifact(join(d, 'a.arrow'), Scores, rows, lineage);
+    writeArtifact(join(d, 'b.arrow'), Scores, rows, lineage);
+    expect(readFileSync(join(d, 'a.arrow')).equals(readFileSync(join(d, 'b.arrow')))).toBe(true);
+  });
+
+  it('stores kind, version and lineage in the schema metadata', () => {
+    const path = join(dir(), 'scores.arrow');
+    const written = writeArtifact(path, Scores, rows, lineage);
+    const info = readArtifactInfo(path);
+    expect([info.kind, info.schemaVersion, info.lineage]).toEqual(['scores', 1, written]);
+  });
+
+  it('names the file, both versions and the fix on a version mismatch', () => {
+    const path = join(dir(), 'scores.arrow');
+    writeArtifact(path, Scores, rows, lineage);
+    const v2 = defineArtifactKind({ kind: 'scores', schemaVersion: 2, row, fields });
+    const error = thrown(() => readArtifact(path, v2));
+    expect(error.code).toBe('SCHEMA_VERSION_MISMATCH');
+    expect(error.message).toMatch(new RegExp(`${path}.*schema version 1.*reads version 2[\\s\\S]*fix: rebuild`));
+  });
+
+  it('refuses an artifact of another kind', () => {
+    const path = join(dir(), 'scores.arrow');
+    writeArtifact(path, Scores, rows, lineage);
+    const other = defineArtifactKind({ kind: 'results', schemaVersion: 1, row, fields });
+    expect(thrown(() => readArtifact(path, other)).code).toBe('ARTIFACT_INVALID');
+  });
+
+  it('reports the row number of a row that fails the schema', () => {
+    const path = join(dir(), 'scores.arrow');
+    writeArtifact(path, Scores, rows, lineage);
+    const strict = defineArtifactKind({
+      kind: 'scores',
+      schemaVersion: 1,
+      row: row.extend({ score: z.number().min(0) }),
+      fields,
+    });
+    const error = thrown(() => readArtifact(path, strict));
+    expect([error.code, error.details.line, error.details.field]).toEqual(['ARTIFACT_INVALID', 2, 'score']);
+  });
+
+  it('refuses to write a row that fails the schema', () => {
+    expect(thrown(() => writeArtifact(join(dir(), 'x.arrow'), Scores, [{ taskId: 1 } as never], lineage)).code).toBe(
+      'ARTIFACT_INVALID',
+    );
+  });
+
+  it('refuses a file that is not Arrow', () => {
+    const path = join(dir(), 'junk.arrow');
+    writeFileSync(path, 'not arrow');
+    expect(thrown(() => readArtifactInfo(path)).code).toBe('ARTIFACT_INVALID');
+  });
+
+  it('refuses a kind whose zod and Arrow columns differ', () => {
+    expect(() => defineArtifactKind({ kind: 'bad', schemaVersion: 1, row, fields: fields.slice(0, 2) })).toThrow(
+      /zod columns/,
+    );
+  });
+});
