@@ -1,0 +1,172 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetaLoraError } from '@meta-lora/artifacts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadTokenizer } from './tokenizer.ts';
+
+// A tiny GPT-2-style byte-level BPE written by hand: <|endoftext|> (0), <|pad|> (1), the 256 byte tokens, 3 merges.
+function byteChars(): string[] {
+  const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+  let shifted = 0;
+  return Array.from({ length: 256 }, (_, b) => String.fromCharCode(printable(b) ? b : 256 + shifted++));
+}
+const merges = ['Ġ t', 'h e', 'Ġt he'];
+const vocab: Record<string, number> = Object.create(null);
+[...byteChars(), 'Ġt', 'he', 'Ġthe'].forEach((t, i) => {
+  vocab[t] = i + 2;
+});
+const special = (id: number, content: string) => ({
+  id,
+  content,
+  single_word: false,
+  lstrip: false,
+  rstrip: false,
+  normalized: false,
+  special: true,
+});
+const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+const tokenizerJson = {
+  version: '1.0',
+  truncation: null,
+  padding: null,
+  added_tokens: [special(0, '<|endoftext|>'), special(1, '<|pad|>')],
+  normalizer: null,
+  pre_tokenizer: byteLevel,
+  post_processor: {
+    type: 'TemplateProcessing',
+    single: [{ SpecialToken: { id: '<|endoftext|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+    pair: [],
+    special_tokens: { '<|endoftext|>': { id: '<|endoftext|>', ids: [0], tokens: ['<|endoftext|>'] } },
+  },
+  decoder: byteLevel,
+  model: { type: 'BPE', dropout: null, unk_token: null, byte_fallback: false, ignore_merges: false, vocab, merges },
+};
+const config = {
+  bos_token: '<|endoftext|>',
+  eos_token: { content: '<|endoftext|>' },
+  pad_token: '<|pad|>',
+  clean_up_tokenization_spaces: false,
+  chat_template:
+    "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'user' %}{{ 'User: ' + m['content'] + '\\n' }}" +
+    "{% elif m['role'] == 'assistant' %}{{ 'Assistant: ' + m['content'] + eos_token + '\\n' }}" +
+    "{% else %}{{ raise_exception('unknown role ' + m['role']) }}{% endif %}{% endfor %}" +
+    "{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}",
+};
+
+const root = mkdtempSync(join(tmpdir(), 'meta-lora-tokenizer-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function modelDir(name: string, files: Record<string, string>): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
+const good = {
+  'tokenizer.json': JSON.stringify(tokenizerJson),
+  'tokenizer_config.json': JSON.stringify(config),
+};
+
+async function expectCode(promise: Promise<unknown>, code: string, text: string): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MetaLoraError);
+  expect((error as MetaLoraError).code).toBe(code);
+  expect((error as MetaLoraError).message).toContain(text);
+}
+
+describe('loadTokenizer', () => {
+  it('returns null for a model directory without tokenizer.json', async () => {
+    expect(await loadTokenizer(modelDir('none', { 'config.json': '{}' }))).toBeNull();
+  });
+
+  it('reads special-token ids from tokenizer_config.json (string and AddedToken forms)', async () => {
+    const tok = await loadTokenizer(modelDir('ids', good));
+    expect([tok?.bosTokenId, tok?.eosTokenId, tok?.padTokenId, tok?.vocabSize]).toEqual([0, 0, 1, 261]);
+  });
+
+  it('round-trips Latin, Cyrillic, Arabic, CJK, Devanagari and emoji text', async () => {
+    const tok = (await loadTokenizer(modelDir('trip', good)))!;
+    const text = 'the theory\n Привет, мир! مرحبا بالعالم 你好，世界 こんにちは नमस्ते दुनिया 🙂👍🏽 🇫🇷  tabs\tend';
+    const ids = tok.encode(text, { addSpecialTokens: false });
+    expect(tok.decode(ids)).toBe(text);
+  });
+
+  it('applies the merges and prepends BOS by default', async () => {
+    const tok = (await loadTokenizer(modelDir('merge', good)))!;
+    expect(tok.encode(' the')).toEqual([0, vocab['Ġthe']]);
+    expect(tok.encode(' the', { addSpecialTokens: false })).toEqual([vocab['Ġthe']]);
+  });
+
+  it('drops special tokens on request', async () => {
+    const tok = (await loadTokenizer(modelDir('skip', good)))!;
+    const ids = tok.encode('hi<|endoftext|>');
+    expect(tok.decode(ids)).toBe('<|endoftext|>hi<|endoftext|>');
+    expect(tok.decode(ids, { skipSpecialTokens: true })).toBe('hi');
+    expect(tok.decode([])).toBe('');
+  });
+
+  it('refuses an id outside the vocabulary', async () => {
+    const tok = (await loadTokenizer(modelDir('range', good)))!;
+    expect(() => tok.decode([5, 261])).toThrow(/261 at position 1 is outside the vocabulary/);
+  });
+
+  it('renders the chat template', async () => {
+    const tok = (await loadTokenizer(modelDir('chat', good)))!;
+    const messages = [
+      { role: 'user', content: 'Capital of France?' },
+      { role: 'assistant', content: 'Paris' },
+      { role: 'user', content: 'And Spain?' },
+    ];
+    expect(tok.applyChatTemplate(messages, { addGenerationPrompt: true })).toBe(
+      '<|endoftext|>User: Capital of France?\nAssistant: Paris<|endoftext|>\nUser: And Spain?\nAssistant:',
+    );
+    expect(tok.applyChatTemplate(messages.slice(0, 1), { addGenerationPrompt: false })).toBe(
+      '<|endoftext|>User: Capital of France?\n',
+    );
+  });
+
+  it('turns raise_exception in a template into DATA_INVALID', async () => {
+    const tok = (await loadTokenizer(modelDir('raise', good)))!;
+    await expectCode(
+      Promise.resolve().then(() =>
+        tok.applyChatTemplate([{ role: 'tool', content: 'x' }], { addGenerationPrompt: false }),
+      ),
+      'DATA_INVALID',
+      'unknown role tool',
+    );
+  });
+
+  it('says TOKENIZER_INVALID when a chat template is requested but there is none', async () => {
+    const dir = modelDir('nochat', { 'tokenizer.json': JSON.stringify(tokenizerJson) });
+    const tok = (await loadTokenizer(dir))!;
+    expect(tok.hasChatTemplate).toBe(false);
+    await expectCode(
+      Promise.resolve().then(() => tok.applyChatTemplate([], { addGenerationPrompt: true })),
+      'TOKENIZER_INVALID',
+      'no chat template',
+    );
+  });
+
+  it('names the file when tokenizer.json is corrupt', async () => {
+    const dir = modelDir('corrupt', { 'tokenizer.json': '{"model": {"type": "BPE", "vocab": {' });
+    await expectCode(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
+  });
+
+  it('names the file when tokenizer.json is JSON but not a tokenizer', async () => {
+    const dir = modelDir('notok', { 'tokenizer.json': '{"model": {"type": "Nonsense"}}' });
+    await expectCode(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
+  });
+
+  it('names tokenizer_config.json when its chat template does not parse', async () => {
+    const dir = modelDir('badchat', {
+      'tokenizer.json': JSON.stringify(tokenizerJson),
+      'tokenizer_config.json': JSON.stringify({ ...config, chat_template: '{% for m in messages %}' }),
+    });
+    await expectCode(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer_config.json'));
+  });
+});
