@@ -28,8 +28,8 @@ describe('binary16', () => {
   it('encodes every non-NaN pattern back to itself', () => {
     const bad: number[] = [];
     for (let bits = 0; bits < 65536; bits++) {
-      const isNaN = (bits & 0x7c00) === 0x7c00 && (bits & 0x3ff) !== 0;
-      if (!isNaN && floatToF16Bits(f16BitsToFloat(bits)) !== bits) bad.push(bits);
+      const nanBits = (bits & 0x7c00) === 0x7c00 && (bits & 0x3ff) !== 0;
+      if (!nanBits && floatToF16Bits(f16BitsToFloat(bits)) !== bits) bad.push(bits);
     }
     expect(bad).toEqual([]);
   });
