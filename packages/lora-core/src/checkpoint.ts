@@ -1,0 +1,201 @@
+/**
+ * Loading the weights of a Hugging Face model directory, as `transformers` does: `model.safetensors`, or else the
+ * shards named by `model.safetensors.index.json` (`{"metadata": {...}, "weight_map": {tensorName: shardFile}}`).
+ * The index and the shards must agree exactly: every listed tensor is in its shard, no tensor is in two shards, and
+ * no shard holds a tensor the index does not list. Any disagreement is a `CHECKPOINT_INVALID` error naming the files.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, normalize, sep } from 'node:path';
+import { MetaLoraError } from '@meta-lora/artifacts';
+import { readJsonFile } from './read-json-file.ts';
+import { readSafetensors } from './safetensors.ts';
+
+/** One weight, as float32, with the file it came from (for error messages downstream). */
+export interface CheckpointTensor {
+  readonly shape: number[];
+  readonly data: Float32Array;
+  readonly file: string;
+}
+
+/** All the weights of a model directory. */
+export interface Checkpoint {
+  readonly dir: string;
+  /** The safetensors files read, in order. */
+  readonly files: readonly string[];
+  readonly tensors: ReadonlyMap<string, CheckpointTensor>;
+}
+
+const SINGLE_FILE = 'model.safetensors';
+const INDEX_FILE = 'model.safetensors.index.json';
+
+/**
+ * Loads every weight of a Hugging Face model directory (or of one `.safetensors` file) as float32. Integer tensors,
+ * which Llama-family checkpoints do not have, are converted to float32 too.
+ *
+ * @example
+ * const ckpt = loadCheckpoint('models/stories260K');
+ * ckpt.tensors.get('model.embed_tokens.weight')?.shape; // [512, 64]
+ */
+export function loadCheckpoint(dir: string): Checkpoint {
+  let isFile: boolean;
+  try {
+    isFile = statSync(dir).isFile();
+  } catch (cause) {
+    throw new MetaLoraError(
+      'CHECKPOINT_INVALID',
+      'model directory not found',
+      { path: dir, fix: 'pass the directory that holds config.json and model.safetensors' },
+      { cause },
+    );
+  }
+  if (isFile) return collect(dir, [dir]);
+
+  const single = join(dir, SINGLE_FILE);
+  if (existsSync(single)) return collect(dir, [single]);
+  const indexPath = join(dir, INDEX_FILE);
+  if (existsSync(indexPath)) return loadSharded(dir, indexPath);
+  throw noWeights(dir);
+}
+
+/**
+ * A required weight, checked against the shape the model expects.
+ *
+ * @example
+ * const emb = checkpointTensor(ckpt, 'model.embed_tokens.weight', [config.vocabSize, config.hiddenSize]);
+ */
+export function checkpointTensor(checkpoint: Checkpoint, name: string, shape?: readonly number[]): CheckpointTensor {
+  const tensor = checkpoint.tensors.get(name);
+  if (tensor === undefined) {
+    const near = [...checkpoint.tensors.keys()].filter((k) => k.endsWith(name.split('.').slice(-2).join('.')));
+    throw new MetaLoraError(
+      'CHECKPOINT_INVALID',
+      `tensor "${name}" is not in the checkpoint (${checkpoint.tensors.size} tensors in ${checkpoint.files.join(', ')})` +
+        (near.length > 0 ? `; similar names: ${near.slice(0, 3).join(', ')}` : ''),
+      {
+        path: checkpoint.dir,
+        field: name,
+        fix: 'check that config.json matches the weights (architecture, num_hidden_layers, tie_word_embeddings)',
+      },
+    );
+  }
+  if (shape !== undefined && (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i]))) {
+    throw new MetaLoraError(
+      'SHAPE_MISMATCH',
+      `tensor "${name}" has shape [${tensor.shape.join(', ')}] but config.json implies [${shape.join(', ')}]`,
+      { path: tensor.file, field: name, value: tensor.shape, fix: 'check that config.json belongs to these weights' },
+    );
+  }
+  return tensor;
+}
+
+function loadSharded(dir: string, indexPath: string): Checkpoint {
+  const index = readJsonFile(indexPath, { code: 'CHECKPOINT_INVALID', what: 'the sharded checkpoint index' });
+  const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
+  const invalidIndex = (message: string, field?: string) =>
+    new MetaLoraError(
+      'CHECKPOINT_INVALID',
+      message,
+      field === undefined
+        ? { path: indexPath, fix: 're-save the model with save_pretrained, or download the index again' }
+        : { path: indexPath, field, fix: 're-save the model with save_pretrained, or download the index again' },
+    );
+  if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
+    throw invalidIndex('"weight_map" is missing or not an object of {tensorName: shardFile}');
+  }
+
+  // Shard files in order of first appearance, each with the tensors the index puts in it.
+  const listed = new Map<string, Set<string>>();
+  for (const [tensor, shard] of Object.entries(weightMap)) {
+    if (typeof shard !== 'string' || shard === '') {
+      throw invalidIndex(`weight_map["${tensor}"] must be a shard file name, got ${JSON.stringify(shard)}`, tensor);
+    }
+    if (isAbsolute(shard) || normalize(shard).split(sep).includes('..')) {
+      throw invalidIndex(`weight_map["${tensor}"] = "${shard}" points outside the model directory`, tensor);
+    }
+    const names = listed.get(shard) ?? new Set<string>();
+    listed.set(shard, names.add(tensor));
+  }
+  if (listed.size === 0) throw invalidIndex('"weight_map" lists no tensors');
+  for (const [shard, names] of listed) {
+    if (!existsSync(join(dir, shard))) {
+      throw new MetaLoraError(
+        'CHECKPOINT_INVALID',
+        `the index names shard "${shard}" (holding ${names.size} tensors, e.g. "${[...names][0]}"), ` +
+          'which is not in the model directory',
+        { path: indexPath, field: shard, fix: `download the missing shard into ${dir}` },
+      );
+    }
+  }
+
+  const checkpoint = collect(
+    dir,
+    [...listed.keys()].map((shard) => join(dir, shard)),
+  );
+  for (const [shard, names] of listed) {
+    const shardPath = join(dir, shard);
+    for (const name of names) {
+      const found = checkpoint.tensors.get(name);
+      if (found === undefined || found.file !== shardPath) {
+        throw new MetaLoraError(
+          'CHECKPOINT_INVALID',
+          `the index lists tensor "${name}" in shard "${shard}", but that shard does not hold it` +
+            (found === undefined ? '' : ` (it is in ${found.file})`),
+          { path: indexPath, field: name, fix: 're-save the model with save_pretrained, or download it again' },
+        );
+      }
+    }
+  }
+  for (const [name, tensor] of checkpoint.tensors) {
+    if (!Object.hasOwn(weightMap, name)) {
+      throw new MetaLoraError(
+        'CHECKPOINT_INVALID',
+        `shard ${tensor.file} holds tensor "${name}", which the index does not list`,
+        { path: indexPath, field: name, fix: 're-save the model with save_pretrained, or download it again' },
+      );
+    }
+  }
+  return checkpoint;
+}
+
+/** Reads the files in order into one map; a tensor in two files is an error. */
+function collect(dir: string, files: string[]): Checkpoint {
+  const tensors = new Map<string, CheckpointTensor>();
+  for (const file of files) {
+    for (const [name, t] of readSafetensors(file).tensors) {
+      const previous = tensors.get(name);
+      if (previous !== undefined) {
+        throw new MetaLoraError(
+          'CHECKPOINT_INVALID',
+          `tensor "${name}" is in two shards: ${previous.file} and ${file}`,
+          { path: file, field: name, fix: 're-save the model with save_pretrained, or download it again' },
+        );
+      }
+      const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
+      tensors.set(name, { shape: t.shape, data, file });
+    }
+  }
+  return { dir, files, tensors };
+}
+
+function noWeights(dir: string): MetaLoraError {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch {
+    // unreadable: report it as empty
+  }
+  const shown = entries.length === 0 ? 'it is empty' : `it holds ${entries.slice(0, 12).join(', ')}`;
+  let fix = `download the weights: huggingface-cli download <repo> --include '*.safetensors' '*.json' --local-dir ${dir}`;
+  if (entries.some((e) => e.endsWith('.bin') || e.endsWith('.pth') || e.endsWith('.pt'))) {
+    fix =
+      'convert the PyTorch weights to safetensors in Python: ' +
+      `AutoModelForCausalLM.from_pretrained('${dir}').save_pretrained('${dir}', safe_serialization=True)`;
+  } else if (entries.includes('adapter_model.safetensors')) {
+    fix = 'this is a PEFT adapter directory; pass the base model directory named in adapter_config.json';
+  }
+  return new MetaLoraError(
+    'CHECKPOINT_INVALID',
+    `no model weights: expected ${SINGLE_FILE} or ${INDEX_FILE} in the model directory, but ${shown}`,
+    { path: dir, fix },
+  );
+}

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetaLoraError } from '@meta-lora/artifacts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readJsonFile } from './read-json-file.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'meta-lora-json-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function caught(fn: () => unknown): MetaLoraError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof MetaLoraError) return e;
+    throw e;
+  }
+  throw new Error('expected a MetaLoraError');
+}
+
+describe('readJsonFile', () => {
+  it('parses a file, ignoring a byte order mark', () => {
+    const path = join(dir, 'ok.json');
+    writeFileSync(path, '\ufeff{"hidden_size": 64}');
+    expect(readJsonFile(path)).toEqual({ hidden_size: 64 });
+  });
+
+  it('reports bad JSON as CONFIG_INVALID with the path and line', () => {
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, '{\n  "a": 1,\n  "b": 2,\n}\n');
+    const error = caught(() => readJsonFile(path));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.details).toMatchObject({ path, line: 4 });
+    expect(error.message).toContain(`${path}:line 4`);
+  });
+
+  it('uses the code it is given, and reports a missing file', () => {
+    const path = join(dir, 'absent.json');
+    const error = caught(() => readJsonFile(path, { code: 'CHECKPOINT_INVALID', what: 'the index' }));
+    expect(error.code).toBe('CHECKPOINT_INVALID');
+    expect(error.message).toContain(`${path}: the index not found`);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Reading a JSON file (`config.json`, `model.safetensors.index.json`, `adapter_config.json`, …) with an error that
+ * names the file and the line of the syntax error, instead of a bare `SyntaxError`.
+ */
+import { readFileSync } from 'node:fs';
+import { type ErrorCode, MetaLoraError } from '@meta-lora/artifacts';
+
+export interface ReadJsonFileOptions {
+  /** The error code for a missing or malformed file; `CONFIG_INVALID` unless the file is part of a checkpoint. */
+  readonly code?: ErrorCode;
+  /** What the file is, for the message and the fix, e.g. `'the sharded checkpoint index'`. */
+  readonly what?: string;
+}
+
+/**
+ * Reads and parses a JSON file. A missing file or invalid JSON is a `MetaLoraError` (default code `CONFIG_INVALID`)
+ * whose message names the path, and the line and column where the parser stopped.
+ *
+ * @example
+ * const config = readJsonFile('models/stories260K/config.json'); // unknown: validate it with a zod schema next
+ * const index = readJsonFile(join(dir, 'model.safetensors.index.json'), { code: 'CHECKPOINT_INVALID' });
+ */
+export function readJsonFile(path: string, options: ReadJsonFileOptions = {}): unknown {
+  const code = options.code ?? 'CONFIG_INVALID';
+  const what = options.what ?? 'JSON file';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new MetaLoraError(
+      code,
+      missing ? `${what} not found` : `cannot read ${what}: ${(cause as Error).message}`,
+      { path, fix: missing ? 'check the path' : 'check that the file is a readable file' },
+      { cause },
+    );
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte order mark is not JSON
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const reason = (cause as Error).message;
+    const at = /at position (\d+)/.exec(reason);
+    const position = at ? Number(at[1]) : /end of JSON input/.test(reason) ? text.length : undefined;
+    const before = position === undefined ? undefined : text.slice(0, position).split('\n');
+    const line = before?.length;
+    const column = before === undefined ? undefined : (before.at(-1)?.length ?? 0) + 1;
+    throw new MetaLoraError(
+      code,
+      `${what} is not valid JSON${column === undefined ? '' : ` (column ${column})`}: ${reason}`,
+      line === undefined ? { path, fix: `fix the JSON syntax in ${path}` } : { path, line, fix: `fix the JSON syntax` },
+      { cause },
+    );
+  }
+}
