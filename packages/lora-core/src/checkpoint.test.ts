@@ -1,12 +1,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointTensor, loadCheckpoint } from './checkpoint.ts';
 import { type TensorToWrite, writeSafetensors } from './safetensors.ts';
 
-const STORIES = '/work/shared/models/stories260K';
+/** A real pretrained checkpoint, in shared/ beside the repository. */
+const STORIES = fileURLToPath(new URL('../../../../shared/models/stories260K', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'meta-lora-checkpoint-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -1,11 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSafetensors, type SafetensorsTensor, serializeSafetensors, writeSafetensors } from './safetensors.ts';
 
-const STORIES = '/work/shared/models/stories260K';
+/** A real pretrained checkpoint, in shared/ beside the repository. */
+const STORIES = fileURLToPath(new URL('../../../../shared/models/stories260K', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'meta-lora-safetensors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
