@@ -1,0 +1,118 @@
+/**
+ * `tsx src/cli.ts tokenizer --out DIR [--vocab-size 4096] [--model-max-length 1024] [--exclude-file FILE]…`
+ *
+ * Builds the pretraining corpus, trains the byte-level BPE on its train split, checks that `@huggingface/tokenizers`
+ * loads the result and encodes the held-out split exactly as the trainer's encoder does, then writes
+ * `tokenizer.json`, `tokenizer_config.json`, `special_tokens_map.json` and `TOKENIZER.md` into DIR (each file
+ * atomically; other files in DIR, such as model weights, are left alone).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { isMetaLoraError, MetaLoraError, writeFileAtomic } from '@meta-lora/artifacts';
+import { buildCorpus } from './corpus.ts';
+import { buildTokenizerFiles, writeTokenizerFiles } from './tokenizer-files.ts';
+import { tokenizerReport } from './tokenizer-report.ts';
+import { trainTokenizer } from './train-tokenizer.ts';
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new MetaLoraError('CONFIG_INVALID', `${flag} must be a positive integer, got ${JSON.stringify(value)}`, {
+      field: flag,
+      value,
+      fix: `pass e.g. ${flag} 4096`,
+    });
+  }
+  return n;
+}
+
+/** Each line of an exclude file is one string that must not appear in the corpus. */
+function readExcludes(paths: readonly string[]): string[] {
+  return paths.flatMap((path) =>
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim().length > 0),
+  );
+}
+
+function tokenizerCommand(argv: string[]): void {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      'vocab-size': { type: 'string', default: '4096' },
+      'model-max-length': { type: 'string', default: '1024' },
+      'exclude-file': { type: 'string', multiple: true, default: [] },
+    },
+    strict: true,
+  });
+  if (!values.out) {
+    throw new MetaLoraError('CONFIG_INVALID', '--out is required', {
+      field: '--out',
+      fix: 'pass the model directory, e.g. --out ../../models/meta-lora-base',
+    });
+  }
+  const vocabSize = positiveInt(values['vocab-size'], '--vocab-size');
+  const modelMaxLength = positiveInt(values['model-max-length'], '--model-max-length');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  const corpusStart = performance.now();
+  const corpus = buildCorpus({ excludeTexts: readExcludes(values['exclude-file']) });
+  const corpusSeconds = (performance.now() - corpusStart) / 1000;
+  log(
+    `corpus: ${corpus.train.length} train and ${corpus.heldOut.length} held-out chunks in ${corpusSeconds.toFixed(1)} s`,
+  );
+
+  const trained = trainTokenizer(corpus, {
+    vocabSize,
+    onProgress: (done, wanted) => log(`merges ${done}/${wanted}`),
+  });
+  log(`trained ${trained.model.merges.length} merges in ${trained.trainSeconds.toFixed(1)} s`);
+
+  const files = buildTokenizerFiles(trained.model, { modelMaxLength });
+  const hf = new Tokenizer(files['tokenizer.json'] as object, files['tokenizer_config.json'] as object);
+  for (const doc of corpus.heldOut) {
+    const ours = trained.encoder.encode(doc.text);
+    const theirs = hf.encode(doc.text, { add_special_tokens: false }).ids;
+    if (ours.length !== theirs.length || ours.some((id, i) => id !== theirs[i])) {
+      throw new MetaLoraError(
+        'TOKENIZER_INVALID',
+        `@huggingface/tokenizers encodes held-out chunk ${doc.id} differently`,
+        {
+          field: doc.id,
+          fix: 'this is a bug in the trainer or the tokenizer.json writer',
+        },
+      );
+    }
+    if (hf.decode(theirs) !== doc.text) {
+      throw new MetaLoraError('TOKENIZER_INVALID', `held-out chunk ${doc.id} does not round-trip`, { field: doc.id });
+    }
+  }
+  log(`@huggingface/tokenizers matches the trainer's encoder on all ${corpus.heldOut.length} held-out chunks`);
+
+  writeTokenizerFiles(values.out, files);
+  writeFileAtomic(join(values.out, 'TOKENIZER.md'), tokenizerReport(corpus, trained, { corpusSeconds, vocabSize }));
+  log(`wrote ${values.out}`);
+}
+
+function main(argv: string[]): void {
+  const [command, ...rest] = argv;
+  if (command === 'tokenizer') {
+    tokenizerCommand(rest);
+    return;
+  }
+  throw new MetaLoraError('CONFIG_INVALID', `unknown command ${JSON.stringify(command ?? '')}`, {
+    value: command,
+    fix: 'use: tsx src/cli.ts tokenizer --out DIR',
+  });
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (error) {
+  if (!isMetaLoraError(error)) throw error;
+  process.stderr.write(`error [${error.code}]: ${error.message}\n`);
+  process.exitCode = 1;
+}
