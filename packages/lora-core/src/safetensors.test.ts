@@ -2,9 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MetaLoraError } from '@meta-lora/artifacts';
+import { MetaLoraError, Rng } from '@meta-lora/artifacts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSafetensors, type SafetensorsTensor, serializeSafetensors, writeSafetensors } from './safetensors.ts';
+import {
+  parseSafetensors,
+  readSafetensors,
+  type SafetensorsTensor,
+  serializeSafetensors,
+  writeSafetensors,
+} from './safetensors.ts';
 
 /** A real pretrained checkpoint, in shared/ beside the repository. */
 const STORIES = fileURLToPath(new URL('../../../../shared/models/stories260K', import.meta.url));
@@ -299,5 +305,37 @@ describe('corrupt files are CHECKPOINT_INVALID errors naming the file and the te
   it('a missing file', () => {
     const path = join(dir, 'absent.safetensors');
     expectInvalid(() => readSafetensors(path), path, 'cannot open');
+  });
+
+  it('a duplicated tensor name (the aliasing attack): the first range is left uncovered', () => {
+    const header =
+      '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
+    const path = tempFile(craft(undefined, new Uint8Array(8), header));
+    expectInvalid(() => readSafetensors(path), path, 'tensor "a"', 'unused');
+  });
+
+  it('random byte flips and truncations give either a file or CHECKPOINT_INVALID, never another error', () => {
+    const valid = serializeSafetensors(
+      {
+        w: { dtype: 'F32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
+        h: { dtype: 'F16', shape: [3], data: [1, 2, 3] },
+        ids: { dtype: 'I64', shape: [2], data: [7, -8] },
+      },
+      { format: 'pt' },
+    );
+    const rng = Rng.fromSeed('safetensors-fuzz');
+    const unexpected: string[] = [];
+    for (let trial = 0; trial < 2000; trial++) {
+      const bytes = valid.slice(0, trial % 4 === 0 ? rng.int(valid.length) : valid.length);
+      for (let flips = rng.int(3); flips >= 0 && bytes.length > 0; flips--) bytes[rng.int(bytes.length)] = rng.int(256);
+      try {
+        parseSafetensors(bytes, 'fuzz.safetensors');
+      } catch (e) {
+        const ok =
+          e instanceof MetaLoraError && e.code === 'CHECKPOINT_INVALID' && e.message.includes('fuzz.safetensors');
+        if (!ok) unexpected.push(`trial ${trial}: ${(e as Error).name}: ${(e as Error).message}`);
+      }
+    }
+    expect(unexpected).toEqual([]);
   });
 });
