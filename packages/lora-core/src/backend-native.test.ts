@@ -28,6 +28,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(() => {
   process.chdir(cwd);
   vi.unstubAllEnvs();
+  vi.restoreAllMocks();
 });
 
 /** A project dir with a fake package whose main runs `body` (CommonJS). */
@@ -74,8 +75,10 @@ describe.skipIf(nativeInstalled)('initBackend with a native backend installed by
         '@tensorflow/tfjs-node': registersTensorflow,
       }),
     );
-    const info = await initBackend({ quiet: true });
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const info = await initBackend();
     expect(info).toMatchObject({ name: 'tensorflow', source: '@tensorflow/tfjs-node 4.22.0', requested: 'auto' });
+    expect(String(write.mock.calls[0]?.[0])).toMatch(/"tensorflow".*skipped @tensorflow\/tfjs-node-gpu: .*no CUDA/);
     expect(tf.getBackend()).toBe('tensorflow');
   });
 });

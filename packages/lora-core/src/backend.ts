@@ -89,9 +89,12 @@ async function selectBackend(options: BackendOptions): Promise<BackendInfo> {
     if (loaded === undefined) continue;
     current = { name, source: loaded.source, requested: choice, requestedBy: by, threads: loaded.threads };
     if (!options.quiet) {
+      // A faster backend that is installed but broken is worth a mention; one that is simply absent is not.
+      const skipped = failures.filter((f) => !f.endsWith('not installed'));
       const why = choice === 'auto' ? '' : ` (forced by ${by === 'option' ? 'the backend option' : BACKEND_ENV})`;
+      const note = skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : '';
       process.stderr.write(
-        `meta-lora: TensorFlow.js backend "${name}" from ${loaded.source}, ${threadText(loaded.threads)}${why}\n`,
+        `meta-lora: TensorFlow.js backend "${name}" from ${loaded.source}, ${threadText(loaded.threads)}${why}${note}\n`,
       );
     }
     return current;
