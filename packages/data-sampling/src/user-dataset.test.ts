@@ -1,0 +1,160 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetaLoraError } from '@meta-lora/artifacts';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { describe, expect, it } from 'vitest';
+import { parseDataConfig } from './config.ts';
+import { loadUserDatasets } from './user-dataset.ts';
+
+const split = parseDataConfig({}).split;
+
+function file(name: string, content: string | Uint8Array | ArrayBuffer): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'meta-lora-user-')), name);
+  writeFileSync(path, content instanceof ArrayBuffer ? new Uint8Array(content) : content);
+  return path;
+}
+
+function jsonl(rows: unknown[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n');
+}
+
+function pairs(task: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => ({ task, input: `question ${i}`, output: ` answer ${i}`, ...extra }));
+}
+
+async function failure(promise: Promise<unknown>): Promise<MetaLoraError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof MetaLoraError) return error;
+    throw error;
+  }
+  throw new Error('expected a MetaLoraError');
+}
+
+describe('loadUserDatasets', () => {
+  it('reads JSONL pairs and splits a task without splits by hash', async () => {
+    const examples = await loadUserDatasets([file('a.jsonl', jsonl(pairs('qa', 50)))], { split });
+    expect([examples.length, new Set(examples.map((e) => e.split)).size]).toEqual([50, 3]);
+  });
+
+  it('turns chat messages into a prompt and the last assistant reply', async () => {
+    const row = {
+      task: 'chat',
+      split: 'train',
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello!' },
+      ],
+    };
+    const [example] = await loadUserDatasets([file('c.jsonl', jsonl([row]))], { split });
+    expect([example!.input, example!.target]).toEqual(['User: Hi\nAssistant:', ' Hello!']);
+  });
+
+  it('reads CSV with JSON choices', async () => {
+    const csv = 'task,input,output,choices,split\nyn,"Is it, really?", yes,"["" yes"","" no""]",train\n';
+    const [example] = await loadUserDatasets([file('a.csv', csv)], { split });
+    expect(example!.choices).toEqual([' yes', ' no']);
+  });
+
+  it('reads Arrow IPC files', async () => {
+    const table = tableFromArrays({
+      task: ['t', 't'],
+      input: ['a', 'b'],
+      output: [' x', ' y'],
+      split: ['train', 'test'],
+    });
+    const examples = await loadUserDatasets([file('a.arrow', tableToIPC(table, 'file'))], { split });
+    expect(examples.map((e) => e.input)).toEqual(['a', 'b']);
+  });
+
+  it('reads Parquet files', async () => {
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'task', data: ['t', 't'], type: 'STRING' },
+        { name: 'input', data: ['a', 'b'], type: 'STRING' },
+        { name: 'output', data: [' x', ' y'], type: 'STRING' },
+        { name: 'split', data: ['train', 'dev'], type: 'STRING' },
+      ],
+    });
+    const examples = await loadUserDatasets([file('a.parquet', buffer)], { split });
+    expect(examples.map((e) => [e.input, e.split])).toEqual([
+      ['a', 'train'],
+      ['b', 'dev'],
+    ]);
+  });
+
+  it('reports a bad JSON line with path and line number', async () => {
+    const path = file('bad.jsonl', `${jsonl(pairs('t', 2))}\n{"task": "t", "input": `);
+    const error = await failure(loadUserDatasets([path], { split }));
+    expect([error.code, error.details.path, error.details.line]).toEqual(['DATA_INVALID', path, 3]);
+  });
+
+  it('reports a missing field by name', async () => {
+    const path = file('missing.jsonl', jsonl([{ task: 't', input: 'a' }]));
+    const error = await failure(loadUserDatasets([path], { split }));
+    expect([error.code, error.details.line, error.details.field]).toEqual(['DATA_INVALID', 1, 'output']);
+  });
+
+  it('reports a field of the wrong type with its value', async () => {
+    const path = file('type.jsonl', jsonl([...pairs('t', 1), { task: 't', input: 5, output: ' x' }]));
+    const error = await failure(loadUserDatasets([path], { split }));
+    expect([error.code, error.details.line, error.details.field, error.details.value]).toEqual([
+      'DATA_INVALID',
+      2,
+      'input',
+      5,
+    ]);
+  });
+
+  it('reports the row number of a bad Parquet row', async () => {
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'task', data: ['t', 't'], type: 'STRING' },
+        { name: 'input', data: ['a', 'b'], type: 'STRING' },
+        { name: 'output', data: [' x', ''], type: 'STRING' },
+      ],
+    });
+    const error = await failure(loadUserDatasets([file('bad.parquet', buffer)], { split }));
+    expect([error.code, error.details.line, error.details.field]).toEqual(['DATA_INVALID', 2, 'output']);
+  });
+
+  it('refuses a task without train examples', async () => {
+    const path = file(
+      'empty.jsonl',
+      jsonl([...pairs('a', 3, { split: 'train' }), ...pairs('b', 2, { split: 'test' })]),
+    );
+    const error = await failure(loadUserDatasets([path], { split }));
+    expect([error.code, error.details.value]).toEqual(['EMPTY_TASK', 'b']);
+  });
+
+  it('refuses a file without examples', async () => {
+    expect((await failure(loadUserDatasets([file('none.jsonl', '\n')], { split }))).code).toBe('EMPTY_TASK');
+  });
+
+  it('refuses a test input that is also a train input, near-duplicates included', async () => {
+    const rows = [
+      { task: 't', input: 'What is 2+2?', output: ' 4', split: 'train' },
+      { task: 't', input: 'what is 2 + 2', output: ' 4', split: 'test' },
+    ];
+    const error = await failure(loadUserDatasets([file('leak.jsonl', jsonl(rows))], { split }));
+    expect([error.code, error.details.line, error.message]).toEqual([
+      'DATA_INVALID',
+      2,
+      expect.stringMatching(/also appears in train/),
+    ]);
+  });
+
+  it('refuses an output that is not among its choices', async () => {
+    const rows = [{ task: 't', input: 'q', output: 'yes', choices: [' yes', ' no'] }];
+    const error = await failure(loadUserDatasets([file('choices.jsonl', jsonl(rows))], { split }));
+    expect([error.code, error.details.field]).toEqual(['DATA_INVALID', 'output']);
+  });
+
+  it('refuses an unknown column', async () => {
+    const error = await failure(loadUserDatasets([file('extra.jsonl', jsonl(pairs('t', 1, { label: 1 })))], { split }));
+    expect([error.code, error.details.field]).toEqual(['DATA_INVALID', 'label']);
+  });
+});
