@@ -66,12 +66,49 @@ export function ropeTables(
   return { cos: tf.tensor2d(cos, [length, d]), sin: tf.tensor2d(sin, [length, d]) };
 }
 
-/** `x * cos + rotate_half(x) * sin` on the last axis; `cos`/`sin` are [T, d] and broadcast over leading axes. */
+const rotations = new Map<number, { r: tf.Tensor2D; rT: tf.Tensor2D }>();
+
+/**
+ * `rotate_half` as a [d, d] signed permutation R, so that `rotate_half(x) = x R` for row vectors: R[j + d/2, j] = -1
+ * and R[j, j + d/2] = 1. A plain matmul replaces `split` + `concat` (SplitV is very slow on the wasm backend).
+ */
+function rotation(d: number): { r: tf.Tensor2D; rT: tf.Tensor2D } {
+  let rot = rotations.get(d);
+  if (!rot) {
+    const half = d / 2;
+    const data = new Float32Array(d * d);
+    for (let j = 0; j < half; j++) {
+      data[(j + half) * d + j] = -1;
+      data[j * d + j + half] = 1;
+    }
+    const r = tf.keep(tf.tensor2d(data, [d, d]));
+    rot = { r, rT: tf.keep(tf.transpose(r)) };
+    rotations.set(d, rot);
+  }
+  return rot;
+}
+
+/**
+ * `x * cos + rotate_half(x) * sin` on the last axis; `cos`/`sin` are [T, d] and broadcast over leading axes (the
+ * second-to-last axis of `x` is T). Gradient: `dx = dy * cos + (dy * sin) Rᵀ`.
+ */
 export function applyRope<T extends tf.Tensor>(x: T, cos: tf.Tensor2D, sin: tf.Tensor2D): T {
-  return tf.tidy(() => {
-    const d = x.shape[x.rank - 1] as number;
-    const [x1, x2] = tf.split(x, [d / 2, d / 2], x.rank - 1); // [..., T, d/2] each
-    const rotated = tf.concat([tf.neg(x2 as tf.Tensor), x1 as tf.Tensor], x.rank - 1); // [..., T, d]
-    return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as T;
+  const shape = x.shape;
+  const d = shape[shape.length - 1] as number;
+  const { r, rT } = rotation(d);
+  const op = tf.customGrad((...args: unknown[]) => {
+    const xIn = args[0] as tf.Tensor;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    save([cos, sin]); // the tables die with the forward's tidy scope; saved tensors live until the backward
+    const rotated = tf.reshape(tf.matMul(tf.reshape(xIn, [-1, d]), r), shape); // [..., T, d]
+    return {
+      value: tf.add(tf.mul(xIn, cos), tf.mul(rotated, sin)) as T,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [c, s] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const back = tf.reshape(tf.matMul(tf.reshape(tf.mul(dy, s), [-1, d]), rT), shape); // [..., T, d]
+        return tf.add(tf.mul(dy, c), back);
+      },
+    };
   });
+  return op(x) as T;
 }
