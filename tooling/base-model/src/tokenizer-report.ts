@@ -8,6 +8,7 @@ import type { LanguageTokenStats, TrainedTokenizer } from './train-tokenizer.ts'
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
 const ratio = (s: LanguageTokenStats) => (s.tokens === 0 ? '–' : (s.bytes / s.tokens).toFixed(2));
+const charRatio = (s: LanguageTokenStats) => (s.tokens === 0 ? '–' : (s.chars / s.tokens).toFixed(2));
 
 /**
  * The Markdown report for a trained tokenizer.
@@ -62,14 +63,14 @@ export function tokenizerReport(
     '',
     'Tokens are counted without BOS. The tokenizer-training weight multiplies a language’s word counts (train only).',
     '',
-    '| language | train chunks | train MB | train tokens | bytes/token | weight | held-out chunks | held-out tokens | held-out bytes/token |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| language | train chunks | train MB | train tokens | bytes/token | chars/token | weight | held-out chunks | held-out tokens | held-out bytes/token |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...CORPUS_LANGUAGES.map((l) => {
       const t = trained.train[l];
       const h = trained.heldOut[l];
-      return `| ${l} | ${t.documents} | ${mb(t.bytes)} | ${t.tokens} | ${ratio(t)} | ${t.weight} | ${h.documents} | ${h.tokens} | ${ratio(h)} |`;
+      return `| ${l} | ${t.documents} | ${mb(t.bytes)} | ${t.tokens} | ${ratio(t)} | ${charRatio(t)} | ${t.weight} | ${h.documents} | ${h.tokens} | ${ratio(h)} |`;
     }),
-    `| all | ${sum((s) => s.documents, 'train')} | ${mb(sum((s) => s.bytes, 'train'))} | ${sum((s) => s.tokens, 'train')} | ${(sum((s) => s.bytes, 'train') / sum((s) => s.tokens, 'train')).toFixed(2)} | | ${sum((s) => s.documents, 'heldOut')} | ${sum((s) => s.tokens, 'heldOut')} | ${(
+    `| all | ${sum((s) => s.documents, 'train')} | ${mb(sum((s) => s.bytes, 'train'))} | ${sum((s) => s.tokens, 'train')} | ${(sum((s) => s.bytes, 'train') / sum((s) => s.tokens, 'train')).toFixed(2)} | ${(sum((s) => s.chars, 'train') / sum((s) => s.tokens, 'train')).toFixed(2)} | | ${sum((s) => s.documents, 'heldOut')} | ${sum((s) => s.tokens, 'heldOut')} | ${(
       sum((s) => s.bytes, 'heldOut') /
         Math.max(
           1,

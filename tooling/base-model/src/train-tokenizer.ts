@@ -21,6 +21,8 @@ export interface TrainTokenizerOptions {
 export interface LanguageTokenStats {
   readonly documents: number;
   readonly bytes: number;
+  /** Unicode code points. */
+  readonly chars: number;
   readonly tokens: number;
   /** Upsampling weight used for tokenizer training. */
   readonly weight: number;
@@ -90,12 +92,13 @@ function measure(
   weights: Record<CorpusLanguage, number>,
 ): Record<CorpusLanguage, LanguageTokenStats> {
   const out = Object.fromEntries(
-    CORPUS_LANGUAGES.map((l) => [l, { documents: 0, bytes: 0, tokens: 0, weight: weights[l] }]),
-  ) as Record<CorpusLanguage, { documents: number; bytes: number; tokens: number; weight: number }>;
+    CORPUS_LANGUAGES.map((l) => [l, { documents: 0, bytes: 0, chars: 0, tokens: 0, weight: weights[l] }]),
+  ) as Record<CorpusLanguage, { documents: number; bytes: number; chars: number; tokens: number; weight: number }>;
   for (const doc of docs) {
     const stats = out[doc.language];
     stats.documents++;
     stats.bytes += utf8.encode(doc.text).length;
+    for (const _ of doc.text) stats.chars++;
     stats.tokens += encoder.encode(doc.text).length;
   }
   return out;
