@@ -63,6 +63,20 @@ export function assignSplits(
   sizes: SplitSizes,
   options: { dedupe?: boolean } = {},
 ): Example[] {
+  return assignSplitsWithSources(raw, sizes, options).map(({ example }) => example);
+}
+
+/**
+ * `assignSplits`, keeping each example's raw source (for held-out text lists).
+ *
+ * @example
+ * const [{ example, source }] = assignSplitsWithSources(raw, sizes);
+ */
+export function assignSplitsWithSources(
+  raw: readonly RawExample[],
+  sizes: SplitSizes,
+  options: { dedupe?: boolean } = {},
+): { example: Example; source: RawExample }[] {
   const norms = new Map<RawExample, string>();
   for (const ex of raw) norms.set(ex, normalizeText(ex.text));
   const kept = options.dedupe === false ? [...raw] : dedupe(raw, norms);
@@ -83,14 +97,14 @@ export function assignSplits(
   }
   const byTask = new Map<string, { ex: RawExample; split: Split; rank: string }[]>();
   for (const ex of kept) push(byTask, ex.taskId, { ex, split: ex.split ?? assigned.get(ex)!, rank: rank.get(ex)! });
-  const out: Example[] = [];
+  const out: { example: Example; source: RawExample }[] = [];
   for (const taskId of [...byTask.keys()].sort()) {
     const items = byTask.get(taskId)!.sort((a, b) => compare(a.rank, b.rank) || compare(a.ex.input, b.ex.input));
     for (const split of SPLITS) {
       const inSplit = items.filter((item) => item.split === split);
       const capped = split === 'train' ? inSplit.slice(0, sizes.maxFullTrain) : inSplit;
       for (const { ex } of capped) {
-        out.push({
+        const example: Example = {
           exampleId: exampleIdOf(taskId, ex.input, ex.target),
           taskId,
           family: ex.family,
@@ -99,7 +113,8 @@ export function assignSplits(
           input: ex.input,
           target: ex.target,
           ...(ex.choices ? { choices: [...ex.choices] } : {}),
-        });
+        };
+        out.push({ example, source: ex });
       }
     }
   }

@@ -16,7 +16,7 @@ import { pluralTask } from './sources/plurals.ts';
 import { spamTask } from './sources/spam.ts';
 import { valenceTask } from './sources/valence.ts';
 import { antonymTask, definitionTask } from './sources/wordnet.ts';
-import { assignSplits, type RawExample, thinPerTask } from './split.ts';
+import { assignSplitsWithSources, type RawExample, thinPerTask } from './split.ts';
 import type { TaskSource } from './task-source.ts';
 
 export const SUITE_NAMES = ['multitask', 'multilingual'] as const;
@@ -72,6 +72,14 @@ export interface BuildSuiteOptions {
  * const examples = buildSuite('multitask', { split: parseDataConfig({}).split });
  */
 export function buildSuite(suite: SuiteName, options: BuildSuiteOptions): Example[] {
+  return buildSuiteWithSources(suite, options).map(({ example }) => example);
+}
+
+/** `buildSuite`, keeping each example's raw source text. */
+export function buildSuiteWithSources(
+  suite: SuiteName,
+  options: BuildSuiteOptions,
+): { example: Example; source: RawExample }[] {
   const all = suiteTasks(suite);
   const wanted = options.tasks ?? [];
   for (const id of wanted) {
@@ -92,9 +100,9 @@ export function buildSuite(suite: SuiteName, options: BuildSuiteOptions): Exampl
   const raw: RawExample[] = chosen.flatMap((t) => t.load({ maxInputChars: options.split.maxInputChars }));
   // Enough candidates for every split and the full-train budget, with room for deduplication.
   const limit = 4 * (options.split.testSize + options.split.devSize + options.split.maxFullTrain);
-  const examples = assignSplits(thinPerTask(raw, limit), options.split);
+  const examples = assignSplitsWithSources(thinPerTask(raw, limit), options.split);
   for (const t of chosen) {
-    if (!examples.some((e) => e.taskId === t.taskId && e.split === 'train')) {
+    if (!examples.some(({ example: e }) => e.taskId === t.taskId && e.split === 'train')) {
       throw new MetaLoraError('EMPTY_TASK', `built-in task \`${t.taskId}\` has no train examples`, {
         field: t.taskId,
         fix: `check that ${t.dataPackage} is installed intact (\`pnpm install\`) and split.maxInputChars is not tiny`,
