@@ -6,6 +6,8 @@ export type { Checkpoint, CheckpointTensor } from './checkpoint.ts';
 export { checkpointTensor, loadCheckpoint } from './checkpoint.ts';
 export type { LoraConfig, LoraConfigInput } from './config.ts';
 export { LoraConfigSchema, loraScaling } from './config.ts';
+export type { BatchOptions, ExampleBatch, ExampleTokenizer, IdExample, TextExample } from './example-batch.ts';
+export { encodeExample, exampleBatch, idExampleBatch } from './example-batch.ts';
 export { gatherRows } from './gather-rows.ts';
 export type { GenerateOptions } from './generate.ts';
 export { generate } from './generate.ts';
@@ -58,6 +60,8 @@ export type {
   WritableDtype,
 } from './safetensors.ts';
 export { parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from './safetensors.ts';
+export type { SaveModelOptions } from './save-model.ts';
+export { saveModel } from './save-model.ts';
 export { tf } from './tf.ts';
 export { createTinyModel, TINY_MODEL_CONFIG } from './tiny-model.ts';
 export type { DecodeOptions, EncodeOptions } from './tokenizer.ts';
