@@ -1,7 +1,7 @@
 import { Rng } from '@meta-lora/artifacts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
-import { KvCache } from './llama-model.ts';
+import { KvCache, LlamaModel } from './llama-model.ts';
 import { createLoraAdapter } from './lora-adapter.ts';
 import { tf } from './tf.ts';
 import { createTinyModel } from './tiny-model.ts';
@@ -96,5 +96,31 @@ describe('LlamaModel', () => {
     expect(qwen.linearModules().get('model.layers.0.self_attn.q_proj')!.bias).not.toBeNull();
     expect(qwen.linearModules().get('model.layers.0.self_attn.o_proj')!.bias).toBeNull();
     qwen.dispose();
+  });
+});
+
+describe('LlamaModel, full-weight training', () => {
+  it('a trainable model exposes every base weight as a variable and its gradients flow', async () => {
+    const { causalLmLoss } = await import('./loss.ts');
+    const { valueAndGradients } = await import('./train-step.ts');
+    const { parseModelConfig } = await import('./model-config.ts');
+    const { randomWeights } = await import('./random-init.ts');
+    const { TINY_MODEL_CONFIG } = await import('./tiny-model.ts');
+    const config = parseModelConfig({ ...TINY_MODEL_CONFIG, tie_word_embeddings: true }, 'tiny');
+    const m = LlamaModel.fromTensors(config, randomWeights(config, Rng.fromSeed(1), { std: 0.2 }), 'tiny', {
+      trainable: true,
+    });
+    const vars = m.trainableVariables();
+    expect(vars.length).toBe(m.namedWeights().size);
+    const batch = {
+      batchSize: 1,
+      seqLen: 5,
+      inputIds: Int32Array.from([1, 4, 2, 8, 3]),
+      labels: Int32Array.from([1, 4, 2, 8, 3]),
+    };
+    const { grads } = valueAndGradients(() => causalLmLoss(m, batch), vars);
+    for (const g of grads) expect(Math.max(...g.dataSync().map(Math.abs))).toBeGreaterThan(0);
+    for (const g of grads) g.dispose();
+    m.dispose();
   });
 });

@@ -69,6 +69,8 @@ export interface ForwardOptions {
   readonly dropoutMasks?: ReadonlyMap<string, tf.Tensor2D>;
 }
 
+let variableSerial = 0;
+
 const LINEAR_SUFFIXES = [
   'self_attn.q_proj',
   'self_attn.k_proj',
@@ -86,6 +88,8 @@ export class LlamaModel {
   readonly norm: tf.Tensor1D; // [D]
   /** lm_head as a projection D -> V (its weight is `embed_tokens` when tied). */
   readonly lmHead: LinearWeights;
+  /** True when the base weights are variables (full-weight training); LoRA is then not allowed. */
+  readonly trainable: boolean;
   private readonly invFreq: Float64Array;
   private readonly modules: Map<string, LinearWeights>;
   private readonly mergedAdapters = new Set<LoraAdapter>();
@@ -97,8 +101,10 @@ export class LlamaModel {
     layers: DecoderLayer[],
     norm: tf.Tensor1D,
     lmHead: LinearWeights,
+    trainable: boolean,
   ) {
     this.config = config;
+    this.trainable = trainable;
     this.embedTokens = embed;
     this.layers = layers;
     this.norm = norm;
@@ -127,7 +133,19 @@ export class LlamaModel {
    * @example
    * const model = LlamaModel.fromTensors(readModelConfig(dir), loadCheckpoint(dir), dir);
    */
-  static fromTensors(config: ModelConfig, tensors: ReadonlyMap<string, TensorData>, source = 'checkpoint'): LlamaModel {
+  static fromTensors(
+    config: ModelConfig,
+    tensors: ReadonlyMap<string, TensorData>,
+    source = 'checkpoint',
+    options: { readonly trainable?: boolean } = {},
+  ): LlamaModel {
+    // Full-weight training (pretraining) makes every base weight a variable; otherwise they are constants.
+    const make = <T extends tf.Tensor>(t: T, name: string): T => {
+      if (!options.trainable) return t;
+      const v = tf.variable(t, true, `base/${name}/${variableSerial++}`) as unknown as T;
+      t.dispose();
+      return v;
+    };
     const used = new Set<string>();
     const take = (name: string, shape: readonly number[]): TensorData => {
       const t = tensors.get(name);
@@ -152,10 +170,10 @@ export class LlamaModel {
       used.add(name);
       return t;
     };
-    const vec = (name: string, n: number): tf.Tensor1D => tf.tensor1d(take(name, [n]).data);
+    const vec = (name: string, n: number): tf.Tensor1D => make(tf.tensor1d(take(name, [n]).data), name);
     const lin = (name: string, inF: number, outF: number, hasBias: boolean): LinearWeights => {
       const w = take(`${name}.weight`, [outF, inF]);
-      const weight = tf.tensor2d(w.data, [outF, inF]);
+      const weight = make(tf.tensor2d(w.data, [outF, inF]), `${name}.weight`);
       return {
         name,
         inFeatures: inF,
@@ -166,7 +184,10 @@ export class LlamaModel {
       };
     };
     const { hiddenSize: D, intermediateSize: F, numHeads: H, numKvHeads: KV, headDim: d, vocabSize: V } = config;
-    const embed = tf.tensor2d(take('model.embed_tokens.weight', [V, D]).data, [V, D]);
+    const embed = make(
+      tf.tensor2d(take('model.embed_tokens.weight', [V, D]).data, [V, D]),
+      'model.embed_tokens.weight',
+    );
     const layers: DecoderLayer[] = [];
     for (let i = 0; i < config.numLayers; i++) {
       const p = `model.layers.${i}`;
@@ -209,7 +230,30 @@ export class LlamaModel {
         },
       );
     }
-    return new LlamaModel(config, embed, layers, norm, lmHead);
+    return new LlamaModel(config, embed, layers, norm, lmHead, options.trainable ?? false);
+  }
+
+  /** Every base weight by its HF checkpoint name (`lm_head.weight` only when untied): what `saveModel` writes. */
+  namedWeights(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    out.set('model.embed_tokens.weight', this.embedTokens);
+    this.layers.forEach((l, i) => {
+      const p = `model.layers.${i}`;
+      out.set(`${p}.input_layernorm.weight`, l.inputLayernorm);
+      out.set(`${p}.post_attention_layernorm.weight`, l.postAttentionLayernorm);
+      for (const lin of [l.qProj, l.kProj, l.vProj, l.oProj, l.gateProj, l.upProj, l.downProj]) {
+        out.set(`${lin.name}.weight`, lin.weight);
+        if (lin.bias) out.set(`${lin.name}.bias`, lin.bias);
+      }
+    });
+    out.set('model.norm.weight', this.norm);
+    if (!this.config.tieWordEmbeddings) out.set('lm_head.weight', this.lmHead.weight);
+    return out;
+  }
+
+  /** The base weights as variables, in `namedWeights()` order; empty unless loaded with `trainable: true`. */
+  trainableVariables(): tf.Variable[] {
+    return this.trainable ? ([...this.namedWeights().values()] as tf.Variable[]) : [];
   }
 
   /** Every adaptable projection by module path, in model order (lm_head excluded, as PEFT's all-linear does). */
@@ -349,6 +393,11 @@ export class LlamaModel {
   }
 
   private activeAdapters(adapters: readonly LoraAdapter[] | undefined): readonly LoraAdapter[] {
+    if (this.trainable && adapters && adapters.length > 0) {
+      throw new MetaLoraError('CONFIG_INVALID', 'LoRA adapters cannot run on a model loaded for full-weight training', {
+        fix: 'load the model without trainable: true to use adapters',
+      });
+    }
     for (const a of adapters ?? []) {
       if (this.mergedAdapters.has(a)) {
         throw new MetaLoraError(
