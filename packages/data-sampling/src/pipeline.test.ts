@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readArtifact } from '@meta-lora/artifacts';
+import { describe, expect, it } from 'vitest';
+import { parseDataConfig } from './config.ts';
+import { EpisodesArtifact } from './episodes.ts';
+import { TasksArtifact } from './example.ts';
+import { inspectArtifact } from './inspect.ts';
+import { runDataBuild, runDataSample } from './pipeline.ts';
+import { countWords } from './test-fixtures.ts';
+
+function userFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'meta-lora-pipeline-'));
+  const rows = ['add', 'copy', 'negate'].flatMap((task) =>
+    Array.from({ length: 60 }, (_, i) => JSON.stringify({ task, input: `${task} ${i} =`, output: ` ${i}` })),
+  );
+  const path = join(dir, 'tasks.jsonl');
+  writeFileSync(path, rows.join('\n'));
+  return path;
+}
+
+const path = userFile();
+const config = (seed: number) =>
+  parseDataConfig({
+    suite: 'user',
+    paths: [path],
+    k: 12,
+    seed,
+    episodes: { iterations: 10, tasksPerBatch: 2, supportSize: 4, querySize: 4 },
+  });
+
+async function run(seed: number): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'meta-lora-run-'));
+  await runDataBuild(config(seed), join(dir, 'tasks.arrow'));
+  runDataSample(config(seed), join(dir, 'tasks.arrow'), dir, countWords);
+  return dir;
+}
+
+describe('data pipeline', () => {
+  it('writes byte-identical artifacts for equal seeds', async () => {
+    const [a, b] = [await run(3), await run(3)];
+    for (const name of ['tasks.arrow', 'pool.arrow', 'episodes.arrow', 'usage.arrow']) {
+      expect({ name, same: readFileSync(join(a, name)).equals(readFileSync(join(b, name))) }).toEqual({
+        name,
+        same: true,
+      });
+    }
+  });
+
+  it('samples different episodes for different seeds', async () => {
+    const [a, b] = [await run(1), await run(2)];
+    const rows = (dir: string) => readArtifact(join(dir, 'episodes.arrow'), EpisodesArtifact).rows;
+    expect(rows(a)).not.toEqual(rows(b));
+  });
+
+  it('chains lineage: episodes name the pool, the pool names the tasks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meta-lora-run-'));
+    const tasks = await runDataBuild(config(0), join(dir, 'tasks.arrow'));
+    const { pool, episodes } = runDataSample(config(0), join(dir, 'tasks.arrow'), dir, countWords);
+    expect([pool.parents, episodes.parents]).toEqual([[tasks.artifactId], [pool.artifactId]]);
+  });
+
+  it('inspects counts per task and split', async () => {
+    const dir = await run(0);
+    expect(readArtifact(join(dir, 'tasks.arrow'), TasksArtifact).rows.length).toBe(180);
+    expect(inspectArtifact(join(dir, 'tasks.arrow'))).toMatch(/kind: tasks[\s\S]*add\s+24\s+12\s+24\n/);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The data stage as two calls, for the CLI (`meta-lora data build`, `meta-lora data sample`) and the pipeline:
+ * build writes the `tasks` artifact; sample reads it and writes `pool`, `episodes` and `usage`, each with lineage
+ * (config hash, seed, parent artifact ids).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configHash, type Lineage, readArtifact, sha256Hex, writeArtifact } from '@meta-lora/artifacts';
+import type { DataConfig } from './config.ts';
+import { EpisodesArtifact, sampleEpisodes } from './episodes.ts';
+import { type Example, TasksArtifact } from './example.ts';
+import { readPackageJson } from './package-dir.ts';
+import { buildPools, PoolArtifact } from './pool.ts';
+import { buildSuite, suiteTasks } from './suites.ts';
+import { dataUsage, episodeExamples, UsageArtifact } from './usage.ts';
+import { loadUserDatasets } from './user-dataset.ts';
+
+const CREATED_BY = '@meta-lora/data-sampling';
+
+/**
+ * The examples the config selects: a built-in suite, or the user files in `paths`.
+ *
+ * @example
+ * const examples = await buildTasks(parseDataConfig({ suite: 'multitask', tasks: ['sentiment'] }));
+ */
+export async function buildTasks(config: DataConfig): Promise<Example[]> {
+  if (config.suite === 'user') return loadUserDatasets(config.paths, { split: config.split, tasks: config.tasks });
+  return buildSuite(config.suite, { tasks: config.tasks, languages: config.languages, split: config.split });
+}
+
+/**
+ * What the `tasks` artifact depends on: the selection, the split sizes, and the data itself (npm data package
+ * versions for built-in suites, file content hashes for user files).
+ *
+ * @example
+ * buildConfigHash(parseDataConfig({})); // 64 hex digits
+ */
+export function buildConfigHash(config: DataConfig): string {
+  const data =
+    config.suite === 'user'
+      ? config.paths.map((path) => ({ path, sha256: sha256Hex(readFileSync(path)) }))
+      : Object.fromEntries(
+          [...new Set(suiteTasks(config.suite).map((t) => t.dataPackage))]
+            .sort()
+            .map((name) => [name, readPackageJson<{ version: string }>(name, 'package.json').version]),
+        );
+  const { suite, tasks, languages, split } = config;
+  return configHash({ suite, tasks, languages, split, data });
+}
+
+/**
+ * `meta-lora data build`: builds the selected tasks and writes them to `outPath` as a `tasks` artifact.
+ *
+ * @example
+ * const lineage = await runDataBuild(config, 'runs/x/tasks.arrow');
+ */
+export async function runDataBuild(config: DataConfig, outPath: string): Promise<Lineage> {
+  const examples = await buildTasks(config);
+  return writeArtifact(outPath, TasksArtifact, examples, {
+    configHash: buildConfigHash(config),
+    seed: null,
+    parents: [],
+    createdBy: `${CREATED_BY} runDataBuild`,
+  });
+}
+
+/** The artifacts `runDataSample` wrote. */
+export interface SampleResult {
+  readonly pool: Lineage;
+  readonly episodes: Lineage;
+  readonly usage: Lineage;
+}
+
+/**
+ * `meta-lora data sample`: reads a `tasks` artifact, draws the k-shot pools and the episodes, and writes
+ * `pool.arrow`, `episodes.arrow` and `usage.arrow` (data used per task by `meta-lora`, `few-shot` and `full-data`)
+ * into `outDir`. `countTokens` is the base model's tokenizer (lora-core).
+ *
+ * @example
+ * runDataSample(config, 'runs/x/tasks.arrow', 'runs/x', (text) => tokenizer.encode(text).length);
+ */
+export function runDataSample(
+  config: DataConfig,
+  tasksPath: string,
+  outDir: string,
+  countTokens: (text: string) => number,
+): SampleResult {
+  const tasks = readArtifact(tasksPath, TasksArtifact);
+  const wanted = config.tasks.length > 0 ? new Set(config.tasks) : undefined;
+  const examples = wanted ? tasks.rows.filter((e) => wanted.has(e.taskId)) : tasks.rows;
+  const hash = configHash({ k: config.k, seed: config.seed, tasks: config.tasks, episodes: config.episodes });
+  const pool = buildPools(examples, { k: config.k, seed: config.seed });
+  const poolLineage = writeArtifact(join(outDir, 'pool.arrow'), PoolArtifact, pool, {
+    configHash: hash,
+    seed: config.seed,
+    parents: [tasks.lineage.artifactId],
+    createdBy: `${CREATED_BY} buildPools`,
+  });
+  const episodes = sampleEpisodes(pool, config.episodes, config.seed);
+  const episodesLineage = writeArtifact(join(outDir, 'episodes.arrow'), EpisodesArtifact, episodes, {
+    configHash: hash,
+    seed: config.seed,
+    parents: [poolLineage.artifactId],
+    createdBy: `${CREATED_BY} sampleEpisodes`,
+  });
+  const usage = [
+    ...dataUsage('meta-lora', episodeExamples(episodes, pool), countTokens),
+    ...dataUsage('few-shot', pool, countTokens),
+    ...dataUsage(
+      'full-data',
+      examples.filter((e) => e.split === 'train'),
+      countTokens,
+    ),
+  ];
+  const usageLineage = writeArtifact(join(outDir, 'usage.arrow'), UsageArtifact, usage, {
+    configHash: hash,
+    seed: config.seed,
+    parents: [tasks.lineage.artifactId, poolLineage.artifactId, episodesLineage.artifactId],
+    createdBy: `${CREATED_BY} dataUsage`,
+  });
+  return { pool: poolLineage, episodes: episodesLineage, usage: usageLineage };
+}
