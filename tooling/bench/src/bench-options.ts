@@ -1,0 +1,133 @@
+/**
+ * Command-line options of `pnpm bench`. The defaults are the bench configuration of `shared/bench/README.md`: the
+ * random Llama (hidden 256, 4 layers, 4 heads, 2 KV heads, intermediate 688, vocab 2048, tied), batch 8 × seq 128,
+ * LoRA r 8 / alpha 16 on all seven projections, AdamW lr 1e-3.
+ */
+import { parseArgs } from 'node:util';
+import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+
+export interface BenchOptions {
+  /** HF checkpoint directory (e.g. shared/models/stories260K); null: the random bench model. */
+  readonly model: string | null;
+  readonly batch: number;
+  readonly seq: number;
+  readonly rank: number;
+  readonly alpha: number;
+  readonly lr: number;
+  readonly warmup: number;
+  readonly steps: number;
+  /** Thread counts to measure at; each one the engine cannot use is reported and skipped. */
+  readonly threads: readonly number[];
+  readonly seed: number;
+  /** Print one JSON object instead of the table. */
+  readonly json: boolean;
+  /** Skip the PyTorch reference. */
+  readonly torch: boolean;
+  /** Memory mode: train this many steps, compare RSS and numTensors at step 100 and at the end (0: off). */
+  readonly memorySteps: number;
+}
+
+export const BENCH_USAGE = `usage: pnpm bench [options]
+  --model DIR          HF checkpoint dir (config.json + model.safetensors); default: the random bench model
+  --steps N            timed steps per measurement (default 10)
+  --warmup N           untimed steps before them (default 2)
+  --threads LIST       thread counts, comma-separated (default 1,2; counts the engine cannot use are skipped)
+  --batch N --seq N    batch size and sequence length (default 8, 128)
+  --rank N --alpha X   LoRA rank and alpha (default 8, 16)
+  --lr X               AdamW learning rate (default 1e-3)
+  --seed N             seed of the random model and the token ids (default 0)
+  --memory-steps N     memory mode: train N steps (>= 200), compare RSS and numTensors at step 100 and step N
+  --no-torch           skip the PyTorch reference
+  --json               print one JSON object`;
+
+/**
+ * Parses `pnpm bench` arguments; a bad value is a `CONFIG_INVALID` error naming the flag.
+ *
+ * @example
+ * parseBenchArgs(['--steps', '5', '--threads', '1']).steps; // 5
+ */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: 'string' },
+        steps: { type: 'string', default: '10' },
+        warmup: { type: 'string', default: '2' },
+        threads: { type: 'string', default: '1,2' },
+        batch: { type: 'string', default: '8' },
+        seq: { type: 'string', default: '128' },
+        rank: { type: 'string', default: '8' },
+        alpha: { type: 'string', default: '16' },
+        lr: { type: 'string', default: '1e-3' },
+        seed: { type: 'string', default: '0' },
+        'memory-steps': { type: 'string', default: '0' },
+        'no-torch': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (cause) {
+    throw new MetaLoraError('CONFIG_INVALID', `pnpm bench: ${(cause as Error).message}`, {
+      fix: BENCH_USAGE,
+    });
+  }
+  const int = (flag: string, min: number): number => {
+    const raw = values[flag] as string;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) {
+      throw new MetaLoraError('CONFIG_INVALID', `--${flag} must be an integer >= ${min}, got ${showValue(raw)}`, {
+        field: `--${flag}`,
+        value: raw,
+        fix: `pass --${flag} ${Math.max(min, 1)} or more`,
+      });
+    }
+    return n;
+  };
+  const positive = (flag: string): number => {
+    const raw = values[flag] as string;
+    const x = Number(raw);
+    if (!Number.isFinite(x) || x <= 0) {
+      throw new MetaLoraError('CONFIG_INVALID', `--${flag} must be a positive number, got ${showValue(raw)}`, {
+        field: `--${flag}`,
+        value: raw,
+        fix: `pass a positive --${flag}, e.g. the default`,
+      });
+    }
+    return x;
+  };
+  const threadsRaw = values.threads as string;
+  const threads = threadsRaw.split(',').map((s) => Number(s.trim()));
+  if (threads.length === 0 || threads.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new MetaLoraError('CONFIG_INVALID', `--threads must list integers >= 1, got ${showValue(threadsRaw)}`, {
+      field: '--threads',
+      value: threadsRaw,
+      fix: 'pass e.g. --threads 1,2',
+    });
+  }
+  const memorySteps = int('memory-steps', 0);
+  if (memorySteps !== 0 && memorySteps < 200) {
+    throw new MetaLoraError('CONFIG_INVALID', `--memory-steps must be 0 (off) or >= 200, got ${memorySteps}`, {
+      field: '--memory-steps',
+      value: memorySteps,
+      fix: 'the check compares step 100 with the last step; pass --memory-steps 1000',
+    });
+  }
+  return {
+    model: (values.model as string | undefined) ?? null,
+    batch: int('batch', 1),
+    seq: int('seq', 2),
+    rank: int('rank', 1),
+    alpha: positive('alpha'),
+    lr: positive('lr'),
+    warmup: int('warmup', 0),
+    steps: int('steps', 1),
+    threads: [...new Set(threads)],
+    seed: int('seed', 0),
+    json: values.json as boolean,
+    torch: !(values['no-torch'] as boolean),
+    memorySteps,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * `pnpm bench`: meta-lora's LoRA training-step and forward throughput on the bench configuration, side by side with
+ * the PyTorch reference in the same run (see shared/bench/README.md), at each requested thread count.
+ *
+ *   pnpm bench                      # random bench model, 1 and 2 threads, table
+ *   pnpm bench --json --steps 20    # one JSON object
+ *   pnpm bench --model ../shared/models/stories260K
+ *   pnpm bench --memory-steps 1000  # memory mode: RSS and numTensors at step 100 vs step 1000
+ */
+import { isMetaLoraError } from '@meta-lora/artifacts';
+import { initBackend } from '@meta-lora/lora-core';
+import { buildBenchModel } from './bench-model.ts';
+import { parseBenchArgs } from './bench-options.ts';
+import { setEngineThreads } from './engine-threads.ts';
+import { measureEngine, round } from './measure-engine.ts';
+import { memoryCheck } from './memory-check.ts';
+import { type BenchReport, formatReport, ratios, type ThreadResult } from './report.ts';
+import { runTorchReference, torchAvailable } from './torch-reference.ts';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const options = parseBenchArgs(argv);
+  const info = await initBackend({ quiet: options.json });
+  const bench = await buildBenchModel(options);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  if (options.memorySteps > 0) {
+    setEngineThreads(options.threads[0] as number);
+    const report = memoryCheck(bench, options, (p) =>
+      log(`step ${p.step}: RSS ${p.rssMiB} MiB, ${p.numTensors} tensors (${(p.numBytes / 2 ** 20).toFixed(1)} MiB)`),
+    );
+    bench.dispose();
+    const text = `memory after ${report.first.step} vs ${report.last.step} steps: RSS ${report.first.rssMiB} -> ${report.last.rssMiB} MiB (x${report.rssRatio}), numTensors ${report.first.numTensors} -> ${report.last.numTensors} (x${report.tensorRatio}); ${report.flat ? 'flat (within 5%)' : 'NOT flat'}`;
+    console.log(
+      options.json ? JSON.stringify({ impl: 'meta-lora', mode: 'memory', backend: info.name, ...report }) : text,
+    );
+    process.exitCode = report.flat ? 0 : 1;
+    return;
+  }
+
+  const torch = options.torch ? torchAvailable() : { ok: false as const, reason: 'skipped (--no-torch)' };
+  const results: ThreadResult[] = [];
+  for (const threads of options.threads) {
+    const skipped = setEngineThreads(threads);
+    if (!options.json) log(`measuring meta-lora at ${threads} thread${threads === 1 ? '' : 's'} ...`);
+    const ours = skipped === null ? measureEngine(bench, options, threads) : null;
+    let theirs = null;
+    if (torch.ok) {
+      if (!options.json) log(`measuring torch_lora_bench.py at ${threads} thread${threads === 1 ? '' : 's'} ...`);
+      const run = runTorchReference(options, threads);
+      if (run.ok) theirs = run.figures;
+      else log(`torch reference failed: ${run.reason}`);
+    }
+    results.push({
+      threads,
+      metaLora: ours,
+      ...(skipped === null ? {} : { metaLoraSkipped: skipped }),
+      torch: theirs,
+      ratios: ratios(ours, theirs),
+    });
+  }
+  setEngineThreads(options.threads[0] as number);
+  const report: BenchReport = {
+    impl: 'meta-lora',
+    model: options.model ?? 'random (shared/bench/README.md bench config)',
+    backend: info.name,
+    backendSource: info.source,
+    matmul: (info as { matmul?: string }).matmul ?? `${info.name} backend kernels`,
+    config: {
+      batch: options.batch,
+      seq: options.seq,
+      rank: options.rank,
+      alpha: options.alpha,
+      lr: options.lr,
+      warmup: options.warmup,
+      steps: options.steps,
+    },
+    paramsNonEmbedding: bench.paramsNonEmbedding,
+    paramsLora: bench.paramsLora,
+    trainFlopsPerTokenEst: 6 * bench.paramsNonEmbedding,
+    torch: {
+      available: torch.ok,
+      note: torch.ok
+        ? 'torch_lora_bench.py via /usr/bin/python3, MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=68719476736 OMP_WAIT_POLICY=PASSIVE'
+        : `not run: ${torch.reason}; meta-lora figures only`,
+    },
+    results,
+    peakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
+  };
+  bench.dispose();
+  console.log(options.json ? JSON.stringify(report) : formatReport(report));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${isMetaLoraError(error) ? error.message : ((error as Error).stack ?? String(error))}\n`);
+  process.exitCode = 1;
+});
