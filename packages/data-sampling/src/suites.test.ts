@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDataConfig } from './config.ts';
 import type { Example } from './example.ts';
+import { heldOutTexts } from './held-out.ts';
 import { MULTILINGUAL_LANGUAGES } from './languages.ts';
 import { normalizeText } from './normalize.ts';
 import { buildSuite } from './suites.ts';
@@ -113,4 +114,18 @@ describe('buildSuite', () => {
     const again = buildSuite('multilingual', { split, languages: ['ja'] });
     expect(again).toEqual(suites.multilingual!.filter((e) => e.language === 'ja'));
   });
+});
+
+describe('heldOutTexts', () => {
+  it('lists exactly the dev and test examples of both suites', () => {
+    const expected = [...suites.multitask!, ...suites.multilingual!]
+      .filter((e) => e.split !== 'train')
+      .map((e) => `${e.taskId}\0${e.input}`)
+      .sort();
+    expect(
+      heldOutTexts(split)
+        .map((h) => `${h.taskId}\0${h.input}`)
+        .sort(),
+    ).toEqual(expected);
+  }, 120_000);
 });
