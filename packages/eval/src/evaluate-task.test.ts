@@ -1,0 +1,97 @@
+import { createTinyModel, generate, initBackend, tf } from '@meta-lora/lora-core';
+import { describe, expect, it } from 'vitest';
+import { evaluateTask } from './evaluate-task.ts';
+import { charCodec } from './test-codec.ts';
+
+await initBackend({ quiet: true });
+const model = createTinyModel(7);
+
+/** Total log-likelihood of `choice` after `prompt`, straight from the full-sequence logits. */
+function choiceLogLikelihood(prompt: string, choice: string): number {
+  const ctx = charCodec.encode(prompt, { addSpecialTokens: true });
+  const cont = charCodec.encode(choice, { addSpecialTokens: false });
+  const seq = [...ctx, ...cont];
+  const lp = tf.tidy(() => tf.logSoftmax(model.logits(tf.tensor2d([seq], [1, seq.length], 'int32'))));
+  const rows = lp.arraySync()[0]!;
+  lp.dispose();
+  return cont.reduce((s, y, j) => s + rows[ctx.length - 1 + j]![y]!, 0);
+}
+
+describe('evaluateTask: classification', () => {
+  const prompts = ['review good film\nsentiment is', 'review bad plot\nsentiment is', 'spam or not\nlabel is'];
+  const choices = [' yes', ' no'];
+  // Which choice the tiny model prefers for each prompt, computed independently of evaluateTask.
+  const preferred = prompts.map((p) =>
+    choiceLogLikelihood(p, choices[0]!) >= choiceLogLikelihood(p, choices[1]!) ? choices[0]! : choices[1]!,
+  );
+  const other = (c: string) => (c === choices[0] ? choices[1]! : choices[0]!);
+
+  it('predicts the choice with the higher total log-likelihood', () => {
+    const examples = prompts.map((input) => ({ input, target: ' yes', choices }));
+    const m = evaluateTask(model, charCodec, examples, 'classification');
+    expect(m.predictions).toEqual(preferred);
+  });
+
+  it('scores accuracy and macro-F1 in percent against the gold labels', () => {
+    // Gold = preferred for the first two prompts, the other label for the third: accuracy 2/3.
+    const examples = prompts.map((input, i) => ({
+      input,
+      target: i < 2 ? preferred[i]! : other(preferred[i]!),
+      choices,
+    }));
+    const m = evaluateTask(model, charCodec, examples, 'classification');
+    expect(m.primaryMetric).toBe('accuracy');
+    expect(m.accuracy).toBeCloseTo(200 / 3, 10);
+    expect(m.score).toBe(m.accuracy);
+    expect(m.macroF1).toBeGreaterThanOrEqual(0);
+    expect(m.macroF1).toBeLessThanOrEqual(100);
+  });
+
+  it('reports the target loss as the token-weighted NLL of the gold labels', () => {
+    const examples = prompts.map((input) => ({ input, target: ' no', choices }));
+    const m = evaluateTask(model, charCodec, examples, 'classification');
+    const nll = -prompts.reduce((s, p) => s + choiceLogLikelihood(p, ' no'), 0);
+    expect(m.targetLoss).toBeCloseTo(nll / (3 * 3), 4);
+  });
+
+  it('refuses a classification example without a label set', () => {
+    expect(() => evaluateTask(model, charCodec, [{ input: 'x', target: ' y' }], 'classification')).toThrow(
+      /needs at least 2/,
+    );
+  });
+});
+
+describe('evaluateTask: generation', () => {
+  const input = 'plural of cat is';
+  const greedy = charCodec.decode(
+    generate(model, charCodec.encode(input), { maxNewTokens: 6, greedy: true, eosTokenIds: [2] }),
+    { skipSpecialTokens: true },
+  );
+  const firstLine = greedy.split('\n')[0]!;
+
+  it('scores normalised exact match of the greedy continuation', () => {
+    // A target equal to the decoded text up to spacing and end punctuation matches; a different one does not.
+    expect(firstLine.trim().length).toBeGreaterThan(0);
+    const hit = { input, target: ` ${firstLine.trim()}.  ` };
+    const miss = { input, target: `${firstLine}zz` };
+    const m = evaluateTask(model, charCodec, [hit, miss], 'generation', { maxNewTokens: 6 });
+    expect(m.predictions).toEqual([firstLine, firstLine]);
+    expect(m.exactMatch).toBe(50);
+    expect(m.primaryMetric).toBe('exactMatch');
+    expect(m.chrF).toBeGreaterThan(0);
+  });
+
+  it('uses chrF as the primary metric of a translation task', () => {
+    const m = evaluateTask(model, charCodec, [{ input, target: ' chats' }], 'translation', { maxNewTokens: 6 });
+    expect(m.primaryMetric).toBe('chrF');
+    expect(m.score).toBe(m.chrF);
+  });
+
+  it('changes the prompt with in-context demonstrations', () => {
+    const plain = evaluateTask(model, charCodec, [{ input, target: ' cats' }], 'generation');
+    const icl = evaluateTask(model, charCodec, [{ input, target: ' cats' }], 'generation', {
+      promptPrefix: 'plural of dog is dogs\n\n',
+    });
+    expect(icl.targetLoss).not.toBeCloseTo(plain.targetLoss, 6);
+  });
+});

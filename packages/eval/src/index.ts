@@ -1,0 +1,15 @@
+export type { ChrfOptions } from './chrf.ts';
+export { chrfFromStatistics, chrfStatistics, corpusChrf, sentenceChrf } from './chrf.ts';
+export { accuracy, macroF1 } from './classification-metrics.ts';
+export type { EvalExample, TaskEvalOptions, TaskMetrics } from './evaluate-task.ts';
+export { evaluateTask } from './evaluate-task.ts';
+export { exactMatch, normalizeAnswer } from './normalize-answer.ts';
+export type { Demonstration } from './prompts.ts';
+export { DEMONSTRATION_SEPARATOR, inContextPrefix } from './prompts.ts';
+export type { ScoredSequence, SequenceScore, SequenceScoreOptions } from './sequence-scores.ts';
+export { maxSequenceLength, scoreSequences } from './sequence-scores.ts';
+export type { PairedComparison } from './statistics.ts';
+export { mean, pairedComparison, sampleStd, signTestP } from './statistics.ts';
+export type { TaskType } from './task-type.ts';
+export { inferTaskType, PRIMARY_METRIC, TASK_TYPES } from './task-type.ts';
+export type { TextCodec } from './text-codec.ts';

@@ -1,0 +1,75 @@
+import { causalLmLoss, createTinyModel, IGNORE_INDEX, initBackend, tf } from '@meta-lora/lora-core';
+import { describe, expect, it } from 'vitest';
+import { scoreSequences } from './sequence-scores.ts';
+
+await initBackend({ quiet: true });
+const model = createTinyModel(3);
+
+/** Σ log softmax(logits)[t, y_{t+1}] over the continuation, from the full-sequence logits. */
+function byHand(context: number[], continuation: number[]): number {
+  const seq = [...context, ...continuation];
+  const logits = tf.tidy(() => tf.logSoftmax(model.logits(tf.tensor2d([seq], [1, seq.length], 'int32')))); // [1, T, V]
+  const lp = logits.arraySync()[0]!;
+  logits.dispose();
+  let s = 0;
+  continuation.forEach((y, j) => {
+    s += lp[context.length - 1 + j]![y]!;
+  });
+  return s;
+}
+
+describe('scoreSequences', () => {
+  it('equals the continuation log-likelihood computed from the full logits', () => {
+    const [a, b] = scoreSequences(model, [
+      { context: [1, 5, 6, 7], continuation: [9, 10] },
+      { context: [1, 4], continuation: [20, 21, 22] },
+    ]);
+    expect(a!.logLikelihood).toBeCloseTo(byHand([1, 5, 6, 7], [9, 10]), 4);
+    expect(b!.logLikelihood).toBeCloseTo(byHand([1, 4], [20, 21, 22]), 4);
+    expect([a!.numTokens, b!.numTokens]).toEqual([2, 3]);
+  });
+
+  it('does not depend on batching: right padding never reaches a sequence through causal attention', () => {
+    const seqs = [
+      { context: [1, 5], continuation: [9] },
+      { context: [1, 5, 6, 7, 8, 9, 10], continuation: [11, 12, 13] },
+      { context: [1], continuation: [3, 3] },
+    ];
+    const together = scoreSequences(model, seqs, { batchSize: 3 }).map((s) => s.logLikelihood);
+    const alone = scoreSequences(model, seqs, { batchSize: 1 }).map((s) => s.logLikelihood);
+    expect(together).toBeAllClose(alone, { atol: 1e-4 });
+  });
+
+  it('agrees with causalLmLoss: mean NLL of the same target tokens', () => {
+    const context = [1, 8, 9, 10];
+    const continuation = [4, 5, 6];
+    const [s] = scoreSequences(model, [{ context, continuation }]);
+    const labels = Int32Array.from([...context.map(() => IGNORE_INDEX), ...continuation]);
+    const loss = causalLmLoss(model, {
+      batchSize: 1,
+      seqLen: 7,
+      inputIds: Int32Array.from([...context, ...continuation]),
+      labels,
+    });
+    expect(-s!.logLikelihood / 3).toBeCloseTo(loss.dataSync()[0]!, 4);
+    loss.dispose();
+  });
+
+  it('leaves no tensors behind', () => {
+    const seqs = [{ context: [1, 2, 3], continuation: [4] }];
+    scoreSequences(model, seqs); // warm-up: the model caches one causal mask per length
+    const before = tf.memory().numTensors;
+    scoreSequences(model, seqs);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps the last tokens of a context too long for the model', () => {
+    const long = Array.from({ length: 70 }, (_, i) => 3 + (i % 20));
+    const [s] = scoreSequences(model, [{ context: long, continuation: [5, 6] }]);
+    expect(s!.logLikelihood).toBeCloseTo(byHand(long.slice(70 - 62), [5, 6]), 4);
+  });
+
+  it('refuses an empty continuation', () => {
+    expect(() => scoreSequences(model, [{ context: [1], continuation: [] }])).toThrow(/continuation has no tokens/);
+  });
+});
