@@ -4,9 +4,10 @@
  */
 import { isMetaLoraError } from '@meta-lora/artifacts';
 import { type Command, helpText, parseCommandArgs } from './command.ts';
+import { dataCommand } from './commands/data.ts';
 import { generateCommand } from './commands/generate.ts';
 
-const COMMANDS: readonly Command[] = [generateCommand];
+const COMMANDS: readonly Command[] = [dataCommand, generateCommand];
 
 function usage(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);
@@ -23,6 +24,12 @@ function usage(): string {
   ].join('\n');
 }
 
+/**
+ * Runs one CLI invocation and returns its exit code (0 ok, 1 usage, 2 bad input, 70 internal error).
+ *
+ * @example
+ * process.exitCode = await main(process.argv.slice(2));
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -53,5 +60,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 70;
   }
 }
-
-process.exitCode = await main(process.argv.slice(2));
