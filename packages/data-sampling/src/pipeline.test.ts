@@ -61,6 +61,15 @@ describe('data pipeline', () => {
     expect([pool.parents, episodes.parents]).toEqual([[tasks.artifactId], [pool.artifactId]]);
   });
 
+  it('refuses k larger than a task’s train split, naming the task', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meta-lora-run-'));
+    const big = parseDataConfig({ suite: 'user', paths: [path], k: 30 });
+    await runDataBuild(big, join(dir, 'tasks.arrow'));
+    expect(() => runDataSample(big, join(dir, 'tasks.arrow'), dir, countWords)).toThrow(
+      /k = 30 but task `add` has only 24 train examples[\s\S]*fix: lower k to at most 24/,
+    );
+  });
+
   it('inspects counts per task and split', async () => {
     const dir = await run(0);
     expect(readArtifact(join(dir, 'tasks.arrow'), TasksArtifact).rows.length).toBe(180);
