@@ -158,3 +158,11 @@ describe('loadUserDatasets', () => {
     expect([error.code, error.details.field]).toEqual(['DATA_INVALID', 'label']);
   });
 });
+
+describe('readUserRows', () => {
+  it('ignores a byte-order mark at the start of a JSONL file', async () => {
+    const content = `\uFEFF${jsonl(pairs('t', 1, { split: 'train' }))}`;
+    const examples = await loadUserDatasets([file('bom.jsonl', content)], { split });
+    expect(examples[0]!.taskId).toBe('t');
+  });
+});

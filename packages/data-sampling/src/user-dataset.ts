@@ -81,8 +81,9 @@ export async function readUserRows(path: string): Promise<Located[]> {
       { cause },
     );
   }
-  if (ext === '.jsonl' || ext === '.ndjson') return jsonlRows(bytes.toString('utf8'), path);
-  if (ext === '.csv') return csvRows(bytes.toString('utf8'), path);
+  const text = () => bytes.toString('utf8').replace(/^\uFEFF/, ''); // editors and spreadsheets may write a BOM
+  if (ext === '.jsonl' || ext === '.ndjson') return jsonlRows(text(), path);
+  if (ext === '.csv') return csvRows(text(), path);
   if (ext === '.parquet') return parquetRows(bytes, path);
   return arrowRows(bytes, path);
 }
