@@ -1,11 +1,17 @@
 export type { ChrfOptions } from './chrf.ts';
 export { chrfFromStatistics, chrfStatistics, corpusChrf, sentenceChrf } from './chrf.ts';
 export { accuracy, macroF1 } from './classification-metrics.ts';
+export type { EvalCondition, EvalConditionInput, Method } from './conditions.ts';
+export { EvalConditionSchema, METHOD_LABELS, METHODS, parseCondition } from './conditions.ts';
+export type { EvaluateOptions, EvaluateResult } from './evaluate.ts';
+export { evaluate, FINGERPRINT_KEY } from './evaluate.ts';
 export type { EvalExample, TaskEvalOptions, TaskMetrics } from './evaluate-task.ts';
 export { evaluateTask } from './evaluate-task.ts';
 export { exactMatch, normalizeAnswer } from './normalize-answer.ts';
 export type { Demonstration } from './prompts.ts';
 export { DEMONSTRATION_SEPARATOR, inContextPrefix } from './prompts.ts';
+export type { EvalResultRow } from './results-artifact.ts';
+export { EVAL_RESULTS_FILE, EvalResultRowSchema, EvalResultsArtifact, sortResultRows } from './results-artifact.ts';
 export type { ScoredSequence, SequenceScore, SequenceScoreOptions } from './sequence-scores.ts';
 export { maxSequenceLength, scoreSequences } from './sequence-scores.ts';
 export type { PairedComparison } from './statistics.ts';

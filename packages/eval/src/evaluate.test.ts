@@ -1,0 +1,154 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineArtifactKind, MetaLoraError, readArtifact, writeArtifact } from '@meta-lora/artifacts';
+import { ExampleSchema, TasksArtifact } from '@meta-lora/data-sampling';
+import { initBackend, loadModel } from '@meta-lora/lora-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvalConditionInput } from './conditions.ts';
+import { evaluate } from './evaluate.ts';
+import { EvalResultsArtifact } from './results-artifact.ts';
+import { charCodec } from './test-codec.ts';
+import { fixtureExamples, writeAdapter, writeTasks, writeTinyModelDir } from './test-fixtures.ts';
+
+await initBackend({ quiet: true });
+const root = mkdtempSync(join(tmpdir(), 'meta-lora-eval-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const modelDir = writeTinyModelDir(join(root, 'model'), 1);
+const otherModelDir = writeTinyModelDir(join(root, 'other-model'), 2);
+const tasksPath = writeTasks(join(root, 'tasks.arrow'), fixtureExamples());
+const usage = { examplesUsed: { plural: 2, polarity: 2 }, tokensUsed: { plural: 30, polarity: 40 } };
+let conditions: EvalConditionInput[] = [];
+let foreignAdapter = '';
+let bareAdapter = '';
+
+beforeAll(async () => {
+  const { model, fingerprint } = await loadModel(modelDir);
+  const other = await loadModel(otherModelDir);
+  const shared = await writeAdapter(join(root, 'shared'), model, 1, fingerprint);
+  const plural = await writeAdapter(join(root, 'task-plural'), model, 2, fingerprint);
+  const polarity = await writeAdapter(join(root, 'task-polarity'), model, 3, fingerprint);
+  foreignAdapter = await writeAdapter(join(root, 'foreign'), other.model, 4, other.fingerprint);
+  bareAdapter = await writeAdapter(join(root, 'bare'), model, 5, null);
+  model.dispose();
+  other.model.dispose();
+  const demos = [
+    { input: 'plural of cow is', target: ' cows' },
+    { input: 'plural of bee is', target: ' bees' },
+  ];
+  conditions = [
+    { method: 'base-zero-shot', seed: 0, k: null },
+    { method: 'base-in-context', seed: 0, k: 2, supportByTask: { plural: demos, polarity: demos } },
+    { method: 'meta-lora-shared', seed: 0, k: 2, adapterDir: shared, ...usage },
+    { method: 'meta-lora-adapted', seed: 0, k: 2, adapterDirByTask: { plural, polarity }, ...usage },
+  ];
+});
+
+const run = (extra: Partial<Parameters<typeof evaluate>[0]> = {}) =>
+  evaluate({ modelDir, tasksPath, conditions, tokenizer: charCodec, maxNewTokens: 4, ...extra });
+
+async function expectError(promise: Promise<unknown>, code: string, text: RegExp): Promise<MetaLoraError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MetaLoraError);
+  expect((error as MetaLoraError).code).toBe(code);
+  expect((error as MetaLoraError).message).toMatch(text);
+  return error as MetaLoraError;
+}
+
+describe('evaluate', () => {
+  it('writes one row per condition × task with the metrics of each task type and the data used', async () => {
+    const out = join(root, 'results.arrow');
+    const { rows } = await run({ outPath: out });
+    expect(rows.map((r) => `${r.method}/${r.taskId}`)).toEqual([
+      'base-zero-shot/plural',
+      'base-zero-shot/polarity',
+      'base-in-context/plural',
+      'base-in-context/polarity',
+      'meta-lora-shared/plural',
+      'meta-lora-shared/polarity',
+      'meta-lora-adapted/plural',
+      'meta-lora-adapted/polarity',
+    ]);
+    const polarity = rows.find((r) => r.taskId === 'polarity')!;
+    expect(polarity.taskType).toBe('classification');
+    expect(polarity.accuracy).toBeDefined();
+    expect(polarity.exactMatch).toBeUndefined();
+    const plural = rows.find((r) => r.taskId === 'plural')!;
+    expect(plural.primaryMetric).toBe('exactMatch');
+    expect(plural.chrF).toBeDefined();
+    expect(rows.every((r) => r.numTestExamples === 4 && r.targetLoss > 0)).toBe(true);
+    // Zero-shot used nothing; in-context used its 2 demonstrations (counted by the tokenizer); trained methods as given.
+    expect(rows[0]!.examplesUsed).toBe(0);
+    expect(rows[2]!.examplesUsed).toBe(2);
+    expect(rows[2]!.tokensUsed).toBe('plural of cow is cows'.length + 'plural of bee is bees'.length);
+    expect(rows[4]!.tokensUsed).toBe(30);
+    expect(rows[2]!.k).toBe(2);
+    expect(rows[0]!.k).toBeUndefined();
+    // The adapters change the model: the shared and the per-task adapter give different losses than the base model.
+    expect(rows[4]!.targetLoss).not.toBeCloseTo(rows[0]!.targetLoss, 5);
+    expect(rows[6]!.targetLoss).not.toBeCloseTo(rows[4]!.targetLoss, 5);
+    const back = readArtifact(out, EvalResultsArtifact);
+    expect(back.rows).toEqual(rows);
+    expect(back.lineage.parents).toEqual([readArtifact(tasksPath, TasksArtifact).lineage.artifactId]);
+  });
+
+  it('is deterministic: equal inputs give byte-identical artifacts', async () => {
+    const a = join(root, 'a.arrow');
+    const b = join(root, 'b.arrow');
+    await run({ outPath: a, conditions: conditions.slice(0, 1) });
+    await run({ outPath: b, conditions: conditions.slice(0, 1) });
+    expect(Buffer.compare(readFileSync(a), readFileSync(b))).toBe(0);
+  });
+
+  it('refuses an adapter trained on another base model before writing anything', async () => {
+    const out = join(root, 'never.arrow');
+    await expectError(
+      run({
+        outPath: out,
+        conditions: [...conditions, { ...conditions[2]!, adapterDir: foreignAdapter } as EvalConditionInput],
+      }),
+      'CHECKPOINT_INVALID',
+      /trained on another base model/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses an adapter without a fingerprint unless allowed', async () => {
+    const bare = [{ ...conditions[2]!, adapterDir: bareAdapter } as EvalConditionInput];
+    await expectError(run({ conditions: bare }), 'CHECKPOINT_INVALID', /no meta_lora.base_model_fingerprint/);
+    const { rows } = await run({ conditions: bare, allowAdaptersWithoutFingerprint: true, taskIds: ['plural'] });
+    expect(rows).toHaveLength(1);
+  });
+
+  it('refuses a task absent from the test split', async () => {
+    await expectError(
+      run({ taskIds: ['plural', 'sentiment'] }),
+      'DATA_INVALID',
+      /"sentiment" is absent from the test split/,
+    );
+  });
+
+  it('refuses a tasks artifact with another schema version', async () => {
+    const v2 = defineArtifactKind({
+      kind: 'tasks',
+      schemaVersion: 2,
+      row: ExampleSchema,
+      fields: TasksArtifact.fields,
+    });
+    const path = join(root, 'tasks-v2.arrow');
+    writeArtifact(path, v2, fixtureExamples(), { configHash: 'x', seed: 0, parents: [], createdBy: 'test' });
+    await expectError(run({ tasksPath: path }), 'SCHEMA_VERSION_MISMATCH', /schema version 2/);
+  });
+
+  it('refuses a per-task method without an adapter for every task', async () => {
+    const partial = {
+      ...conditions[3]!,
+      adapterDirByTask: { plural: join(root, 'task-plural') },
+    } as EvalConditionInput;
+    await expectError(run({ conditions: [partial] }), 'CONFIG_INVALID', /no entry for task "polarity"/);
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * `evaluate`: scores every condition on every selected task's test split and returns (and optionally writes) the
+ * `eval-results` rows. Everything that can be wrong with the inputs is checked before the first forward pass — the
+ * tasks artifact (kind, schema version, content hash), tasks absent from the test split, condition fields, adapter
+ * directories and their base-model fingerprint — so a bad input fails fast and no partial results are written.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  configHash,
+  type Lineage,
+  MetaLoraError,
+  readArtifact,
+  sha256Hex,
+  showValue,
+  writeArtifact,
+} from '@meta-lora/artifacts';
+import { type Example, TasksArtifact } from '@meta-lora/data-sampling';
+import {
+  ADAPTER_WEIGHTS_FILE,
+  type LlamaModel,
+  type LoraAdapter,
+  loadModel,
+  loadPeftAdapter,
+  readPeftConfig,
+  readPeftMetadata,
+} from '@meta-lora/lora-core';
+import { type EvalCondition, type EvalConditionInput, parseCondition } from './conditions.ts';
+import { evaluateTask } from './evaluate-task.ts';
+import { inContextPrefix } from './prompts.ts';
+import { type EvalResultRow, EvalResultsArtifact, sortResultRows } from './results-artifact.ts';
+import { inferTaskType, TASK_TYPES, type TaskType } from './task-type.ts';
+import type { TextCodec } from './text-codec.ts';
+
+/** Key of the base-model fingerprint in an adapter's `meta_lora.*` safetensors metadata. */
+export const FINGERPRINT_KEY = 'base_model_fingerprint';
+
+export interface EvaluateOptions {
+  /** Hugging Face model directory of the base model every adapter was trained on. */
+  readonly modelDir: string;
+  /** The `tasks` artifact (data-sampling); its `test` split is evaluated. */
+  readonly tasksPath: string;
+  /** The conditions to score (see `EvalConditionSchema`). */
+  readonly conditions: readonly EvalConditionInput[];
+  /** Tasks to evaluate (default: every task with test examples). A listed task without test examples is an error. */
+  readonly taskIds?: readonly string[];
+  /** Scoring type per task id, overriding `inferTaskType`. */
+  readonly taskTypes?: Readonly<Record<string, TaskType>>;
+  /** Score only the first N test examples of each task (by example id). */
+  readonly maxTestExamplesPerTask?: number;
+  /** Greedy decoding budget of generation tasks (default: longest target + 4 tokens, at most 64). */
+  readonly maxNewTokens?: number;
+  /** Sequences per forward pass when scoring (default 8). */
+  readonly batchSize?: number;
+  /** Accept adapters whose metadata lacks `meta_lora.base_model_fingerprint` (e.g. trained in Python PEFT). */
+  readonly allowAdaptersWithoutFingerprint?: boolean;
+  /** Use this tokenizer instead of the model directory's tokenizer.json. */
+  readonly tokenizer?: TextCodec;
+  /** Write the `eval-results` artifact here. */
+  readonly outPath?: string;
+  /** Called after each method × task × seed × k cell. */
+  readonly onProgress?: (done: number, total: number, row: EvalResultRow) => void;
+}
+
+export interface EvaluateResult {
+  readonly rows: EvalResultRow[];
+  /** Lineage of the results (also in the written artifact's metadata). */
+  readonly lineage: Omit<Lineage, 'artifactId' | 'kind' | 'schemaVersion'> & { artifactId?: string };
+}
+
+/**
+ * @example
+ * const { rows } = await evaluate({
+ *   modelDir: 'models/meta-lora-base', tasksPath: 'runs/x/tasks.arrow', outPath: 'runs/x/eval-results.arrow',
+ *   conditions: [
+ *     { method: 'base-zero-shot', seed: 0, k: null },
+ *     { method: 'meta-lora-shared', seed: 0, k: 16, adapterDir: 'runs/x/adapters/shared',
+ *       examplesUsed: { sentiment: 16 }, tokensUsed: { sentiment: 812 } },
+ *   ],
+ * });
+ */
+export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
+  const tasks = readArtifact(options.tasksPath, TasksArtifact);
+  const byTask = testExamplesByTask(tasks.rows, options);
+  const taskIds = [...byTask.keys()];
+  const conditions = options.conditions.map((c, i) => parseCondition(c, i, taskIds));
+  if (conditions.length === 0) {
+    throw new MetaLoraError('CONFIG_INVALID', 'no conditions to evaluate', {
+      field: 'conditions',
+      fix: 'pass at least one condition, e.g. { method: "base-zero-shot", seed: 0, k: null }',
+    });
+  }
+  const taskTypes = new Map(taskIds.map((t) => [t, resolveTaskType(t, byTask.get(t)!, options.taskTypes)]));
+
+  const loaded = await loadModel(options.modelDir);
+  const codec = options.tokenizer ?? loaded.tokenizer;
+  if (!codec) {
+    throw new MetaLoraError('TOKENIZER_INVALID', `${options.modelDir} has no tokenizer.json; evaluation needs one`, {
+      path: options.modelDir,
+      fix: 'add the tokenizer files of the model to its directory',
+    });
+  }
+  const adapterHashes = checkAdapters(conditions, loaded.fingerprint, options.allowAdaptersWithoutFingerprint ?? false);
+
+  const total = conditions.length * taskIds.length;
+  const rows: EvalResultRow[] = [];
+  for (const c of conditions) {
+    const shared = c.adapterDir === undefined ? null : loadPeftAdapter(c.adapterDir, loaded.model, 'shared');
+    try {
+      for (const taskId of taskIds) {
+        const row = evaluateCell(
+          loaded.model,
+          codec,
+          c,
+          taskId,
+          byTask.get(taskId)!,
+          taskTypes.get(taskId)!,
+          shared,
+          options,
+        );
+        rows.push(row);
+        options.onProgress?.(rows.length, total, row);
+      }
+    } finally {
+      shared?.dispose();
+    }
+  }
+  loaded.model.dispose();
+
+  const sorted = sortResultRows(rows);
+  const lineageInput = {
+    configHash: configHash({
+      model: loaded.fingerprint,
+      tasks: tasks.lineage.artifactId,
+      taskIds,
+      taskTypes: Object.fromEntries(taskTypes),
+      // Adapters by content, not by path: equal inputs in another directory give equal lineage.
+      conditions: conditions.map((c) => ({
+        ...c,
+        adapterDir: c.adapterDir === undefined ? undefined : adapterHashes.get(c.adapterDir),
+        adapterDirByTask:
+          c.adapterDirByTask === undefined
+            ? undefined
+            : Object.fromEntries(Object.entries(c.adapterDirByTask).map(([t, d]) => [t, adapterHashes.get(d)])),
+      })),
+      maxTestExamplesPerTask: options.maxTestExamplesPerTask ?? null,
+      maxNewTokens: options.maxNewTokens ?? null,
+    }),
+    seed: null,
+    parents: [tasks.lineage.artifactId],
+    createdBy: '@meta-lora/eval evaluate',
+  };
+  if (options.outPath) {
+    const lineage = writeArtifact(options.outPath, EvalResultsArtifact, sorted, lineageInput);
+    return { rows: sorted, lineage };
+  }
+  return { rows: sorted, lineage: lineageInput };
+}
+
+function testExamplesByTask(examples: readonly Example[], options: EvaluateOptions): Map<string, Example[]> {
+  const test = new Map<string, Example[]>();
+  for (const e of examples) {
+    if (e.split !== 'test') continue;
+    const list = test.get(e.taskId) ?? [];
+    list.push(e);
+    test.set(e.taskId, list);
+  }
+  const wanted = options.taskIds ?? [...test.keys()].sort();
+  if (wanted.length === 0) {
+    throw new MetaLoraError('EMPTY_TASK', 'the tasks artifact has no test examples', {
+      path: options.tasksPath,
+      fix: 'build the tasks with a test split (data-sampling `split.test`)',
+    });
+  }
+  const limit = options.maxTestExamplesPerTask;
+  const out = new Map<string, Example[]>();
+  for (const taskId of [...wanted].sort()) {
+    const list = test.get(taskId);
+    if (!list) {
+      throw new MetaLoraError('DATA_INVALID', `task ${showValue(taskId)} is absent from the test split`, {
+        path: options.tasksPath,
+        field: 'taskIds',
+        value: taskId,
+        fix: `evaluate tasks that have test examples: ${[...test.keys()].sort().join(', ')}`,
+      });
+    }
+    const ordered = [...list].sort((a, b) => (a.exampleId < b.exampleId ? -1 : a.exampleId > b.exampleId ? 1 : 0));
+    out.set(taskId, limit === undefined ? ordered : ordered.slice(0, limit));
+  }
+  return out;
+}
+
+function resolveTaskType(
+  taskId: string,
+  examples: readonly Example[],
+  overrides: Readonly<Record<string, TaskType>> | undefined,
+): TaskType {
+  const given = overrides?.[taskId];
+  if (given === undefined) return inferTaskType(examples);
+  if (!TASK_TYPES.includes(given)) {
+    throw new MetaLoraError('CONFIG_INVALID', `taskTypes.${taskId} is ${showValue(given)}`, {
+      field: `taskTypes.${taskId}`,
+      value: given,
+      fix: `use one of ${TASK_TYPES.join(', ')}`,
+    });
+  }
+  if (given === 'classification' && examples.some((e) => (e.choices?.length ?? 0) < 2)) {
+    throw new MetaLoraError('DATA_INVALID', `task ${taskId} is typed classification but has examples without choices`, {
+      field: `taskTypes.${taskId}`,
+      fix: 'give every example its label set, or type the task as generation',
+    });
+  }
+  return given;
+}
+
+/** Checks every adapter directory up front; returns the sha256 of each one's weights file, keyed by directory. */
+function checkAdapters(
+  conditions: readonly EvalCondition[],
+  fingerprint: string,
+  allowMissing: boolean,
+): Map<string, string> {
+  const dirs = new Set<string>();
+  for (const c of conditions) {
+    if (c.adapterDir !== undefined) dirs.add(c.adapterDir);
+    for (const d of Object.values(c.adapterDirByTask ?? {})) dirs.add(d);
+  }
+  const hashes = new Map<string, string>();
+  for (const dir of [...dirs].sort()) {
+    const weights = join(dir, ADAPTER_WEIGHTS_FILE);
+    if (!existsSync(weights)) {
+      throw new MetaLoraError('IO_FAILED', `adapter directory has no ${ADAPTER_WEIGHTS_FILE}`, {
+        path: dir,
+        fix: 'point the condition at a PEFT adapter directory written by the trainer (or rerun training)',
+      });
+    }
+    readPeftConfig(dir);
+    const found = readPeftMetadata(dir)[FINGERPRINT_KEY];
+    if (found === undefined && !allowMissing) {
+      throw new MetaLoraError(
+        'CHECKPOINT_INVALID',
+        `adapter has no meta_lora.${FINGERPRINT_KEY}, so it cannot be checked against the base model`,
+        {
+          path: weights,
+          field: `meta_lora.${FINGERPRINT_KEY}`,
+          fix: 'use an adapter trained by meta-lora, or pass allowAdaptersWithoutFingerprint (--allow-unfingerprinted)',
+        },
+      );
+    }
+    if (found !== undefined && found !== fingerprint) {
+      throw new MetaLoraError(
+        'CHECKPOINT_INVALID',
+        `adapter was trained on another base model (fingerprint ${found.slice(0, 12)}…, this model is ${fingerprint.slice(0, 12)}…)`,
+        {
+          path: weights,
+          field: `meta_lora.${FINGERPRINT_KEY}`,
+          value: found,
+          fix: 'evaluate with the model directory the adapter was trained on, or retrain the adapter on this model',
+        },
+      );
+    }
+    hashes.set(dir, sha256Hex(readFileSync(weights)));
+  }
+  return hashes;
+}
+
+function evaluateCell(
+  model: LlamaModel,
+  codec: TextCodec,
+  c: EvalCondition,
+  taskId: string,
+  examples: readonly Example[],
+  taskType: TaskType,
+  shared: LoraAdapter | null,
+  options: EvaluateOptions,
+): EvalResultRow {
+  const perTaskDir = c.adapterDirByTask?.[taskId];
+  const own = perTaskDir === undefined ? null : loadPeftAdapter(perTaskDir, model, `task:${taskId}`);
+  const demos = c.supportByTask?.[taskId] ?? [];
+  try {
+    const adapters = own ? [own] : shared ? [shared] : [];
+    const m = evaluateTask(model, codec, examples, taskType, {
+      adapters,
+      promptPrefix: inContextPrefix(demos),
+      ...(options.maxNewTokens === undefined ? {} : { maxNewTokens: options.maxNewTokens }),
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    });
+    const first = examples[0]!;
+    const demoTokens = demos.reduce(
+      (s, d) => s + codec.encode(d.input + d.target, { addSpecialTokens: false }).length,
+      0,
+    );
+    return {
+      method: c.method,
+      taskId,
+      family: first.family,
+      language: first.language,
+      taskType,
+      seed: c.seed,
+      ...(c.k === null ? {} : { k: c.k }),
+      primaryMetric: m.primaryMetric,
+      score: m.score,
+      ...(m.accuracy === undefined ? {} : { accuracy: m.accuracy }),
+      ...(m.macroF1 === undefined ? {} : { macroF1: m.macroF1 }),
+      ...(m.exactMatch === undefined ? {} : { exactMatch: m.exactMatch }),
+      ...(m.chrF === undefined ? {} : { chrF: m.chrF }),
+      targetLoss: m.targetLoss,
+      numTestExamples: m.numTestExamples,
+      examplesUsed: c.examplesUsed?.[taskId] ?? demos.length,
+      tokensUsed: c.tokensUsed?.[taskId] ?? demoTokens,
+    };
+  } finally {
+    own?.dispose();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The `eval-results` artifact: one row per method × task × seed × k. Metrics are percentages in [0, 100]; columns of
+ * metrics a task type does not produce are null (absent in the row object).
+ */
+import { defineArtifactKind } from '@meta-lora/artifacts';
+import { Field, Float64, Int32, Utf8 } from 'apache-arrow';
+import { z } from 'zod';
+import { METHODS } from './conditions.ts';
+import { TASK_TYPES } from './task-type.ts';
+
+/** File name of the results inside a run directory. */
+export const EVAL_RESULTS_FILE = 'eval-results.arrow';
+
+const pct = () => z.number().min(0).max(100);
+
+export const EvalResultRowSchema = z.strictObject({
+  method: z.enum(METHODS).describe('evaluated condition'),
+  taskId: z.string().min(1).describe('task name'),
+  family: z.string().min(1).describe('task family'),
+  language: z.string().min(1).describe('ISO 639-1 code'),
+  taskType: z.enum(TASK_TYPES).describe('how the task is scored'),
+  seed: z.number().int().describe('training seed of the condition'),
+  k: z.number().int().positive().optional().describe('k-shot budget; absent for zero-shot and full-data methods'),
+  primaryMetric: z.enum(['accuracy', 'exactMatch', 'chrF']).describe('the metric in `score`'),
+  score: pct().describe('primary metric value (percent)'),
+  accuracy: pct().optional().describe('classification accuracy (percent)'),
+  macroF1: pct().optional().describe('classification macro-F1 (percent)'),
+  exactMatch: pct().optional().describe('normalised exact match (percent)'),
+  chrF: pct().optional().describe('corpus chrF, sacreBLEU defaults'),
+  targetLoss: z.number().min(0).describe('token-weighted mean NLL of the test targets, nats per token'),
+  numTestExamples: z.number().int().positive().describe('test examples scored'),
+  examplesUsed: z.number().int().min(0).describe('distinct training examples the method used for this task'),
+  tokensUsed: z.number().int().min(0).describe('tokens of those examples'),
+});
+
+export type EvalResultRow = z.infer<typeof EvalResultRowSchema>;
+
+const utf8 = (name: string) => new Field(name, new Utf8(), false);
+const f64 = (name: string, nullable = false) => new Field(name, new Float64(), nullable);
+const i32 = (name: string, nullable = false) => new Field(name, new Int32(), nullable);
+
+export const EvalResultsArtifact = defineArtifactKind({
+  kind: 'eval-results',
+  schemaVersion: 1,
+  row: EvalResultRowSchema,
+  fields: [
+    utf8('method'),
+    utf8('taskId'),
+    utf8('family'),
+    utf8('language'),
+    utf8('taskType'),
+    i32('seed'),
+    i32('k', true),
+    utf8('primaryMetric'),
+    f64('score'),
+    f64('accuracy', true),
+    f64('macroF1', true),
+    f64('exactMatch', true),
+    f64('chrF', true),
+    f64('targetLoss'),
+    i32('numTestExamples'),
+    i32('examplesUsed'),
+    i32('tokensUsed'),
+  ],
+});
+
+/**
+ * Sorts rows into the artifact's canonical order: method (in `METHODS` order), task, k (absent first), seed.
+ *
+ * @example
+ * writeArtifact(path, EvalResultsArtifact, sortResultRows(rows), lineage);
+ */
+export function sortResultRows(rows: readonly EvalResultRow[]): EvalResultRow[] {
+  return [...rows].sort(
+    (a, b) =>
+      METHODS.indexOf(a.method) - METHODS.indexOf(b.method) ||
+      (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0) ||
+      (a.k ?? 0) - (b.k ?? 0) ||
+      a.seed - b.seed,
+  );
+}
