@@ -101,4 +101,15 @@ describe('arrow artifacts', () => {
       /zod columns/,
     );
   });
+
+  it('detects rows edited after writing through the content hash', () => {
+    const path = join(dir(), 'scores.arrow');
+    writeArtifact(path, Scores, [{ taskId: 'alpha', score: 1 }], lineage);
+    const bytes = readFileSync(path);
+    const at = bytes.indexOf('alpha');
+    bytes.write('alphb', at); // same length: the file stays valid Arrow, only the data changes
+    writeFileSync(path, bytes);
+    const error = thrown(() => readArtifact(path, Scores));
+    expect([error.code, error.details.field]).toEqual(['ARTIFACT_INVALID', 'artifactId']);
+  });
 });
