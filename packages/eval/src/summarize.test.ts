@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { summarizeResults } from './summarize.ts';
+import { syntheticRows } from './test-results.ts';
+
+const s = summarizeResults(syntheticRows());
+
+describe('summarizeResults', () => {
+  it('averages seeds per method × task × k with the sample std', () => {
+    const cell = s.cells.find((c) => c.method === 'meta-lora-adapted' && c.taskId === 'task-b' && c.k === 8)!;
+    // Seeds give 60 + 10 + 5 = 75 and 77.
+    expect(cell.mean).toBe(76);
+    expect(cell.std).toBeCloseTo(Math.SQRT2, 12);
+    expect(cell.seeds).toBe(2);
+    expect(cell.examplesUsed).toBe(8);
+  });
+
+  it('lists methods in the canonical order and the k values ascending', () => {
+    expect(s.methods[0]).toBe('base-zero-shot');
+    expect(s.methods.at(-1)).toBe('meta-lora-adapted');
+    expect(s.ks).toEqual([4, 8]);
+  });
+
+  it('compares MeTA-LoRA (adapted) with a k-shot baseline at the same k and a full-data one at every k', () => {
+    const vsKShot = s.comparisons.find((c) => c.baseline === 'multi-task-lora-k-shot' && c.k === 4)!;
+    expect(vsKShot.reference).toBe('meta-lora-adapted');
+    expect(vsKShot.baselineK).toBe(4);
+    expect(vsKShot.meanDifference).toBeCloseTo(20, 12);
+    expect([vsKShot.wins, vsKShot.losses, vsKShot.n]).toEqual([2, 0, 2]);
+    expect(vsKShot.signTestP).toBe(0.5);
+    const vsFull = s.comparisons.filter((c) => c.baseline === 'multi-task-lora-full');
+    expect(vsFull.map((c) => [c.k, c.meanDifference])).toEqual([
+      [4, -15],
+      [8, -10],
+    ]);
+  });
+
+  it('builds k-sweep curves from task-averaged scores and full-data reference lines', () => {
+    const meta = s.sweep.find((c) => c.method === 'meta-lora-adapted')!;
+    // k = 4: seeds average (60 + 70) / 2 = 65 and 67.
+    expect(meta.points.map((p) => p.k)).toEqual([4, 8]);
+    expect(meta.points[0]!.mean).toBe(66);
+    expect(meta.points[1]!.mean).toBe(71);
+    expect(s.references.map((r) => r.method)).toEqual(['base-zero-shot', 'single-task-lora', 'multi-task-lora-full']);
+    expect(s.references.find((r) => r.method === 'multi-task-lora-full')!.mean).toBe(81);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * Aggregates `eval-results` rows for the report: mean ± sample std over seeds per method × task × k, the paired
+ * comparison of MeTA-LoRA against every baseline (units are tasks: per-task seed-mean scores), the k-sweep
+ * (macro-average over tasks per method and k; full-data and zero-shot methods become reference lines) and the data
+ * each method used.
+ */
+import { METHODS, type Method } from './conditions.ts';
+import type { EvalResultRow } from './results-artifact.ts';
+import { mean, type PairedComparison, pairedComparison, sampleStd } from './statistics.ts';
+
+export interface CellSummary {
+  readonly method: Method;
+  readonly taskId: string;
+  /** Absent for zero-shot and full-data methods. */
+  readonly k?: number;
+  readonly primaryMetric: string;
+  readonly seeds: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly targetLoss: number;
+  /** Mean over seeds. */
+  readonly examplesUsed: number;
+  readonly tokensUsed: number;
+}
+
+export interface ComparisonSummary extends PairedComparison {
+  readonly reference: Method;
+  readonly baseline: Method;
+  /** The k of the reference (and of a k-shot baseline). */
+  readonly k?: number;
+  /** k of the baseline; absent for full-data / zero-shot baselines. */
+  readonly baselineK?: number;
+}
+
+export interface SweepPoint {
+  readonly k: number;
+  /** Mean over seeds of the task-averaged score. */
+  readonly mean: number;
+  readonly std: number;
+}
+
+export interface ResultsSummary {
+  /** Methods present, in `METHODS` order. */
+  readonly methods: readonly Method[];
+  readonly taskIds: readonly string[];
+  /** k values present, ascending. */
+  readonly ks: readonly number[];
+  readonly seeds: readonly number[];
+  readonly cells: readonly CellSummary[];
+  readonly comparisons: readonly ComparisonSummary[];
+  /** Curves of the k-shot methods. */
+  readonly sweep: readonly { method: Method; points: readonly SweepPoint[] }[];
+  /** Task-averaged scores of the methods without k (reference lines on the k-sweep). */
+  readonly references: readonly { method: Method; mean: number; std: number }[];
+}
+
+/** The method MeTA-LoRA is represented by in comparisons: adapted when present, else shared. */
+export function referenceMethod(methods: readonly Method[]): Method | null {
+  if (methods.includes('meta-lora-adapted')) return 'meta-lora-adapted';
+  if (methods.includes('meta-lora-shared')) return 'meta-lora-shared';
+  return null;
+}
+
+const cellKey = (method: string, taskId: string, k: number | undefined) => `${method}\0${taskId}\0${k ?? ''}`;
+
+/**
+ * @example
+ * const s = summarizeResults(readArtifact(path, EvalResultsArtifact).rows);
+ * s.cells.find((c) => c.method === 'meta-lora-adapted' && c.taskId === 'sentiment')?.mean;
+ */
+export function summarizeResults(rows: readonly EvalResultRow[]): ResultsSummary {
+  const methods = METHODS.filter((m) => rows.some((r) => r.method === m));
+  const taskIds = [...new Set(rows.map((r) => r.taskId))].sort();
+  const ks = [...new Set(rows.flatMap((r) => (r.k === undefined ? [] : [r.k])))].sort((a, b) => a - b);
+  const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
+
+  const groups = new Map<string, EvalResultRow[]>();
+  for (const r of rows) {
+    const key = cellKey(r.method, r.taskId, r.k);
+    const list = groups.get(key) ?? [];
+    list.push(r);
+    groups.set(key, list);
+  }
+  const cells: CellSummary[] = [];
+  const cellMap = new Map<string, CellSummary>();
+  for (const [key, list] of groups) {
+    const first = list[0]!;
+    const scores = list.map((r) => r.score);
+    const cell: CellSummary = {
+      method: first.method,
+      taskId: first.taskId,
+      ...(first.k === undefined ? {} : { k: first.k }),
+      primaryMetric: first.primaryMetric,
+      seeds: list.length,
+      mean: mean(scores),
+      std: sampleStd(scores),
+      targetLoss: mean(list.map((r) => r.targetLoss)),
+      examplesUsed: mean(list.map((r) => r.examplesUsed)),
+      tokensUsed: mean(list.map((r) => r.tokensUsed)),
+    };
+    cells.push(cell);
+    cellMap.set(key, cell);
+  }
+  cells.sort(
+    (a, b) =>
+      METHODS.indexOf(a.method) - METHODS.indexOf(b.method) ||
+      (a.k ?? 0) - (b.k ?? 0) ||
+      (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0),
+  );
+
+  const kOf = (m: Method) => [...new Set(rows.filter((r) => r.method === m).map((r) => r.k))];
+  const comparisons: ComparisonSummary[] = [];
+  const ref = referenceMethod(methods);
+  if (ref) {
+    for (const k of kOf(ref)) {
+      for (const baseline of methods) {
+        if (baseline === ref) continue;
+        const baseKs = kOf(baseline);
+        // A k-shot baseline is compared at the same k; a method without k at every k of the reference.
+        const bk = baseKs.includes(undefined) ? undefined : baseKs.includes(k) ? k : null;
+        if (bk === null) continue;
+        const a: number[] = [];
+        const b: number[] = [];
+        for (const t of taskIds) {
+          const x = cellMap.get(cellKey(ref, t, k));
+          const y = cellMap.get(cellKey(baseline, t, bk));
+          if (x && y) {
+            a.push(x.mean);
+            b.push(y.mean);
+          }
+        }
+        if (a.length === 0) continue;
+        comparisons.push({
+          reference: ref,
+          baseline,
+          ...(k === undefined ? {} : { k }),
+          ...(bk === undefined ? {} : { baselineK: bk }),
+          ...pairedComparison(a, b),
+        });
+      }
+    }
+  }
+
+  /** Per seed, the score averaged over all tasks (seeds missing a task are left out). */
+  const macro = (method: Method, k: number | undefined) => {
+    const perSeed: number[] = [];
+    for (const seed of seeds) {
+      const scores = taskIds.map(
+        (t) => rows.find((r) => r.method === method && r.taskId === t && r.k === k && r.seed === seed)?.score,
+      );
+      if (scores.every((s) => s !== undefined)) perSeed.push(mean(scores as number[]));
+    }
+    return { mean: mean(perSeed), std: sampleStd(perSeed), n: perSeed.length };
+  };
+  const sweep = methods
+    .filter((m) => kOf(m).some((k) => k !== undefined))
+    .map((method) => ({
+      method,
+      points: ks
+        .map((k) => ({ k, ...macro(method, k) }))
+        .filter((p) => p.n > 0)
+        .map(({ k, mean: m, std }) => ({ k, mean: m, std })),
+    }));
+  const references = methods
+    .filter((m) => kOf(m).includes(undefined))
+    .flatMap((method) => {
+      const v = macro(method, undefined);
+      return v.n > 0 ? [{ method, mean: v.mean, std: v.std }] : [];
+    });
+
+  return { methods, taskIds, ks, seeds, cells, comparisons, sweep, references };
+}

@@ -1,0 +1,104 @@
+/**
+ * Training and meta-training curves for the report, read from the JSONL metric logs in a run directory.
+ *
+ * What is read: every `*.jsonl` file under the run directory (at most 4 levels deep; directories whose names start
+ * with `.` and `node_modules` are skipped), in sorted path order. Each non-empty line must be a JSON object. Its x
+ * value is the first finite number among `iteration`, `step`, `epoch`, else its 1-based line number. Every other field
+ * whose name contains `loss` (any case) and whose value is a finite number is a y value of the series named after that
+ * field — suffixed with ` (taskId)` when the line has a string `taskId`, so per-task diagnostics (query loss before
+ * and after adaptation) form one series per task. Files without any loss field are skipped; a line that is not a JSON
+ * object is a `DATA_INVALID` error naming the file and line.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+
+export interface CurveSeries {
+  readonly name: string;
+  readonly points: readonly { x: number; y: number }[];
+}
+
+export interface TrainingCurves {
+  /** Path relative to the run directory, with `/` separators. */
+  readonly file: string;
+  /** Name of the x value: iteration, step, epoch or line. */
+  readonly xLabel: string;
+  readonly series: readonly CurveSeries[];
+}
+
+const X_KEYS = ['iteration', 'step', 'epoch'] as const;
+/** Points kept per series (evenly strided, last point always kept) so reports stay small. */
+export const MAX_CURVE_POINTS = 400;
+
+/**
+ * @example
+ * readTrainingCurves('runs/x'); // [{ file: 'meta/metrics.jsonl', xLabel: 'iteration', series: [{ name: 'queryLoss', points }] }]
+ */
+export function readTrainingCurves(runDir: string): TrainingCurves[] {
+  return findJsonl(runDir, 0)
+    .sort()
+    .flatMap((path) => {
+      const curves = parseCurves(path, relative(runDir, path).split('\\').join('/'));
+      return curves.series.length > 0 ? [curves] : [];
+    });
+}
+
+function findJsonl(dir: string, depth: number): string[] {
+  if (depth > 4) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...findJsonl(path, depth + 1));
+    else if (entry.isFile() && entry.name.endsWith('.jsonl')) out.push(path);
+  }
+  return out;
+}
+
+function parseCurves(path: string, file: string): TrainingCurves {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const series = new Map<string, { x: number; y: number }[]>();
+  let xLabel: string | null = null;
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new MetaLoraError('DATA_INVALID', `metrics log line is not a JSON object: ${showValue(line)}`, {
+        path,
+        line: i + 1,
+        fix: 'metrics logs hold one JSON object per line; remove or repair the line',
+      });
+    }
+    const record = value as Record<string, unknown>;
+    const xKey = X_KEYS.find((k) => typeof record[k] === 'number' && Number.isFinite(record[k]));
+    xLabel ??= xKey ?? 'line';
+    const x = xKey ? (record[xKey] as number) : i + 1;
+    const task = typeof record.taskId === 'string' ? ` (${record.taskId})` : '';
+    for (const key of Object.keys(record).sort()) {
+      const y = record[key];
+      if (!/loss/i.test(key) || typeof y !== 'number' || !Number.isFinite(y)) continue;
+      const name = `${key}${task}`;
+      const list = series.get(name) ?? [];
+      list.push({ x, y });
+      series.set(name, list);
+    }
+  });
+  return {
+    file,
+    xLabel: xLabel ?? 'line',
+    series: [...series.keys()].sort().map((name) => ({ name, points: thin(series.get(name)!) })),
+  };
+}
+
+function thin<T>(points: readonly T[]): T[] {
+  if (points.length <= MAX_CURVE_POINTS) return [...points];
+  const stride = Math.ceil(points.length / MAX_CURVE_POINTS);
+  const out = points.filter((_, i) => i % stride === 0);
+  if ((points.length - 1) % stride !== 0) out.push(points[points.length - 1]!);
+  return out;
+}
