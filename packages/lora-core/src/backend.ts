@@ -8,6 +8,10 @@
  *   3. `cpu` — plain JavaScript, always there, slow.
  * `META_LORA_BACKEND=tensorflow|wasm|cpu|auto` or the `backend` option (which wins) forces one; a forced backend that
  * cannot load is a `BACKEND_UNAVAILABLE` error that says what to install.
+ *
+ * On wasm, matmuls go to OpenBLAS when the optional `@meta-lora/native-blas` addon built and `libopenblas.so.0` loads
+ * (its `BatchMatMul` replaces the wasm kernel, whose transposed and batched cases are slow); `META_LORA_NATIVE=0`
+ * switches that off. Where it cannot load, the report line says why and the wasm kernels run.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -40,6 +44,8 @@ export interface BackendInfo {
   readonly requestedBy: 'option' | 'META_LORA_BACKEND' | 'default';
   /** Threads the backend computes on (1 for wasm and cpu; libtensorflow manages its own pool, reported as 0). */
   readonly threads: number;
+  /** What runs the matmuls: e.g. `OpenBLAS cblas_sgemm (libopenblas.so.0, 1 thread)` or `wasm kernels`. */
+  readonly matmul: string;
 }
 
 export const BACKEND_ENV = 'META_LORA_BACKEND';
@@ -87,14 +93,22 @@ async function selectBackend(options: BackendOptions): Promise<BackendInfo> {
   for (const name of order) {
     const loaded = await tryBackend(name, failures);
     if (loaded === undefined) continue;
-    current = { name, source: loaded.source, requested: choice, requestedBy: by, threads: loaded.threads };
+    const matmul = name === 'wasm' ? await nativeMatmul() : { text: `${name} kernels`, note: '' };
+    current = {
+      name,
+      source: loaded.source,
+      requested: choice,
+      requestedBy: by,
+      threads: loaded.threads,
+      matmul: matmul.text,
+    };
     if (!options.quiet) {
       // A faster backend that is installed but broken is worth a mention; one that is simply absent is not.
       const skipped = failures.filter((f) => !f.endsWith('not installed'));
       const why = choice === 'auto' ? '' : ` (forced by ${by === 'option' ? 'the backend option' : BACKEND_ENV})`;
       const note = skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : '';
       process.stderr.write(
-        `meta-lora: TensorFlow.js backend "${name}" from ${loaded.source}, ${threadText(loaded.threads)}${why}${note}\n`,
+        `meta-lora: TensorFlow.js backend "${name}" from ${loaded.source}, ${threadText(loaded.threads)}${matmul.note}${why}${note}\n`,
       );
     }
     return current;
@@ -178,6 +192,29 @@ async function tryBackend(
   if (await startBackend('cpu')) return { source: `@tensorflow/tfjs-backend-cpu ${tf.version_core}`, threads: 1 };
   failures.push('cpu: @tensorflow/tfjs-backend-cpu failed to initialise');
   return undefined;
+}
+
+/** Registers the OpenBLAS matmul kernels of `@meta-lora/native-blas` on the wasm backend, where they load. */
+async function nativeMatmul(): Promise<{ text: string; note: string }> {
+  const pkg = '@meta-lora/native-blas';
+  let status: { available: true; library: string; threads: number } | { available: false; reason: string };
+  try {
+    const native = (await import(pkg)) as typeof import('@meta-lora/native-blas');
+    const loaded = native.loadNativeBlas();
+    if (loaded.available) {
+      native.registerBlasKernels(tf, loaded.blas);
+      status = { available: true, library: loaded.blas.library, threads: loaded.blas.threads() };
+    } else {
+      status = loaded;
+    }
+  } catch (cause) {
+    if (cause instanceof MetaLoraError) throw cause; // a bad META_LORA_THREADS
+    status = { available: false, reason: `${pkg} is not installed` };
+  }
+  if (!status.available)
+    return { text: 'wasm kernels', note: `; matmul: wasm kernels (native path off: ${status.reason})` };
+  const text = `OpenBLAS cblas_sgemm (${status.library}, ${threadText(status.threads)})`;
+  return { text, note: `; matmul: ${text}` };
 }
 
 /** `tf.setBackend` (false on failure), then `tf.ready`. */

@@ -64,7 +64,7 @@ async function main(argv: readonly string[]): Promise<void> {
     model: options.model ?? 'random (shared/bench/README.md bench config)',
     backend: info.name,
     backendSource: info.source,
-    matmul: (info as { matmul?: string }).matmul ?? `${info.name} backend kernels`,
+    matmul: info.matmul,
     config: {
       batch: options.batch,
       seq: options.seq,

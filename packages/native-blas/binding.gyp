@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "native_blas",
+      "sources": ["native/native-blas.cc"],
+      "cflags_cc": ["-O2", "-std=c++17"],
+      "defines": ["NAPI_VERSION=8"],
+      "libraries": ["-ldl"]
+    }
+  ]
+}

@@ -1,0 +1,148 @@
+/**
+ * Loads the N-API addon (built by `scripts/install.mjs` into `build/Release/native_blas.node`) and, through it,
+ * OpenBLAS. Either can be missing: `loadNativeBlas` then says why, and never throws.
+ *
+ * `META_LORA_NATIVE=0` switches the native path off; `META_LORA_OPENBLAS=/path/libopenblas.so` picks the library;
+ * `META_LORA_THREADS=N` sets the OpenBLAS threads (default 1, the thread count the wasm backend computes on).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+
+/** The addon's entry points; offsets and strides count float32 elements from the start of `buffer`. */
+export interface NativeBlas {
+  /** The shared library that was opened, e.g. `libopenblas.so.0`. */
+  readonly library: string;
+  /** `openblas_get_config()`, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX MAX_THREADS=64`. */
+  readonly config: string;
+  /** Sets the OpenBLAS thread count; returns the count now in use. */
+  setThreads(threads: number): number;
+  /** Threads OpenBLAS computes on now. */
+  threads(): number;
+  /**
+   * For each of `batch` matrices: `C = op(A) op(B)`, row-major, `op(A)` [m, k], `op(B)` [k, n], C [m, n]. A stride of
+   * 0 broadcasts one operand over the batch.
+   */
+  sgemm(
+    buffer: ArrayBuffer,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aOffset: number,
+    bOffset: number,
+    cOffset: number,
+    aStride: number,
+    bStride: number,
+  ): void;
+}
+
+export type NativeBlasStatus =
+  | { readonly available: true; readonly blas: NativeBlas }
+  | { readonly available: false; readonly reason: string };
+
+export const NATIVE_ENV = 'META_LORA_NATIVE';
+export const OPENBLAS_ENV = 'META_LORA_OPENBLAS';
+export const THREADS_ENV = 'META_LORA_THREADS';
+/** Where the install script puts the addon. */
+export const ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'native_blas.node');
+const LIBRARIES = ['libopenblas.so.0', 'libopenblas.so'];
+
+interface Addon {
+  load(paths: string[]): { library: string; config: string; threads: number };
+  setThreads(n: number): number;
+  sgemm(...args: (ArrayBuffer | number)[]): void;
+}
+
+let cached: NativeBlasStatus | undefined;
+
+/**
+ * Opens the addon and OpenBLAS once per process (later calls return the same answer).
+ *
+ * @example
+ * const status = loadNativeBlas();
+ * if (status.available) status.blas.setThreads(2);
+ * else console.log(status.reason); // 'the addon was not built (...)'
+ */
+export function loadNativeBlas(): NativeBlasStatus {
+  cached ??= openNativeBlas(process.env);
+  return cached;
+}
+
+/** `loadNativeBlas` without the cache, reading settings from `env` (tests pass their own). */
+export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
+  const switchedOff = env[NATIVE_ENV];
+  if (switchedOff !== undefined && ['0', 'false', 'off', 'no'].includes(switchedOff.trim().toLowerCase())) {
+    return { available: false, reason: `switched off by ${NATIVE_ENV}=${switchedOff}` };
+  }
+  if (!existsSync(ADDON_PATH)) {
+    return {
+      available: false,
+      reason: `the addon was not built (no ${ADDON_PATH}; rerun \`pnpm install\` with a C++ compiler and Node's headers)`,
+    };
+  }
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
+  } catch (cause) {
+    return { available: false, reason: `the addon failed to load: ${firstLine(cause)}` };
+  }
+  const custom = env[OPENBLAS_ENV];
+  let info: { library: string; config: string; threads: number };
+  try {
+    info = addon.load(custom ? [custom] : LIBRARIES);
+  } catch (cause) {
+    return {
+      available: false,
+      reason: `OpenBLAS not found (${firstLine(cause)}; apt-get install libopenblas0-pthread, or set ${OPENBLAS_ENV})`,
+    };
+  }
+  let threads = addon.setThreads(threadsFromEnv(env));
+  const blas: NativeBlas = {
+    library: info.library,
+    config: info.config,
+    setThreads: (n: number) => {
+      threads = addon.setThreads(n);
+      return threads;
+    },
+    threads: () => threads,
+    sgemm: (buffer, batch, m, n, k, transposeA, transposeB, aOffset, bOffset, cOffset, aStride, bStride) =>
+      addon.sgemm(
+        buffer,
+        batch,
+        m,
+        n,
+        k,
+        transposeA ? 1 : 0,
+        transposeB ? 1 : 0,
+        aOffset,
+        bOffset,
+        cOffset,
+        aStride,
+        bStride,
+      ),
+  };
+  return { available: true, blas };
+}
+
+function threadsFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env[THREADS_ENV];
+  if (raw === undefined || raw.trim() === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new MetaLoraError('CONFIG_INVALID', `${THREADS_ENV} must be an integer >= 1, got ${showValue(raw)}`, {
+      field: THREADS_ENV,
+      value: raw,
+      fix: `unset ${THREADS_ENV} (1 thread) or set it to e.g. 2`,
+    });
+  }
+  return n;
+}
+
+function firstLine(cause: unknown): string {
+  return (cause instanceof Error ? cause.message : String(cause)).split('\n')[0] ?? '';
+}
