@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXPERIMENTS_DIR, experimentName, loadExperiment } from './experiment.ts';
+import { experimentJsonSchemas, SCHEMA_DIR } from './write-json-schema.ts';
+
+function experimentWith(files: Record<string, unknown>): string {
+  const root = mkdtempSync(join(tmpdir(), 'exp-'));
+  mkdirSync(join(root, 'x'));
+  for (const [name, json] of Object.entries(files))
+    writeFileSync(join(root, 'x', `${name}.json`), JSON.stringify(json));
+  return root;
+}
+
+describe('experiments', () => {
+  it('every committed experiment validates', () => {
+    for (const name of ['multitask', 'multilingual', 'smoke']) {
+      expect(loadExperiment(name).config.data.k).toBeGreaterThan(0);
+    }
+  });
+
+  it('defaults to the multitask experiment', () => {
+    expect(experimentName({})).toBe('multitask');
+    expect(experimentName({ META_LORA_EXPERIMENT: 'smoke' })).toBe('smoke');
+  });
+
+  it('refuses a bad field naming the file, the field and the value', () => {
+    const root = experimentWith({ data: { k: 'many' } });
+    expect(() => loadExperiment('x', root)).toThrow(/data\.json.*`k`.*got "many"/s);
+  });
+
+  it('refuses an unknown key (strict schemas)', () => {
+    const root = experimentWith({ data: { kk: 3 } });
+    expect(() => loadExperiment('x', root)).toThrow(/data\.json/);
+  });
+
+  it('refuses an unknown experiment, listing the known ones', () => {
+    expect(() => loadExperiment('nope')).toThrow(/no experiment named "nope"[\s\S]*multitask/);
+  });
+
+  it('the committed JSON Schemas are up to date', () => {
+    for (const [file, text] of Object.entries(experimentJsonSchemas())) {
+      expect(
+        readFileSync(join(SCHEMA_DIR, `${file}.schema.json`), 'utf8'),
+        `${file}.schema.json is stale: run pnpm --filter @meta-lora/pipelines schema`,
+      ).toBe(text);
+    }
+    expect(EXPERIMENTS_DIR).toMatch(/pipelines\/experiments$/);
+  });
+});

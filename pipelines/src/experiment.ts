@@ -1,0 +1,110 @@
+/**
+ * An experiment is data: a directory `pipelines/experiments/<name>/` with one JSON file per pipeline stage
+ * (`data.json`, and the later stages' files), validated together by one composed zod schema before any work starts.
+ *
+ * Why one file per stage: turbo hashes whole files, so a stage's cache key can then cover exactly its own settings —
+ * changing `eval.json` reruns evaluation and the report, not training.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { DataConfigSchema } from '@meta-lora/data-sampling';
+import { z } from 'zod';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** `pipelines/` */
+export const PIPELINES_DIR = resolve(here, '..');
+export const EXPERIMENTS_DIR = join(PIPELINES_DIR, 'experiments');
+export const RUNS_DIR = join(PIPELINES_DIR, 'runs');
+export const DEFAULT_EXPERIMENT = 'multitask';
+/** The env var that picks the experiment (declared in turbo.json, so it is part of every stage's cache key). */
+export const EXPERIMENT_ENV = 'META_LORA_EXPERIMENT';
+
+/** `experiment.json`: what every stage shares. */
+export const SharedConfigSchema = z.strictObject({
+  description: z.string().default('').describe('what this experiment is for'),
+  model: z
+    .string()
+    .min(1)
+    .default('models/meta-lora-base')
+    .describe('base model: a Hugging Face directory, relative to the repository root or absolute'),
+});
+
+/** The composed schema: one section per file. */
+export const ExperimentSchema = z.strictObject({
+  experiment: SharedConfigSchema.describe('experiment.json: shared settings'),
+  data: DataConfigSchema.describe('data.json: suites, splits, k, episodes (stage data)'),
+});
+export type StageFile = keyof typeof ExperimentSchema.shape;
+export type Experiment = z.output<typeof ExperimentSchema>;
+
+export interface LoadedExperiment {
+  readonly name: string;
+  readonly dir: string;
+  readonly config: Experiment;
+  /** The run directory of this experiment: `pipelines/runs/<name>`. */
+  readonly runDir: string;
+}
+
+/** The experiment named by META_LORA_EXPERIMENT (default `multitask`). */
+export function experimentName(env: NodeJS.ProcessEnv = process.env): string {
+  return env[EXPERIMENT_ENV]?.trim() || DEFAULT_EXPERIMENT;
+}
+
+/**
+ * Reads and validates every stage file of an experiment. The first problem is a CONFIG_INVALID error naming the file
+ * and the field.
+ *
+ * @example
+ * const { config, runDir } = loadExperiment('smoke');
+ */
+export function loadExperiment(name: string, root = EXPERIMENTS_DIR): LoadedExperiment {
+  const dir = join(root, name);
+  if (!existsSync(dir)) {
+    const known = existsSync(root) ? readdirSync(root).sort().join(', ') : '(none)';
+    throw new MetaLoraError('CONFIG_INVALID', `no experiment named ${JSON.stringify(name)}`, {
+      path: dir,
+      field: EXPERIMENT_ENV,
+      value: name,
+      fix: `set ${EXPERIMENT_ENV} to one of: ${known}`,
+    });
+  }
+  const raw: Record<string, unknown> = {};
+  for (const stage of Object.keys(ExperimentSchema.shape) as StageFile[]) {
+    const path = join(dir, `${stage}.json`);
+    let json: unknown = {};
+    if (existsSync(path)) {
+      try {
+        json = JSON.parse(readFileSync(path, 'utf8'));
+        if (json && typeof json === 'object' && !Array.isArray(json)) delete (json as Record<string, unknown>).$schema;
+      } catch (cause) {
+        throw new MetaLoraError('CONFIG_INVALID', `not valid JSON: ${(cause as Error).message}`, {
+          path,
+          fix: 'repair the JSON',
+        });
+      }
+    }
+    const parsed = ExperimentSchema.shape[stage].safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join('.');
+      const value = issue.path.reduce<unknown>(
+        (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey],
+        json,
+      );
+      throw new MetaLoraError(
+        'CONFIG_INVALID',
+        `\`${field || '(root)'}\`: ${issue.message}${value === undefined ? '' : ` (got ${showValue(value)})`}`,
+        {
+          path,
+          field,
+          value,
+          fix: `fix ${stage}.json; the editor schema is pipelines/schema/${stage}.schema.json`,
+        },
+      );
+    }
+    raw[stage] = parsed.data;
+  }
+  return { name, dir, config: raw as Experiment, runDir: join(RUNS_DIR, name) };
+}

@@ -1,0 +1,37 @@
+/**
+ * Entry point of the turbo tasks: `tsx src/run-stage.ts <stage>` runs one stage of the experiment named by
+ * META_LORA_EXPERIMENT. The whole experiment is validated first, so a bad file stops the run before any work.
+ */
+import { isMetaLoraError } from '@meta-lora/artifacts';
+import { experimentName, loadExperiment } from './experiment.ts';
+import { runDataStage } from './stages/data.ts';
+import { runSummaryStage } from './stages/summary.ts';
+
+const STAGES = {
+  data: runDataStage,
+  summary: runSummaryStage,
+} as const;
+
+async function main(stage: string | undefined): Promise<number> {
+  const run = STAGES[stage as keyof typeof STAGES];
+  if (!run) {
+    process.stderr.write(
+      `run-stage: unknown stage ${JSON.stringify(stage)}; one of ${Object.keys(STAGES).join(', ')}\n`,
+    );
+    return 2;
+  }
+  try {
+    const exp = loadExperiment(experimentName());
+    process.stdout.write(`meta-lora pipeline: experiment ${exp.name}, stage ${stage}\n`);
+    await run(exp, (line) => process.stdout.write(`${line}\n`));
+    return 0;
+  } catch (error) {
+    if (isMetaLoraError(error)) {
+      process.stderr.write(`meta-lora pipeline (${stage}): error [${error.code}]: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv[2]);
