@@ -215,7 +215,7 @@ function legend(
       lines
         ? `<path class="legend-key" d="M${n(x)} ${n(y - 4)}h16" stroke="${item.color}" stroke-width="2"${dashed ? ' stroke-dasharray="4 3"' : ''} fill="none"/>`
         : `<rect class="legend-key" x="${n(x)}" y="${n(y - 9)}" width="12" height="10" fill="${item.color}"/>`,
-      `<text x="${n(x + 20)}" y="${n(y)}" font-size="11">${escapeXml(truncate(item.name, 34))}</text>`,
+      `<text x="${n(x + 20)}" y="${n(y)}" font-size="11">${escapeXml(truncate(item.name, 40))}</text>`,
     );
   });
   return out;

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { renderReport } from './render-report.ts';
+import { syntheticRows } from './test-results.ts';
+
+const curves = [
+  {
+    file: 'meta/metrics.jsonl',
+    xLabel: 'iteration',
+    series: [
+      {
+        name: 'metaLoss',
+        points: [
+          { x: 1, y: 2.5 },
+          { x: 2, y: 2.1 },
+        ],
+      },
+    ],
+  },
+];
+const input = { rows: syntheticRows(), resultsId: 'a'.repeat(64), curves };
+const { markdown, html } = renderReport(input);
+
+describe('renderReport: Markdown', () => {
+  it('has a score table per k with seed mean ± std', () => {
+    expect(markdown).toContain('## Scores at k = 4');
+    expect(markdown).toContain('## Scores at k = 8');
+    // meta-lora-adapted, task-b, k = 8: seeds 75 and 77.
+    expect(markdown).toMatch(
+      /\| MeTA-LoRA shared \+ stage-1 adaptation, k = 8 \| 66\.0 ± 1\.4 \| 76\.0 ± 1\.4 \| 71\.0 \|/,
+    );
+  });
+
+  it('compares MeTA-LoRA with each baseline, with the sign-test p-value', () => {
+    expect(markdown).toContain('| Multi-task LoRA (k-shot pool), k = 4 | 4 | 2 | +20.0 | 2 / 0 / 0 | 0.500 |');
+    expect(markdown).toContain('| Multi-task LoRA (full data) | 8 | 2 | -10.0 | 0 / 2 / 0 | 0.500 |');
+  });
+
+  it('has the k-sweep with full-data reference rows, the data used and the training curves', () => {
+    expect(markdown).toContain('| Multi-task LoRA (full data) (reference) | 81.0 ± 1.4 | 81.0 ± 1.4 |');
+    expect(markdown).toContain('| Single-task LoRA (full data) | 100 / 1200 | 100 / 1200 |');
+    expect(markdown).toContain('| meta/metrics.jsonl | metaLoss | 2 | 2.5000 | 2.1000 |');
+  });
+});
+
+describe('renderReport: HTML', () => {
+  it('is self-contained: no scripts, no external resources', () => {
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|\bsrc=|\bhref=|@import|url\(/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('holds the charts: bars per k, the k-sweep and the loss curves', () => {
+    expect(html.match(/<svg /g)).toHaveLength(2 + 1 + 1);
+    // At each k: 4 k-shot methods at k + 3 methods without k, 2 tasks each.
+    expect(html.match(/class="bar"/g)).toHaveLength(2 * 7 * 2);
+    expect(html.match(/class="reference"/g)).toHaveLength(3);
+  });
+
+  it('is deterministic', () => {
+    expect(renderReport(input)).toEqual({ markdown, html });
+  });
+});

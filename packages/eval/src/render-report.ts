@@ -1,0 +1,219 @@
+/**
+ * Renders the evaluation report as Markdown and as one self-contained HTML page: inline CSS, inline SVG charts, no
+ * scripts, no network. Both are pure functions of the results and curves (no clock, no absolute paths), so equal
+ * inputs give byte-identical files.
+ */
+import { METHOD_LABELS, type Method } from './conditions.ts';
+import {
+  budgets,
+  comparisonTable,
+  curvesTable,
+  lossTable,
+  methodLabel,
+  rowsAtK,
+  scoreTable,
+  sweepTable,
+  type Table,
+  usageTable,
+} from './report-tables.ts';
+import type { EvalResultRow } from './results-artifact.ts';
+import { type ResultsSummary, summarizeResults } from './summarize.ts';
+import { barChart, escapeXml, lineChart, PALETTE } from './svg-charts.ts';
+import type { TrainingCurves } from './training-curves.ts';
+
+export interface ReportInput {
+  readonly rows: readonly EvalResultRow[];
+  /** artifactId of the `eval-results` artifact the rows came from. */
+  readonly resultsId: string;
+  readonly curves: readonly TrainingCurves[];
+}
+
+export interface RenderedReport {
+  readonly markdown: string;
+  readonly html: string;
+}
+
+/** Fixed colours per method (Okabe–Ito): MeTA-LoRA in the warm, strongest hues; the base model in grey. */
+const METHOD_COLORS: Record<Method, string> = {
+  'base-zero-shot': '#999999',
+  'base-in-context': '#56B4E9',
+  'single-task-lora': '#009E73',
+  'multi-task-lora-full': '#0072B2',
+  'multi-task-lora-k-shot': '#CC79A7',
+  'meta-lora-shared': '#E69F00',
+  'meta-lora-adapted': '#D55E00',
+};
+const methodColor = (m: Method) => METHOD_COLORS[m];
+
+/**
+ * @example
+ * const { markdown, html } = renderReport({ rows, resultsId: lineage.artifactId, curves: readTrainingCurves(runDir) });
+ */
+export function renderReport(input: ReportInput): RenderedReport {
+  const s = summarizeResults(input.rows);
+  const tables = reportTables(s, input.curves);
+  return { markdown: renderMarkdown(s, input, tables), html: renderHtml(s, input, tables) };
+}
+
+interface Sections {
+  readonly scores: readonly { k: number | undefined; table: Table }[];
+  readonly comparison: Table | null;
+  readonly sweep: Table | null;
+  readonly usage: Table;
+  readonly loss: Table;
+  readonly curves: Table;
+}
+
+function reportTables(s: ResultsSummary, curves: readonly TrainingCurves[]): Sections {
+  return {
+    scores: budgets(s).map((k) => ({ k, table: scoreTable(s, k) })),
+    comparison: comparisonTable(s),
+    sweep: sweepTable(s),
+    usage: usageTable(s),
+    loss: lossTable(s),
+    curves: curvesTable(curves),
+  };
+}
+
+function overview(s: ResultsSummary, input: ReportInput): string {
+  return (
+    `${input.rows.length} results (\`eval-results\` ${input.resultsId.slice(0, 12)}): ${s.taskIds.length} tasks, ` +
+    `${s.methods.length} methods, seeds ${s.seeds.join(', ')}` +
+    (s.ks.length > 0 ? `, k ∈ {${s.ks.join(', ')}}.` : '.')
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Markdown
+
+function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): string {
+  const out = ['# MeTA-LoRA evaluation report', '', overview(s, input), ''];
+  const section = (table: Table) => {
+    out.push(`## ${table.title}`, '', table.note, '', mdTable(table), '');
+  };
+  for (const { table } of t.scores) section(table);
+  if (t.comparison) section(t.comparison);
+  if (t.sweep) section(t.sweep);
+  section(t.usage);
+  section(t.loss);
+  section(t.curves);
+  out.push('The HTML report (report.html) has the same tables with charts.', '');
+  return out.join('\n');
+}
+
+function mdTable(table: Table): string {
+  const esc = (c: string) => c.replace(/\|/g, '\\|');
+  const lines = [
+    `| ${table.header.map(esc).join(' | ')} |`,
+    `| ${table.header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...table.rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ];
+  return table.rows.length === 0 ? '(no rows)' : lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTML
+
+const CSS = `
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+p.note { color: #555; font-size: .9rem; }
+table { border-collapse: collapse; font-size: .85rem; margin: .6rem 0 1rem; }
+th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f3f5f7; }
+tbody tr:nth-child(even) { background: #fafafa; }
+figure { margin: 1rem 0; overflow-x: auto; } svg.chart { max-width: 100%; height: auto; background: #fff; }
+`.trim();
+
+function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string {
+  const body: string[] = [`<h1>MeTA-LoRA evaluation report</h1>`, `<p>${inlineCode(overview(s, input))}</p>`];
+  for (const { k, table } of t.scores) {
+    body.push(htmlSection(table, scoreChart(s, k, table.title)));
+  }
+  if (t.comparison) body.push(htmlSection(t.comparison));
+  if (t.sweep) body.push(htmlSection(t.sweep, sweepChart(s)));
+  body.push(htmlSection(t.usage), htmlSection(t.loss));
+  body.push(htmlSection(t.curves, ...input.curves.map(curveChart)));
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // No network and no scripts: the page is data only.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    '<title>MeTA-LoRA evaluation report</title>',
+    `<style>${CSS}</style>`,
+    '</head>',
+    '<body>',
+    ...body,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function inlineCode(text: string): string {
+  return escapeXml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+function htmlSection(table: Table, ...figures: string[]): string {
+  const head = `<tr>${table.header.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>`;
+  const rows = table.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('\n');
+  return [
+    `<section>`,
+    `<h2>${escapeXml(table.title)}</h2>`,
+    `<p class="note">${escapeXml(table.note)}</p>`,
+    ...figures.map((f) => `<figure>${f}</figure>`),
+    table.rows.length === 0 ? '' : `<table>\n<thead>${head}</thead>\n<tbody>\n${rows}\n</tbody>\n</table>`,
+    `</section>`,
+  ].join('\n');
+}
+
+function scoreChart(s: ResultsSummary, k: number | undefined, title: string): string {
+  const series = rowsAtK(s, k).map(({ method, k: mk }) => {
+    const cells = s.taskIds.map((t) => s.cells.find((c) => c.method === method && c.taskId === t && c.k === mk));
+    return {
+      name: methodLabel(method, mk),
+      color: methodColor(method),
+      values: cells.map((c) => c?.mean ?? null),
+      errors: cells.map((c) => (c && c.seeds > 1 ? c.std : null)),
+    };
+  });
+  return barChart({ title: `${title}: method × task`, groups: s.taskIds, series, yLabel: 'score (%)', yMax: 100 });
+}
+
+function sweepChart(s: ResultsSummary): string {
+  return lineChart({
+    title: 'Data efficiency: task-averaged score vs k',
+    xLabel: 'k (examples per task, log scale)',
+    yLabel: 'score (%)',
+    logX: true,
+    yMin: 0,
+    yMax: 100,
+    series: s.sweep.map(({ method, points }) => ({
+      name: METHOD_LABELS[method],
+      color: methodColor(method),
+      points: points.map((p) => ({ x: p.k, y: p.mean, ...(p.std > 0 ? { err: p.std } : {}) })),
+    })),
+    references: s.references.map((r) => ({
+      name: `${METHOD_LABELS[r.method]} (reference)`,
+      color: methodColor(r.method),
+      y: r.mean,
+    })),
+  });
+}
+
+function curveChart(curves: TrainingCurves): string {
+  return lineChart({
+    title: `Training curves: ${curves.file}`,
+    xLabel: curves.xLabel,
+    yLabel: 'loss',
+    series: curves.series.map((series, i) => ({
+      name: series.name,
+      color: PALETTE[i % PALETTE.length]!,
+      points: series.points,
+    })),
+  });
+}
