@@ -1,0 +1,20 @@
+export type { AdaptResult } from './adapt-task.ts';
+export { adaptTask, innerMinibatches } from './adapt-task.ts';
+export type { AdaptConfig, AdaptConfigInput } from './config.ts';
+export { AdaptConfigSchema, parseAdaptConfig, parseConfig } from './config.ts';
+export type { ModelSource, SourcedModel } from './model-source.ts';
+export { loadModelSource } from './model-source.ts';
+export type { LossOptions, TargetLoss } from './target-loss.ts';
+export { countTokens, targetLoss, targetLossAndGradients } from './target-loss.ts';
+export type { TaskRunnerOptions } from './task-runner.ts';
+export { resolveWorkers, TaskRunner } from './task-runner.ts';
+export type { TaskData, TaskJob, TaskUpdateRow, UpdateMode } from './task-update.ts';
+export {
+  computeTaskUpdate,
+  flattenAdapter,
+  TaskUpdateRowSchema,
+  TaskUpdatesArtifact,
+  taskUpdatesFromIPC,
+  taskUpdatesToIPC,
+  UPDATE_MODES,
+} from './task-update.ts';

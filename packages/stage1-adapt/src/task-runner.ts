@@ -1,0 +1,169 @@
+/**
+ * Runs stage 1 for the tasks of a meta-iteration, in this thread or in a pool of worker threads (one TF.js backend and
+ * one copy of the base model per worker). Either way each task's row goes through the `task-updates` Arrow bytes and
+ * its generator comes from the job, so the rows — and everything stage 2 computes from them — are identical whatever
+ * the number of workers. Rows come back in job order.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { type ErrorCode, MetaLoraError } from '@meta-lora/artifacts';
+import {
+  type BackendName,
+  backendInfo,
+  type LlamaModel,
+  type LoraAdapter,
+  type LoraConfig,
+} from '@meta-lora/lora-core';
+import type { AdaptConfig } from './config.ts';
+import type { ModelSource } from './model-source.ts';
+import {
+  computeTaskUpdate,
+  type TaskJob,
+  type TaskUpdateRow,
+  taskUpdatesFromIPC,
+  taskUpdatesToIPC,
+} from './task-update.ts';
+
+/** `workerData` of a stage 1 worker. */
+export interface WorkerInit {
+  readonly modelSource: ModelSource;
+  readonly loraConfig: LoraConfig;
+  readonly adaptConfig: AdaptConfig;
+  readonly sharedName: string;
+  readonly backend?: BackendName;
+}
+
+export interface WorkerRequest {
+  readonly id: number;
+  readonly shared: [string, Float32Array][];
+  readonly job: TaskJob;
+}
+
+export type WorkerReply =
+  | { readonly id: number; readonly bytes: Uint8Array }
+  | { readonly id: number; readonly error: { code: ErrorCode; message: string; known: boolean } };
+
+export interface TaskRunnerOptions {
+  /** The model of this thread (used when `workers` is 0). */
+  readonly model: LlamaModel;
+  /** Where workers load their own copy of the same model from. */
+  readonly modelSource: ModelSource;
+  readonly adaptConfig: AdaptConfig;
+  /** Worker threads; 0 runs every task in this thread. */
+  readonly workers: number;
+}
+
+/**
+ * Worker threads for `tasks` tasks per iteration when `setting` is `auto`: one per core (at most one per task), none
+ * on a single core.
+ *
+ * @example
+ * resolveWorkers('auto', 4); // 2 on a 2-core machine, 0 on 1 core
+ */
+export function resolveWorkers(setting: number | 'auto', tasks: number): number {
+  if (setting !== 'auto') return setting;
+  const cores = availableParallelism();
+  return cores > 1 ? Math.min(cores, tasks) : 0;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  pending: Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>;
+  failure: Error | null;
+}
+
+export class TaskRunner {
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+
+  private constructor(private readonly options: TaskRunnerOptions) {}
+
+  /**
+   * Starts the workers (they load the model in the background; the first `run` waits for them).
+   *
+   * @example
+   * const runner = TaskRunner.start({ model, modelSource: { dir }, adaptConfig, workers: 2 }, shared);
+   * const rows = await runner.run(shared, jobs); await runner.close();
+   */
+  static start(options: TaskRunnerOptions, shared: LoraAdapter): TaskRunner {
+    const runner = new TaskRunner(options);
+    const backend = backendInfo()?.name;
+    const init: WorkerInit = {
+      modelSource: options.modelSource,
+      loraConfig: shared.config,
+      adaptConfig: options.adaptConfig,
+      sharedName: shared.name,
+      ...(backend ? { backend } : {}),
+    };
+    for (let i = 0; i < options.workers; i++) {
+      const worker = new Worker(new URL('./task-worker.mjs', import.meta.url), { workerData: init });
+      const slot: Slot = { worker, pending: new Map(), failure: null };
+      const fail = (error: Error) => {
+        slot.failure = error;
+        for (const p of slot.pending.values()) p.reject(error);
+        slot.pending.clear();
+      };
+      worker.on('message', (reply: WorkerReply) => {
+        const p = slot.pending.get(reply.id);
+        if (!p) return;
+        slot.pending.delete(reply.id);
+        if ('bytes' in reply) p.resolve(reply.bytes);
+        else if (reply.error.known) p.reject(new MetaLoraError(reply.error.code, reply.error.message));
+        else p.reject(new Error(`stage 1 worker ${i} failed: ${reply.error.message}`));
+      });
+      worker.on('error', (error) => fail(new Error(`stage 1 worker ${i} crashed: ${error.message}`, { cause: error })));
+      worker.on('exit', (code) => fail(new Error(`stage 1 worker ${i} exited with code ${code}`)));
+      runner.slots.push(slot);
+    }
+    return runner;
+  }
+
+  /** Number of worker threads (0: in-process). */
+  get workers(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Runs `jobs` against the current values of `shared` (which is not modified) and returns their rows in job order.
+   *
+   * @example
+   * const rows = await runner.run(shared, jobs);
+   */
+  async run(shared: LoraAdapter, jobs: readonly TaskJob[]): Promise<TaskUpdateRow[]> {
+    if (this.slots.length === 0) {
+      return jobs.map((job) => {
+        const row = computeTaskUpdate(this.options.model, shared, job, this.options.adaptConfig);
+        return taskUpdatesFromIPC(taskUpdatesToIPC([row], job))[0] as TaskUpdateRow;
+      });
+    }
+    const values: [string, Float32Array][] = [...shared.namedTensors()].map(([k, t]) => [
+      k,
+      Float32Array.from(t.dataSync() as Float32Array),
+    ]);
+    const pending = jobs.map((job, i) => this.post(this.slots[i % this.slots.length] as Slot, values, job));
+    const settled = await Promise.allSettled(pending);
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return settled.map((s, i) => {
+      const rows = taskUpdatesFromIPC((s as PromiseFulfilledResult<Uint8Array>).value, `<task-updates of job ${i}>`);
+      return rows[0] as TaskUpdateRow;
+    });
+  }
+
+  private post(slot: Slot, shared: [string, Float32Array][], job: TaskJob): Promise<Uint8Array> {
+    if (slot.failure) return Promise.reject(slot.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      const request: WorkerRequest = { id, shared, job };
+      slot.worker.postMessage(request);
+    });
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    const slots = this.slots.splice(0);
+    for (const slot of slots) slot.worker.removeAllListeners('exit');
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,95 @@
+import { Rng } from '@meta-lora/artifacts';
+import {
+  causalLmLoss,
+  createLoraAdapter,
+  createTinyModel,
+  idExampleBatch,
+  initBackend,
+  tf,
+  valueAndGradients,
+} from '@meta-lora/lora-core';
+import { expectNoTensorLeak } from '@meta-lora/vitest-config';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseAdaptConfig } from './config.ts';
+import { TaskRunner } from './task-runner.ts';
+import { computeTaskUpdate, type TaskJob, taskUpdatesFromIPC, taskUpdatesToIPC } from './task-update.ts';
+import { syntheticTask } from './test-tasks.ts';
+
+await initBackend({ quiet: true });
+
+const source = { tiny: { seed: 5 } };
+const model = createTinyModel(5);
+const lora = { r: 4, loraAlpha: 8, targetModules: 'all-linear', initLoraWeights: false } as const;
+const shared = createLoraAdapter(model, lora, Rng.fromSeed(2), 'shared');
+afterAll(() => {
+  shared.dispose();
+  model.dispose();
+});
+
+function job(taskSlot: number, mode: TaskJob['mode'] = 'query-gradient'): TaskJob {
+  const task = syntheticTask(taskSlot, 3, 3, 1);
+  return {
+    iteration: 7,
+    taskSlot,
+    task,
+    mode,
+    rngState: Rng.fromSeed(`${task.taskId}:7`).state(),
+    configHash: 'test',
+    seed: 1,
+  };
+}
+
+describe('computeTaskUpdate', () => {
+  it('with innerSteps 0 hands over exactly the plain query-loss gradient of θ', () => {
+    const row = computeTaskUpdate(model, shared, job(0), parseAdaptConfig({ innerSteps: 0 }));
+    const batch = idExampleBatch(job(0).task.query, { maxSeqLen: 256, padTokenId: 0 });
+    const { loss, grads } = valueAndGradients(
+      () => causalLmLoss(model, batch, { adapters: [shared] }),
+      shared.variables(),
+    );
+    const flat = tf.tidy(() => tf.concat(grads.map((g) => g.flatten())));
+    expect(row.values).toHaveLength(shared.numParameters());
+    expect(flat).toBeAllClose(row.values, { atol: 1e-7, rtol: 1e-6 });
+    expect(row.queryLossAfter).toBeCloseTo(loss, 6);
+    expect(row.queryLossBefore).toBe(row.queryLossAfter);
+    for (const g of [...grads, flat]) g.dispose();
+  });
+
+  it('round-trips through the task-updates Arrow bytes unchanged', () => {
+    const row = computeTaskUpdate(model, shared, job(1, 'adapted-weights'), parseAdaptConfig({ innerSteps: 2 }));
+    expect(taskUpdatesFromIPC(taskUpdatesToIPC([row], { configHash: 'x', seed: 1 }))).toEqual([row]);
+    expect(row.supportLosses).toHaveLength(2);
+    expect([row.supportExamples, row.queryExamples, row.queryTargetTokens]).toEqual([3, 3, 6]);
+  });
+
+  it('refuses a task with an empty query set', () => {
+    const empty = { ...job(0), task: { ...job(0).task, query: [] } };
+    expect(() => computeTaskUpdate(model, shared, empty, parseAdaptConfig({}))).toThrowError(/t0.*empty query set/);
+  });
+
+  it('leaks no tensors', async () => {
+    const config = parseAdaptConfig({ innerSteps: 2 });
+    await expectNoTensorLeak(tf, () => {
+      computeTaskUpdate(model, shared, job(2), config);
+      computeTaskUpdate(model, shared, job(2, 'adapted-weights'), config);
+    });
+  });
+});
+
+describe('TaskRunner', () => {
+  it('gives identical rows with two worker threads and in this thread', async () => {
+    const adaptConfig = parseAdaptConfig({ innerSteps: 2, innerBatchSize: 2 });
+    const jobs = [0, 1, 2].map((t) => job(t));
+    const local = TaskRunner.start({ model, modelSource: source, adaptConfig, workers: 0 }, shared);
+    const threads = TaskRunner.start({ model, modelSource: source, adaptConfig, workers: 2 }, shared);
+    try {
+      const sequential = await local.run(shared, jobs);
+      const parallel = await threads.run(shared, jobs);
+      expect(parallel.map((r) => r.taskId)).toEqual(['t0', 't1', 't2']);
+      expect(parallel).toEqual(sequential);
+    } finally {
+      await threads.close();
+      await local.close();
+    }
+  });
+});

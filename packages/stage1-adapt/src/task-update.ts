@@ -1,0 +1,224 @@
+/**
+ * The stage 1 → stage 2 handoff: one `task-updates` row per task of a meta-iteration, as a typed Arrow record batch, so
+ * the same bytes cross worker threads, processes or machines. A row carries the task's losses and token counts and one
+ * flat vector `values`:
+ *
+ *   mode `query-gradient`   ∇θᵢ L_query(θᵢ), the first-order MAML meta-gradient of the task
+ *   mode `adapted-weights`  θᵢ itself (Reptile moves θ toward the mean θᵢ)
+ *   mode `eval`             empty: only the losses (dev-set evaluation)
+ *
+ * `values` is the concatenation of the adapter's variables in `LoraAdapter.variables()` order (per targeted module in
+ * model order: lora_A [r, I] row-major, then lora_B [O, r]). The numbers are float32 values (TF.js computes in float32)
+ * stored in a float64 list, so the round trip is exact.
+ */
+import {
+  artifactFromIPC,
+  artifactToIPC,
+  defineArtifactKind,
+  MetaLoraError,
+  Rng,
+  type RngState,
+} from '@meta-lora/artifacts';
+import type { IdExample, LlamaModel, LoraAdapter } from '@meta-lora/lora-core';
+import { Field, Float64, Int32, List, Utf8 } from 'apache-arrow';
+import { z } from 'zod';
+import { adaptTask } from './adapt-task.ts';
+import type { AdaptConfig } from './config.ts';
+import { countTokens, targetLoss, targetLossAndGradients } from './target-loss.ts';
+
+export const UPDATE_MODES = ['query-gradient', 'adapted-weights', 'eval'] as const;
+export type UpdateMode = (typeof UPDATE_MODES)[number];
+
+export const TaskUpdateRowSchema = z.strictObject({
+  iteration: z.number().int().min(0).describe('meta-iteration, 0-based'),
+  taskSlot: z.number().int().min(0).describe('position of the task in the iteration’s batch (aggregation order)'),
+  taskId: z.string().min(1).describe('task name'),
+  mode: z.enum(UPDATE_MODES).describe('what `values` holds: query-gradient, adapted-weights, or eval (empty)'),
+  queryLossBefore: z.number().describe('query loss of the shared θ, before adaptation'),
+  queryLossAfter: z.number().describe('query loss of the adapted θᵢ'),
+  supportLosses: z.array(z.number()).describe('support loss before each inner step'),
+  supportExamples: z.number().int().min(0).describe('support examples'),
+  queryExamples: z.number().int().min(0).describe('query examples'),
+  supportTokens: z.number().int().min(0).describe('prompt + target tokens of the support examples (after truncation)'),
+  queryTokens: z.number().int().min(0).describe('prompt + target tokens of the query examples (after truncation)'),
+  queryTargetTokens: z
+    .number()
+    .int()
+    .min(0)
+    .describe('target tokens of the query set: the weight of `tokens` aggregation'),
+  values: z.array(z.number()).describe('flat float32 vector in adapter variable order (see the module comment)'),
+});
+
+/** One task's update. */
+export type TaskUpdateRow = z.infer<typeof TaskUpdateRowSchema>;
+
+const int = (name: string) => new Field(name, new Int32(), false);
+const float = (name: string) => new Field(name, new Float64(), false);
+const floats = (name: string) => new Field(name, new List(new Field('item', new Float64(), false)), false);
+
+/** The `task-updates` artifact (version 1). */
+export const TaskUpdatesArtifact = defineArtifactKind({
+  kind: 'task-updates',
+  schemaVersion: 1,
+  row: TaskUpdateRowSchema,
+  fields: [
+    int('iteration'),
+    int('taskSlot'),
+    new Field('taskId', new Utf8(), false),
+    new Field('mode', new Utf8(), false),
+    float('queryLossBefore'),
+    float('queryLossAfter'),
+    floats('supportLosses'),
+    int('supportExamples'),
+    int('queryExamples'),
+    int('supportTokens'),
+    int('queryTokens'),
+    int('queryTargetTokens'),
+    floats('values'),
+  ],
+});
+
+/** One task of a meta-iteration, as token ids. */
+export interface TaskData {
+  readonly taskId: string;
+  readonly support: readonly IdExample[];
+  readonly query: readonly IdExample[];
+}
+
+/** Everything one task update needs besides the model and the shared adapter: plain data, so it can be posted. */
+export interface TaskJob {
+  readonly iteration: number;
+  readonly taskSlot: number;
+  readonly task: TaskData;
+  readonly mode: UpdateMode;
+  /** State of the task's own generator (e.g. `root.fork(\`${taskId}:${iteration}\`).state()`). */
+  readonly rngState: RngState;
+  /** Lineage of the row's artifact. */
+  readonly configHash: string;
+  readonly seed: number | null;
+}
+
+/** The adapter's variables as one flat float32 vector, in `variables()` order. */
+export function flattenAdapter(adapter: LoraAdapter): Float32Array {
+  const out = new Float32Array(adapter.numParameters());
+  let offset = 0;
+  for (const v of adapter.variables()) {
+    out.set(v.dataSync() as Float32Array, offset);
+    offset += v.size;
+  }
+  return out;
+}
+
+function flatten(tensors: readonly { dataSync(): ArrayLike<number>; size: number }[]): number[] {
+  const out: number[] = [];
+  for (const t of tensors) {
+    const data = t.dataSync();
+    for (let i = 0; i < data.length; i++) out.push(data[i] as number);
+  }
+  return out;
+}
+
+/**
+ * Runs stage 1 for one task and returns its handoff row: query loss of θ, θᵢ ← adapt(θ) on the support set, then the
+ * query loss of θᵢ and (by mode) its query gradient or its weights. Query losses are taken without LoRA dropout.
+ *
+ * @example
+ * const row = computeTaskUpdate(model, shared, job, adaptConfig);
+ */
+export function computeTaskUpdate(
+  model: LlamaModel,
+  shared: LoraAdapter,
+  job: TaskJob,
+  config: AdaptConfig,
+): TaskUpdateRow {
+  const { task } = job;
+  for (const role of ['support', 'query'] as const) {
+    if (task[role].length === 0 && (role === 'query' || config.innerSteps > 0)) {
+      throw new MetaLoraError(
+        'EMPTY_TASK',
+        `task \`${task.taskId}\` has an empty ${role} set at iteration ${job.iteration}`,
+        {
+          field: task.taskId,
+          fix: 'give every task at least one support and one query example (check supportSize, querySize and k)',
+        },
+      );
+    }
+  }
+  const lossOptions = { maxSeqLen: config.maxSeqLen, batchSize: config.innerBatchSize };
+  const before = targetLoss(model, [shared], task.query, lossOptions);
+  const supportTokens = task.support.length === 0 ? 0 : countTokens(task.support, config.maxSeqLen);
+  const rng = Rng.fromState(job.rngState);
+  const { adapter, supportLosses } = adaptTask(
+    model,
+    shared,
+    task.support,
+    config,
+    rng,
+    `${shared.name}/${task.taskId}`,
+  );
+  try {
+    let after = before.loss;
+    let values: number[] = [];
+    if (job.mode === 'query-gradient') {
+      const result = targetLossAndGradients(model, adapter, task.query, lossOptions);
+      after = result.loss;
+      values = flatten(result.grads);
+      for (const g of result.grads) g.dispose();
+    } else {
+      if (config.innerSteps > 0) after = targetLoss(model, [adapter], task.query, lossOptions).loss;
+      if (job.mode === 'adapted-weights') values = flatten(adapter.variables());
+    }
+    if (!Number.isFinite(after) || !Number.isFinite(before.loss)) {
+      throw new MetaLoraError('NOT_FINITE', `task \`${task.taskId}\`: the query loss is ${after}`, {
+        field: task.taskId,
+        value: after,
+        fix: 'lower innerLr or metaLr, or set clipGradNorm',
+      });
+    }
+    return {
+      iteration: job.iteration,
+      taskSlot: job.taskSlot,
+      taskId: task.taskId,
+      mode: job.mode,
+      queryLossBefore: before.loss,
+      queryLossAfter: after,
+      supportLosses,
+      supportExamples: task.support.length,
+      queryExamples: task.query.length,
+      supportTokens,
+      queryTokens: before.tokens,
+      queryTargetTokens: before.targetTokens,
+      values,
+    };
+  } finally {
+    adapter.dispose();
+  }
+}
+
+/**
+ * Encodes one or more rows as a `task-updates` artifact (Arrow IPC file bytes with lineage).
+ *
+ * @example
+ * const bytes = taskUpdatesToIPC([row], { configHash: 'c0ffee', seed: 0 });
+ */
+export function taskUpdatesToIPC(
+  rows: readonly TaskUpdateRow[],
+  lineage: { readonly configHash: string; readonly seed: number | null; readonly parents?: readonly string[] },
+): Uint8Array {
+  return artifactToIPC(TaskUpdatesArtifact, rows, {
+    configHash: lineage.configHash,
+    seed: lineage.seed,
+    parents: [...(lineage.parents ?? [])],
+    createdBy: '@meta-lora/stage1-adapt computeTaskUpdate',
+  }).bytes;
+}
+
+/**
+ * Decodes `task-updates` bytes (kind, version, every row and the content hash are checked).
+ *
+ * @example
+ * const rows = taskUpdatesFromIPC(bytes);
+ */
+export function taskUpdatesFromIPC(bytes: Uint8Array, label = '<task-updates bytes>'): TaskUpdateRow[] {
+  return artifactFromIPC(bytes, TaskUpdatesArtifact, label).rows;
+}
