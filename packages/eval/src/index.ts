@@ -3,6 +3,8 @@ export { chrfFromStatistics, chrfStatistics, corpusChrf, sentenceChrf } from './
 export { accuracy, macroF1 } from './classification-metrics.ts';
 export type { EvalCondition, EvalConditionInput, Method } from './conditions.ts';
 export { EvalConditionSchema, METHOD_LABELS, METHODS, parseCondition } from './conditions.ts';
+export type { EvalPlan } from './eval-plan.ts';
+export { EVAL_PLAN_FILE, EvalPlanSchema, readEvalPlan } from './eval-plan.ts';
 export type { EvaluateOptions, EvaluateResult } from './evaluate.ts';
 export { evaluate, FINGERPRINT_KEY } from './evaluate.ts';
 export type { EvalExample, TaskEvalOptions, TaskMetrics } from './evaluate-task.ts';

@@ -3,7 +3,7 @@
  * run's JSONL metric logs, then writes `RUN_DIR/report.md` and `RUN_DIR/report.html` atomically. Every input is read
  * and checked before either file is written, so a bad input never leaves a partial report.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError, readArtifact, writeFileAtomic } from '@meta-lora/artifacts';
 import { renderReport } from './render-report.ts';
@@ -42,6 +42,7 @@ export function writeReport(runDir: string, options: { resultsPath?: string; out
   const curves = readTrainingCurves(runDir);
   const { markdown, html } = renderReport({ rows: results.rows, resultsId: results.lineage.artifactId, curves });
   const outDir = options.outDir ?? runDir;
+  mkdirSync(outDir, { recursive: true });
   const markdownPath = join(outDir, REPORT_MARKDOWN_FILE);
   const htmlPath = join(outDir, REPORT_HTML_FILE);
   writeFileAtomic(markdownPath, markdown);

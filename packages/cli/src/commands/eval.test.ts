@@ -1,0 +1,187 @@
+/**
+ * `meta-lora eval` and `meta-lora report` end to end through `main`, on a tiny random model with a hand-written
+ * byte-level BPE tokenizer (258 byte/special tokens + 3 merges), a two-task tasks artifact and a PEFT adapter.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng, readArtifact, writeArtifact } from '@meta-lora/artifacts';
+import { TasksArtifact } from '@meta-lora/data-sampling';
+import { EvalResultsArtifact, FINGERPRINT_KEY } from '@meta-lora/eval';
+import {
+  createLoraAdapter,
+  initBackend,
+  loadModel,
+  parseModelConfig,
+  randomWeights,
+  savePeftAdapter,
+  TINY_MODEL_CONFIG,
+  writeSafetensors,
+} from '@meta-lora/lora-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../main.ts';
+
+await initBackend({ quiet: true });
+const root = mkdtempSync(join(tmpdir(), 'meta-lora-cli-eval-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function byteChars(): string[] {
+  const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+  let shifted = 0;
+  return Array.from({ length: 256 }, (_, b) => String.fromCharCode(printable(b) ? b : 256 + shifted++));
+}
+const vocab: Record<string, number> = Object.create(null);
+[...byteChars(), 'Ġt', 'he', 'Ġthe'].forEach((t, i) => {
+  vocab[t] = i + 2;
+});
+const special = (id: number, content: string) => ({
+  id,
+  content,
+  single_word: false,
+  lstrip: false,
+  rstrip: false,
+  normalized: false,
+  special: true,
+});
+const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+const tokenizerJson = {
+  version: '1.0',
+  truncation: null,
+  padding: null,
+  added_tokens: [special(0, '<s>'), special(1, '</s>')],
+  normalizer: null,
+  pre_tokenizer: byteLevel,
+  post_processor: {
+    type: 'TemplateProcessing',
+    single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+    pair: [],
+    special_tokens: { '<s>': { id: '<s>', ids: [0], tokens: ['<s>'] } },
+  },
+  decoder: byteLevel,
+  model: {
+    type: 'BPE',
+    dropout: null,
+    unk_token: null,
+    byte_fallback: false,
+    ignore_merges: false,
+    vocab,
+    merges: ['Ġ t', 'h e', 'Ġt he'],
+  },
+};
+
+const modelDir = join(root, 'model');
+const runDir = join(root, 'run');
+
+beforeAll(async () => {
+  const hf = { ...TINY_MODEL_CONFIG, vocab_size: 261, bos_token_id: 0, eos_token_id: 1 };
+  mkdirSync(modelDir, { recursive: true });
+  writeFileSync(join(modelDir, 'config.json'), JSON.stringify(hf));
+  writeFileSync(join(modelDir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
+  writeFileSync(join(modelDir, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<s>', eos_token: '</s>' }));
+  const weights = randomWeights(parseModelConfig(hf, modelDir), Rng.fromSeed(5), { std: 0.2 });
+  writeSafetensors(
+    join(modelDir, 'model.safetensors'),
+    new Map([...weights].map(([k, t]) => [k, { dtype: 'F32' as const, shape: [...t.shape], data: t.data }])),
+  );
+  const { model, fingerprint } = await loadModel(modelDir);
+  const adapter = createLoraAdapter(
+    model,
+    { r: 2, targetModules: ['q_proj'], initLoraWeights: false },
+    Rng.fromSeed(1),
+  );
+  await savePeftAdapter(adapter, join(runDir, 'adapters', 'shared'), { metadata: { [FINGERPRINT_KEY]: fingerprint } });
+  adapter.dispose();
+  model.dispose();
+
+  const rows = ['the cat', 'the dog', 'a hat', 'a pen', 'the sun', 'a cup'].flatMap((text, i) => {
+    const split = i < 2 ? ('train' as const) : ('test' as const);
+    const common = { family: 'f', language: 'en', split };
+    return [
+      {
+        ...common,
+        exampleId: `c${i}`,
+        taskId: 'article',
+        input: `${text}\nArticle:`,
+        target: i % 2 ? ' a' : ' the',
+        choices: [' the', ' a'],
+      },
+      { ...common, exampleId: `g${i}`, taskId: 'echo', input: `Say ${text}:`, target: ` ${text}` },
+    ];
+  });
+  writeArtifact(join(runDir, 'tasks.arrow'), TasksArtifact, rows, {
+    configHash: 'x',
+    seed: 0,
+    parents: [],
+    createdBy: 'test',
+  });
+  writeFileSync(
+    join(runDir, 'eval-plan.json'),
+    JSON.stringify({
+      conditions: [
+        { method: 'base-zero-shot', seed: 0, k: null },
+        {
+          method: 'meta-lora-shared',
+          seed: 0,
+          k: 2,
+          adapterDir: 'adapters/shared',
+          examplesUsed: { article: 2, echo: 2 },
+          tokensUsed: { article: 20, echo: 18 },
+        },
+      ],
+      maxNewTokens: 3,
+    }),
+  );
+  mkdirSync(join(runDir, 'meta'), { recursive: true });
+  writeFileSync(
+    join(runDir, 'meta', 'metrics.jsonl'),
+    '{"iteration":1,"metaLoss":5.2}\n{"iteration":2,"metaLoss":4.9}\n',
+  );
+});
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => out.push(String(s)) > 0);
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => err.push(String(s)) > 0);
+  try {
+    return { code: await main(argv), out: out.join(''), err: err.join('') };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+describe('meta-lora eval / report', () => {
+  it('scores the plan and writes the results and the report', async () => {
+    const r = await cli(['eval', '--run', runDir, '--model', modelDir, '--report']);
+    expect(r.err).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/eval 4\/4 meta-lora-shared k=2 seed=0 echo: exactMatch/);
+    const { rows } = readArtifact(join(runDir, 'eval-results.arrow'), EvalResultsArtifact);
+    expect(rows.map((x) => `${x.method}/${x.taskId}`)).toEqual([
+      'base-zero-shot/article',
+      'base-zero-shot/echo',
+      'meta-lora-shared/article',
+      'meta-lora-shared/echo',
+    ]);
+    expect(readFileSync(join(runDir, 'report.md'), 'utf8')).toContain('## Scores at k = 2');
+    expect(existsSync(join(runDir, 'report.html'))).toBe(true);
+  });
+
+  it('rewrites the report alone with `meta-lora report RUN_DIR`', async () => {
+    const out = join(root, 'report-only');
+    const r = await cli(['report', runDir, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Training curves: meta/metrics.jsonl');
+  });
+
+  it('fails with exit code 2 and a clear message when the plan is missing', async () => {
+    const empty = join(root, 'empty-run');
+    mkdirSync(empty, { recursive: true });
+    const r = await cli(['eval', '--run', empty, '--model', modelDir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/eval-plan\.json: cannot read the evaluation plan/);
+    const rep = await cli(['report', empty]);
+    expect(rep.code).toBe(2);
+    expect(rep.err).toMatch(/no eval-results\.arrow to report on/);
+  });
+});
