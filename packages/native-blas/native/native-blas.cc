@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <node_api.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -148,11 +149,171 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Reads an ArrayBuffer argument into a float pointer and its length in floats.
+bool GetBuffer(napi_env env, napi_value v, float** data, int64_t* floats) {
+  void* raw = nullptr;
+  size_t bytes = 0;
+  bool is_ab = false;
+  napi_is_arraybuffer(env, v, &is_ab);
+  if (!is_ab || napi_get_arraybuffer_info(env, v, &raw, &bytes) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "native-blas: expected an ArrayBuffer");
+    return false;
+  }
+  *data = static_cast<float*>(raw);
+  *floats = static_cast<int64_t>(bytes / sizeof(float));
+  return true;
+}
+
+bool GetInts(napi_env env, napi_value* argv, int count, int64_t* out) {
+  for (int i = 0; i < count; i++) {
+    double d;
+    if (!GetNumber(env, argv[i], &d)) return false;
+    out[i] = static_cast<int64_t>(d);
+  }
+  return true;
+}
+
+bool InBounds(int64_t off, int64_t size, int64_t floats) { return off >= 0 && size >= 0 && off + size <= floats; }
+
+// transpose(buffer, xOffset, outOffset, shape: number[], perm: number[]): 4-byte elements (float32 or int32), rank <= 8.
+// out[i_0..i_{r-1}] = x[j] where output axis a is input axis perm[a]. The innermost output axis is walked with the input
+// stride of perm[r-1]; a [rows, cols] -> [cols, rows] swap goes in 32 x 32 tiles to keep both sides in cache.
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!GetArgs(env, info, 5, argv)) return nullptr;
+  float* base;
+  int64_t floats, off[2];
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 2, off)) return nullptr;
+  uint32_t rank = 0, prank = 0;
+  napi_get_array_length(env, argv[3], &rank);
+  napi_get_array_length(env, argv[4], &prank);
+  if (rank == 0 || rank > 8 || prank != rank) return Throw(env, "native-blas: transpose wants 1 <= rank <= 8");
+  int64_t shape[8], perm[8], in_stride[8], out_shape[8];
+  for (uint32_t i = 0; i < rank; i++) {
+    napi_value v;
+    double d;
+    napi_get_element(env, argv[3], i, &v);
+    if (!GetNumber(env, v, &d)) return nullptr;
+    shape[i] = static_cast<int64_t>(d);
+    napi_get_element(env, argv[4], i, &v);
+    if (!GetNumber(env, v, &d)) return nullptr;
+    perm[i] = static_cast<int64_t>(d);
+    if (perm[i] < 0 || perm[i] >= rank) return Throw(env, "native-blas: transpose perm out of range");
+  }
+  int64_t size = 1;
+  for (int i = static_cast<int>(rank) - 1; i >= 0; i--) {
+    in_stride[i] = size;
+    size *= shape[i];
+  }
+  if (!InBounds(off[0], size, floats) || !InBounds(off[1], size, floats)) {
+    return Throw(env, "native-blas: transpose operands out of the buffer's bounds");
+  }
+  if (size == 0) return nullptr;
+  const uint32_t* x = reinterpret_cast<const uint32_t*>(base + off[0]);
+  uint32_t* out = reinterpret_cast<uint32_t*>(base + off[1]);
+  int64_t stride[8];  // input stride of each output axis
+  for (uint32_t a = 0; a < rank; a++) {
+    out_shape[a] = shape[perm[a]];
+    stride[a] = in_stride[perm[a]];
+  }
+  // Batched swap of the last two axes (including plain 2-D): tiles.
+  bool swap_last2 = rank >= 2 && perm[rank - 1] == rank - 2 && perm[rank - 2] == rank - 1;
+  for (uint32_t a = 0; a + 2 < rank && swap_last2; a++) swap_last2 = perm[a] == a;
+  if (swap_last2) {
+    const int64_t rows = shape[rank - 2], cols = shape[rank - 1], batch = size / (rows * cols);
+    constexpr int64_t kTile = 32;
+    for (int64_t b = 0; b < batch; b++) {
+      const uint32_t* xb = x + b * rows * cols;
+      uint32_t* ob = out + b * rows * cols;
+      for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
+        const int64_t r1 = r0 + kTile < rows ? r0 + kTile : rows;
+        for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+          const int64_t c1 = c0 + kTile < cols ? c0 + kTile : cols;
+          for (int64_t c = c0; c < c1; c++) {
+            for (int64_t r = r0; r < r1; r++) ob[c * rows + r] = xb[r * cols + c];
+          }
+        }
+      }
+    }
+    return nullptr;
+  }
+  // General case: odometer over the output's outer axes, a strided copy along the innermost one.
+  const int64_t inner = out_shape[rank - 1], inner_stride = stride[rank - 1];
+  int64_t idx[8] = {0};
+  int64_t src = 0;
+  for (int64_t o = 0; o < size; o += inner) {
+    uint32_t* dst = out + o;
+    if (inner_stride == 1) {
+      for (int64_t i = 0; i < inner; i++) dst[i] = x[src + i];
+    } else {
+      for (int64_t i = 0; i < inner; i++) dst[i] = x[src + i * inner_stride];
+    }
+    for (int a = static_cast<int>(rank) - 2; a >= 0; a--) {
+      if (++idx[a] < out_shape[a]) {
+        src += stride[a];
+        break;
+      }
+      src -= stride[a] * (out_shape[a] - 1);
+      idx[a] = 0;
+    }
+  }
+  return nullptr;
+}
+
+// exp(buffer, xOffset, outOffset, n): float32 elementwise e^x.
+napi_value Exp(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!GetArgs(env, info, 4, argv)) return nullptr;
+  float* base;
+  int64_t floats, v[3];
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 3, v)) return nullptr;
+  if (!InBounds(v[0], v[2], floats) || !InBounds(v[1], v[2], floats)) {
+    return Throw(env, "native-blas: exp operands out of the buffer's bounds");
+  }
+  const float* x = base + v[0];
+  float* out = base + v[1];
+  for (int64_t i = 0; i < v[2]; i++) out[i] = expf(x[i]);
+  return nullptr;
+}
+
+// binary(buffer, op, aOffset, bOffset, outOffset, n, nb): float32 out[i] = a[i] (op) b[i % nb], op 0 add, 1 sub,
+// 2 mul; nb divides n (b is a's trailing block, broadcast over the leading axes; nb = 1 is a scalar).
+napi_value Binary(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!GetArgs(env, info, 7, argv)) return nullptr;
+  float* base;
+  int64_t floats, v[6];
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 6, v)) return nullptr;
+  const int64_t op = v[0], n = v[4], nb = v[5];
+  if (op < 0 || op > 2 || nb < 1 || n % nb != 0 || !InBounds(v[1], n, floats) || !InBounds(v[2], nb, floats) ||
+      !InBounds(v[3], n, floats)) {
+    return Throw(env, "native-blas: binary operands out of the buffer's bounds");
+  }
+  const float* a = base + v[1];
+  const float* b = base + v[2];
+  float* out = base + v[3];
+  for (int64_t o = 0; o < n; o += nb) {
+    const float* ao = a + o;
+    float* oo = out + o;
+    if (op == 0) {
+      for (int64_t i = 0; i < nb; i++) oo[i] = ao[i] + b[i];
+    } else if (op == 1) {
+      for (int64_t i = 0; i < nb; i++) oo[i] = ao[i] - b[i];
+    } else {
+      for (int64_t i = 0; i < nb; i++) oo[i] = ao[i] * b[i];
+    }
+  }
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"exp", nullptr, Exp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

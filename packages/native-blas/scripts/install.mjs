@@ -2,7 +2,7 @@
 // its bundled node-gyp on PATH for install scripts), then a direct `c++` call against Node's headers. A failure is
 // never fatal: it prints one line and meta-lora falls back to the TF.js kernels at runtime.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ if (process.env.META_LORA_NATIVE === '0') {
   process.exit(0);
 }
 
+rmSync(out, { force: true }); // never leave a stale addon from an older source
 try {
   execFileSync('node-gyp', ['rebuild'], quiet);
 } catch (error) {
@@ -39,7 +40,7 @@ if (!existsSync(out)) {
       execFileSync(
         process.env.CXX || 'c++',
         [
-          '-O2',
+          '-O3',
           '-std=c++17',
           '-shared',
           '-fPIC',

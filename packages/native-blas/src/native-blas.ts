@@ -39,7 +39,25 @@ export interface NativeBlas {
     aStride: number,
     bStride: number,
   ): void;
+  /** `out = transpose(x, perm)` for 4-byte elements; offsets in elements. */
+  transpose(buffer: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], perm: number[]): void;
+  /** `out[i] = e^x[i]` for `n` float32 elements. */
+  exp(buffer: ArrayBuffer, xOffset: number, outOffset: number, n: number): void;
+  /** `out[i] = a[i] (op) b[i % nb]` for `n` float32 elements; b broadcasts over a's leading axes. */
+  binary(
+    buffer: ArrayBuffer,
+    op: BinaryOp,
+    aOffset: number,
+    bOffset: number,
+    outOffset: number,
+    n: number,
+    nb: number,
+  ): void;
 }
+
+/** The elementwise ops `binary` runs. */
+export const BINARY_OPS = { add: 0, sub: 1, mul: 2 } as const;
+export type BinaryOp = (typeof BINARY_OPS)[keyof typeof BINARY_OPS];
 
 export type NativeBlasStatus =
   | { readonly available: true; readonly blas: NativeBlas }
@@ -56,6 +74,9 @@ interface Addon {
   load(paths: string[]): { library: string; config: string; threads: number };
   setThreads(n: number): number;
   sgemm(...args: (ArrayBuffer | number)[]): void;
+  transpose(buffer: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], perm: number[]): void;
+  exp(buffer: ArrayBuffer, xOffset: number, outOffset: number, n: number): void;
+  binary(...args: (ArrayBuffer | number)[]): void;
 }
 
 let cached: NativeBlasStatus | undefined;
@@ -125,6 +146,10 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
         aStride,
         bStride,
       ),
+    transpose: (buffer, xOffset, outOffset, shape, perm) => addon.transpose(buffer, xOffset, outOffset, shape, perm),
+    exp: (buffer, xOffset, outOffset, n) => addon.exp(buffer, xOffset, outOffset, n),
+    binary: (buffer, op, aOffset, bOffset, outOffset, n, nb) =>
+      addon.binary(buffer, op, aOffset, bOffset, outOffset, n, nb),
   };
   return { available: true, blas };
 }

@@ -1,6 +1,7 @@
 /**
- * The OpenBLAS BatchMatMul against the wasm backend's own kernel, on every case the engine and TF.js's matMul gradient
- * produce: plain, transposed operands, equal batches, one operand broadcast over the batch, rank 3 against rank 2.
+ * Each native kernel against the wasm backend's own, on the cases the engine produces: matmuls plain, transposed,
+ * batched and broadcast (as TF.js's matMul gradient makes them); the attention transposes; broadcasting elementwise
+ * ops; row gathers.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '@meta-lora/artifacts';
@@ -44,13 +45,63 @@ describe.skipIf(!native.available)('registerBlasKernels on wasm', () => {
       const b = random(bShape, rng);
       unregisterBlasKernels(tf);
       const want = tf.matMul(a, b, ta, tb);
-      if (native.available) expect(registerBlasKernels(tf, native.blas)).toEqual(['BatchMatMul']);
+      if (native.available) expect(registerBlasKernels(tf, native.blas)).toContain('BatchMatMul');
       const got = tf.matMul(a, b, ta, tb);
       expect(got.shape).toEqual(want.shape);
       expect(got).toBeAllClose(want, { atol: 1e-5, rtol: 1e-5 });
       tf.dispose([a, b, want, got]);
     });
   }
+
+  const ops: [string, (rng: Rng) => tf.Tensor[], (...t: tf.Tensor[]) => tf.Tensor][] = [
+    ['2-D transpose', (r) => [random([37, 70], r)], (x) => tf.transpose(x)],
+    ['5-D attention transpose', (r) => [random([2, 5, 2, 3, 4], r)], (x) => tf.transpose(x, [0, 2, 3, 1, 4])],
+    ['batched last-two swap', (r) => [random([3, 33, 40], r)], (x) => tf.transpose(x, [0, 2, 1])],
+    ['int32 transpose', () => [tf.reshape(tf.range(0, 24, 1, 'int32'), [2, 3, 4])], (x) => tf.transpose(x, [2, 0, 1])],
+    ['exp', (r) => [random([17, 9], r)], (x) => tf.exp(x)],
+    ['multiply by a row vector', (r) => [random([9, 16], r), random([16], r)], (a, b) => tf.mul(a, b)],
+    ['multiply a vector by a matrix', (r) => [random([16], r), random([9, 16], r)], (a, b) => tf.mul(a, b)],
+    ['add a scalar', (r) => [random([9, 16], r)], (a) => tf.add(a, 3)],
+    ['subtract the same shape', (r) => [random([4, 8, 5], r), random([4, 8, 5], r)], (a, b) => tf.sub(a, b)],
+    ['subtract from a broadcast operand', (r) => [random([5], r), random([4, 5], r)], (a, b) => tf.sub(a, b)],
+    ['add a column (original kernel)', (r) => [random([6, 5], r), random([6, 1], r)], (a, b) => tf.add(a, b)],
+    ['RoPE table over heads', (r) => [random([2, 3, 4, 8], r), random([4, 8], r)], (a, b) => tf.mul(a, b)],
+    ['gather rows', (r) => [random([10, 6], r)], (x) => tf.gather(x, tf.tensor1d([3, 0, 3, 9], 'int32'))],
+    ['gather columns (original kernel)', (r) => [random([4, 6], r)], (x) => tf.gather(x, [5, 1], 1)],
+    ['identity', (r) => [random([3, 4], r)], (x) => tf.clone(x)],
+  ];
+
+  for (const [name, inputs, fn] of ops) {
+    it(`matches the wasm kernel: ${name}`, () => {
+      const xs = inputs(Rng.fromSeed(name));
+      unregisterBlasKernels(tf);
+      const want = fn(...xs);
+      if (native.available) registerBlasKernels(tf, native.blas);
+      const got = fn(...xs);
+      expect(got.shape).toEqual(want.shape);
+      expect(got.dtype).toBe(want.dtype);
+      expect(got).toBeAllClose(want, { atol: 1e-6, rtol: 1e-6 });
+      tf.dispose([...xs, want, got]);
+    });
+  }
+
+  it('shares data for identity, so disposing the clone keeps the source', () => {
+    if (native.available) registerBlasKernels(tf, native.blas);
+    const x = tf.tensor1d([1, 2, 3]);
+    const before = (tf.memory() as { numDataBuffers: number }).numDataBuffers;
+    const y = tf.clone(x);
+    expect((tf.memory() as { numDataBuffers: number }).numDataBuffers).toBe(before);
+    y.dispose();
+    expect(Array.from(x.dataSync())).toEqual([1, 2, 3]);
+    x.dispose();
+  });
+
+  it('leaves an out-of-range gather index to the wasm kernel, which refuses it', () => {
+    if (native.available) registerBlasKernels(tf, native.blas);
+    const x = tf.ones([3, 2]);
+    expect(() => tf.gather(x, tf.tensor1d([3], 'int32'))).toThrow(/not in \[0, 2\]/);
+    x.dispose();
+  });
 
   it('leaves non-float32 matmuls to the wasm kernel, which refuses them', () => {
     if (native.available) registerBlasKernels(tf, native.blas);

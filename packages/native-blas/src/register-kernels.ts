@@ -1,46 +1,67 @@
 /**
- * `BatchMatMul` for the TF.js wasm backend through OpenBLAS `cblas_sgemm`, reading and writing the backend's tensors in
- * place in the wasm heap. It replaces the backend's own kernel, whose transposed and batched cases fall off XNNPACK's
- * fast path (PERF-NOTES.md): sgemm takes `transposeA`/`transposeB` and each batch at full speed. Cases it does not
- * cover (non-float32, empty operands, batch shapes that broadcast other than one-against-many) go to the original
- * kernel unchanged.
+ * Kernels for the TF.js wasm backend that read and write the backend's tensors in place in the wasm heap, replacing
+ * the backend's own where those are slow on the shapes a LoRA training step runs (PERF-NOTES.md, and a `tf.profile`
+ * of the bench step):
+ *
+ * - `BatchMatMul` through OpenBLAS `cblas_sgemm`: the wasm kernel's transposed and batched cases fall off XNNPACK's
+ *   fast path; sgemm takes `transposeA`/`transposeB` and each batch at full speed.
+ * - `Transpose`, `Exp`, and `Add`/`Sub`/`Multiply` where one operand broadcasts over the other's leading axes (norm
+ *   weights, RoPE tables, scalars): plain C++ loops, several times faster than the wasm kernels.
+ * - `Identity` (what `customGrad` runs on every output) shares the input's data instead of copying it, as the cpu
+ *   backend does; `GatherV2` on axis 0 copies whole rows.
+ *
+ * Every case a replacement does not cover (other dtypes, empty tensors, other broadcasts) goes to the original kernel.
  *
  * Dimension letters: m rows of op(A), k inner, n columns of op(B).
  */
 import type * as tfc from '@tensorflow/tfjs-core';
-import type { NativeBlas } from './native-blas.ts';
+import { BINARY_OPS, type BinaryOp, type NativeBlas } from './native-blas.ts';
 
-/** The parts of the wasm backend this kernel touches (BackendWasm in @tensorflow/tfjs-backend-wasm). */
+/** The parts of the wasm backend these kernels touch (BackendWasm in @tensorflow/tfjs-backend-wasm). */
 interface WasmBackendLike {
   readonly dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   readonly wasm: { readonly HEAPU8: Uint8Array };
   makeOutput(shape: number[], dtype: tfc.DataType): tfc.TensorInfo;
+  incRef(dataId: object): void;
 }
+
+type KernelArgs = Parameters<tfc.KernelFunc>[0];
+type Kernel = (args: KernelArgs, original: tfc.KernelConfig) => tfc.TensorInfo | tfc.TensorInfo[];
 
 const registered = new Map<string, tfc.KernelConfig>();
 
 /**
- * Registers the OpenBLAS `BatchMatMul` on the wasm backend of `tf` (meta-lora's tfjs-core instance); returns the
- * kernel names now served natively. Call after the wasm backend is initialised. Idempotent.
+ * Registers the native kernels on the wasm backend of `tf` (meta-lora's tfjs-core instance); returns the kernel names
+ * now served natively. Call after the wasm backend is initialised. Idempotent.
  *
  * @example
  * const status = loadNativeBlas();
- * if (status.available) registerBlasKernels(tf, status.blas); // ['BatchMatMul']
+ * if (status.available) registerBlasKernels(tf, status.blas); // ['BatchMatMul', 'Transpose', ...]
  */
 export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] {
-  const key = 'BatchMatMul/wasm';
-  if (!registered.has(key)) {
-    const original = tf.getKernel('BatchMatMul', 'wasm');
-    if (original === undefined) return [];
-    tf.unregisterKernel('BatchMatMul', 'wasm');
-    tf.registerKernel({
-      kernelName: 'BatchMatMul',
-      backendName: 'wasm',
-      kernelFunc: (args) => batchMatMul(tf, blas, original, args),
-    });
-    registered.set(key, original);
+  const kernels: Record<string, Kernel> = {
+    BatchMatMul: (args, original) => batchMatMul(tf, blas, original, args),
+    Transpose: (args, original) => transpose(tf, blas, original, args),
+    Exp: (args, original) => exp(tf, blas, original, args),
+    Add: (args, original) => binary(tf, blas, original, args, BINARY_OPS.add, true),
+    Sub: (args, original) => binary(tf, blas, original, args, BINARY_OPS.sub, false),
+    Multiply: (args, original) => binary(tf, blas, original, args, BINARY_OPS.mul, true),
+    Identity: (args) => identity(args),
+    GatherV2: (args, original) => gatherRows(tf, original, args),
+  };
+  const names: string[] = [];
+  for (const [name, kernel] of Object.entries(kernels)) {
+    const key = `${name}/wasm`;
+    if (!registered.has(key)) {
+      const original = tf.getKernel(name, 'wasm');
+      if (original === undefined) continue;
+      tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => kernel(args, original) });
+      registered.set(key, original);
+    }
+    names.push(name);
   }
-  return ['BatchMatMul'];
+  return names;
 }
 
 /**
@@ -58,12 +79,17 @@ export function unregisterBlasKernels(tf: typeof tfc): void {
   }
 }
 
-function batchMatMul(
-  tf: typeof tfc,
-  blas: NativeBlas,
-  original: tfc.KernelConfig,
-  args: Parameters<tfc.KernelFunc>[0],
-): tfc.TensorInfo | tfc.TensorInfo[] {
+/** Element offset of a tensor in the heap (4-byte elements). */
+function offset(backend: WasmBackendLike, t: tfc.TensorInfo): number {
+  return (backend.dataIdMap.get(t.dataId)?.memoryOffset as number) / 4;
+}
+
+/** The heap, read after every allocation: growing wasm memory replaces the buffer. */
+function heap(backend: WasmBackendLike): ArrayBuffer {
+  return backend.wasm.HEAPU8.buffer as ArrayBuffer;
+}
+
+function batchMatMul(tf: typeof tfc, blas: NativeBlas, original: tfc.KernelConfig, args: KernelArgs) {
   const { a, b } = args.inputs as { a: tfc.TensorInfo; b: tfc.TensorInfo };
   const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
   const backend = args.backend as unknown as WasmBackendLike;
@@ -81,21 +107,139 @@ function batchMatMul(
   }
   const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = backend.makeOutput([...outBatch, m, n], 'float32'); // [..., m, n]
-  const offset = (t: tfc.TensorInfo) => (backend.dataIdMap.get(t.dataId)?.memoryOffset as number) / 4;
-  // Read the heap after makeOutput: allocating can grow wasm memory, which replaces the buffer.
   blas.sgemm(
-    backend.wasm.HEAPU8.buffer as ArrayBuffer,
+    heap(backend),
     Math.max(batchA, batchB),
     m,
     n,
     k,
     transposeA,
     transposeB,
-    offset(a),
-    offset(b),
-    offset(out),
+    offset(backend, a),
+    offset(backend, b),
+    offset(backend, out),
     batchA === 1 ? 0 : m * k,
     batchB === 1 ? 0 : k * n,
   );
+  return out;
+}
+
+function transpose(tf: typeof tfc, blas: NativeBlas, original: tfc.KernelConfig, args: KernelArgs) {
+  const { x } = args.inputs as { x: tfc.TensorInfo };
+  const { perm } = args.attrs as { perm: number[] };
+  const backend = args.backend as unknown as WasmBackendLike;
+  const size = tf.util.sizeFromShape(x.shape);
+  if ((x.dtype !== 'float32' && x.dtype !== 'int32') || size === 0 || x.shape.length > 8) {
+    return original.kernelFunc(args);
+  }
+  const out = backend.makeOutput(
+    perm.map((p) => x.shape[p] as number),
+    x.dtype,
+  );
+  blas.transpose(heap(backend), offset(backend, x), offset(backend, out), [...x.shape], [...perm]);
+  return out;
+}
+
+function exp(tf: typeof tfc, blas: NativeBlas, original: tfc.KernelConfig, args: KernelArgs) {
+  const { x } = args.inputs as { x: tfc.TensorInfo };
+  const backend = args.backend as unknown as WasmBackendLike;
+  const size = tf.util.sizeFromShape(x.shape);
+  if (x.dtype !== 'float32' || size === 0) return original.kernelFunc(args);
+  const out = backend.makeOutput([...x.shape], 'float32');
+  blas.exp(heap(backend), offset(backend, x), offset(backend, out), size);
+  return out;
+}
+
+/**
+ * `a (op) b` where one operand's shape, without leading 1s, is a suffix of the other's (a scalar included): the
+ * smaller one repeats over the larger one's leading axes. Other broadcasts go to the original kernel.
+ */
+function binary(
+  tf: typeof tfc,
+  blas: NativeBlas,
+  original: tfc.KernelConfig,
+  args: KernelArgs,
+  op: BinaryOp,
+  commutative: boolean,
+) {
+  const { a, b } = args.inputs as { a: tfc.TensorInfo; b: tfc.TensorInfo };
+  const backend = args.backend as unknown as WasmBackendLike;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return original.kernelFunc(args);
+  const na = tf.util.sizeFromShape(a.shape);
+  const nb = tf.util.sizeFromShape(b.shape);
+  if (na === 0 || nb === 0) return original.kernelFunc(args);
+  let big = a;
+  let small = b;
+  if (isTrailingBlock(b.shape, a.shape)) {
+    // b repeats over a's leading axes (or has a's shape)
+  } else if (commutative && isTrailingBlock(a.shape, b.shape)) {
+    big = b;
+    small = a;
+  } else {
+    return original.kernelFunc(args);
+  }
+  const out = backend.makeOutput([...big.shape], 'float32');
+  blas.binary(
+    heap(backend),
+    op,
+    offset(backend, big),
+    offset(backend, small),
+    offset(backend, out),
+    tf.util.sizeFromShape(big.shape),
+    tf.util.sizeFromShape(small.shape),
+  );
+  return out;
+}
+
+/** Whether `small` (leading 1s dropped) equals the trailing axes of `big`, with `big` at least as large. */
+function isTrailingBlock(small: readonly number[], big: readonly number[]): boolean {
+  let s = 0;
+  while (s < small.length && small[s] === 1) s++;
+  const rest = small.length - s;
+  if (rest > big.length || small.length > big.length) return false;
+  for (let i = 0; i < rest; i++) {
+    if (small[small.length - 1 - i] !== big[big.length - 1 - i]) return false;
+  }
+  return true;
+}
+
+function identity(args: KernelArgs): tfc.TensorInfo {
+  const { x } = args.inputs as { x: tfc.TensorInfo };
+  const backend = args.backend as unknown as WasmBackendLike;
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
+/** `GatherV2` on axis 0 with int32 indices: whole-row copies inside the heap. */
+function gatherRows(tf: typeof tfc, original: tfc.KernelConfig, args: KernelArgs) {
+  const { x, indices } = args.inputs as { x: tfc.TensorInfo; indices: tfc.TensorInfo };
+  const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
+  const backend = args.backend as unknown as WasmBackendLike;
+  const parsedAxis = axis < 0 ? axis + x.shape.length : axis;
+  const rows = x.shape[0] ?? 0;
+  const count = tf.util.sizeFromShape(indices.shape);
+  if (
+    parsedAxis !== 0 ||
+    batchDims !== 0 ||
+    (x.dtype !== 'float32' && x.dtype !== 'int32') ||
+    indices.dtype !== 'int32' ||
+    rows === 0 ||
+    count === 0
+  ) {
+    return original.kernelFunc(args);
+  }
+  const width = tf.util.sizeFromShape(x.shape.slice(1));
+  const idx = new Int32Array(heap(backend), offset(backend, indices) * 4, count).slice();
+  for (const i of idx) {
+    if (i < 0 || i >= rows) return original.kernelFunc(args); // its out-of-range error
+  }
+  const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  const words = new Uint32Array(heap(backend));
+  const src = offset(backend, x);
+  const dst = offset(backend, out);
+  for (let m = 0; m < count; m++) {
+    const from = src + (idx[m] as number) * width;
+    words.copyWithin(dst + m * width, from, from + width);
+  }
   return out;
 }
