@@ -3,7 +3,7 @@
     {
       "target_name": "native_blas",
       "sources": ["native/native-blas.cc"],
-      "cflags_cc": ["-O3", "-std=c++17"],
+      "cflags_cc": ["-O3", "-fno-trapping-math", "-std=c++17"],
       "defines": ["NAPI_VERSION=8"],
       "libraries": ["-ldl"]
     }

@@ -6,9 +6,11 @@
 #include <dlfcn.h>
 #include <node_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace {
@@ -260,6 +262,30 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// e^x in float32 within 2 ulp (Cephes expf): x = n ln2 + r with |r| <= ln2/2, e^r by a degree-6 polynomial, 2^n from
+// the exponent bits. Branch-free, so the loop vectorises; glibc's scalar expf does not, and took 4 ns an element.
+inline float ExpF(float x) {
+  const float hi = 88.3762626647949f, lo = -87.3365447505531f;
+  const float xc = std::max(std::min(x, hi), lo);
+  const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  float y = p * scale;
+  y = x > hi ? INFINITY : y;
+  y = x < lo ? 0.0f : y;
+  return x == x ? y : x;  // NaN stays NaN
+}
+
 // exp(buffer, xOffset, outOffset, n): float32 elementwise e^x.
 napi_value Exp(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -272,7 +298,7 @@ napi_value Exp(napi_env env, napi_callback_info info) {
   }
   const float* x = base + v[0];
   float* out = base + v[1];
-  for (int64_t i = 0; i < v[2]; i++) out[i] = expf(x[i]);
+  for (int64_t i = 0; i < v[2]; i++) out[i] = ExpF(x[i]);
   return nullptr;
 }
 

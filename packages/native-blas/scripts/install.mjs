@@ -41,6 +41,7 @@ if (!existsSync(out)) {
         process.env.CXX || 'c++',
         [
           '-O3',
+          '-fno-trapping-math',
           '-std=c++17',
           '-shared',
           '-fPIC',

@@ -31,6 +31,18 @@ describe.skipIf(!native.available)('sgemm', () => {
     expect(Array.from(f.subarray(16, 20))).toEqual([4, 5, 10, 11]);
   });
 
+  it('computes exp within 2 ulp and keeps the IEEE edge cases', () => {
+    const xs = [0, -Infinity, Infinity, Number.NaN, 100, -100, 1, -20.5, 7.25];
+    const f = new Float32Array(2 * xs.length);
+    f.set(xs);
+    blas.exp(f.buffer, 0, xs.length, xs.length);
+    const got = Array.from(f.subarray(xs.length));
+    expect(got.slice(0, 6)).toEqual([1, 0, Infinity, Number.NaN, Infinity, 0]);
+    for (const [i, x] of xs.entries()) {
+      if (i >= 6) expect(Math.abs((got[i] as number) / Math.exp(x) - 1)).toBeLessThan(2.5e-7);
+    }
+  });
+
   it('refuses operands outside the buffer', () => {
     const f = new Float32Array(8);
     expect(() => blas.sgemm(f.buffer, 1, 2, 2, 3, false, false, 0, 4, 6, 0, 0)).toThrow(/bounds/);
