@@ -1,6 +1,13 @@
 /**
- * `tsx src/cli.ts tokenizer --out DIR [--vocab-size 4096] [--model-max-length 1024] [--exclude-file FILE]…`
+ * The commands of `@meta-lora/base-model`:
  *
+ * - `tokenizer --out DIR [--vocab-size 4096] [--model-max-length 1024] [--exclude-file FILE]…`
+ * - `pretrain --out DIR [--run-dir DIR] [--config FILE] [--max-steps N] [--seed N] [--max-minutes M]
+ *   [--stop-after-step N] [--resume] [--export]` (see `pretrain-command.ts`)
+ * - `eval --model DIR [--seq-len N] [--windows N] [--batch-size N]` (see `pretrain-command.ts`)
+ * - `throughput [--hidden-size N] [--layers N] … [--steps N]` (see `pretrain-command.ts`)
+ *
+ * `tokenizer`:
  * Builds the pretraining corpus, trains the byte-level BPE on its train split, checks that `@huggingface/tokenizers`
  * loads the result and encodes the held-out split exactly as the trainer's encoder does, then writes
  * `tokenizer.json`, `tokenizer_config.json`, `special_tokens_map.json` and `TOKENIZER.md` into DIR (each file
@@ -12,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { isMetaLoraError, MetaLoraError, writeFileAtomic } from '@meta-lora/artifacts';
 import { buildCorpus } from './corpus.ts';
+import { evalCommand, pretrainCommand, throughputCommand } from './pretrain-command.ts';
 import { buildTokenizerFiles, writeTokenizerFiles } from './tokenizer-files.ts';
 import { tokenizerReport } from './tokenizer-report.ts';
 import { trainTokenizer } from './train-tokenizer.ts';
@@ -97,20 +105,22 @@ function tokenizerCommand(argv: string[]): void {
   log(`wrote ${values.out}`);
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (command === 'tokenizer') {
-    tokenizerCommand(rest);
-    return;
-  }
+  // pnpm run forwards a literal `--` before the script's arguments.
+  const args = rest[0] === '--' ? rest.slice(1) : rest;
+  if (command === 'tokenizer') return tokenizerCommand(args);
+  if (command === 'pretrain') return pretrainCommand(args);
+  if (command === 'eval') return evalCommand(args);
+  if (command === 'throughput') return throughputCommand(args);
   throw new MetaLoraError('CONFIG_INVALID', `unknown command ${JSON.stringify(command ?? '')}`, {
     value: command,
-    fix: 'use: tsx src/cli.ts tokenizer --out DIR',
+    fix: 'use: tsx src/cli.ts tokenizer|pretrain|eval|throughput …',
   });
 }
 
 try {
-  main(process.argv.slice(2));
+  await main(process.argv.slice(2));
 } catch (error) {
   if (!isMetaLoraError(error)) throw error;
   process.stderr.write(`error [${error.code}]: ${error.message}\n`);

@@ -7,6 +7,37 @@ export { buildCorpus } from './corpus.ts';
 export type { CorpusLanguage, CorpusSource, SourceDocument } from './corpus-sources.ts';
 export { CORPUS_LANGUAGES, CORPUS_SOURCES } from './corpus-sources.ts';
 export { ExclusionMatcher } from './exclusion.ts';
+export { exportModel, TOKENIZER_FILES } from './export-model.ts';
+export type { HeldOutLossOptions } from './held-out-loss.ts';
+export { heldOutLoss } from './held-out-loss.ts';
+export type { LrScheduleConfig } from './lr-schedule.ts';
+export { learningRate } from './lr-schedule.ts';
+export type { ModelCardInput, ModelCardSample } from './model-card.ts';
+export { FINAL_TRAIN_WINDOW, modelCard } from './model-card.ts';
+export type { PretrainLogLine, PretrainOptions, PretrainResult, SpecialTokenIds } from './pretrain.ts';
+export { pretrain, readPretrainLog } from './pretrain.ts';
+export type { LoadedCheckpoint, TrainerState } from './pretrain-checkpoint.ts';
+export { loadPretrainCheckpoint, saveCheckpoint } from './pretrain-checkpoint.ts';
+export type {
+  PretrainConfig,
+  PretrainConfigInput,
+  PretrainModelConfig,
+  PretrainTrainConfig,
+} from './pretrain-config.ts';
+export {
+  hfModelConfig,
+  PretrainConfigSchema,
+  PretrainModelSchema,
+  PretrainTrainSchema,
+  parsePretrainConfig,
+} from './pretrain-config.ts';
+export type { PretrainData } from './pretrain-data.ts';
+export { pretrainData } from './pretrain-data.ts';
+export { MIN_SOURCE_TEXT_CHARS, suiteExclusions } from './suite-exclusions.ts';
+export type { Throughput } from './throughput.ts';
+export { measureThroughput } from './throughput.ts';
+export type { EncodeFn, TokenStreamInfo, TokenStreams } from './token-stream.ts';
+export { cachedTokenStreams, packDocuments } from './token-stream.ts';
 export type { TokenizerFiles } from './tokenizer-files.ts';
 export {
   buildTokenizerFiles,
@@ -19,3 +50,4 @@ export {
 export { tokenizerReport } from './tokenizer-report.ts';
 export type { LanguageTokenStats, TrainedTokenizer, TrainTokenizerOptions } from './train-tokenizer.ts';
 export { trainTokenizer } from './train-tokenizer.ts';
+export { evalWindowStarts, randomWindows, windowBatch } from './windows.ts';

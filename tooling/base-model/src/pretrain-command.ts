@@ -1,0 +1,335 @@
+/**
+ * The `pretrain` and `eval` commands.
+ *
+ * `pretrain --out DIR [--run-dir DIR] [--tokenizer DIR] [--config FILE] [--max-steps N] [--seed N] [--max-minutes M]
+ * [--stop-after-step N] [--resume] [--export] [--backend NAME]`: trains (or resumes) in the run directory, then
+ * exports the HF model directory DIR with its model card. `--export` only exports the run's checkpoint.
+ *
+ * `eval --model DIR [--seq-len N] [--windows N] [--batch-size N]`: the held-out loss of any model directory on the
+ * pretraining corpus's held-out stream, as the model card reports it.
+ *
+ * `throughput [--config FILE] [--hidden-size N] [--intermediate-size N] [--layers N] [--heads N] [--kv-heads N]
+ * [--seq-len N] [--batch-size N] [--steps N]`: parameters and training tokens/s of a config (one JSON line).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MetaLoraError, Rng, writeFileAtomic } from '@meta-lora/artifacts';
+import { type BackendChoice, generate, initBackend, type LlamaModel, loadModel } from '@meta-lora/lora-core';
+import { exportModel } from './export-model.ts';
+import { heldOutLoss } from './held-out-loss.ts';
+import { type ModelCardSample, modelCard } from './model-card.ts';
+import { pretrain, readPretrainLog } from './pretrain.ts';
+import type { TrainerState } from './pretrain-checkpoint.ts';
+import { type PretrainConfig, parsePretrainConfig } from './pretrain-config.ts';
+import { type PretrainData, pretrainData } from './pretrain-data.ts';
+import { measureThroughput } from './throughput.ts';
+
+/** The package's cache directory (token streams, default run directory); gitignored. */
+export const CACHE_DIR = fileURLToPath(new URL('../.cache/', import.meta.url));
+
+/** Prompts of the model card's samples. */
+export const SAMPLE_PROMPTS = [
+  'Once upon a time',
+  'The President of the United States',
+  'In the beginning',
+  'Article 1. All human beings',
+  'The capital of France is',
+  'Il était une fois',
+];
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function intFlag(value: string | undefined, flag: string, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new MetaLoraError('CONFIG_INVALID', `${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`, {
+      field: flag,
+      value,
+      fix: `pass e.g. ${flag} 100`,
+    });
+  }
+  return n;
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new MetaLoraError('CONFIG_INVALID', `could not read JSON from ${path}: ${(cause as Error).message}`, {
+      path,
+      fix: 'pass a JSON file of PretrainConfigInput fields',
+    });
+  }
+}
+
+/**
+ * @example
+ * await pretrainCommand(['--out', '../../models/meta-lora-base', '--max-minutes', '90']);
+ */
+export async function pretrainCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      'run-dir': { type: 'string', default: join(CACHE_DIR, 'run') },
+      tokenizer: { type: 'string' },
+      config: { type: 'string' },
+      'max-steps': { type: 'string' },
+      seed: { type: 'string' },
+      'max-minutes': { type: 'string' },
+      'stop-after-step': { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      export: { type: 'boolean', default: false },
+      backend: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.out) {
+    throw new MetaLoraError('CONFIG_INVALID', '--out is required', {
+      field: '--out',
+      fix: 'pass the model directory to export, e.g. --out ../../models/meta-lora-base',
+    });
+  }
+  const out = resolve(values.out);
+  const runDir = resolve(values['run-dir']);
+  const tokenizerDir = resolve(values.tokenizer ?? values.out);
+  const continuing = values.resume || values.export;
+  const overrides = values.config !== undefined || values['max-steps'] !== undefined || values.seed !== undefined;
+  if (continuing && overrides) {
+    throw new MetaLoraError('CONFIG_INVALID', '--config, --max-steps and --seed cannot change a run being resumed', {
+      field: '--resume',
+      fix: `the run's config is ${join(runDir, 'config.json')}; drop those flags, or start a new --run-dir`,
+    });
+  }
+  let config: PretrainConfig;
+  if (continuing) {
+    config = parsePretrainConfig(readJson(join(runDir, 'config.json')), join(runDir, 'config.json'));
+  } else {
+    const input = (values.config ? readJson(values.config) : {}) as { train?: Record<string, unknown> };
+    const maxSteps = intFlag(values['max-steps'], '--max-steps');
+    const seed = intFlag(values.seed, '--seed', 0);
+    const train = {
+      ...input.train,
+      ...(maxSteps === undefined ? {} : { maxSteps }),
+      ...(seed === undefined ? {} : { seed }),
+    };
+    config = parsePretrainConfig({ ...input, train }, values.config ?? 'defaults and flags');
+  }
+  const maxMinutes = values['max-minutes'] === undefined ? undefined : Number(values['max-minutes']);
+  if (maxMinutes !== undefined && !(maxMinutes > 0)) {
+    throw new MetaLoraError('CONFIG_INVALID', `--max-minutes must be positive, got ${values['max-minutes']}`, {
+      field: '--max-minutes',
+      value: values['max-minutes'],
+      fix: 'pass e.g. --max-minutes 90',
+    });
+  }
+  const backend = await initBackend(values.backend ? { backend: values.backend as BackendChoice } : {});
+  const data = await pretrainData({ tokenizerDir, cacheDir: CACHE_DIR, log });
+  const stopAfterStep = values.export ? 0 : intFlag(values['stop-after-step'], '--stop-after-step', 0);
+  const result = await pretrain(config, data.streams, {
+    runDir,
+    tokens: data.tokens,
+    resume: continuing,
+    ...(maxMinutes === undefined ? {} : { maxMinutes }),
+    ...(stopAfterStep === undefined ? {} : { stopAfterStep }),
+    log,
+  });
+  await exportWithCard(result.model, out, {
+    config,
+    state: result.state,
+    finished: result.finished,
+    runDir,
+    tokenizerDir,
+    data,
+    backend: `${backend.name} backend, ${backend.threads} thread(s)`,
+  });
+  result.model.dispose();
+}
+
+/** Exports the model, then measures the exported directory (held-out loss, samples) and writes its card. */
+async function exportWithCard(
+  model: LlamaModel,
+  out: string,
+  run: {
+    readonly config: PretrainConfig;
+    readonly state: TrainerState;
+    readonly finished: boolean;
+    readonly runDir: string;
+    readonly tokenizerDir: string;
+    readonly data: PretrainData;
+    readonly backend: string;
+  },
+): Promise<void> {
+  const numParameters = model.numParameters();
+  await exportModel(model, out, { tokenizerDir: run.tokenizerDir, tokens: run.data.tokens });
+  const loaded = await loadModel(out);
+  const t = run.config.train;
+  const heldOut = heldOutLoss(loaded.model, run.data.streams.heldOut, {
+    seqLen: t.seqLen,
+    windows: t.evalWindows,
+    batchSize: t.batchSize,
+  });
+  log(`exported ${out}: held-out loss ${heldOut.loss.toFixed(4)} on ${heldOut.tokens} tokens`);
+  const samples = cardSamples(loaded.model, run.data, t.seed);
+  const rel = (p: string) => (p.startsWith(process.cwd()) ? p.slice(process.cwd().length + 1) || '.' : p);
+  const runFlag = run.runDir === resolve(join(CACHE_DIR, 'run')) ? '' : ` --run-dir ${rel(run.runDir)}`;
+  const card = modelCard({
+    name: basename(out),
+    config: run.config,
+    numParameters,
+    state: run.state,
+    finished: run.finished,
+    log: readPretrainLog(run.runDir),
+    corpus: run.data.info,
+    heldOut,
+    samples,
+    backend: run.backend,
+    commands: {
+      pretrain: `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --seed ${t.seed} --max-steps ${t.maxSteps}`,
+      resume: `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --resume${runFlag} --max-minutes 120`,
+      eval: `pnpm --filter @meta-lora/base-model run eval -- --model ../../models/${basename(out)} --seq-len ${t.seqLen} --windows ${t.evalWindows} --batch-size ${t.batchSize}`,
+    },
+  });
+  writeFileAtomic(join(out, 'README.md'), card);
+  log(`wrote the model card ${join(out, 'README.md')}`);
+  loaded.model.dispose();
+}
+
+function cardSamples(model: LlamaModel, data: PretrainData, seed: number): ModelCardSample[] {
+  const rng = Rng.fromSeed(seed).fork('samples');
+  const samples: ModelCardSample[] = [];
+  const decode = (ids: number[]) => data.tokenizer.decode(ids, { skipSpecialTokens: true });
+  for (const prompt of SAMPLE_PROMPTS) {
+    const ids = data.tokenizer.encode(prompt, { addSpecialTokens: true });
+    samples.push({
+      prompt,
+      mode: 'greedy',
+      completion: decode(generate(model, ids, { maxNewTokens: 40, greedy: true })),
+    });
+  }
+  const first = SAMPLE_PROMPTS[0] as string;
+  const ids = data.tokenizer.encode(first, { addSpecialTokens: true });
+  for (let i = 0; i < 2; i++) {
+    const completion = decode(generate(model, ids, { maxNewTokens: 60, temperature: 0.8, topP: 0.95, rng }));
+    samples.push({ prompt: first, mode: `sampled (temperature 0.8, top-p 0.95, seed ${seed})`, completion });
+  }
+  return samples;
+}
+
+/**
+ * @example
+ * await evalCommand(['--model', '../../models/meta-lora-base']);
+ */
+export async function evalCommand(argv: string[]): Promise<void> {
+  const defaults = parsePretrainConfig({}).train;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      tokenizer: { type: 'string' },
+      'seq-len': { type: 'string', default: String(defaults.seqLen) },
+      windows: { type: 'string', default: String(defaults.evalWindows) },
+      'batch-size': { type: 'string', default: String(defaults.batchSize) },
+      backend: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.model || !existsSync(join(values.model, 'config.json'))) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `--model must be a model directory with config.json, got ${values.model}`,
+      {
+        field: '--model',
+        value: values.model,
+        fix: 'pass e.g. --model ../../models/meta-lora-base',
+      },
+    );
+  }
+  await initBackend(values.backend ? { backend: values.backend as BackendChoice } : {});
+  const data = await pretrainData({ tokenizerDir: values.tokenizer ?? values.model, cacheDir: CACHE_DIR, log });
+  const loaded = await loadModel(values.model);
+  const result = heldOutLoss(loaded.model, data.streams.heldOut, {
+    seqLen: intFlag(values['seq-len'], '--seq-len') as number,
+    windows: intFlag(values.windows, '--windows') as number,
+    batchSize: intFlag(values['batch-size'], '--batch-size') as number,
+  });
+  process.stdout.write(
+    `held-out loss ${result.loss.toFixed(4)} (perplexity ${Math.exp(result.loss).toFixed(2)}) on ${result.tokens} tokens\n`,
+  );
+  loaded.model.dispose();
+}
+
+/**
+ * @example
+ * await throughputCommand(['--hidden-size', '192', '--layers', '6', '--steps', '8']);
+ */
+export async function throughputCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      'hidden-size': { type: 'string' },
+      'intermediate-size': { type: 'string' },
+      layers: { type: 'string' },
+      heads: { type: 'string' },
+      'kv-heads': { type: 'string' },
+      'seq-len': { type: 'string' },
+      'batch-size': { type: 'string' },
+      steps: { type: 'string', default: '8' },
+      backend: { type: 'string' },
+    },
+    strict: true,
+  });
+  const input = (values.config ? readJson(values.config) : {}) as {
+    model?: Record<string, unknown>;
+    train?: Record<string, unknown>;
+  };
+  const pick = (entries: [string, string | undefined, string][]) =>
+    Object.fromEntries(entries.flatMap(([key, v, flag]) => (v === undefined ? [] : [[key, intFlag(v, flag)]])));
+  const config = parsePretrainConfig(
+    {
+      model: {
+        ...input.model,
+        ...pick([
+          ['hiddenSize', values['hidden-size'], '--hidden-size'],
+          ['intermediateSize', values['intermediate-size'], '--intermediate-size'],
+          ['numHiddenLayers', values.layers, '--layers'],
+          ['numAttentionHeads', values.heads, '--heads'],
+          ['numKeyValueHeads', values['kv-heads'], '--kv-heads'],
+        ]),
+      },
+      train: {
+        ...input.train,
+        ...pick([
+          ['seqLen', values['seq-len'], '--seq-len'],
+          ['batchSize', values['batch-size'], '--batch-size'],
+        ]),
+      },
+    },
+    values.config ?? 'flags',
+  );
+  const backend = await initBackend(values.backend ? { backend: values.backend as BackendChoice } : {});
+  const steps = intFlag(values.steps, '--steps') as number;
+  const result = await measureThroughput(config, steps);
+  const m = config.model;
+  const t = config.train;
+  process.stdout.write(
+    `${JSON.stringify({
+      hiddenSize: m.hiddenSize,
+      intermediateSize: m.intermediateSize,
+      layers: m.numHiddenLayers,
+      heads: m.numAttentionHeads,
+      kvHeads: m.numKeyValueHeads,
+      seqLen: t.seqLen,
+      batchSize: t.batchSize,
+      parameters: result.parameters,
+      steps: result.steps,
+      tokensPerSecond: Math.round(result.tokensPerSecond),
+      secondsPerStep: Number(result.secondsPerStep.toFixed(3)),
+      backend: backend.name,
+    })}\n`,
+  );
+}
