@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineArtifactKind, MetaLoraError, readArtifact, writeArtifact } from '@meta-lora/artifacts';
 import { ExampleSchema, TasksArtifact } from '@meta-lora/data-sampling';
-import { initBackend, loadModel } from '@meta-lora/lora-core';
+import { initBackend, loadModel, tf } from '@meta-lora/lora-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalConditionInput } from './conditions.ts';
 import { evaluate } from './evaluate.ts';
@@ -122,6 +122,17 @@ describe('evaluate', () => {
     await expectError(run({ conditions: bare }), 'CHECKPOINT_INVALID', /no meta_lora.base_model_fingerprint/);
     const { rows } = await run({ conditions: bare, allowAdaptersWithoutFingerprint: true, taskIds: ['plural'] });
     expect(rows).toHaveLength(1);
+  });
+
+  it('frees the model and adapters, also when it fails', async () => {
+    await run({ conditions: conditions.slice(2), taskIds: ['plural'] }); // warm-up: kernels and caches
+    const before = tf.memory().numTensors;
+    await run({ conditions: conditions.slice(2), taskIds: ['plural'] });
+    expect(tf.memory().numTensors).toBe(before);
+    // Fails after the model is loaded: the adapter check runs on the loaded model's fingerprint.
+    const foreign = { ...conditions[2]!, adapterDir: foreignAdapter } as EvalConditionInput;
+    await expectError(run({ conditions: [foreign] }), 'CHECKPOINT_INVALID', /another base model/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('refuses a task absent from the test split', async () => {

@@ -24,6 +24,7 @@ import {
   loadPeftAdapter,
   readPeftConfig,
   readPeftMetadata,
+  tf,
 } from '@meta-lora/lora-core';
 import { type EvalCondition, type EvalConditionInput, parseCondition } from './conditions.ts';
 import { evaluateTask } from './evaluate-task.ts';
@@ -93,39 +94,34 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const taskTypes = new Map(taskIds.map((t) => [t, resolveTaskType(t, byTask.get(t)!, options.taskTypes)]));
 
   const loaded = await loadModel(options.modelDir);
-  const codec = options.tokenizer ?? loaded.tokenizer;
-  if (!codec) {
-    throw new MetaLoraError('TOKENIZER_INVALID', `${options.modelDir} has no tokenizer.json; evaluation needs one`, {
-      path: options.modelDir,
-      fix: 'add the tokenizer files of the model to its directory',
-    });
-  }
-  const adapterHashes = checkAdapters(conditions, loaded.fingerprint, options.allowAdaptersWithoutFingerprint ?? false);
-
-  const total = conditions.length * taskIds.length;
   const rows: EvalResultRow[] = [];
-  for (const c of conditions) {
-    const shared = c.adapterDir === undefined ? null : loadPeftAdapter(c.adapterDir, loaded.model, 'shared');
-    try {
-      for (const taskId of taskIds) {
-        const row = evaluateCell(
-          loaded.model,
-          codec,
-          c,
-          taskId,
-          byTask.get(taskId)!,
-          taskTypes.get(taskId)!,
-          shared,
-          options,
-        );
-        rows.push(row);
-        options.onProgress?.(rows.length, total, row);
-      }
-    } finally {
-      shared?.dispose();
+  let adapterHashes: Map<string, string>;
+  try {
+    const codec = options.tokenizer ?? loaded.tokenizer;
+    if (!codec) {
+      throw new MetaLoraError('TOKENIZER_INVALID', `${options.modelDir} has no tokenizer.json; evaluation needs one`, {
+        path: options.modelDir,
+        fix: 'add the tokenizer files of the model to its directory',
+      });
     }
+    adapterHashes = checkAdapters(conditions, loaded.fingerprint, options.allowAdaptersWithoutFingerprint ?? false);
+    const total = conditions.length * taskIds.length;
+    for (const c of conditions) {
+      const shared = c.adapterDir === undefined ? null : loadAdapter(c.adapterDir, loaded.model, 'shared');
+      try {
+        for (const taskId of taskIds) {
+          const examples = byTask.get(taskId)!;
+          const row = evaluateCell(loaded.model, codec, c, taskId, examples, taskTypes.get(taskId)!, shared, options);
+          rows.push(row);
+          options.onProgress?.(rows.length, total, row);
+        }
+      } finally {
+        shared?.dispose();
+      }
+    }
+  } finally {
+    loaded.model.dispose();
   }
-  loaded.model.dispose();
 
   const sorted = sortResultRows(rows);
   const lineageInput = {
@@ -263,6 +259,18 @@ function checkAdapters(
   return hashes;
 }
 
+/**
+ * `loadPeftAdapter` inside a tidy scope: lora-core's `setFromArrays` leaves the tensor it assigns from undisposed
+ * (8 tensors per adapter of the tiny model); the adapter's variables survive a tidy, the temporaries do not.
+ */
+function loadAdapter(dir: string, model: LlamaModel, name: string): LoraAdapter {
+  let adapter: LoraAdapter | undefined;
+  tf.tidy(() => {
+    adapter = loadPeftAdapter(dir, model, name);
+  });
+  return adapter!;
+}
+
 function evaluateCell(
   model: LlamaModel,
   codec: TextCodec,
@@ -274,7 +282,7 @@ function evaluateCell(
   options: EvaluateOptions,
 ): EvalResultRow {
   const perTaskDir = c.adapterDirByTask?.[taskId];
-  const own = perTaskDir === undefined ? null : loadPeftAdapter(perTaskDir, model, `task:${taskId}`);
+  const own = perTaskDir === undefined ? null : loadAdapter(perTaskDir, model, `task:${taskId}`);
   const demos = c.supportByTask?.[taskId] ?? [];
   try {
     const adapters = own ? [own] : shared ? [shared] : [];
