@@ -55,6 +55,14 @@ describe('renderReport: HTML', () => {
     expect(html.match(/class="reference"/g)).toHaveLength(3);
   });
 
+  it('draws per-task training curves in a chart of their own', () => {
+    const perTask = { name: 'queryLossAfter (task-a)', points: [{ x: 1, y: 2 }] };
+    const withTasks = [{ ...curves[0]!, series: [...curves[0]!.series, perTask] }];
+    const out = renderReport({ ...input, curves: withTasks }).html;
+    expect(out.match(/<svg /g)).toHaveLength(2 + 1 + 2);
+    expect(out).toContain('Per-task curves: meta/metrics.jsonl');
+  });
+
   it('is deterministic', () => {
     expect(renderReport(input)).toEqual({ markdown, html });
   });

@@ -134,7 +134,7 @@ function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string 
   if (t.comparison) body.push(htmlSection(t.comparison));
   if (t.sweep) body.push(htmlSection(t.sweep, sweepChart(s)));
   body.push(htmlSection(t.usage), htmlSection(t.loss));
-  body.push(htmlSection(t.curves, ...input.curves.map(curveChart)));
+  body.push(htmlSection(t.curves, ...input.curves.flatMap(curveCharts)));
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -205,15 +205,19 @@ function sweepChart(s: ResultsSummary): string {
   });
 }
 
-function curveChart(curves: TrainingCurves): string {
-  return lineChart({
-    title: `Training curves: ${curves.file}`,
-    xLabel: curves.xLabel,
-    yLabel: 'loss',
-    series: curves.series.map((series, i) => ({
-      name: series.name,
-      color: PALETTE[i % PALETTE.length]!,
-      points: series.points,
-    })),
-  });
+/** One chart of a log's overall series, and one of its per-task series (names ending in ` (taskId)`) when present. */
+function curveCharts(curves: TrainingCurves): string[] {
+  const perTask = curves.series.filter((x) => / \([^)]+\)$/.test(x.name));
+  const overall = curves.series.filter((x) => !perTask.includes(x));
+  const chart = (title: string, series: TrainingCurves['series']) =>
+    lineChart({
+      title,
+      xLabel: curves.xLabel,
+      yLabel: 'loss',
+      series: series.map((x, i) => ({ name: x.name, color: PALETTE[i % PALETTE.length]!, points: x.points })),
+    });
+  return [
+    ...(overall.length > 0 ? [chart(`Training curves: ${curves.file}`, overall)] : []),
+    ...(perTask.length > 0 ? [chart(`Per-task curves: ${curves.file}`, perTask)] : []),
+  ];
 }

@@ -42,6 +42,21 @@ describe('readTrainingCurves', () => {
     ]);
   });
 
+  it('reads per-task losses nested in an array of task objects (stage2-meta metrics.jsonl)', () => {
+    const dir = runDir('nested', {
+      'metrics.jsonl': jsonl([
+        { iteration: 0, queryLossAfter: 2, tasks: [{ taskId: 'a', queryLossAfter: 1.5, supportLosses: [3, 2] }] },
+        { iteration: 1, queryLossAfter: 1.8, tasks: [{ taskId: 'a', queryLossAfter: 1.2 }] },
+      ]),
+    });
+    const [curves] = readTrainingCurves(dir);
+    expect(curves!.series.map((s) => s.name)).toEqual(['queryLossAfter', 'queryLossAfter (a)']);
+    expect(curves!.series[1]!.points).toEqual([
+      { x: 0, y: 1.5 },
+      { x: 1, y: 1.2 },
+    ]);
+  });
+
   it('skips logs without loss fields and thins long series', () => {
     const long = Array.from({ length: 1001 }, (_, i) => ({ step: i, loss: 1 / (i + 1) }));
     const dir = runDir('b', { 'progress.jsonl': jsonl([{ step: 1, tokens: 10 }]), 'train/log.jsonl': jsonl(long) });

@@ -6,7 +6,9 @@
  * value is the first finite number among `iteration`, `step`, `epoch`, else its 1-based line number. Every other field
  * whose name contains `loss` (any case) and whose value is a finite number is a y value of the series named after that
  * field — suffixed with ` (taskId)` when the line has a string `taskId`, so per-task diagnostics (query loss before
- * and after adaptation) form one series per task. Files without any loss field are skipped; a line that is not a JSON
+ * and after adaptation) form one series per task. Objects with a string `taskId` inside an array field of the line
+ * (stage2-meta's `metrics.jsonl` has `tasks: [{ taskId, queryLossBefore, queryLossAfter, … }]`) add their loss fields
+ * the same way, at the line's x. Files without any loss field are skipped; a line that is not a JSON
  * object is a `DATA_INVALID` error naming the file and line.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -78,14 +80,26 @@ function parseCurves(path: string, file: string): TrainingCurves {
     const xKey = X_KEYS.find((k) => typeof record[k] === 'number' && Number.isFinite(record[k]));
     xLabel ??= xKey ?? 'line';
     const x = xKey ? (record[xKey] as number) : i + 1;
-    const task = typeof record.taskId === 'string' ? ` (${record.taskId})` : '';
-    for (const key of Object.keys(record).sort()) {
-      const y = record[key];
-      if (!/loss/i.test(key) || typeof y !== 'number' || !Number.isFinite(y)) continue;
-      const name = `${key}${task}`;
-      const list = series.get(name) ?? [];
-      list.push({ x, y });
-      series.set(name, list);
+    const add = (entry: Record<string, unknown>) => {
+      const task = typeof entry.taskId === 'string' ? ` (${entry.taskId})` : '';
+      for (const key of Object.keys(entry).sort()) {
+        const y = entry[key];
+        if (!/loss/i.test(key) || typeof y !== 'number' || !Number.isFinite(y)) continue;
+        const name = `${key}${task}`;
+        const list = series.get(name) ?? [];
+        list.push({ x, y });
+        series.set(name, list);
+      }
+    };
+    add(record);
+    // One level of nesting: arrays of per-task objects (stage2-meta's `tasks: [{ taskId, queryLossBefore, … }]`).
+    for (const value of Object.values(record)) {
+      if (!Array.isArray(value)) continue;
+      for (const item of value) {
+        if (typeof item === 'object' && item !== null && typeof (item as Record<string, unknown>).taskId === 'string') {
+          add(item as Record<string, unknown>);
+        }
+      }
     }
   });
   return {
