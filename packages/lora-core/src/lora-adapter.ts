@@ -105,7 +105,7 @@ export class LoraAdapter {
           },
         );
       }
-      (tensor as tf.Variable).assign(tf.tensor2d(v, tensor.shape));
+      tf.tidy(() => (tensor as tf.Variable).assign(tf.tensor2d(v, tensor.shape)));
     }
   }
 

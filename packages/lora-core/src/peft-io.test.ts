@@ -80,3 +80,19 @@ describe('PEFT adapter files', () => {
     adapter.dispose();
   });
 });
+
+describe('loadPeftAdapter memory', () => {
+  it('leaves only the adapter variables behind', async () => {
+    const model = createTinyModel(23);
+    const dir = mkdtempSync(join(tmpdir(), 'peft-leak-'));
+    const adapter = createLoraAdapter(model, { r: 2, targetModules: 'all-linear' }, Rng.fromSeed(1));
+    await savePeftAdapter(adapter, dir);
+    const before = tf.memory().numTensors;
+    const loaded = loadPeftAdapter(dir, model);
+    expect(tf.memory().numTensors - before).toBe(loaded.variables().length);
+    loaded.dispose();
+    adapter.dispose();
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
