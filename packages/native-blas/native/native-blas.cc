@@ -302,31 +302,47 @@ napi_value Exp(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// binary(buffer, op, aOffset, bOffset, outOffset, n, nb): float32 out[i] = a[i] (op) b[i % nb], op 0 add, 1 sub,
-// 2 mul; nb divides n (b is a's trailing block, broadcast over the leading axes; nb = 1 is a scalar).
+// binary(buffer, op, aOffset, bOffset, outOffset, n, nb, inner): float32 out[i] = a[i] (op) b[(i / inner) % nb], op 0
+// add, 1 sub, 2 mul. b covers a contiguous block of a's axes: `inner` is the size of a's axes after the block, `nb`
+// the block's size, and b repeats over the axes before it (nb = 1: a scalar; inner = 1: a trailing block).
 napi_value Binary(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
-  if (!GetArgs(env, info, 7, argv)) return nullptr;
+  napi_value argv[8];
+  if (!GetArgs(env, info, 8, argv)) return nullptr;
   float* base;
-  int64_t floats, v[6];
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 6, v)) return nullptr;
-  const int64_t op = v[0], n = v[4], nb = v[5];
-  if (op < 0 || op > 2 || nb < 1 || n % nb != 0 || !InBounds(v[1], n, floats) || !InBounds(v[2], nb, floats) ||
-      !InBounds(v[3], n, floats)) {
+  int64_t floats, v[7];
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 7, v)) return nullptr;
+  const int64_t op = v[0], n = v[4], nb = v[5], inner = v[6];
+  if (op < 0 || op > 2 || nb < 1 || inner < 1 || n % (nb * inner) != 0 || !InBounds(v[1], n, floats) ||
+      !InBounds(v[2], nb, floats) || !InBounds(v[3], n, floats)) {
     return Throw(env, "native-blas: binary operands out of the buffer's bounds");
   }
   const float* a = base + v[1];
   const float* b = base + v[2];
   float* out = base + v[3];
-  for (int64_t o = 0; o < n; o += nb) {
+  if (inner == 1) {
+    for (int64_t o = 0; o < n; o += nb) {
+      const float* ao = a + o;
+      float* oo = out + o;
+      if (op == 0) {
+        for (int64_t i = 0; i < nb; i++) oo[i] = ao[i] + b[i];
+      } else if (op == 1) {
+        for (int64_t i = 0; i < nb; i++) oo[i] = ao[i] - b[i];
+      } else {
+        for (int64_t i = 0; i < nb; i++) oo[i] = ao[i] * b[i];
+      }
+    }
+    return nullptr;
+  }
+  for (int64_t o = 0; o < n; o += inner) {
+    const float bj = b[(o / inner) % nb];
     const float* ao = a + o;
     float* oo = out + o;
     if (op == 0) {
-      for (int64_t i = 0; i < nb; i++) oo[i] = ao[i] + b[i];
+      for (int64_t i = 0; i < inner; i++) oo[i] = ao[i] + bj;
     } else if (op == 1) {
-      for (int64_t i = 0; i < nb; i++) oo[i] = ao[i] - b[i];
+      for (int64_t i = 0; i < inner; i++) oo[i] = ao[i] - bj;
     } else {
-      for (int64_t i = 0; i < nb; i++) oo[i] = ao[i] * b[i];
+      for (int64_t i = 0; i < inner; i++) oo[i] = ao[i] * bj;
     }
   }
   return nullptr;

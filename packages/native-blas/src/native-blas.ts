@@ -43,7 +43,10 @@ export interface NativeBlas {
   transpose(buffer: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], perm: number[]): void;
   /** `out[i] = e^x[i]` for `n` float32 elements. */
   exp(buffer: ArrayBuffer, xOffset: number, outOffset: number, n: number): void;
-  /** `out[i] = a[i] (op) b[i % nb]` for `n` float32 elements; b broadcasts over a's leading axes. */
+  /**
+   * `out[i] = a[i] (op) b[(i / inner) % nb]` for `n` float32 elements: b spans a contiguous block of a's axes (`nb`
+   * elements, followed in a by `inner` elements) and repeats over the rest.
+   */
   binary(
     buffer: ArrayBuffer,
     op: BinaryOp,
@@ -52,6 +55,7 @@ export interface NativeBlas {
     outOffset: number,
     n: number,
     nb: number,
+    inner: number,
   ): void;
 }
 
@@ -148,8 +152,8 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
       ),
     transpose: (buffer, xOffset, outOffset, shape, perm) => addon.transpose(buffer, xOffset, outOffset, shape, perm),
     exp: (buffer, xOffset, outOffset, n) => addon.exp(buffer, xOffset, outOffset, n),
-    binary: (buffer, op, aOffset, bOffset, outOffset, n, nb) =>
-      addon.binary(buffer, op, aOffset, bOffset, outOffset, n, nb),
+    binary: (buffer, op, aOffset, bOffset, outOffset, n, nb, inner) =>
+      addon.binary(buffer, op, aOffset, bOffset, outOffset, n, nb, inner),
   };
   return { available: true, blas };
 }

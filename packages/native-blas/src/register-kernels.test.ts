@@ -8,7 +8,7 @@ import { Rng } from '@meta-lora/artifacts';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeBlas } from './native-blas.ts';
-import { registerBlasKernels, unregisterBlasKernels } from './register-kernels.ts';
+import { broadcastBlock, registerBlasKernels, unregisterBlasKernels } from './register-kernels.ts';
 
 const native = loadNativeBlas();
 
@@ -19,6 +19,18 @@ function random(shape: number[], rng: Rng): tf.Tensor {
     shape,
   );
 }
+
+describe('broadcastBlock', () => {
+  it('finds the block a smaller operand spans, and refuses gaps', () => {
+    expect([
+      broadcastBlock([256], [1024, 256]),
+      broadcastBlock([1024, 1], [1024, 256]),
+      broadcastBlock([4, 5, 1], [3, 4, 5, 6]),
+      broadcastBlock([], [7, 3]),
+      broadcastBlock([4, 1, 6], [4, 5, 6]),
+    ]).toEqual([{ nb: 256, inner: 1 }, { nb: 1024, inner: 256 }, { nb: 20, inner: 6 }, { nb: 1, inner: 1 }, null]);
+  });
+});
 
 describe.skipIf(!native.available)('registerBlasKernels on wasm', () => {
   beforeAll(async () => {
@@ -64,7 +76,11 @@ describe.skipIf(!native.available)('registerBlasKernels on wasm', () => {
     ['add a scalar', (r) => [random([9, 16], r)], (a) => tf.add(a, 3)],
     ['subtract the same shape', (r) => [random([4, 8, 5], r), random([4, 8, 5], r)], (a, b) => tf.sub(a, b)],
     ['subtract from a broadcast operand', (r) => [random([5], r), random([4, 5], r)], (a, b) => tf.sub(a, b)],
-    ['add a column (original kernel)', (r) => [random([6, 5], r), random([6, 1], r)], (a, b) => tf.add(a, b)],
+    ['multiply by a column', (r) => [random([6, 5], r), random([6, 1], r)], (a, b) => tf.mul(a, b)],
+    ['subtract a keepDims sum', (r) => [random([2, 3, 4, 5], r), random([2, 3, 4, 1], r)], (a, b) => tf.sub(a, b)],
+    ['add a middle block', (r) => [random([3, 4, 5, 6], r), random([4, 5, 1], r)], (a, b) => tf.add(a, b)],
+    ['add with a gap (original kernel)', (r) => [random([4, 5, 6], r), random([4, 1, 6], r)], (a, b) => tf.add(a, b)],
+    ['add growing the shape (original kernel)', (r) => [random([5, 1], r), random([1, 6], r)], (a, b) => tf.add(a, b)],
     ['RoPE table over heads', (r) => [random([2, 3, 4, 8], r), random([4, 8], r)], (a, b) => tf.mul(a, b)],
     ['gather rows', (r) => [random([10, 6], r)], (x) => tf.gather(x, tf.tensor1d([3, 0, 3, 9], 'int32'))],
     ['gather columns (original kernel)', (r) => [random([4, 6], r)], (x) => tf.gather(x, [5, 1], 1)],

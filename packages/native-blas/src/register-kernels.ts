@@ -151,8 +151,8 @@ function exp(tf: typeof tfc, blas: NativeBlas, original: tfc.KernelConfig, args:
 }
 
 /**
- * `a (op) b` where one operand's shape, without leading 1s, is a suffix of the other's (a scalar included): the
- * smaller one repeats over the larger one's leading axes. Other broadcasts go to the original kernel.
+ * `a (op) b` where the smaller operand spans one contiguous block of the larger one's axes and repeats over the rest:
+ * a scalar, a row vector, a [N, 1] column, a [..., T, d] table under heads. Other broadcasts go to the original kernel.
  */
 function binary(
   tf: typeof tfc,
@@ -170,14 +170,13 @@ function binary(
   if (na === 0 || nb === 0) return original.kernelFunc(args);
   let big = a;
   let small = b;
-  if (isTrailingBlock(b.shape, a.shape)) {
-    // b repeats over a's leading axes (or has a's shape)
-  } else if (commutative && isTrailingBlock(a.shape, b.shape)) {
+  let block = broadcastBlock(b.shape, a.shape);
+  if (block === null && commutative) {
     big = b;
     small = a;
-  } else {
-    return original.kernelFunc(args);
+    block = broadcastBlock(a.shape, b.shape);
   }
+  if (block === null) return original.kernelFunc(args);
   const out = backend.makeOutput([...big.shape], 'float32');
   blas.binary(
     heap(backend),
@@ -186,21 +185,43 @@ function binary(
     offset(backend, small),
     offset(backend, out),
     tf.util.sizeFromShape(big.shape),
-    tf.util.sizeFromShape(small.shape),
+    block.nb,
+    block.inner,
   );
   return out;
 }
 
-/** Whether `small` (leading 1s dropped) equals the trailing axes of `big`, with `big` at least as large. */
-function isTrailingBlock(small: readonly number[], big: readonly number[]): boolean {
-  let s = 0;
-  while (s < small.length && small[s] === 1) s++;
-  const rest = small.length - s;
-  if (rest > big.length || small.length > big.length) return false;
-  for (let i = 0; i < rest; i++) {
-    if (small[small.length - 1 - i] !== big[big.length - 1 - i]) return false;
+/**
+ * How `small` broadcasts against `big` (right-aligned, as NumPy), when the axes where it has `big`'s size form one
+ * contiguous run and it is 1 elsewhere: `nb` elements in the run, `inner` elements of `big` after it. Null otherwise,
+ * or when broadcasting would change `big`'s shape.
+ */
+export function broadcastBlock(small: readonly number[], big: readonly number[]): { nb: number; inner: number } | null {
+  if (small.length > big.length) return null;
+  const offset = big.length - small.length;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < big.length; i++) {
+    const g = big[i] as number;
+    const s = i < offset ? 1 : (small[i - offset] as number);
+    if (g === 1) {
+      if (s !== 1) return null;
+      continue;
+    }
+    if (s === g) {
+      if (first === -1) first = i;
+      else if (last !== i - 1 && !big.slice(last + 1, i).every((d) => d === 1)) return null; // a gap of broadcast axes
+      last = i;
+    } else if (s !== 1) {
+      return null;
+    }
   }
-  return true;
+  if (first === -1) return { nb: 1, inner: 1 };
+  let nb = 1;
+  for (let i = first; i <= last; i++) nb *= big[i] as number;
+  let inner = 1;
+  for (let i = last + 1; i < big.length; i++) inner *= big[i] as number;
+  return { nb, inner };
 }
 
 function identity(args: KernelArgs): tfc.TensorInfo {
