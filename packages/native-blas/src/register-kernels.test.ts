@@ -85,6 +85,8 @@ describe.skipIf(!native.available)('registerBlasKernels on wasm', () => {
     ['gather rows', (r) => [random([10, 6], r)], (x) => tf.gather(x, tf.tensor1d([3, 0, 3, 9], 'int32'))],
     ['gather columns (original kernel)', (r) => [random([4, 6], r)], (x) => tf.gather(x, [5, 1], 1)],
     ['identity', (r) => [random([3, 4], r)], (x) => tf.clone(x)],
+    ['cast to the same dtype', (r) => [random([3, 4], r)], (x) => tf.cast(x, 'float32')],
+    ['cast float32 to int32 (original kernel)', (r) => [random([3, 4], r)], (x) => tf.cast(x, 'int32')],
   ];
 
   for (const [name, inputs, fn] of ops) {

@@ -7,8 +7,8 @@
  *   fast path; sgemm takes `transposeA`/`transposeB` and each batch at full speed.
  * - `Transpose`, `Exp`, and `Add`/`Sub`/`Multiply` where one operand broadcasts over the other's leading axes (norm
  *   weights, RoPE tables, scalars): plain C++ loops, several times faster than the wasm kernels.
- * - `Identity` (what `customGrad` runs on every output) shares the input's data instead of copying it, as the cpu
- *   backend does; `GatherV2` on axis 0 copies whole rows.
+ * - `Identity` (what `customGrad` runs on every output) and `Cast` to the same dtype share the input's data instead
+ *   of copying it, as the cpu backend does; `GatherV2` on axis 0 copies whole rows.
  *
  * Every case a replacement does not cover (other dtypes, empty tensors, other broadcasts) goes to the original kernel.
  *
@@ -47,6 +47,7 @@ export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] 
     Sub: (args, original) => binary(tf, blas, original, args, BINARY_OPS.sub, false),
     Multiply: (args, original) => binary(tf, blas, original, args, BINARY_OPS.mul, true),
     Identity: (args) => identity(args),
+    Cast: (args, original) => cast(args, original),
     GatherV2: (args, original) => gatherRows(tf, original, args),
   };
   const names: string[] = [];
@@ -229,6 +230,13 @@ function identity(args: KernelArgs): tfc.TensorInfo {
   const backend = args.backend as unknown as WasmBackendLike;
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
+/** `Cast` to the dtype it already has (TF.js's Multiply gradient casts every operand to float32) shares the data. */
+function cast(args: KernelArgs, original: tfc.KernelConfig): tfc.TensorInfo | tfc.TensorInfo[] {
+  const { x } = args.inputs as { x: tfc.TensorInfo };
+  const { dtype } = args.attrs as { dtype: tfc.DataType };
+  return x.dtype === dtype && dtype !== 'string' ? identity(args) : original.kernelFunc(args);
 }
 
 /** `GatherV2` on axis 0 with int32 indices: whole-row copies inside the heap. */
