@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isMetaLoraError, Rng } from '@meta-lora/artifacts';
-import { createLoraAdapter, initBackend } from '@meta-lora/lora-core';
+import { createLoraAdapter, initBackend, tf } from '@meta-lora/lora-core';
 import { loadModelSource } from './model-source.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './task-runner.ts';
 import { computeTaskUpdate, taskUpdatesToIPC } from './task-update.ts';
@@ -23,7 +23,8 @@ port.on('message', async (request: WorkerRequest) => {
   let reply: WorkerReply;
   try {
     const { model, shared } = await ready;
-    shared.setFromArrays(new Map(request.shared));
+    // In a tidy: setFromArrays leaves the tensors it assigns from.
+    tf.tidy(() => shared.setFromArrays(new Map(request.shared)));
     const row = computeTaskUpdate(model, shared, request.job, init.adaptConfig);
     reply = { id: request.id, bytes: taskUpdatesToIPC([row], request.job) };
   } catch (error) {

@@ -1,0 +1,116 @@
+/**
+ * Stage 2 of MeTA-LoRA (arXiv 2510.11598, §3, "meta-knowledge update"): the task rows of one meta-iteration become one
+ * meta-gradient for the shared adapter θ.
+ *
+ *   fomaml   g = Σᵢ wᵢ ∇L_query,i(θᵢ)        (first-order MAML: the query gradient at θᵢ stands for the one at θ)
+ *   reptile  g = Σᵢ wᵢ (θ − θᵢ)              (with SGD, θ ← θ − β g = θ + β Σᵢ wᵢ (θᵢ − θ))
+ *
+ * Weights: `mean` wᵢ = 1/n, `sum` wᵢ = 1, `tokens` wᵢ = (query target tokens of i) / (all query target tokens).
+ * Sums run in float64 in task-slot order, so the result does not depend on which thread computed which row.
+ */
+import { MetaLoraError } from '@meta-lora/artifacts';
+import { type LoraAdapter, tf } from '@meta-lora/lora-core';
+import type { TaskUpdateRow } from '@meta-lora/stage1-adapt';
+import type { MetaConfig } from './config.ts';
+
+/**
+ * The aggregation weight of each row.
+ *
+ * @example
+ * aggregationWeights(rows, 'tokens'); // [0.4, 0.6]
+ */
+export function aggregationWeights(rows: readonly TaskUpdateRow[], aggregation: MetaConfig['aggregation']): number[] {
+  if (aggregation === 'sum') return rows.map(() => 1);
+  if (aggregation === 'mean') return rows.map(() => 1 / rows.length);
+  const total = rows.reduce((s, r) => s + r.queryTargetTokens, 0);
+  return rows.map((r) => r.queryTargetTokens / total);
+}
+
+/**
+ * Each row's task vector: the query gradient (fomaml) or θᵢ − θ (reptile), in float64.
+ *
+ * @example
+ * const vectors = taskVectors(rows, flattenAdapter(shared), 'reptile');
+ */
+export function taskVectors(
+  rows: readonly TaskUpdateRow[],
+  shared: Float32Array,
+  algorithm: MetaConfig['algorithm'],
+): Float64Array[] {
+  return rows.map((row) => {
+    if (row.values.length !== shared.length) {
+      throw new MetaLoraError(
+        'SHAPE_MISMATCH',
+        `task \`${row.taskId}\` handed over ${row.values.length} values for an adapter of ${shared.length} parameters`,
+        { field: 'values', fix: 'run stage 1 with the same LoRA config as stage 2' },
+      );
+    }
+    const v = Float64Array.from(row.values);
+    if (algorithm === 'reptile') for (let j = 0; j < v.length; j++) v[j] = (v[j] as number) - (shared[j] as number);
+    return v;
+  });
+}
+
+/**
+ * The meta-gradient g (flat, float32) from the rows of one iteration.
+ *
+ * @example
+ * const g = metaGradient(rows, flattenAdapter(shared), 'fomaml', 'mean');
+ */
+export function metaGradient(
+  rows: readonly TaskUpdateRow[],
+  shared: Float32Array,
+  algorithm: MetaConfig['algorithm'],
+  aggregation: MetaConfig['aggregation'],
+): Float32Array {
+  const weights = aggregationWeights(rows, aggregation);
+  const vectors = taskVectors(rows, shared, algorithm);
+  const sign = algorithm === 'reptile' ? -1 : 1; // reptile's step direction is θᵢ − θ, its "gradient" θ − θᵢ
+  const acc = new Float64Array(shared.length);
+  vectors.forEach((v, i) => {
+    const w = (weights[i] as number) * sign;
+    for (let j = 0; j < acc.length; j++) acc[j] = (acc[j] as number) + w * (v[j] as number);
+  });
+  return Float32Array.from(acc);
+}
+
+/**
+ * The mean pairwise cosine similarity of the task vectors (null with fewer than two tasks). Near 1: the tasks pull θ
+ * the same way; near 0 or negative: they conflict.
+ *
+ * @example
+ * meanPairwiseCosine([Float64Array.of(1, 0), Float64Array.of(1, 1)]); // 0.7071…
+ */
+export function meanPairwiseCosine(vectors: readonly Float64Array[]): number | null {
+  if (vectors.length < 2) return null;
+  const norms = vectors.map((v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0)));
+  let sum = 0;
+  let pairs = 0;
+  for (let a = 0; a < vectors.length; a++) {
+    for (let b = a + 1; b < vectors.length; b++) {
+      const va = vectors[a] as Float64Array;
+      const vb = vectors[b] as Float64Array;
+      let dot = 0;
+      for (let j = 0; j < va.length; j++) dot += (va[j] as number) * (vb[j] as number);
+      const denom = (norms[a] as number) * (norms[b] as number);
+      sum += denom === 0 ? 0 : dot / denom;
+      pairs++;
+    }
+  }
+  return sum / pairs;
+}
+
+/**
+ * Splits a flat vector into tensors shaped like the adapter's variables (in `variables()` order); the caller disposes.
+ *
+ * @example
+ * const grads = unflatten(g, shared); optimizer.apply(shared.variables(), grads);
+ */
+export function unflatten(flat: Float32Array, adapter: LoraAdapter): tf.Tensor[] {
+  let offset = 0;
+  return adapter.variables().map((v) => {
+    const t = tf.tensor(flat.subarray(offset, offset + v.size), v.shape);
+    offset += v.size;
+    return t;
+  });
+}

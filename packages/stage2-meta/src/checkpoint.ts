@@ -1,0 +1,141 @@
+/**
+ * Resumable checkpoints of meta-training. Each checkpoint is a new directory `checkpoints/iter-NNNNNN/` written
+ * atomically (temporary sibling, then rename), holding
+ *
+ *   adapter/                  the shared adapter θ as PEFT files
+ *   optimizer.safetensors     the meta-optimizer's slots (`slot.<variable>.<k>`, F32, exact)
+ *   state.json                next iteration, optimizer type and step, RNG state, run hash, early-stopping state
+ *
+ * Only then is `checkpoints/latest` (a one-line file naming the directory) replaced, atomically. A SIGKILL at any
+ * moment leaves `latest` naming a complete checkpoint; older ones beyond `keep` are removed afterwards.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MetaLoraError, type RngState, writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
+import {
+  type LlamaModel,
+  type LoraAdapter,
+  loadPeftAdapter,
+  type Optimizer,
+  readSafetensors,
+  savePeftAdapter,
+  serializeSafetensors,
+  type TensorToWrite,
+  tf,
+} from '@meta-lora/lora-core';
+
+export const CHECKPOINTS_DIR = 'checkpoints';
+export const LATEST_FILE = 'latest';
+
+/** What a checkpoint records besides tensors. */
+export interface CheckpointState {
+  /** The iteration a resumed run starts at. */
+  readonly nextIteration: number;
+  readonly rngState: RngState;
+  /** Hash of the resolved config, model and data: a resume must match it. */
+  readonly runHash: string;
+  readonly optimizerType: string;
+  readonly optimizerStep: number;
+  readonly bestDevLoss: number | null;
+  readonly bestIteration: number | null;
+  readonly evalsWithoutImprovement: number;
+  readonly stoppedEarly: boolean;
+}
+
+const name = (iteration: number) => `iter-${String(iteration).padStart(6, '0')}`;
+
+/**
+ * Writes a checkpoint of `shared` and `optimizer` and points `latest` at it; returns its directory.
+ *
+ * @example
+ * await writeCheckpoint(runDir, shared, optimizer, state, { keep: 2 });
+ */
+export async function writeCheckpoint(
+  runDir: string,
+  shared: LoraAdapter,
+  optimizer: Optimizer,
+  state: CheckpointState,
+  options: { readonly keep: number; readonly baseModelNameOrPath?: string },
+): Promise<string> {
+  const root = join(runDir, CHECKPOINTS_DIR);
+  const dirName = name(state.nextIteration);
+  const dir = join(root, dirName);
+  const slots = new Map<string, TensorToWrite>();
+  optimizer.state().slots.forEach((list, i) => {
+    const shape = shared.variables()[i]?.shape ?? [];
+    list.forEach((data, k) => {
+      slots.set(`slot.${i}.${k}`, { dtype: 'F32', shape: [...shape], data });
+    });
+  });
+  await writeDirAtomic(dir, async (tmp) => {
+    await savePeftAdapter(shared, join(tmp, 'adapter'), {
+      ...(options.baseModelNameOrPath ? { baseModelNameOrPath: options.baseModelNameOrPath } : {}),
+    });
+    writeFileAtomic(join(tmp, 'optimizer.safetensors'), serializeSafetensors(slots));
+    writeFileAtomic(join(tmp, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+  });
+  writeFileAtomic(join(root, LATEST_FILE), `${dirName}\n`);
+  const old = readdirSync(root)
+    .filter((d) => /^iter-\d{6}$/.test(d))
+    .sort()
+    .slice(0, -options.keep);
+  for (const d of old) if (d !== dirName) rmSync(join(root, d), { recursive: true, force: true });
+  return dir;
+}
+
+/**
+ * The checkpoint `latest` names, or null when the run has none.
+ *
+ * @example
+ * const latest = readLatestCheckpoint(runDir); latest?.state.nextIteration;
+ */
+export function readLatestCheckpoint(runDir: string): { dir: string; state: CheckpointState } | null {
+  const pointer = join(runDir, CHECKPOINTS_DIR, LATEST_FILE);
+  if (!existsSync(pointer)) return null;
+  const dir = join(runDir, CHECKPOINTS_DIR, readFileSync(pointer, 'utf8').trim());
+  const statePath = join(dir, 'state.json');
+  try {
+    return { dir, state: JSON.parse(readFileSync(statePath, 'utf8')) as CheckpointState };
+  } catch (cause) {
+    throw new MetaLoraError(
+      'CHECKPOINT_INVALID',
+      `checkpoint state is unreadable: ${(cause as Error).message}`,
+      { path: statePath, fix: 'resume from another run directory, or start again without --resume' },
+      { cause },
+    );
+  }
+}
+
+/**
+ * Loads a checkpoint's adapter values into `shared` and its slots into `optimizer`.
+ *
+ * @example
+ * restoreCheckpoint(latest.dir, latest.state, model, shared, optimizer);
+ */
+export function restoreCheckpoint(
+  dir: string,
+  state: CheckpointState,
+  model: LlamaModel,
+  shared: LoraAdapter,
+  optimizer: Optimizer,
+): void {
+  const loaded = loadPeftAdapter(join(dir, 'adapter'), model, 'checkpoint');
+  try {
+    shared.assign(loaded);
+  } finally {
+    loaded.dispose();
+  }
+  const file = readSafetensors(join(dir, 'optimizer.safetensors'));
+  const slots: Float32Array[][] = [];
+  for (const [key, t] of file.tensors) {
+    const m = /^slot\.(\d+)\.(\d+)$/.exec(key);
+    if (!m) continue;
+    const list = slots[Number(m[1])] ?? [];
+    list[Number(m[2])] = t.data as Float32Array;
+    slots[Number(m[1])] = list;
+  }
+  // In a tidy: Optimizer.loadState leaves the tensors its slot variables were made from.
+  tf.tidy(() => {
+    optimizer.loadState({ type: state.optimizerType as 'adamw', step: state.optimizerStep, slots }, shared.variables());
+  });
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseMetaConfig } from './config.ts';
+
+describe('parseMetaConfig', () => {
+  it('fills every default, nested sections included', () => {
+    const config = parseMetaConfig({});
+    expect([config.algorithm, config.aggregation, config.metaOptimizer, config.metaLr]).toEqual([
+      'fomaml',
+      'mean',
+      'adam',
+      1e-3,
+    ]);
+    expect([config.adapt.innerSteps, config.adapt.innerOptimizer, config.lora.r, config.baselines.steps]).toEqual([
+      3,
+      'sgd',
+      8,
+      200,
+    ]);
+  });
+
+  it('refuses an unknown algorithm, listing the accepted ones', () => {
+    expect(() => parseMetaConfig({ algorithm: 'protonet' })).toThrowError(/`meta.algorithm`.*"fomaml".*"reptile"/);
+  });
+
+  it('refuses second-order maml, saying why and what to use', () => {
+    expect(() => parseMetaConfig({ algorithm: 'maml' })).toThrowError(
+      /cannot differentiate through the inner loop[\s\S]*fix: use `fomaml`/,
+    );
+  });
+
+  it('refuses innerLr ≤ 0 in the adapt section, naming the nested field', () => {
+    expect(() => parseMetaConfig({ adapt: { innerLr: 0 } })).toThrowError(/`meta.adapt.innerLr`.*got 0/);
+  });
+
+  it('refuses unknown keys', () => {
+    expect(() => parseMetaConfig({ metaLR: 1 })).toThrowError(/metaLR/);
+  });
+});

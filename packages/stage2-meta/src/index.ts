@@ -1,0 +1,21 @@
+export { aggregationWeights, meanPairwiseCosine, metaGradient, taskVectors, unflatten } from './aggregate.ts';
+export type { CheckpointState } from './checkpoint.ts';
+export {
+  CHECKPOINTS_DIR,
+  LATEST_FILE,
+  readLatestCheckpoint,
+  restoreCheckpoint,
+  writeCheckpoint,
+} from './checkpoint.ts';
+export type { BaselineConfig, MetaConfig, MetaConfigInput } from './config.ts';
+export { ALGORITHMS, BaselineConfigSchema, MetaConfigSchema, parseMetaConfig } from './config.ts';
+export type { DiagnosticsRow, IterationMetrics, TaskMetrics } from './diagnostics.ts';
+export {
+  appendMetrics,
+  DiagnosticsArtifact,
+  DiagnosticsRowSchema,
+  diagnosticsRows,
+  truncateMetrics,
+} from './diagnostics.ts';
+export type { MetaEpisode, MetaTrainOptions, MetaTrainResult } from './meta-train.ts';
+export { metaRunHash, metaStep, metaTrain } from './meta-train.ts';

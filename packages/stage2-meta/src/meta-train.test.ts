@@ -1,0 +1,165 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng, readArtifact } from '@meta-lora/artifacts';
+import {
+  causalLmLoss,
+  createLoraAdapter,
+  createTinyModel,
+  idExampleBatch,
+  initBackend,
+  loadPeftAdapter,
+  tf,
+  valueAndGradients,
+} from '@meta-lora/lora-core';
+import { TaskUpdatesArtifact } from '@meta-lora/stage1-adapt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type MetaConfigInput, parseMetaConfig } from './config.ts';
+import { DiagnosticsArtifact } from './diagnostics.ts';
+import { metaTrain } from './meta-train.ts';
+import { syntheticEpisodes } from './test-tasks.ts';
+
+await initBackend({ quiet: true });
+
+const source = { tiny: { seed: 9 } } as const;
+const model = createTinyModel(9);
+afterAll(() => model.dispose());
+const lora = { r: 2, loraAlpha: 4, targetModules: 'all-linear', initLoraWeights: false } as const;
+const tmp = () => mkdtempSync(join(tmpdir(), 'meta-train-'));
+
+function train(
+  input: MetaConfigInput,
+  episodes = syntheticEpisodes(1, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 1 }),
+  runDir = tmp(),
+) {
+  const config = parseMetaConfig({ lora, workers: 0, ...input });
+  return metaTrain({ model, modelSource: source, fingerprint: 'tiny', config, episodes, runDir, progress: false });
+}
+
+/** The adapter metaTrain starts from. */
+function initialShared(seed: number) {
+  return createLoraAdapter(model, parseMetaConfig({ lora }).lora, Rng.fromSeed(seed).fork('shared-init'), 'ref');
+}
+
+describe('metaTrain', () => {
+  it('with innerSteps 0, a fomaml step is a plain multi-task gradient step', async () => {
+    const episodes = syntheticEpisodes(1, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 1 });
+    const { shared } = await train(
+      { adapt: { innerSteps: 0 }, metaOptimizer: 'sgd', metaLr: 0.5, metaClipGradNorm: null },
+      episodes,
+    );
+    const ref = initialShared(0);
+    const perTask = episodes[0]!.tasks.map((t) => {
+      const batch = idExampleBatch(t.query, { maxSeqLen: 256, padTokenId: 0 });
+      return valueAndGradients(() => causalLmLoss(model, batch, { adapters: [ref] }), ref.variables()).grads;
+    });
+    ref.variables().forEach((v, i) => {
+      const expected = tf.tidy(() => tf.sub(v, tf.mul(tf.add(perTask[0]![i]!, perTask[1]![i]!), 0.5 / 2)));
+      expect(shared.variables()[i]!).toBeAllClose(expected, { atol: 1e-6, rtol: 1e-5 });
+      expected.dispose();
+    });
+    for (const g of perTask.flat()) g.dispose();
+    ref.dispose();
+    shared.dispose();
+  });
+
+  it('reptile with one task and one inner step matches θ − β·α·∇L_support(θ)', async () => {
+    const episodes = syntheticEpisodes(1, { numTasks: 3, tasksPerBatch: 1, support: 3, query: 2, seed: 2 });
+    const alpha = 0.1;
+    const beta = 0.3;
+    const { shared } = await train(
+      {
+        algorithm: 'reptile',
+        adapt: { innerSteps: 1, innerLr: alpha, clipGradNorm: null },
+        metaOptimizer: 'sgd',
+        metaLr: beta,
+        metaClipGradNorm: null,
+      },
+      episodes,
+    );
+    const ref = initialShared(0);
+    const batch = idExampleBatch(episodes[0]!.tasks[0]!.support, { maxSeqLen: 256, padTokenId: 0 });
+    const { grads } = valueAndGradients(() => causalLmLoss(model, batch, { adapters: [ref] }), ref.variables());
+    ref.variables().forEach((v, i) => {
+      const expected = tf.tidy(() => tf.sub(v, tf.mul(grads[i]!, alpha * beta)));
+      expect(shared.variables()[i]!).toBeAllClose(expected, { atol: 1e-6, rtol: 1e-5 });
+      expected.dispose();
+    });
+    for (const g of grads) g.dispose();
+    ref.dispose();
+    shared.dispose();
+  });
+
+  it('lowers the mean query loss on a small synthetic multi-task problem', async () => {
+    const episodes = syntheticEpisodes(40, { numTasks: 4, tasksPerBatch: 2, support: 3, query: 3, seed: 3 });
+    const { shared, metrics } = await train(
+      { adapt: { innerSteps: 2, innerLr: 0.05 }, metaLr: 0.02, lora: { ...lora, initLoraWeights: true } },
+      episodes,
+    );
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const first = mean(metrics.slice(0, 5).map((m) => m.queryLossAfter));
+    const last = mean(metrics.slice(-5).map((m) => m.queryLossAfter));
+    expect(last).toBeLessThan(first * 0.8);
+    shared.dispose();
+  });
+
+  it('gives bit-identical adapters with two worker threads and in this thread', async () => {
+    const episodes = syntheticEpisodes(3, { numTasks: 4, tasksPerBatch: 3, support: 3, query: 3, seed: 4 });
+    const a = tmp();
+    const b = tmp();
+    const input = { adapt: { innerSteps: 2 }, metaLr: 0.01 };
+    (await train({ ...input, workers: 0 }, episodes, a)).shared.dispose();
+    (await train({ ...input, workers: 2 }, episodes, b)).shared.dispose();
+    const bytes = (dir: string) => readFileSync(join(dir, 'adapters', 'shared', 'adapter_model.safetensors'));
+    expect(bytes(a).equals(bytes(b))).toBe(true);
+    expect(readFileSync(join(a, 'metrics.jsonl'), 'utf8')).toBe(readFileSync(join(b, 'metrics.jsonl'), 'utf8'));
+  });
+
+  it('leaks no tensors across iterations', async () => {
+    const counts: number[] = [];
+    const episodes = syntheticEpisodes(5, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 6 });
+    const before = tf.memory().numTensors;
+    const { shared } = await (async () => {
+      const config = parseMetaConfig({ lora, workers: 0, adapt: { innerOptimizer: 'adam' }, checkpointEvery: 2 });
+      return metaTrain({
+        model,
+        modelSource: source,
+        fingerprint: 'tiny',
+        config,
+        episodes,
+        devTasks: episodes[0]!.tasks,
+        runDir: tmp(),
+        progress: false,
+        onIteration: () => counts.push(tf.memory().numTensors),
+      });
+    })();
+    expect(new Set(counts).size).toBe(1);
+    shared.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('writes PEFT adapters that load back with identical logits, and typed artifacts', async () => {
+    const runDir = tmp();
+    const episodes = syntheticEpisodes(2, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 7 });
+    const { shared } = await train({ adapt: { innerSteps: 1 } }, episodes, runDir);
+    const dir = join(runDir, 'adapters', 'shared');
+    expect(JSON.parse(readFileSync(join(dir, 'adapter_config.json'), 'utf8'))).toMatchObject({
+      peft_type: 'LORA',
+      r: 2,
+    });
+    const loaded = loadPeftAdapter(dir, model, 'loaded');
+    const ids = tf.tensor2d([[1, 10, 4, 23]], [1, 4], 'int32');
+    const want = model.logits(ids, { adapters: [shared] });
+    const got = model.logits(ids, { adapters: [loaded] });
+    expect(got).toBeAllClose(want, { atol: 0, rtol: 0 });
+    for (const t of [ids, want, got]) t.dispose();
+    loaded.dispose();
+    shared.dispose();
+    const handoff = readArtifact(join(runDir, 'handoff.arrow'), TaskUpdatesArtifact);
+    expect(handoff.rows.map((r) => [r.iteration, r.taskSlot])).toEqual([
+      [1, 0],
+      [1, 1],
+    ]);
+    expect(readArtifact(join(runDir, 'diagnostics.arrow'), DiagnosticsArtifact).rows).toHaveLength(4);
+  });
+});

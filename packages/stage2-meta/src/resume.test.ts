@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MetaLoraError } from '@meta-lora/artifacts';
+import { initBackend, loadPeftAdapter } from '@meta-lora/lora-core';
+import { loadModelSource } from '@meta-lora/stage1-adapt';
+import { describe, expect, it } from 'vitest';
+import { readLatestCheckpoint } from './checkpoint.ts';
+import { parseMetaConfig } from './config.ts';
+import { metaTrain } from './meta-train.ts';
+import { CHILD_CONFIG, CHILD_EPISODES, CHILD_SOURCE } from './test-child-config.ts';
+import { syntheticEpisodes } from './test-tasks.ts';
+
+await initBackend({ quiet: true });
+
+const here = dirname(fileURLToPath(import.meta.url));
+const tmp = () => mkdtempSync(join(tmpdir(), 'meta-resume-'));
+const weights = (runDir: string) => readFileSync(join(runDir, 'adapters', 'shared', 'adapter_model.safetensors'));
+
+function child(runDir: string) {
+  return spawn(process.execPath, ['--import', 'tsx', join(here, 'test-child.ts'), runDir], {
+    cwd: here,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+function exited(
+  proc: ReturnType<typeof child>,
+): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  let stderr = '';
+  proc.stderr?.on('data', (d) => {
+    stderr += String(d);
+  });
+  return new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+}
+
+async function runInProcess(runDir: string, resume = false) {
+  const { model, fingerprint } = await loadModelSource(CHILD_SOURCE);
+  try {
+    const result = await metaTrain({
+      model,
+      modelSource: CHILD_SOURCE,
+      fingerprint,
+      config: CHILD_CONFIG,
+      episodes: CHILD_EPISODES,
+      runDir,
+      resume,
+      progress: false,
+    });
+    result.shared.dispose();
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
+
+describe('resume', () => {
+  it('a run killed with SIGKILL and resumed ends with the same adapter bytes as an uninterrupted run', async () => {
+    const reference = tmp();
+    await runInProcess(reference);
+    const runDir = tmp();
+    const proc = child(runDir);
+    const done = exited(proc);
+    // Kill once a few checkpoints exist, mid-run.
+    for (;;) {
+      const latest = existsSync(join(runDir, 'checkpoints', 'latest')) ? readLatestCheckpoint(runDir) : null;
+      if (latest && latest.state.nextIteration >= 3) break;
+      if (proc.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    proc.kill('SIGKILL');
+    const killed = await done;
+    expect(killed.signal, `the child finished before it could be killed: ${killed.stderr}`).toBe('SIGKILL');
+    const at = readLatestCheckpoint(runDir)!.state.nextIteration;
+    expect(at).toBeLessThan(CHILD_EPISODES.length);
+    const resumed = await runInProcess(runDir, true);
+    expect(resumed.iterationsRun).toBe(CHILD_EPISODES.length - at);
+    expect(weights(runDir).equals(weights(reference))).toBe(true);
+    expect(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).toBe(
+      readFileSync(join(reference, 'metrics.jsonl'), 'utf8'),
+    );
+  });
+
+  it('refuses to resume a run directory trained with a different config, naming the field', async () => {
+    const runDir = tmp();
+    const { model, fingerprint } = await loadModelSource(CHILD_SOURCE);
+    const episodes = CHILD_EPISODES.slice(0, 2);
+    const base = { model, modelSource: CHILD_SOURCE, fingerprint, episodes, runDir, progress: false };
+    (await metaTrain({ ...base, config: CHILD_CONFIG })).shared.dispose();
+    const other = parseMetaConfig({ ...CHILD_CONFIG, metaLr: 0.5 });
+    const error = await metaTrain({ ...base, config: other, resume: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MetaLoraError);
+    expect((error as MetaLoraError).code).toBe('CONFIG_INVALID');
+    expect((error as MetaLoraError).message).toMatch(/cannot resume.*different config.*metaLr/);
+    model.dispose();
+  });
+
+  it('stops on a non-finite loss with a clear message and keeps the last good checkpoint loadable', async () => {
+    const runDir = tmp();
+    const { model, fingerprint } = await loadModelSource(CHILD_SOURCE);
+    const config = parseMetaConfig({
+      ...CHILD_CONFIG,
+      metaLr: 1e30, // the first meta-step sends θ to ~1e30, so the next losses overflow
+      metaClipGradNorm: null,
+    });
+    const episodes = syntheticEpisodes(6, { numTasks: 4, tasksPerBatch: 2, support: 3, query: 3, seed: 5 });
+    const error = await metaTrain({
+      model,
+      modelSource: CHILD_SOURCE,
+      fingerprint,
+      config,
+      episodes,
+      runDir,
+      progress: false,
+    }).catch((e: unknown) => e);
+    expect((error as MetaLoraError).code).toBe('NOT_FINITE');
+    expect((error as MetaLoraError).message).toMatch(/stopped at iteration \d+: .*last good checkpoint is .*iter-/);
+    const latest = readLatestCheckpoint(runDir)!;
+    loadPeftAdapter(join(latest.dir, 'adapter'), model, 'check').dispose();
+    model.dispose();
+  });
+});

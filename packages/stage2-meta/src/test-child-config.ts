@@ -1,0 +1,17 @@
+/** The run the kill-and-resume test repeats: shared by the child process and the in-process reference run. */
+import { parseMetaConfig } from './config.ts';
+import { syntheticEpisodes } from './test-tasks.ts';
+
+export const CHILD_SOURCE = { tiny: { seed: 21 } } as const;
+
+export const CHILD_CONFIG = parseMetaConfig({
+  seed: 3,
+  lora: { r: 2, loraAlpha: 4, targetModules: 'all-linear' },
+  adapt: { innerSteps: 2, innerOptimizer: 'adam', innerLr: 0.01 },
+  metaLr: 0.01,
+  workers: 0,
+  checkpointEvery: 1,
+  keepCheckpoints: 2,
+});
+
+export const CHILD_EPISODES = syntheticEpisodes(30, { numTasks: 4, tasksPerBatch: 2, support: 3, query: 3, seed: 5 });
