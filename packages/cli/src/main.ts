@@ -4,12 +4,21 @@
  */
 import { isMetaLoraError } from '@meta-lora/artifacts';
 import { type Command, helpText, parseCommandArgs } from './command.ts';
+import { adaptCommand } from './commands/adapt.ts';
 import { dataCommand } from './commands/data.ts';
 import { evalCommand } from './commands/eval.ts';
 import { generateCommand } from './commands/generate.ts';
 import { reportCommand } from './commands/report.ts';
+import { trainCommand } from './commands/train.ts';
 
-const COMMANDS: readonly Command[] = [dataCommand, evalCommand, reportCommand, generateCommand];
+const COMMANDS: readonly Command[] = [
+  dataCommand,
+  trainCommand,
+  adaptCommand,
+  evalCommand,
+  reportCommand,
+  generateCommand,
+];
 
 function usage(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);

@@ -75,6 +75,12 @@ export const MetaConfigSchema = z.strictObject({
     .min(1)
     .default(10)
     .describe('evaluate on the dev tasks every N iterations (and at the end)'),
+  devQuerySize: z
+    .number()
+    .int()
+    .min(0)
+    .default(16)
+    .describe('dev examples per task for evaluation (adapted on the task’s pool); 0 turns dev evaluation off'),
   earlyStoppingPatience: z
     .number()
     .int()

@@ -21,3 +21,5 @@ export {
 } from './diagnostics.ts';
 export type { MetaEpisode, MetaTrainOptions, MetaTrainResult } from './meta-train.ts';
 export { metaRunHash, metaStep, metaTrain } from './meta-train.ts';
+export type { RunTrainingOptions, TrainingData, TrainingDataPaths } from './run-training.ts';
+export { loadTrainingData, runTraining } from './run-training.ts';

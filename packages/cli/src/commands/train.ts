@@ -1,0 +1,145 @@
+/** `meta-lora train`: MeTA-LoRA meta-training (and, on request, the baselines) from the data stage's artifacts. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MetaLoraError } from '@meta-lora/artifacts';
+import { initBackend } from '@meta-lora/lora-core';
+import { BASELINE_METHODS, type BaselineMethod, parseMetaConfig, runTraining } from '@meta-lora/stage2-meta';
+import { type Command, intOption, requireString } from '../command.ts';
+import { resolveModelDir } from '../default-model.ts';
+
+/** Reads a JSON config file (a `$schema` key is ignored); a syntax error names the file. */
+export function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (path === undefined) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new MetaLoraError('CONFIG_INVALID', `cannot read the config: ${(cause as Error).message}`, {
+      path,
+      fix: 'pass a readable JSON file with the stage 2 config (see MetaConfigSchema)',
+    });
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new MetaLoraError('CONFIG_INVALID', 'the config must be a JSON object', {
+      path,
+      fix: 'write { … } at the top level',
+    });
+  }
+  const { $schema: _ignored, ...rest } = json as Record<string, unknown>;
+  return rest;
+}
+
+function baselineList(value: unknown): BaselineMethod[] {
+  if (value === undefined) return [];
+  const items = String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 1 && items[0] === 'all') return [...BASELINE_METHODS];
+  for (const item of items) {
+    if (!(BASELINE_METHODS as readonly string[]).includes(item)) {
+      throw new MetaLoraError('CONFIG_INVALID', `--baselines: unknown baseline ${JSON.stringify(item)}`, {
+        field: '--baselines',
+        value,
+        fix: `use all, or a comma-separated list of ${BASELINE_METHODS.join(', ')}`,
+      });
+    }
+  }
+  return items as BaselineMethod[];
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'meta-train a shared LoRA adapter (MeTA-LoRA), resumable, with optional baselines',
+  usage:
+    'meta-lora train --data DIR --out DIR [--model DIR] [--config FILE.json] [--resume] [--baselines all|LIST] [--workers N]',
+  options: {
+    model: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'Hugging Face model directory (default: the embedded model)',
+    },
+    data: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'directory with tasks.arrow, pool.arrow and episodes.arrow (`meta-lora data sample`)',
+    },
+    out: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'run directory: checkpoints, adapters, metrics, artifacts',
+    },
+    config: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'stage 2 config as JSON (MetaConfigSchema); defaults otherwise',
+    },
+    resume: { type: 'boolean', description: 'continue from the run directory’s latest checkpoint (same config only)' },
+    baselines: {
+      type: 'string',
+      placeholder: 'LIST',
+      description: `also train baselines: all, or some of ${BASELINE_METHODS.join(', ')}`,
+    },
+    workers: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'stage 1 worker threads (overrides the config; 0: none)',
+    },
+    backend: { type: 'string', placeholder: 'NAME', description: 'force a TF.js backend: tensorflow, wasm or cpu' },
+  },
+  async run(args) {
+    const modelDir = resolveModelDir(args.values.model as string | undefined);
+    if (!modelDir) {
+      throw new MetaLoraError('CONFIG_INVALID', 'no --model given and the embedded default model is not built yet', {
+        field: '--model',
+        fix: 'pass --model DIR (a Hugging Face model directory)',
+      });
+    }
+    const dataDir = requireString(args, 'data', 'train');
+    const runDir = requireString(args, 'out', 'train');
+    const paths = {
+      tasks: join(dataDir, 'tasks.arrow'),
+      pool: join(dataDir, 'pool.arrow'),
+      episodes: join(dataDir, 'episodes.arrow'),
+    };
+    for (const [name, path] of Object.entries(paths)) {
+      if (!existsSync(path)) {
+        throw new MetaLoraError('CONFIG_INVALID', `--data has no ${name}.arrow`, {
+          path,
+          fix: 'run `meta-lora data build` and `meta-lora data sample --out DIR` first, and pass that DIR',
+        });
+      }
+    }
+    const raw = readConfigFile(args.values.config as string | undefined);
+    if (args.values.workers !== undefined) raw.workers = intOption(args, 'workers', 0);
+    const config = parseMetaConfig(raw);
+    const baselines = baselineList(args.values.baselines);
+    const backend = args.values.backend as string | undefined;
+    await initBackend(backend ? { backend: backend as 'wasm' } : {});
+    const { result, baselines: rows } = await runTraining({
+      modelDir,
+      data: paths,
+      config,
+      runDir,
+      resume: args.values.resume === true,
+      baselines,
+    });
+    const last = result.metrics[result.metrics.length - 1];
+    const lines = [
+      `meta-trained ${result.nextIteration} iterations (${result.iterationsRun} in this run)${result.stoppedEarly ? ', stopped early' : ''}`,
+      last
+        ? `  last query loss: ${last.queryLossBefore.toFixed(4)} before adaptation, ${last.queryLossAfter.toFixed(4)} after`
+        : '',
+      result.bestDevLoss === null
+        ? ''
+        : `  best dev loss ${result.bestDevLoss.toFixed(4)} at iteration ${result.bestIteration}`,
+      `  shared adapter: ${join(runDir, 'adapters', 'shared')}`,
+      ...rows.map(
+        (r) =>
+          `  baseline ${r.method}${r.taskId === '*' ? '' : ` ${r.taskId}`}: loss ${r.lossFirst.toFixed(4)} → ${r.lossLast.toFixed(4)}, ${join(runDir, r.adapterDir)}`,
+      ),
+    ].filter((l) => l !== '');
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,164 @@
+/**
+ * Meta-training and the baselines from the data stage's artifacts (`tasks.arrow`, `pool.arrow`, `episodes.arrow`) and
+ * a Hugging Face model directory: what `meta-lora train` and the pipeline call. Texts are encoded with the model's
+ * tokenizer as `[bos] + input + target + [eos]`, loss on the target (lora-core `encodeExample`).
+ *
+ * Dev tasks (best checkpoint, early stopping): each task adapts on its whole k-shot pool and is scored on its first
+ * `devQuerySize` dev examples (by example id).
+ */
+import { MetaLoraError, readArtifact } from '@meta-lora/artifacts';
+import {
+  EpisodesArtifact,
+  type Example,
+  PoolArtifact,
+  type PoolRow,
+  resolveEpisodes,
+  TasksArtifact,
+} from '@meta-lora/data-sampling';
+import { type ExampleTokenizer, encodeExample, type IdExample } from '@meta-lora/lora-core';
+import { loadModelSource, type TaskData } from '@meta-lora/stage1-adapt';
+import { type BaselineMethod, type BaselineRow, type BaselineTask, trainBaselines } from './baselines.ts';
+import type { MetaConfig } from './config.ts';
+import { type MetaEpisode, type MetaTrainResult, metaRunHash, metaTrain } from './meta-train.ts';
+
+/** Paths of the data stage's artifacts. */
+export interface TrainingDataPaths {
+  readonly tasks: string;
+  readonly pool: string;
+  readonly episodes: string;
+}
+
+/** Everything stage 2 trains on, encoded to token ids. */
+export interface TrainingData {
+  readonly episodes: MetaEpisode[];
+  readonly devTasks: TaskData[];
+  readonly fullTrain: BaselineTask[];
+  readonly pool: BaselineTask[];
+  /** Artifact ids of tasks, pool and episodes (lineage parents of the outputs). */
+  readonly parents: string[];
+}
+
+function byTask<T extends { taskId: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) out.set(r.taskId, [...(out.get(r.taskId) ?? []), r]);
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Reads and encodes the data stage's artifacts.
+ *
+ * @example
+ * const data = loadTrainingData({ tasks: 'runs/x/tasks.arrow', pool: 'runs/x/pool.arrow', episodes: 'runs/x/episodes.arrow' }, tokenizer, 16);
+ */
+export function loadTrainingData(
+  paths: TrainingDataPaths,
+  tokenizer: ExampleTokenizer,
+  devQuerySize: number,
+): TrainingData {
+  const tasks = readArtifact(paths.tasks, TasksArtifact);
+  const pool = readArtifact(paths.pool, PoolArtifact);
+  const episodes = readArtifact(paths.episodes, EpisodesArtifact);
+  const cache = new Map<string, IdExample>();
+  const encode = (e: Example | PoolRow): IdExample => {
+    const key = `${e.taskId}\0${e.exampleId}`;
+    let ids = cache.get(key);
+    if (!ids) {
+      ids = encodeExample(tokenizer, e);
+      cache.set(key, ids);
+    }
+    return ids;
+  };
+  const metaEpisodes = resolveEpisodes(episodes.rows, pool.rows).map((ep) => ({
+    iteration: ep.iteration,
+    tasks: ep.tasks.map((t) => ({ taskId: t.taskId, support: t.support.map(encode), query: t.query.map(encode) })),
+  }));
+  const pooled = byTask(pool.rows);
+  const train = byTask(tasks.rows.filter((e) => e.split === 'train' && pooled.has(e.taskId)));
+  const dev = byTask(tasks.rows.filter((e) => e.split === 'dev'));
+  const devTasks: TaskData[] = [];
+  if (devQuerySize > 0) {
+    for (const [taskId, rows] of pooled) {
+      const query = (dev.get(taskId) ?? [])
+        .sort((a, b) => (a.exampleId < b.exampleId ? -1 : 1))
+        .slice(0, devQuerySize)
+        .map(encode);
+      if (query.length > 0) devTasks.push({ taskId, support: rows.map(encode), query });
+    }
+  }
+  return {
+    episodes: metaEpisodes,
+    devTasks,
+    fullTrain: [...train].map(([taskId, rows]) => ({ taskId, examples: rows.map(encode) })),
+    pool: [...pooled].map(([taskId, rows]) => ({ taskId, examples: rows.map(encode) })),
+    parents: [tasks.lineage.artifactId, pool.lineage.artifactId, episodes.lineage.artifactId],
+  };
+}
+
+export interface RunTrainingOptions {
+  readonly modelDir: string;
+  readonly data: TrainingDataPaths;
+  readonly config: MetaConfig;
+  readonly runDir: string;
+  readonly resume?: boolean;
+  readonly progress?: boolean;
+  /** Baselines to train after meta-training (none by default). */
+  readonly baselines?: readonly BaselineMethod[];
+}
+
+/**
+ * Meta-trains on the data stage's artifacts (and trains the requested baselines into `runDir/`).
+ *
+ * @example
+ * const { result, baselines } = await runTraining({ modelDir, data, config, runDir: 'runs/x/train', baselines: ['multi-task-full'] });
+ */
+export async function runTraining(
+  options: RunTrainingOptions,
+): Promise<{ result: Omit<MetaTrainResult, 'shared'>; baselines: BaselineRow[] }> {
+  const { config } = options;
+  const source = { dir: options.modelDir };
+  const { model, tokenizer, fingerprint } = await loadModelSource(source);
+  try {
+    if (!tokenizer) {
+      throw new MetaLoraError(
+        'TOKENIZER_INVALID',
+        `${options.modelDir} has no tokenizer.json, so task texts cannot be encoded`,
+        {
+          path: options.modelDir,
+          fix: 'use a model directory with tokenizer.json (and tokenizer_config.json)',
+        },
+      );
+    }
+    const data = loadTrainingData(options.data, tokenizer, config.devQuerySize);
+    const { shared, ...result } = await metaTrain({
+      model,
+      modelSource: source,
+      fingerprint,
+      config,
+      episodes: data.episodes,
+      devTasks: data.devTasks,
+      runDir: options.runDir,
+      parents: data.parents,
+      baseModelNameOrPath: options.modelDir,
+      ...(options.resume === undefined ? {} : { resume: options.resume }),
+      ...(options.progress === undefined ? {} : { progress: options.progress }),
+    });
+    shared.dispose();
+    let baselines: BaselineRow[] = [];
+    if (options.baselines && options.baselines.length > 0) {
+      baselines = await trainBaselines({
+        model,
+        config,
+        fullTrain: data.fullTrain,
+        pool: data.pool,
+        runDir: options.runDir,
+        methods: options.baselines,
+        configHash: metaRunHash(config, fingerprint, data.episodes, data.devTasks),
+        parents: data.parents,
+        baseModelNameOrPath: options.modelDir,
+      });
+    }
+    return { result, baselines };
+  } finally {
+    model.dispose();
+  }
+}
