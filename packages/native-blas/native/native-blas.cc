@@ -348,6 +348,50 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// swiglu(buffer, gateOffset, upOffset, outOffset, n): float32 out = silu(gate) * up, silu(g) = g * sigmoid(g).
+napi_value SwiGlu(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!GetArgs(env, info, 5, argv)) return nullptr;
+  float* base;
+  int64_t floats, v[4];
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 4, v)) return nullptr;
+  const int64_t n = v[3];
+  if (!InBounds(v[0], n, floats) || !InBounds(v[1], n, floats) || !InBounds(v[2], n, floats)) {
+    return Throw(env, "native-blas: swiglu operands out of the buffer's bounds");
+  }
+  const float* g = base + v[0];
+  const float* u = base + v[1];
+  float* out = base + v[2];
+  for (int64_t i = 0; i < n; i++) out[i] = g[i] / (1.0f + ExpF(-g[i])) * u[i];
+  return nullptr;
+}
+
+// swigluGrad(buffer, dyOffset, gateOffset, upOffset, dGateOffset, dUpOffset, n): with s = sigmoid(g),
+// dUp = dy * g * s and dGate = dy * u * s * (1 + g * (1 - s)).
+napi_value SwiGluGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!GetArgs(env, info, 7, argv)) return nullptr;
+  float* base;
+  int64_t floats, v[6];
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 6, v)) return nullptr;
+  const int64_t n = v[5];
+  for (int i = 0; i < 5; i++) {
+    if (!InBounds(v[i], n, floats)) return Throw(env, "native-blas: swigluGrad operands out of the buffer's bounds");
+  }
+  const float* dy = base + v[0];
+  const float* g = base + v[1];
+  const float* u = base + v[2];
+  float* dg = base + v[3];
+  float* du = base + v[4];
+  for (int64_t i = 0; i < n; i++) {
+    const float s = 1.0f / (1.0f + ExpF(-g[i]));
+    const float silu = g[i] * s;
+    du[i] = dy[i] * silu;
+    dg[i] = dy[i] * u[i] * (s + silu * (1.0f - s));
+  }
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -356,6 +400,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"exp", nullptr, Exp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"swiglu", nullptr, SwiGlu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"swigluGrad", nullptr, SwiGluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -1,3 +1,3 @@
 export type { NativeBlas, NativeBlasStatus } from './native-blas.ts';
 export { ADDON_PATH, loadNativeBlas, NATIVE_ENV, OPENBLAS_ENV, THREADS_ENV } from './native-blas.ts';
-export { registerBlasKernels, unregisterBlasKernels } from './register-kernels.ts';
+export { registerBlasKernels, SWIGLU_GRAD_KERNEL, SWIGLU_KERNEL, unregisterBlasKernels } from './register-kernels.ts';

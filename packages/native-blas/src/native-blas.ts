@@ -57,6 +57,18 @@ export interface NativeBlas {
     nb: number,
     inner: number,
   ): void;
+  /** `out = silu(gate) ⊙ up` for `n` float32 elements. */
+  swiglu(buffer: ArrayBuffer, gateOffset: number, upOffset: number, outOffset: number, n: number): void;
+  /** The gradients of `swiglu` for upstream `dy`: `dGate`, `dUp`. */
+  swigluGrad(
+    buffer: ArrayBuffer,
+    dyOffset: number,
+    gateOffset: number,
+    upOffset: number,
+    dGateOffset: number,
+    dUpOffset: number,
+    n: number,
+  ): void;
 }
 
 /** The elementwise ops `binary` runs. */
@@ -81,6 +93,8 @@ interface Addon {
   transpose(buffer: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], perm: number[]): void;
   exp(buffer: ArrayBuffer, xOffset: number, outOffset: number, n: number): void;
   binary(...args: (ArrayBuffer | number)[]): void;
+  swiglu(...args: (ArrayBuffer | number)[]): void;
+  swigluGrad(...args: (ArrayBuffer | number)[]): void;
 }
 
 let cached: NativeBlasStatus | undefined;
@@ -154,6 +168,9 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
     exp: (buffer, xOffset, outOffset, n) => addon.exp(buffer, xOffset, outOffset, n),
     binary: (buffer, op, aOffset, bOffset, outOffset, n, nb, inner) =>
       addon.binary(buffer, op, aOffset, bOffset, outOffset, n, nb, inner),
+    swiglu: (buffer, gateOffset, upOffset, outOffset, n) => addon.swiglu(buffer, gateOffset, upOffset, outOffset, n),
+    swigluGrad: (buffer, dyOffset, gateOffset, upOffset, dGateOffset, dUpOffset, n) =>
+      addon.swigluGrad(buffer, dyOffset, gateOffset, upOffset, dGateOffset, dUpOffset, n),
   };
   return { available: true, blas };
 }

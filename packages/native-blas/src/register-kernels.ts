@@ -30,6 +30,11 @@ type Kernel = (args: KernelArgs, original: tfc.KernelConfig) => tfc.TensorInfo |
 
 const registered = new Map<string, tfc.KernelConfig>();
 
+/** Fused SwiGLU, `silu(gate) ⊙ up` (inputs `gate`, `up`), and its gradient (inputs `dy`, `gate`, `up`; outputs
+ * `dGate`, `dUp`). lora-core's `swiglu` runs them where the backend has them. */
+export const SWIGLU_KERNEL = 'MetaLoraSwiGlu';
+export const SWIGLU_GRAD_KERNEL = 'MetaLoraSwiGluGrad';
+
 /**
  * Registers the native kernels on the wasm backend of `tf` (meta-lora's tfjs-core instance); returns the kernel names
  * now served natively. Call after the wasm backend is initialised. Idempotent.
@@ -51,6 +56,16 @@ export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] 
     GatherV2: (args, original) => gatherRows(tf, original, args),
   };
   const names: string[] = [];
+  // Fused kernels with no TF.js counterpart, under the names lora-core's swiglu() looks up.
+  const fused: Record<string, tfc.KernelFunc> = {
+    [SWIGLU_KERNEL]: (args) => swiglu(tf, blas, args),
+    [SWIGLU_GRAD_KERNEL]: (args) => swigluGrad(tf, blas, args),
+  };
+  for (const [name, kernelFunc] of Object.entries(fused)) {
+    if (tf.getKernel(name, 'wasm') === undefined)
+      tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+    names.push(name);
+  }
   for (const [name, kernel] of Object.entries(kernels)) {
     const key = `${name}/wasm`;
     if (!registered.has(key)) {
@@ -72,6 +87,9 @@ export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] 
  * unregisterBlasKernels(tf);
  */
 export function unregisterBlasKernels(tf: typeof tfc): void {
+  for (const name of [SWIGLU_KERNEL, SWIGLU_GRAD_KERNEL]) {
+    if (tf.getKernel(name, 'wasm') !== undefined) tf.unregisterKernel(name, 'wasm');
+  }
   for (const [key, original] of registered) {
     const [name, backend] = key.split('/') as [string, string];
     tf.unregisterKernel(name, backend);
@@ -230,6 +248,41 @@ function identity(args: KernelArgs): tfc.TensorInfo {
   const backend = args.backend as unknown as WasmBackendLike;
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
+function swiglu(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo {
+  const { gate, up } = args.inputs as { gate: tfc.TensorInfo; up: tfc.TensorInfo };
+  const backend = args.backend as unknown as WasmBackendLike;
+  checkSameFloat32(tf, [gate, up]);
+  const out = backend.makeOutput([...gate.shape], 'float32');
+  const n = tf.util.sizeFromShape(gate.shape);
+  if (n > 0) blas.swiglu(heap(backend), offset(backend, gate), offset(backend, up), offset(backend, out), n);
+  return out;
+}
+
+function swigluGrad(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo[] {
+  const { dy, gate, up } = args.inputs as { dy: tfc.TensorInfo; gate: tfc.TensorInfo; up: tfc.TensorInfo };
+  const backend = args.backend as unknown as WasmBackendLike;
+  checkSameFloat32(tf, [dy, gate, up]);
+  const dGate = backend.makeOutput([...gate.shape], 'float32');
+  const dUp = backend.makeOutput([...gate.shape], 'float32');
+  const n = tf.util.sizeFromShape(gate.shape);
+  if (n > 0) {
+    const o = (t: tfc.TensorInfo) => offset(backend, t);
+    blas.swigluGrad(heap(backend), o(dy), o(gate), o(up), o(dGate), o(dUp), n);
+  }
+  return [dGate, dUp];
+}
+
+function checkSameFloat32(tf: typeof tfc, ts: tfc.TensorInfo[]): void {
+  const first = ts[0] as tfc.TensorInfo;
+  for (const t of ts) {
+    tf.util.assert(
+      t.dtype === 'float32' && tf.util.arraysEqual(t.shape, first.shape),
+      () =>
+        `${SWIGLU_KERNEL}: operands must be float32 of one shape, got ${ts.map((x) => `${x.dtype}[${x.shape}]`).join(', ')}`,
+    );
+  }
 }
 
 /** `Cast` to the dtype it already has (TF.js's Multiply gradient casts every operand to float32) shares the data. */
