@@ -21,6 +21,7 @@ import { type LinearWeights, type LoraBranch, linear } from './linear.ts';
 import type { LoraAdapter } from './lora-adapter.ts';
 import type { ModelConfig } from './model-config.ts';
 import { applyRope, ropeInvFreq, ropeTables } from './rope.ts';
+import { swiglu } from './swiglu.ts';
 import { tf } from './tf.ts';
 
 /** Raw tensor data as read from safetensors (float32, row-major). */
@@ -493,7 +494,7 @@ export class LlamaModel {
     const n2 = rmsNorm(h, layer.postAttentionLayernorm, this.config.rmsNormEps); // [N, D]
     const gate = this.project2(layer.gateProj, n2, adapters, options); // [N, F]
     const up = this.project2(layer.upProj, n2, adapters, options); // [N, F]
-    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) ⊙ up: [N, F]
+    const act = swiglu(gate, up); // silu(gate) ⊙ up, fused where the backend can: [N, F]
     return tf.add(h, this.project2(layer.downProj, act, adapters, options)) as tf.Tensor2D; // [N, D]
   }
 
