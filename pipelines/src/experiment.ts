@@ -10,6 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
 import { DataConfigSchema } from '@meta-lora/data-sampling';
+import { METHODS } from '@meta-lora/eval';
+import { BASELINE_METHODS, MetaConfigSchema } from '@meta-lora/stage2-meta';
 import { z } from 'zod';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,10 +33,36 @@ export const SharedConfigSchema = z.strictObject({
     .describe('base model: a Hugging Face directory, relative to the repository root or absolute'),
 });
 
+/** `train.json`: stage 2's config (with stage 1's as its `adapt` section) and the baselines to train. */
+export const TrainStageSchema = MetaConfigSchema.extend({
+  baselineMethods: z
+    .array(z.enum(BASELINE_METHODS))
+    .default([...BASELINE_METHODS])
+    .describe('baselines trained by the same engine: single-task, multi-task-full, multi-task-pool (the k-shot pool)'),
+});
+
+/** `eval.json`: which methods to score, and how much of each test split. */
+export const EvalStageSchema = z.strictObject({
+  methods: z
+    .array(z.enum(METHODS))
+    .min(1)
+    .default([...METHODS])
+    .describe('methods (conditions) to evaluate'),
+  maxTestExamplesPerTask: z
+    .number()
+    .int()
+    .min(1)
+    .default(100)
+    .describe('score at most this many test examples per task (the first by example id)'),
+  batchSize: z.number().int().min(1).default(8).describe('sequences per forward pass when scoring'),
+});
+
 /** The composed schema: one section per file. */
 export const ExperimentSchema = z.strictObject({
   experiment: SharedConfigSchema.describe('experiment.json: shared settings'),
   data: DataConfigSchema.describe('data.json: suites, splits, k, episodes (stage data)'),
+  train: TrainStageSchema.describe('train.json: LoRA, stage 1, stage 2 and baselines (stages train and adapt)'),
+  eval: EvalStageSchema.describe('eval.json: evaluation methods and budget (stages eval and report)'),
 });
 export type StageFile = keyof typeof ExperimentSchema.shape;
 export type Experiment = z.output<typeof ExperimentSchema>;

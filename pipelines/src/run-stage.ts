@@ -4,11 +4,19 @@
  */
 import { isMetaLoraError } from '@meta-lora/artifacts';
 import { experimentName, loadExperiment } from './experiment.ts';
+import { runAdaptStage } from './stages/adapt.ts';
 import { runDataStage } from './stages/data.ts';
+import { runEvalStage } from './stages/eval.ts';
+import { runReportStage } from './stages/report.ts';
 import { runSummaryStage } from './stages/summary.ts';
+import { runTrainStage } from './stages/train.ts';
 
 const STAGES = {
   data: runDataStage,
+  train: runTrainStage,
+  adapt: runAdaptStage,
+  eval: runEvalStage,
+  report: runReportStage,
   summary: runSummaryStage,
 } as const;
 

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { backendInfo, initBackend } from './backend.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { LlamaModel } from './llama-model.ts';
 import { readModelConfig } from './model-config.ts';
@@ -27,6 +28,8 @@ export interface LoadedModel {
  * const { model, tokenizer } = await loadModel('models/meta-lora-base');
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
+  // A TF.js backend must be up before the first tensor; pick the default one unless the caller already chose.
+  if (!backendInfo()) await initBackend();
   const config = readModelConfig(dir);
   const checkpoint = loadCheckpoint(dir);
   const model = LlamaModel.fromTensors(config, checkpoint.tensors, dir);

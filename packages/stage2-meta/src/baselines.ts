@@ -139,6 +139,8 @@ export interface BaselineOptions {
   readonly configHash: string;
   readonly parents?: readonly string[];
   readonly baseModelNameOrPath?: string;
+  /** Written into every adapter's metadata as `base_model_fingerprint`, so evaluation can refuse a mismatched base. */
+  readonly fingerprint?: string;
 }
 
 /**
@@ -193,7 +195,11 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
     try {
       await savePeftAdapter(adapter, join(runDir, run.dir), {
         ...peft,
-        metadata: { method: run.method, taskId: run.taskId },
+        metadata: {
+          method: run.method,
+          taskId: run.taskId,
+          ...(options.fingerprint ? { base_model_fingerprint: options.fingerprint } : {}),
+        },
       });
     } finally {
       adapter.dispose();

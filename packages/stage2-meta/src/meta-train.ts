@@ -173,6 +173,8 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const shared = createLoraAdapter(model, config.lora, root.fork('shared-init'), 'shared');
   const optimizer = new Optimizer({ type: config.metaOptimizer, lr: config.metaLr, weightDecay: 0 });
   const peftOptions = options.baseModelNameOrPath ? { baseModelNameOrPath: options.baseModelNameOrPath } : {};
+  // Evaluation refuses adapters whose base-model fingerprint is missing or different.
+  const fingerprintMeta = { base_model_fingerprint: options.fingerprint };
 
   let state: CheckpointState = {
     nextIteration: 0,
@@ -250,7 +252,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
           state = { ...state, bestDevLoss: devLoss, bestIteration: iteration, evalsWithoutImprovement: 0 };
           await savePeftAdapter(shared, join(runDir, 'adapters', 'best'), {
             ...peftOptions,
-            metadata: { iteration: String(iteration), devLoss: String(devLoss), runHash },
+            metadata: { ...fingerprintMeta, iteration: String(iteration), devLoss: String(devLoss), runHash },
           });
         } else {
           const stale = state.evalsWithoutImprovement + 1;
@@ -278,7 +280,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
     if (progress) process.stderr.write('\n');
     await savePeftAdapter(shared, join(runDir, 'adapters', 'shared'), {
       ...peftOptions,
-      metadata: { iterations: String(state.nextIteration), runHash },
+      metadata: { ...fingerprintMeta, iterations: String(state.nextIteration), runHash },
     });
     if (lastRows.length > 0)
       writeArtifact(join(runDir, 'handoff.arrow'), TaskUpdatesArtifact, lastRows, {

@@ -155,6 +155,7 @@ export async function runTraining(
         configHash: metaRunHash(config, fingerprint, data.episodes, data.devTasks),
         parents: data.parents,
         baseModelNameOrPath: options.modelDir,
+        fingerprint,
       });
     }
     return { result, baselines };

@@ -1,0 +1,110 @@
+/**
+ * Stage `eval`: writes the evaluation plan (every method's adapters and the data each used, from the data and train
+ * stages' artifacts) and scores it on the test split into `eval-results.arrow`.
+ */
+import { join } from 'node:path';
+import { readArtifact, writeFileAtomic } from '@meta-lora/artifacts';
+import { PoolArtifact, UsageArtifact } from '@meta-lora/data-sampling';
+import { type EvalConditionInput, evaluate, type Method } from '@meta-lora/eval';
+import { BaselinesArtifact } from '@meta-lora/stage2-meta';
+import type { LoadedExperiment } from '../experiment.ts';
+import { modelDir, stageDir, writeResolvedConfig } from '../run-dir.ts';
+
+/** Which usage row of the data stage accounts for each method's data. */
+const USAGE_OF: Record<Method, 'meta-lora' | 'few-shot' | 'full-data' | null> = {
+  'base-zero-shot': null,
+  'base-in-context': null,
+  'single-task-lora': 'full-data',
+  'multi-task-lora-full': 'full-data',
+  'multi-task-lora-k-shot': 'few-shot',
+  'meta-lora-shared': 'meta-lora',
+  'meta-lora-adapted': 'few-shot',
+};
+
+export async function runEvalStage(exp: LoadedExperiment, log: (line: string) => void): Promise<void> {
+  const data = stageDir(exp, 'data');
+  const train = stageDir(exp, 'train');
+  const out = stageDir(exp, 'eval');
+  writeResolvedConfig(exp, 'eval');
+  const usage = readArtifact(join(data, 'usage.arrow'), UsageArtifact).rows;
+  const pool = readArtifact(join(data, 'pool.arrow'), PoolArtifact).rows;
+  const baselines = readArtifact(join(train, 'baselines.arrow'), BaselinesArtifact).rows;
+  const taskIds = [...new Set(pool.map((r) => r.taskId))].sort();
+  const { k, seed } = exp.config.data;
+  const used = (method: Method, field: 'examples' | 'tokens') => {
+    const kind = USAGE_OF[method];
+    return Object.fromEntries(
+      taskIds.map((t) => [t, usage.find((u) => u.method === kind && u.taskId === t)?.[field] ?? 0]),
+    );
+  };
+  const trained = (method: Method) => ({ examplesUsed: used(method, 'examples'), tokensUsed: used(method, 'tokens') });
+  const baselineDir = (method: string, taskId = '*') => {
+    const row = baselines.find((b) => b.method === method && b.taskId === taskId);
+    return row ? join(train, row.adapterDir) : undefined;
+  };
+  const all: EvalConditionInput[] = [
+    { method: 'base-zero-shot', seed, k: null },
+    {
+      method: 'base-in-context',
+      seed,
+      k,
+      supportByTask: Object.fromEntries(
+        taskIds.map((t) => [t, pool.filter((r) => r.taskId === t).map((r) => ({ input: r.input, target: r.target }))]),
+      ),
+    },
+    {
+      method: 'single-task-lora',
+      seed,
+      k: null,
+      adapterDirByTask: Object.fromEntries(taskIds.map((t) => [t, baselineDir('single-task', t)])),
+      ...trained('single-task-lora'),
+    },
+    {
+      method: 'multi-task-lora-full',
+      seed,
+      k: null,
+      adapterDir: baselineDir('multi-task-full'),
+      ...trained('multi-task-lora-full'),
+    },
+    {
+      method: 'multi-task-lora-k-shot',
+      seed,
+      k,
+      adapterDir: baselineDir('multi-task-pool'),
+      ...trained('multi-task-lora-k-shot'),
+    },
+    {
+      method: 'meta-lora-shared',
+      seed,
+      k,
+      adapterDir: join(train, 'adapters', 'shared'),
+      ...trained('meta-lora-shared'),
+    },
+    {
+      method: 'meta-lora-adapted',
+      seed,
+      k,
+      adapterDirByTask: Object.fromEntries(taskIds.map((t) => [t, join(stageDir(exp, 'adapt'), t)])),
+      ...trained('meta-lora-adapted'),
+    },
+  ] as EvalConditionInput[];
+  const wanted = new Set(exp.config.eval.methods);
+  const conditions = all.filter((c) => wanted.has(c.method as Method));
+  const plan = { conditions, taskIds, maxTestExamplesPerTask: exp.config.eval.maxTestExamplesPerTask };
+  writeFileAtomic(join(out, 'eval-plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  const started = Date.now();
+  const { rows } = await evaluate({
+    modelDir: modelDir(exp),
+    tasksPath: join(data, 'tasks.arrow'),
+    conditions,
+    taskIds,
+    maxTestExamplesPerTask: exp.config.eval.maxTestExamplesPerTask,
+    batchSize: exp.config.eval.batchSize,
+    outPath: join(out, 'eval-results.arrow'),
+    onProgress: (done, total, row) => {
+      if (process.stderr.isTTY) process.stderr.write(`\reval ${done}/${total} ${row.method} ${row.taskId}        `);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  log(`scored ${rows.length} method × task cells in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
