@@ -138,6 +138,13 @@ describe('metaTrain', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('refuses zero episodes and an episode with zero tasks', async () => {
+    await expect(train({}, [])).rejects.toThrowError(/zero episodes/);
+    await expect(train({}, [{ iteration: 0, tasks: [] }])).rejects.toThrowError(
+      /episode 0 has zero tasks[\s\S]*tasksPerBatch ≥ 1/,
+    );
+  });
+
   it('writes PEFT adapters that load back with identical logits, and typed artifacts', async () => {
     const runDir = tmp();
     const episodes = syntheticEpisodes(2, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 7 });
