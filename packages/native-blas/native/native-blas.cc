@@ -392,6 +392,61 @@ napi_value SwiGluGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// rmsNorm(buffer, xOffset, wOffset, yOffset, rOffset, rows, d, eps): per row r = 1 / sqrt(mean(x^2) + eps), y = x * r * w.
+napi_value RmsNorm(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!GetArgs(env, info, 8, argv)) return nullptr;
+  float* base;
+  int64_t floats, v[6];
+  double eps;
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 6, v) || !GetNumber(env, argv[7], &eps)) {
+    return nullptr;
+  }
+  const int64_t rows = v[4], d = v[5];
+  if (rows < 1 || d < 1 || !InBounds(v[0], rows * d, floats) || !InBounds(v[1], d, floats) ||
+      !InBounds(v[2], rows * d, floats) || !InBounds(v[3], rows, floats)) {
+    return Throw(env, "native-blas: rmsNorm operands out of the buffer's bounds");
+  }
+  const float* w = base + v[1];
+  for (int64_t i = 0; i < rows; i++) {
+    const float* x = base + v[0] + i * d;
+    float* y = base + v[2] + i * d;
+    float ss = 0.0f;
+    for (int64_t j = 0; j < d; j++) ss += x[j] * x[j];
+    const float r = 1.0f / std::sqrt(ss / static_cast<float>(d) + static_cast<float>(eps));
+    base[v[3] + i] = r;
+    for (int64_t j = 0; j < d; j++) y[j] = x[j] * r * w[j];
+  }
+  return nullptr;
+}
+
+// rmsNormGrad(buffer, dyOffset, xOffset, wOffset, rOffset, dxOffset, rows, d): per row
+// dx = r * w * dy - x * r^3 / d * sum(dy * w * x).
+napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!GetArgs(env, info, 8, argv)) return nullptr;
+  float* base;
+  int64_t floats, v[7];
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 7, v)) return nullptr;
+  const int64_t rows = v[5], d = v[6];
+  if (rows < 1 || d < 1 || !InBounds(v[0], rows * d, floats) || !InBounds(v[1], rows * d, floats) ||
+      !InBounds(v[2], d, floats) || !InBounds(v[3], rows, floats) || !InBounds(v[4], rows * d, floats)) {
+    return Throw(env, "native-blas: rmsNormGrad operands out of the buffer's bounds");
+  }
+  const float* w = base + v[2];
+  for (int64_t i = 0; i < rows; i++) {
+    const float* dy = base + v[0] + i * d;
+    const float* x = base + v[1] + i * d;
+    float* dx = base + v[4] + i * d;
+    const float r = base[v[3] + i];
+    float dot = 0.0f;
+    for (int64_t j = 0; j < d; j++) dot += dy[j] * w[j] * x[j];
+    const float c = r * r * r * dot / static_cast<float>(d);
+    for (int64_t j = 0; j < d; j++) dx[j] = r * w[j] * dy[j] - x[j] * c;
+  }
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -402,6 +457,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"swiglu", nullptr, SwiGlu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"swigluGrad", nullptr, SwiGluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rmsNorm", nullptr, RmsNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rmsNormGrad", nullptr, RmsNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

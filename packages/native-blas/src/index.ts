@@ -1,3 +1,10 @@
 export type { NativeBlas, NativeBlasStatus } from './native-blas.ts';
 export { ADDON_PATH, loadNativeBlas, NATIVE_ENV, OPENBLAS_ENV, THREADS_ENV } from './native-blas.ts';
-export { registerBlasKernels, SWIGLU_GRAD_KERNEL, SWIGLU_KERNEL, unregisterBlasKernels } from './register-kernels.ts';
+export {
+  RMS_NORM_GRAD_KERNEL,
+  RMS_NORM_KERNEL,
+  registerBlasKernels,
+  SWIGLU_GRAD_KERNEL,
+  SWIGLU_KERNEL,
+  unregisterBlasKernels,
+} from './register-kernels.ts';

@@ -69,6 +69,28 @@ export interface NativeBlas {
     dUpOffset: number,
     n: number,
   ): void;
+  /** Per row of `x` [rows, d]: `r = 1/√(mean(x²) + eps)` into `r` [rows], `y = x·r·w`. */
+  rmsNorm(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    wOffset: number,
+    yOffset: number,
+    rOffset: number,
+    rows: number,
+    d: number,
+    eps: number,
+  ): void;
+  /** The gradient of `rmsNorm` for `x`: `dx = r·w·dy − x·r³/d·Σ(dy·w·x)` per row. */
+  rmsNormGrad(
+    buffer: ArrayBuffer,
+    dyOffset: number,
+    xOffset: number,
+    wOffset: number,
+    rOffset: number,
+    dxOffset: number,
+    rows: number,
+    d: number,
+  ): void;
 }
 
 /** The elementwise ops `binary` runs. */
@@ -95,6 +117,8 @@ interface Addon {
   binary(...args: (ArrayBuffer | number)[]): void;
   swiglu(...args: (ArrayBuffer | number)[]): void;
   swigluGrad(...args: (ArrayBuffer | number)[]): void;
+  rmsNorm(...args: (ArrayBuffer | number)[]): void;
+  rmsNormGrad(...args: (ArrayBuffer | number)[]): void;
 }
 
 let cached: NativeBlasStatus | undefined;
@@ -171,6 +195,10 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
     swiglu: (buffer, gateOffset, upOffset, outOffset, n) => addon.swiglu(buffer, gateOffset, upOffset, outOffset, n),
     swigluGrad: (buffer, dyOffset, gateOffset, upOffset, dGateOffset, dUpOffset, n) =>
       addon.swigluGrad(buffer, dyOffset, gateOffset, upOffset, dGateOffset, dUpOffset, n),
+    rmsNorm: (buffer, xOffset, wOffset, yOffset, rOffset, rows, d, eps) =>
+      addon.rmsNorm(buffer, xOffset, wOffset, yOffset, rOffset, rows, d, eps),
+    rmsNormGrad: (buffer, dyOffset, xOffset, wOffset, rOffset, dxOffset, rows, d) =>
+      addon.rmsNormGrad(buffer, dyOffset, xOffset, wOffset, rOffset, dxOffset, rows, d),
   };
   return { available: true, blas };
 }

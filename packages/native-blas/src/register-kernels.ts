@@ -34,6 +34,10 @@ const registered = new Map<string, tfc.KernelConfig>();
  * `dGate`, `dUp`). lora-core's `swiglu` runs them where the backend has them. */
 export const SWIGLU_KERNEL = 'MetaLoraSwiGlu';
 export const SWIGLU_GRAD_KERNEL = 'MetaLoraSwiGluGrad';
+/** Fused RMSNorm over the last axis (inputs `x` [N, D], `weight` [D]; attr `eps`; outputs `y` [N, D] and the inverse
+ * RMS `r` [N]) and its gradient for `x` (inputs `dy`, `x`, `weight`, `r`). */
+export const RMS_NORM_KERNEL = 'MetaLoraRmsNorm';
+export const RMS_NORM_GRAD_KERNEL = 'MetaLoraRmsNormGrad';
 
 /**
  * Registers the native kernels on the wasm backend of `tf` (meta-lora's tfjs-core instance); returns the kernel names
@@ -60,6 +64,8 @@ export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] 
   const fused: Record<string, tfc.KernelFunc> = {
     [SWIGLU_KERNEL]: (args) => swiglu(tf, blas, args),
     [SWIGLU_GRAD_KERNEL]: (args) => swigluGrad(tf, blas, args),
+    [RMS_NORM_KERNEL]: (args) => rmsNorm(tf, blas, args),
+    [RMS_NORM_GRAD_KERNEL]: (args) => rmsNormGrad(tf, blas, args),
   };
   for (const [name, kernelFunc] of Object.entries(fused)) {
     if (tf.getKernel(name, 'wasm') === undefined)
@@ -87,7 +93,7 @@ export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] 
  * unregisterBlasKernels(tf);
  */
 export function unregisterBlasKernels(tf: typeof tfc): void {
-  for (const name of [SWIGLU_KERNEL, SWIGLU_GRAD_KERNEL]) {
+  for (const name of [SWIGLU_KERNEL, SWIGLU_GRAD_KERNEL, RMS_NORM_KERNEL, RMS_NORM_GRAD_KERNEL]) {
     if (tf.getKernel(name, 'wasm') !== undefined) tf.unregisterKernel(name, 'wasm');
   }
   for (const [key, original] of registered) {
@@ -272,6 +278,48 @@ function swigluGrad(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.Ten
     blas.swigluGrad(heap(backend), o(dy), o(gate), o(up), o(dGate), o(dUp), n);
   }
   return [dGate, dUp];
+}
+
+function rmsNorm(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo[] {
+  const { x, weight } = args.inputs as { x: tfc.TensorInfo; weight: tfc.TensorInfo };
+  const { eps } = args.attrs as { eps: number };
+  const backend = args.backend as unknown as WasmBackendLike;
+  const d = x.shape[x.shape.length - 1] as number;
+  checkNorm(tf, x, weight);
+  const rows = tf.util.sizeFromShape(x.shape) / d;
+  const y = backend.makeOutput([...x.shape], 'float32');
+  const r = backend.makeOutput(x.shape.slice(0, -1), 'float32');
+  if (rows > 0) {
+    const o = (t: tfc.TensorInfo) => offset(backend, t);
+    blas.rmsNorm(heap(backend), o(x), o(weight), o(y), o(r), rows, d, eps);
+  }
+  return [y, r];
+}
+
+function rmsNormGrad(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo {
+  const { dy, x, weight, r } = args.inputs as Record<'dy' | 'x' | 'weight' | 'r', tfc.TensorInfo>;
+  const backend = args.backend as unknown as WasmBackendLike;
+  const d = x.shape[x.shape.length - 1] as number;
+  checkNorm(tf, x, weight);
+  checkSameFloat32(tf, [dy, x]);
+  const rows = tf.util.sizeFromShape(x.shape) / d;
+  const dx = backend.makeOutput([...x.shape], 'float32');
+  if (rows > 0) {
+    const o = (t: tfc.TensorInfo) => offset(backend, t);
+    blas.rmsNormGrad(heap(backend), o(dy), o(x), o(weight), o(r), o(dx), rows, d);
+  }
+  return dx;
+}
+
+function checkNorm(tf: typeof tfc, x: tfc.TensorInfo, weight: tfc.TensorInfo): void {
+  tf.util.assert(
+    x.dtype === 'float32' &&
+      weight.dtype === 'float32' &&
+      weight.shape.length === 1 &&
+      weight.shape[0] === x.shape[x.shape.length - 1],
+    () =>
+      `${RMS_NORM_KERNEL}: wants float32 x [..., D] and weight [D], got ${x.dtype}[${x.shape}] and ${weight.dtype}[${weight.shape}]`,
+  );
 }
 
 function checkSameFloat32(tf: typeof tfc, ts: tfc.TensorInfo[]): void {
