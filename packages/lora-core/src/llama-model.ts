@@ -20,6 +20,7 @@ import { gatherRows } from './gather-rows.ts';
 import { type LinearWeights, type LoraBranch, linear } from './linear.ts';
 import type { LoraAdapter } from './lora-adapter.ts';
 import type { ModelConfig } from './model-config.ts';
+import { fusedRmsNorm } from './rms-norm.ts';
 import { applyRope, ropeInvFreq, ropeTables } from './rope.ts';
 import { swiglu } from './swiglu.ts';
 import { tf } from './tf.ts';
@@ -462,7 +463,7 @@ export class LlamaModel {
   ): tf.Tensor2D {
     const { numHeads: H, numKvHeads: KV, headDim: d } = this.config;
     const rep = H / KV;
-    const n1 = rmsNorm(x, layer.inputLayernorm, this.config.rmsNormEps); // [N, D]
+    const n1 = fusedRmsNorm(x, layer.inputLayernorm, this.config.rmsNormEps); // [N, D]
     const q = this.project2(layer.qProj, n1, adapters, options); // [N, H·d]
     const k = this.project2(layer.kProj, n1, adapters, options); // [N, KV·d]
     const v = this.project2(layer.vProj, n1, adapters, options); // [N, KV·d]
@@ -491,7 +492,7 @@ export class LlamaModel {
     const merged = tf.reshape(tf.transpose(tf.reshape(ctx, [B, KV, rep, T, d]), [0, 3, 1, 2, 4]), [B * T, H * d]); // [N, H·d]
     const h = tf.add(x, this.project2(layer.oProj, merged as tf.Tensor2D, adapters, options)) as tf.Tensor2D; // [N, D]
 
-    const n2 = rmsNorm(h, layer.postAttentionLayernorm, this.config.rmsNormEps); // [N, D]
+    const n2 = fusedRmsNorm(h, layer.postAttentionLayernorm, this.config.rmsNormEps); // [N, D]
     const gate = this.project2(layer.gateProj, n2, adapters, options); // [N, F]
     const up = this.project2(layer.upProj, n2, adapters, options); // [N, F]
     const act = swiglu(gate, up); // silu(gate) ⊙ up, fused where the backend can: [N, F]
