@@ -64,7 +64,9 @@ async function main(argv: readonly string[]): Promise<void> {
     model: options.model ?? 'random (shared/bench/README.md bench config)',
     backend: info.name,
     backendSource: info.source,
-    matmul: info.matmul,
+    matmul: info.matmul.startsWith('OpenBLAS')
+      ? `${info.matmul.replace(/, \d+ threads?\)/, ')')}, on the threads of each row; the other kernels run on 1 thread`
+      : info.matmul,
     config: {
       batch: options.batch,
       seq: options.seq,

@@ -11,6 +11,11 @@ import type { BenchOptions } from './bench-options.ts';
 export interface Timing {
   readonly msMedian: number;
   readonly msMin: number;
+  /**
+   * Median CPU time of this process per call (all its threads), where measured (meta-lora only). On a shared machine
+   * wall time swings with the load; CPU time swings much less.
+   */
+  readonly cpuMsMedian?: number;
 }
 
 /** One side's figures at one thread count (the same fields for meta-lora and for the PyTorch reference). */
@@ -35,12 +40,19 @@ export interface Throughput {
  */
 export function timeMs(fn: () => void, warmup: number, steps: number): Timing {
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
-    if (i >= warmup) times.push(performance.now() - t0);
+    const t1 = performance.now();
+    const c = process.cpuUsage(c0);
+    if (i >= warmup) {
+      times.push(t1 - t0);
+      cpu.push((c.user + c.system) / 1e3);
+    }
   }
-  return { msMedian: median(times), msMin: Math.min(...times) };
+  return { msMedian: median(times), msMin: Math.min(...times), cpuMsMedian: round(median(cpu), 1) };
 }
 
 /** The median (mean of the middle two for an even count), as Python's `statistics.median`. */

@@ -74,12 +74,12 @@ export function formatReport(report: BenchReport): string {
     `  params (non-embedding, incl. LoRA) ${report.paramsNonEmbedding.toLocaleString('en-US')}, LoRA ${report.paramsLora.toLocaleString('en-US')}, 6N = ${(report.trainFlopsPerTokenEst / 1e6).toFixed(1)} MFLOP/token`,
     `  backend: ${report.backend} (${report.backendSource}); matmul: ${report.matmul}`,
     `  torch reference: ${report.torch.note}`,
-    `  ${c.warmup} warmup + ${c.steps} timed steps; tokens/s from the median`,
+    `  ${c.warmup} warmup + ${c.steps} timed steps; tokens/s from the median wall time; [cpu] = median CPU ms per step of the meta-lora process`,
     '',
-    `${pad('impl', 10)}${pad('threads', 8)}${pad('train ms med (min)', 20)}${pad('train tok/s', 12)}${pad('fwd tok/s', 11)}${pad('base fwd tok/s', 15)}${pad('GFLOP/s', 9)}loss first -> last`,
+    `${pad('impl', 10)}${pad('threads', 8)}${pad('train ms med (min) [cpu]', 26)}${pad('train tok/s', 12)}${pad('fwd tok/s', 11)}${pad('base fwd tok/s', 15)}${pad('GFLOP/s', 9)}loss first -> last`,
   ];
   const row = (impl: string, t: Throughput) =>
-    `${pad(impl, 10)}${pad(String(t.threads), 8)}${pad(`${t.trainStep.msMedian.toFixed(1)} (${t.trainStep.msMin.toFixed(1)})`, 20)}${pad(fmt(t.trainTokensPerS), 12)}${pad(fmt(t.forwardTokensPerS), 11)}${pad(fmt(t.baseForwardTokensPerS), 15)}${pad(t.achievedGflops.toFixed(1), 9)}${t.lossFirst} -> ${t.lossLast}`;
+    `${pad(impl, 10)}${pad(String(t.threads), 8)}${pad(`${t.trainStep.msMedian.toFixed(1)} (${t.trainStep.msMin.toFixed(1)})${t.trainStep.cpuMsMedian === undefined ? '' : ` [${t.trainStep.cpuMsMedian.toFixed(0)}]`}`, 26)}${pad(fmt(t.trainTokensPerS), 12)}${pad(fmt(t.forwardTokensPerS), 11)}${pad(fmt(t.baseForwardTokensPerS), 15)}${pad(t.achievedGflops.toFixed(1), 9)}${t.lossFirst} -> ${t.lossLast}`;
   for (const r of report.results) {
     if (r.metaLora) lines.push(row('meta-lora', r.metaLora));
     else lines.push(`${pad('meta-lora', 10)}${pad(String(r.threads), 8)}skipped: ${r.metaLoraSkipped ?? 'not run'}`);
