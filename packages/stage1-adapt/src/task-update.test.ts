@@ -11,13 +11,11 @@ import {
 import { expectNoTensorLeak } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAdaptConfig } from './config.ts';
-import { TaskRunner } from './task-runner.ts';
 import { computeTaskUpdate, type TaskJob, taskUpdatesFromIPC, taskUpdatesToIPC } from './task-update.ts';
 import { syntheticTask } from './test-tasks.ts';
 
 await initBackend({ quiet: true });
 
-const source = { tiny: { seed: 5 } };
 const model = createTinyModel(5);
 const lora = { r: 4, loraAlpha: 8, targetModules: 'all-linear', initLoraWeights: false } as const;
 const shared = createLoraAdapter(model, lora, Rng.fromSeed(2), 'shared');
@@ -73,23 +71,5 @@ describe('computeTaskUpdate', () => {
       computeTaskUpdate(model, shared, job(2), config);
       computeTaskUpdate(model, shared, job(2, 'adapted-weights'), config);
     });
-  });
-});
-
-describe('TaskRunner', () => {
-  it('gives identical rows with two worker threads and in this thread', async () => {
-    const adaptConfig = parseAdaptConfig({ innerSteps: 2, innerBatchSize: 2 });
-    const jobs = [0, 1, 2].map((t) => job(t));
-    const local = TaskRunner.start({ model, modelSource: source, adaptConfig, workers: 0 }, shared);
-    const threads = TaskRunner.start({ model, modelSource: source, adaptConfig, workers: 2 }, shared);
-    try {
-      const sequential = await local.run(shared, jobs);
-      const parallel = await threads.run(shared, jobs);
-      expect(parallel.map((r) => r.taskId)).toEqual(['t0', 't1', 't2']);
-      expect(parallel).toEqual(sequential);
-    } finally {
-      await threads.close();
-      await local.close();
-    }
   });
 });

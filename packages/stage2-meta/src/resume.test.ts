@@ -66,7 +66,7 @@ describe('resume', () => {
     // Kill once a few checkpoints exist, mid-run.
     for (;;) {
       const latest = existsSync(join(runDir, 'checkpoints', 'latest')) ? readLatestCheckpoint(runDir) : null;
-      if (latest && latest.state.nextIteration >= 3) break;
+      if (latest && latest.state.nextIteration >= 4) break;
       if (proc.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -104,6 +104,7 @@ describe('resume', () => {
       ...CHILD_CONFIG,
       metaLr: 1e30, // the first meta-step sends θ to ~1e30, so the next losses overflow
       metaClipGradNorm: null,
+      checkpointEvery: 1,
     });
     const episodes = syntheticEpisodes(6, { numTasks: 4, tasksPerBatch: 2, support: 3, query: 3, seed: 5 });
     const error = await metaTrain({

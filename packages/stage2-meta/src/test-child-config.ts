@@ -10,8 +10,8 @@ export const CHILD_CONFIG = parseMetaConfig({
   adapt: { innerSteps: 2, innerOptimizer: 'adam', innerLr: 0.01 },
   metaLr: 0.01,
   workers: 0,
-  checkpointEvery: 1,
+  checkpointEvery: 2,
   keepCheckpoints: 2,
 });
 
-export const CHILD_EPISODES = syntheticEpisodes(30, { numTasks: 4, tasksPerBatch: 2, support: 3, query: 3, seed: 5 });
+export const CHILD_EPISODES = syntheticEpisodes(16, { numTasks: 4, tasksPerBatch: 2, support: 3, query: 3, seed: 5 });
