@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMetaConfig } from './config.ts';
+import { assertSupportedAlgorithm, parseMetaConfig } from './config.ts';
 
 describe('parseMetaConfig', () => {
   it('fills every default, nested sections included', () => {
@@ -26,6 +26,11 @@ describe('parseMetaConfig', () => {
     expect(() => parseMetaConfig({ algorithm: 'maml' })).toThrowError(
       /cannot differentiate through the inner loop[\s\S]*fix: use `fomaml`/,
     );
+  });
+
+  it('refuses maml in a config validated elsewhere (metaTrain checks again)', () => {
+    const config = { ...parseMetaConfig({}), algorithm: 'maml' as const };
+    expect(() => assertSupportedAlgorithm(config)).toThrowError(/second-order `maml`/);
   });
 
   it('refuses innerLr ≤ 0 in the adapt section, naming the nested field', () => {

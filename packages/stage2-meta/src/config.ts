@@ -103,6 +103,18 @@ export type BaselineConfig = z.output<typeof BaselineConfigSchema>;
  */
 export function parseMetaConfig(input: unknown): MetaConfig {
   const config = parseConfig(MetaConfigSchema, input, 'meta');
+  assertSupportedAlgorithm(config);
+  return config;
+}
+
+/**
+ * Refuses second-order `maml` (the schema lists it so the error can say why). `metaTrain` calls this too, for configs
+ * validated by a schema composed from `MetaConfigSchema`.
+ *
+ * @example
+ * assertSupportedAlgorithm({ algorithm: 'maml' }); // throws CONFIG_INVALID
+ */
+export function assertSupportedAlgorithm(config: Pick<MetaConfig, 'algorithm'>): void {
   if (config.algorithm === 'maml') {
     throw new MetaLoraError(
       'CONFIG_INVALID',
@@ -112,5 +124,4 @@ export function parseMetaConfig(input: unknown): MetaConfig {
       { field: 'meta.algorithm', value: 'maml', fix: 'use `fomaml` (first-order MAML, the default) or `reptile`' },
     );
   }
-  return config;
 }

@@ -10,7 +10,13 @@ export {
   writeCheckpoint,
 } from './checkpoint.ts';
 export type { BaselineConfig, MetaConfig, MetaConfigInput } from './config.ts';
-export { ALGORITHMS, BaselineConfigSchema, MetaConfigSchema, parseMetaConfig } from './config.ts';
+export {
+  ALGORITHMS,
+  assertSupportedAlgorithm,
+  BaselineConfigSchema,
+  MetaConfigSchema,
+  parseMetaConfig,
+} from './config.ts';
 export type { DiagnosticsRow, IterationMetrics, TaskMetrics } from './diagnostics.ts';
 export {
   appendMetrics,

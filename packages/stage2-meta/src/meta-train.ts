@@ -40,7 +40,7 @@ import {
 } from '@meta-lora/stage1-adapt';
 import { meanPairwiseCosine, metaGradient, taskVectors, unflatten } from './aggregate.ts';
 import { type CheckpointState, readLatestCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.ts';
-import type { MetaConfig } from './config.ts';
+import { assertSupportedAlgorithm, type MetaConfig } from './config.ts';
 import {
   appendMetrics,
   DiagnosticsArtifact,
@@ -165,6 +165,7 @@ function checkEpisodes(episodes: readonly MetaEpisode[]): void {
 export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainResult> {
   const { model, config, episodes, runDir } = options;
   const devTasks = options.devTasks ?? [];
+  assertSupportedAlgorithm(config);
   checkEpisodes(episodes);
   const runHash = metaRunHash(config, options.fingerprint, episodes, devTasks);
   mkdirSync(runDir, { recursive: true });

@@ -78,7 +78,7 @@ export const adaptCommand: Command = {
     const support = buildPools(examples, { k, seed });
     const backend = args.values.backend as string | undefined;
     await initBackend(backend ? { backend: backend as 'wasm' } : {});
-    const { model, tokenizer } = await loadModel(modelDir);
+    const { model, tokenizer, fingerprint } = await loadModel(modelDir);
     try {
       if (!tokenizer) {
         throw new MetaLoraError(
@@ -103,6 +103,7 @@ export const adaptCommand: Command = {
       await savePeftAdapter(adapter, out, {
         baseModelNameOrPath: modelDir,
         metadata: {
+          base_model_fingerprint: fingerprint,
           task,
           k: String(k),
           seed: String(seed),
