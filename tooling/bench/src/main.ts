@@ -7,6 +7,7 @@
  *   pnpm bench --model ../shared/models/stories260K
  *   pnpm bench --memory-steps 1000  # memory mode: RSS and numTensors at step 100 vs step 1000
  */
+import { resolve } from 'node:path';
 import { isMetaLoraError } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
 import { buildBenchModel } from './bench-model.ts';
@@ -18,7 +19,10 @@ import { type BenchReport, formatReport, ratios, type ThreadResult } from './rep
 import { runTorchReference, torchAvailable } from './torch-reference.ts';
 
 async function main(argv: readonly string[]): Promise<void> {
-  const options = parseBenchArgs(argv);
+  const parsed = parseBenchArgs(argv);
+  // `pnpm bench` runs in tooling/bench; resolve --model against the directory pnpm was invoked from.
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const options = { ...parsed, model: parsed.model === null ? null : resolve(base, parsed.model) };
   const info = await initBackend({ quiet: options.json });
   const bench = await buildBenchModel(options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
