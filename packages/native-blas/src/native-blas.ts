@@ -154,6 +154,9 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
   } catch (cause) {
     return { available: false, reason: `the addon failed to load: ${firstLine(cause)}` };
   }
+  // An OpenMP build of OpenBLAS (libopenblas0-openmp) reads this when it loads; spinning idle threads would take the
+  // cores the compute threads need. Node's process.env writes through to the C environment.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   const custom = env[OPENBLAS_ENV];
   let info: { library: string; config: string; threads: number };
   try {
