@@ -138,6 +138,29 @@ describe('metaTrain', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('keeps the adapter with the lowest dev loss and stops early when dev loss stops improving', async () => {
+    const episodes = syntheticEpisodes(12, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 8 });
+    const runDir = tmp();
+    const config = parseMetaConfig({ lora, workers: 0, metaLr: 0.5, evalEvery: 1, earlyStoppingPatience: 2 });
+    const result = await metaTrain({
+      model,
+      modelSource: source,
+      fingerprint: 'tiny',
+      config,
+      episodes,
+      devTasks: syntheticEpisodes(1, { numTasks: 3, tasksPerBatch: 3, support: 3, query: 4, seed: 9 })[0]!.tasks,
+      runDir,
+      progress: false,
+    });
+    const dev = result.metrics.map((m) => m.devLoss!);
+    expect(result.stoppedEarly).toBe(true);
+    expect(result.nextIteration).toBeLessThan(episodes.length);
+    expect(result.bestDevLoss).toBe(Math.min(...dev));
+    expect(dev.slice(-2).every((d) => d > result.bestDevLoss!)).toBe(true);
+    expect(readFileSync(join(runDir, 'adapters', 'best', 'adapter_model.safetensors')).length).toBeGreaterThan(0);
+    result.shared.dispose();
+  });
+
   it('refuses zero episodes and an episode with zero tasks', async () => {
     await expect(train({}, [])).rejects.toThrowError(/zero episodes/);
     await expect(train({}, [{ iteration: 0, tasks: [] }])).rejects.toThrowError(
