@@ -43,3 +43,21 @@ describe('Optimizer', () => {
     expect(() => new Optimizer({ lr: 0 })).toThrow(/`lr`/);
   });
 });
+
+describe('Optimizer memory', () => {
+  it('holds exactly its slot variables: two per variable for Adam, none leaked by a state round trip', () => {
+    const p = tf.variable(tf.tensor1d([1, 2]));
+    const before = tf.memory().numTensors;
+    const opt = new Optimizer({ lr: 0.1 });
+    const g = tf.tensor1d([0.1, 0.1]);
+    opt.apply([p], [g]);
+    g.dispose();
+    expect(tf.memory().numTensors - before).toBe(2);
+    const again = new Optimizer({ lr: 0.1 });
+    again.loadState(opt.state(), [p]);
+    expect(tf.memory().numTensors - before).toBe(4);
+    opt.dispose();
+    again.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

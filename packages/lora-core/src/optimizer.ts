@@ -134,7 +134,7 @@ export class Optimizer {
             },
           );
         }
-        return tf.variable(tf.tensor(arr, p.shape), false);
+        return ownedVariable(tf.tensor(arr, p.shape));
       }),
     );
   }
@@ -146,11 +146,18 @@ export class Optimizer {
   private ensureSlots(variables: readonly tf.Variable[]): void {
     if (this.slots) return;
     const n = this.config.type === 'sgd' ? (this.config.momentum > 0 ? 1 : 0) : 2;
-    this.slots = variables.map((p) => Array.from({ length: n }, () => tf.variable(tf.zerosLike(p), false)));
+    this.slots = variables.map((p) => Array.from({ length: n }, () => ownedVariable(tf.zerosLike(p))));
   }
 
   private disposeSlots(): void {
     for (const s of this.slots ?? []) for (const v of s) v.dispose();
     this.slots = null;
   }
+}
+
+/** A non-trainable variable initialised from `t`, which is disposed (tf.variable copies its initial value). */
+function ownedVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t, false);
+  t.dispose();
+  return v;
 }
