@@ -52,6 +52,12 @@ export const DataConfigSchema = z
       .describe('multilingual suite: keep only these languages; empty keeps all'),
     k: z.number().int().min(2).default(16).describe('few-shot budget: train examples per task in the pool'),
     seed: z.number().int().min(0).default(0).describe('seed of the pool and episode draws'),
+    promptFormat: z
+      .enum(['plain', 'chat'])
+      .default('plain')
+      .describe(
+        "plain: each task's prompt template as is; chat: the prompt wrapped as a user turn of the base model's chat template (the model needs one)",
+      ),
     split: SplitConfigSchema.prefault({}).describe('train/dev/test split sizes'),
     episodes: EpisodeConfigSchema.prefault({}).describe('episode shape'),
   })

@@ -70,6 +70,23 @@ describe('data pipeline', () => {
     );
   });
 
+  it('wraps prompts in the chat template with promptFormat chat, keeping example ids', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meta-lora-chat-'));
+    const chat = parseDataConfig({ ...config(0), promptFormat: 'chat' });
+    await runDataBuild(chat, join(dir, 'chat.arrow'), { chatPrompt: (p) => `User: ${p}\nAssistant:` });
+    await runDataBuild(config(0), join(dir, 'plain.arrow'));
+    const wrapped = readArtifact(join(dir, 'chat.arrow'), TasksArtifact).rows;
+    const plain = readArtifact(join(dir, 'plain.arrow'), TasksArtifact).rows;
+    expect(wrapped[0]!.input).toBe(`User: ${plain[0]!.input}\nAssistant:`);
+    expect(wrapped.map((e) => e.exampleId)).toEqual(plain.map((e) => e.exampleId));
+  });
+
+  it('refuses promptFormat chat without a chat template', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meta-lora-chat-'));
+    const chat = parseDataConfig({ ...config(0), promptFormat: 'chat' });
+    await expect(runDataBuild(chat, join(dir, 'tasks.arrow'))).rejects.toThrow(/no chat template/);
+  });
+
   it('inspects counts per task and split', async () => {
     const dir = await run(0);
     expect(readArtifact(join(dir, 'tasks.arrow'), TasksArtifact).rows.length).toBe(180);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHash, type Lineage, readArtifact, sha256Hex, writeArtifact } from '@meta-lora/artifacts';
+import { configHash, type Lineage, MetaLoraError, readArtifact, sha256Hex, writeArtifact } from '@meta-lora/artifacts';
 import type { DataConfig } from './config.ts';
 import { EpisodesArtifact, sampleEpisodes } from './episodes.ts';
 import { type Example, TasksArtifact } from './example.ts';
@@ -44,8 +44,8 @@ export function buildConfigHash(config: DataConfig): string {
             .sort()
             .map((name) => [name, readPackageJson<{ version: string }>(name, 'package.json').version]),
         );
-  const { suite, tasks, languages, split } = config;
-  return configHash({ suite, tasks, languages, split, data });
+  const { suite, tasks, languages, split, promptFormat } = config;
+  return configHash({ suite, tasks, languages, split, data, promptFormat });
 }
 
 /**
@@ -54,8 +54,24 @@ export function buildConfigHash(config: DataConfig): string {
  * @example
  * const lineage = await runDataBuild(config, 'runs/x/tasks.arrow');
  */
-export async function runDataBuild(config: DataConfig, outPath: string): Promise<Lineage> {
-  const examples = await buildTasks(config);
+export async function runDataBuild(
+  config: DataConfig,
+  outPath: string,
+  options: { readonly chatPrompt?: (prompt: string) => string } = {},
+): Promise<Lineage> {
+  let examples = await buildTasks(config);
+  if (config.promptFormat === 'chat') {
+    const { chatPrompt } = options;
+    if (!chatPrompt) {
+      throw new MetaLoraError('CONFIG_INVALID', 'promptFormat is "chat" but the base model has no chat template', {
+        field: 'promptFormat',
+        value: config.promptFormat,
+        fix: 'set promptFormat to "plain", or use a base model whose tokenizer_config.json has a chat_template',
+      });
+    }
+    // The example ids stay those of the plain prompts: formatting does not change which example it is.
+    examples = examples.map((e) => ({ ...e, input: chatPrompt(e.input) }));
+  }
   return writeArtifact(outPath, TasksArtifact, examples, {
     configHash: buildConfigHash(config),
     seed: null,

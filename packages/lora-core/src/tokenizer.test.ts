@@ -115,6 +115,11 @@ describe('loadTokenizer', () => {
     expect(() => tok.decode([5, 261])).toThrow(/261 at position 1 is outside the vocabulary/);
   });
 
+  it('renders a task prompt as a chat user turn without the leading BOS', async () => {
+    const tok = (await loadTokenizer(modelDir('chat-prompt', good)))!;
+    expect(tok.chatPrompt('Capital of France?')).toBe('User: Capital of France?\nAssistant:');
+  });
+
   it('renders the chat template', async () => {
     const tok = (await loadTokenizer(modelDir('chat', good)))!;
     const messages = [

@@ -133,6 +133,19 @@ export class Tokenizer {
     }
     return this.chatTemplate.render(messages, options);
   }
+
+  /**
+   * A task prompt as one user turn of the chat template, ending in the assistant's generation prompt, without the
+   * leading BOS the template writes (callers add BOS as an id, so it would appear twice).
+   *
+   * @example
+   * tokenizer.chatPrompt('Review: great film\nSentiment:'); // "User: Review: …\nAssistant:" for meta-lora's models
+   */
+  chatPrompt(userText: string): string {
+    const text = this.applyChatTemplate([{ role: 'user', content: userText }], { addGenerationPrompt: true });
+    const bos = this.bosTokenId === undefined ? undefined : this.hf.id_to_token(this.bosTokenId);
+    return bos && text.startsWith(bos) ? text.slice(bos.length) : text;
+  }
 }
 
 /**

@@ -10,8 +10,6 @@ export async function runDataStage(exp: LoadedExperiment, log: (line: string) =>
   const out = stageDir(exp, 'data');
   writeResolvedConfig(exp, 'data');
   const tasksPath = join(out, 'tasks.arrow');
-  await runDataBuild(exp.config.data, tasksPath);
-  log(inspectArtifact(tasksPath, { rows: 0 }));
   const dir = modelDir(exp);
   const tokenizer = await loadTokenizer(dir);
   if (!tokenizer) {
@@ -20,6 +18,12 @@ export async function runDataStage(exp: LoadedExperiment, log: (line: string) =>
       fix: 'set "model" in experiment.json to a Hugging Face directory with a tokenizer',
     });
   }
+  await runDataBuild(
+    exp.config.data,
+    tasksPath,
+    tokenizer.hasChatTemplate ? { chatPrompt: (p) => tokenizer.chatPrompt(p) } : {},
+  );
+  log(inspectArtifact(tasksPath, { rows: 0 }));
   runDataSample(exp.config.data, tasksPath, out, (text) => tokenizer.encode(text, { addSpecialTokens: false }).length);
   log(inspectArtifact(join(out, 'usage.arrow'), { rows: 0 }));
 }

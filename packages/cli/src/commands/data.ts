@@ -24,6 +24,7 @@ function dataConfig(args: ParsedArgs) {
     paths,
     tasks: list(args.values.tasks),
     languages: list(args.values.languages),
+    promptFormat: args.values.chat === true ? 'chat' : 'plain',
     k: intOption(args, 'k', 16, 2),
     seed: intOption(args, 'seed', 0),
     episodes: {
@@ -43,6 +44,7 @@ const selection = {
   },
   tasks: { type: 'string', placeholder: 'A,B', description: 'keep only these task ids' },
   languages: { type: 'string', placeholder: 'fr,ja', description: 'multilingual suite: keep only these languages' },
+  chat: { type: 'boolean', description: "build: wrap prompts in the base model's chat template (--model)" },
 } as const;
 
 export const dataCommand: Command = {
@@ -75,7 +77,12 @@ export const dataCommand: Command = {
     if (verb === 'build') {
       const config = dataConfig(sub);
       const out = (args.values.out as string | undefined) ?? join('runs', 'data', 'tasks.arrow');
-      await runDataBuild(config, out);
+      let chatPrompt: ((prompt: string) => string) | undefined;
+      if (config.promptFormat === 'chat') {
+        const tokenizer = await loadTokenizer((args.values.model as string | undefined) ?? DEFAULT_MODEL_DIR);
+        if (tokenizer?.hasChatTemplate) chatPrompt = (p) => tokenizer.chatPrompt(p);
+      }
+      await runDataBuild(config, out, chatPrompt ? { chatPrompt } : {});
       process.stdout.write(`${inspectArtifact(out, { rows: 0 })}\n`);
       return 0;
     }
