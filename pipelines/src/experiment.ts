@@ -31,6 +31,13 @@ export const SharedConfigSchema = z.strictObject({
     .min(1)
     .default('models/meta-lora-base')
     .describe('base model: a Hugging Face directory, relative to the repository root or absolute'),
+  study: z
+    .strictObject({
+      ks: z.array(z.number().int().min(2)).min(1).default([4, 8, 16, 32]).describe('few-shot budgets k of the sweep'),
+      seeds: z.array(z.number().int().min(0)).min(1).default([0, 1, 2]).describe('seeds of the study'),
+    })
+    .prefault({})
+    .describe('the full study (`pnpm study`): the pipeline at every k and seed, one merged report'),
 });
 
 /** `train.json`: stage 2's config (with stage 1's as its `adapt` section) and the baselines to train. */
