@@ -41,7 +41,7 @@ describe('meta-lora CLI', () => {
   });
 
   it('prints --help for every command', async () => {
-    for (const name of ['data', 'generate']) {
+    for (const name of ['run', 'data', 'train', 'adapt', 'eval', 'report', 'generate', 'export']) {
       const io = capture();
       expect(await main([name, '--help'])).toBe(0);
       io.restore();

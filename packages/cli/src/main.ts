@@ -7,17 +7,21 @@ import { type Command, helpText, parseCommandArgs } from './command.ts';
 import { adaptCommand } from './commands/adapt.ts';
 import { dataCommand } from './commands/data.ts';
 import { evalCommand } from './commands/eval.ts';
+import { exportCommand } from './commands/export.ts';
 import { generateCommand } from './commands/generate.ts';
 import { reportCommand } from './commands/report.ts';
+import { runCommand } from './commands/run.ts';
 import { trainCommand } from './commands/train.ts';
 
 const COMMANDS: readonly Command[] = [
+  runCommand,
   dataCommand,
   trainCommand,
   adaptCommand,
   evalCommand,
   reportCommand,
   generateCommand,
+  exportCommand,
 ];
 
 function usage(): string {
