@@ -6,10 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readArtifact, readArtifactInfo } from '@meta-lora/artifacts';
 import { TasksArtifact } from '@meta-lora/data-sampling';
 import { EvalResultsArtifact } from '@meta-lora/eval';
 import { readPeftConfig } from '@meta-lora/lora-core';
+import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -56,6 +58,28 @@ describe('turbo run pipeline (smoke experiment)', () => {
     const html = readFileSync(join(RUN, 'report', 'report.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(readFileSync(join(RUN, 'report', 'report.md'), 'utf8')).toMatch(/MeTA-LoRA/);
+  });
+
+  it('the smoke report renders in headless Chromium with drawn charts', { timeout: 120_000 }, async () => {
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(pathToFileURL(join(RUN, 'report', 'report.html')).href);
+      // A string, because this repository type-checks without the DOM library.
+      const charts = (await page.evaluate(
+        `[...document.querySelectorAll('svg.chart')].map((svg) => [...svg.querySelectorAll('rect.bar, path.line')].filter((e) => e.getBoundingClientRect().width > 0).length)`,
+      )) as number[];
+      expect(errors).toEqual([]);
+      expect(charts.length).toBeGreaterThan(0);
+      expect(charts.every((n) => n > 0)).toBe(true);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('a rerun with nothing changed is a full cache hit', { timeout: 120_000 }, () => {
