@@ -143,11 +143,17 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   }
   float* base = static_cast<float*>(data);
   const int lda = static_cast<int>(ta ? m : k), ldb = static_cast<int>(tb ? k : n), ldc = static_cast<int>(n);
+  // Skinny or small products (the LoRA factors: k or n = r) are memory-bound; splitting them over threads costs more
+  // in hand-offs than it gains, so they run on one thread.
+  const int threads = get_threads != nullptr ? get_threads() : 1;
+  const bool one_thread = threads > 1 && set_threads != nullptr && (std::min({m, n, k}) < 32 || m * n * k < (1 << 21));
+  if (one_thread) set_threads(1);
   for (int64_t i = 0; i < batch; i++) {
     sgemm(kRowMajor, ta ? kTrans : kNoTrans, tb ? kTrans : kNoTrans, static_cast<int>(m), static_cast<int>(n),
           static_cast<int>(k), 1.0f, base + a_off + i * a_stride, lda, base + b_off + i * b_stride, ldb, 0.0f,
           base + c_off + i * m * n, ldc);
   }
+  if (one_thread) set_threads(threads);
   return nullptr;
 }
 
