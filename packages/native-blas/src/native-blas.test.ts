@@ -48,6 +48,17 @@ describe.skipIf(!native.available)('sgemm', () => {
     expect(() => blas.sgemm(f.buffer, 1, 2, 2, 3, false, false, 0, 4, 6, 0, 0)).toThrow(/bounds/);
   });
 
+  it('keeps the thread count after a small product, which it runs on one thread', () => {
+    const before = blas.threads();
+    blas.setThreads(2);
+    const f = new Float32Array(64);
+    f.set([1, 2, 3, 4, 5, 6], 0); // A [2, 3]
+    f.set([1, 0, 0, 1, 1, 1], 8); // B [3, 2]
+    blas.sgemm(f.buffer, 1, 2, 2, 3, false, false, 0, 8, 16, 0, 0);
+    expect([...f.subarray(16, 20), blas.setThreads(2)]).toEqual([4, 5, 10, 11, 2]);
+    blas.setThreads(before);
+  });
+
   it('rejects a malformed META_LORA_THREADS', () => {
     expect(() => openNativeBlas({ META_LORA_THREADS: 'two' })).toThrow(/META_LORA_THREADS/);
   });
