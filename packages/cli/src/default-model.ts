@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MetaLoraError } from '@meta-lora/artifacts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -12,4 +13,16 @@ export const DEFAULT_MODEL_DIR = resolve(here, '..', '..', '..', 'models', 'meta
 export function resolveModelDir(flag: string | undefined): string | undefined {
   if (flag) return flag;
   return existsSync(resolve(DEFAULT_MODEL_DIR, 'config.json')) ? DEFAULT_MODEL_DIR : undefined;
+}
+
+/** `resolveModelDir`, or a CONFIG_INVALID error that says to pass --model. */
+export function requireModelDir(flag: string | undefined): string {
+  const dir = resolveModelDir(flag);
+  if (!dir) {
+    throw new MetaLoraError('CONFIG_INVALID', 'no --model given and the embedded default model is not built yet', {
+      field: '--model',
+      fix: 'pass --model DIR (a Hugging Face model directory: config.json, safetensors, tokenizer.json)',
+    });
+  }
+  return dir;
 }

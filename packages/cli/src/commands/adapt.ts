@@ -5,7 +5,7 @@ import { encodeExample, initBackend, loadModel, loadPeftAdapter, savePeftAdapter
 import { adaptTask } from '@meta-lora/stage1-adapt';
 import { parseMetaConfig } from '@meta-lora/stage2-meta';
 import { type Command, intOption, numberOption, requireString } from '../command.ts';
-import { resolveModelDir } from '../default-model.ts';
+import { requireModelDir } from '../default-model.ts';
 import { readConfigFile } from './train.ts';
 
 /** The task's examples from a `tasks.arrow` artifact or a user dataset file (JSONL, CSV, Arrow IPC, Parquet). */
@@ -54,13 +54,7 @@ export const adaptCommand: Command = {
     backend: { type: 'string', placeholder: 'NAME', description: 'force a TF.js backend: tensorflow, wasm or cpu' },
   },
   async run(args) {
-    const modelDir = resolveModelDir(args.values.model as string | undefined);
-    if (!modelDir) {
-      throw new MetaLoraError('CONFIG_INVALID', 'no --model given and the embedded default model is not built yet', {
-        field: '--model',
-        fix: 'pass --model DIR (a Hugging Face model directory)',
-      });
-    }
+    const modelDir = requireModelDir(args.values.model as string | undefined);
     const sharedDir = requireString(args, 'shared', 'adapt');
     const dataPath = requireString(args, 'data', 'adapt');
     const task = requireString(args, 'task', 'adapt');

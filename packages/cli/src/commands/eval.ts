@@ -1,10 +1,9 @@
 /** `meta-lora eval`: scores the conditions of an evaluation plan on the test splits and writes eval-results.arrow. */
 import { join } from 'node:path';
-import { MetaLoraError } from '@meta-lora/artifacts';
 import { EVAL_PLAN_FILE, EVAL_RESULTS_FILE, evaluate, readEvalPlan, writeReport } from '@meta-lora/eval';
 import { initBackend } from '@meta-lora/lora-core';
 import { type Command, intOption, requireString } from '../command.ts';
-import { resolveModelDir } from '../default-model.ts';
+import { requireModelDir } from '../default-model.ts';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -45,13 +44,7 @@ export const evalCommand: Command = {
   },
   async run(args) {
     const runDir = requireString(args, 'run', 'eval');
-    const modelDir = resolveModelDir(args.values.model as string | undefined);
-    if (!modelDir) {
-      throw new MetaLoraError('CONFIG_INVALID', 'no --model given and the embedded default model is not built yet', {
-        field: '--model',
-        fix: 'pass --model DIR (the base model the adapters were trained on)',
-      });
-    }
+    const modelDir = requireModelDir(args.values.model as string | undefined);
     const plan = readEvalPlan((args.values.plan as string | undefined) ?? join(runDir, EVAL_PLAN_FILE));
     const maxTest =
       args.values['max-test-examples'] === undefined ? undefined : intOption(args, 'max-test-examples', 0, 1);

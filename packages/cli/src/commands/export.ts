@@ -14,7 +14,7 @@ import {
   saveModel,
 } from '@meta-lora/lora-core';
 import { type Command, requireString } from '../command.ts';
-import { resolveModelDir } from '../default-model.ts';
+import { requireModelDir } from '../default-model.ts';
 
 /** Every PEFT adapter directory under `dir` (not under checkpoints), relative paths, sorted. */
 export function findAdapters(dir: string): string[] {
@@ -52,13 +52,7 @@ export const exportCommand: Command = {
     const out = requireString(args, 'out', 'export');
     if (args.values.merge) {
       const adapterDir = requireString(args, 'adapter', 'export');
-      const modelDir = resolveModelDir(args.values.model as string | undefined);
-      if (!modelDir) {
-        throw new MetaLoraError('CONFIG_INVALID', 'no --model given and the embedded default model is not built yet', {
-          field: '--model',
-          fix: 'pass --model DIR',
-        });
-      }
+      const modelDir = requireModelDir(args.values.model as string | undefined);
       const dtype = (args.values.dtype as string | undefined) ?? 'F32';
       if (dtype !== 'F32' && dtype !== 'F16') {
         throw new MetaLoraError('CONFIG_INVALID', `--dtype must be F32 or F16, got ${JSON.stringify(dtype)}`, {

@@ -2,7 +2,7 @@
 import { MetaLoraError, Rng } from '@meta-lora/artifacts';
 import { generate, initBackend, loadModel, loadPeftAdapter } from '@meta-lora/lora-core';
 import { type Command, intOption, numberOption } from '../command.ts';
-import { resolveModelDir } from '../default-model.ts';
+import { requireModelDir } from '../default-model.ts';
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -30,13 +30,7 @@ export const generateCommand: Command = {
     backend: { type: 'string', placeholder: 'NAME', description: 'force a TF.js backend: tensorflow, wasm or cpu' },
   },
   async run(args) {
-    const modelDir = resolveModelDir(args.values.model as string | undefined);
-    if (!modelDir) {
-      throw new MetaLoraError('CONFIG_INVALID', 'no --model given and the embedded default model is not built yet', {
-        field: '--model',
-        fix: 'pass --model DIR (a Hugging Face model directory)',
-      });
-    }
+    const modelDir = requireModelDir(args.values.model as string | undefined);
     const backend = args.values.backend as string | undefined;
     await initBackend(backend ? { backend: backend as 'wasm' } : {});
     const { model, tokenizer } = await loadModel(modelDir);

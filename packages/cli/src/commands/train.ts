@@ -5,7 +5,7 @@ import { MetaLoraError } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
 import { BASELINE_METHODS, type BaselineMethod, parseMetaConfig, runTraining } from '@meta-lora/stage2-meta';
 import { type Command, intOption, requireString } from '../command.ts';
-import { resolveModelDir } from '../default-model.ts';
+import { requireModelDir } from '../default-model.ts';
 
 /** Reads a JSON config file (a `$schema` key is ignored); a syntax error names the file. */
 export function readConfigFile(path: string | undefined): Record<string, unknown> {
@@ -88,13 +88,7 @@ export const trainCommand: Command = {
     backend: { type: 'string', placeholder: 'NAME', description: 'force a TF.js backend: tensorflow, wasm or cpu' },
   },
   async run(args) {
-    const modelDir = resolveModelDir(args.values.model as string | undefined);
-    if (!modelDir) {
-      throw new MetaLoraError('CONFIG_INVALID', 'no --model given and the embedded default model is not built yet', {
-        field: '--model',
-        fix: 'pass --model DIR (a Hugging Face model directory)',
-      });
-    }
+    const modelDir = requireModelDir(args.values.model as string | undefined);
     const dataDir = requireString(args, 'data', 'train');
     const runDir = requireString(args, 'out', 'train');
     const paths = {
