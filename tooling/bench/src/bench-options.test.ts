@@ -8,6 +8,11 @@ describe('parseBenchArgs', () => {
     expect([o.batch, o.seq, o.rank, o.alpha, o.lr, o.threads]).toEqual([8, 128, 8, 16, 1e-3, [1, 2]]);
   });
 
+  it('turns the meta-iteration mode on with --meta-iterations and leaves it off by default', () => {
+    expect(parseBenchArgs([]).metaIterations).toBe(0);
+    expect(parseBenchArgs(['--meta-iterations', '20']).metaIterations).toBe(20);
+  });
+
   it('rejects a non-integer step count with CONFIG_INVALID naming the flag', () => {
     let caught: unknown;
     try {

@@ -25,6 +25,8 @@ export interface BenchOptions {
   readonly torch: boolean;
   /** Memory mode: train this many steps, compare RSS and numTensors at step 100 and at the end (0: off). */
   readonly memorySteps: number;
+  /** Meta-iteration mode: run this many MeTA-LoRA iterations on the embedded model with 1 and N workers (0: off). */
+  readonly metaIterations: number;
 }
 
 export const BENCH_USAGE = `usage: pnpm bench [options]
@@ -37,6 +39,8 @@ export const BENCH_USAGE = `usage: pnpm bench [options]
   --lr X               AdamW learning rate (default 1e-3)
   --seed N             seed of the random model and the token ids (default 0)
   --memory-steps N     memory mode: train N steps (>= 200), compare RSS and numTensors at step 100 and step N
+  --meta-iterations N  meta mode: N MeTA-LoRA iterations on models/meta-lora-base (or --model), in-thread and with
+                       one worker per thread count > 1; prints iterations/s and the speed-up
   --no-torch           skip the PyTorch reference
   --json               print one JSON object`;
 
@@ -65,6 +69,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         lr: { type: 'string', default: '1e-3' },
         seed: { type: 'string', default: '0' },
         'memory-steps': { type: 'string', default: '0' },
+        'meta-iterations': { type: 'string', default: '0' },
         'no-torch': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
@@ -129,5 +134,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     json: values.json as boolean,
     torch: !(values['no-torch'] as boolean),
     memorySteps,
+    metaIterations: int('meta-iterations', 0),
   };
 }

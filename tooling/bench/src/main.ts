@@ -14,6 +14,7 @@ import { buildBenchModel } from './bench-model.ts';
 import { parseBenchArgs } from './bench-options.ts';
 import { setEngineThreads } from './engine-threads.ts';
 import { measureEngine, round } from './measure-engine.ts';
+import { measureMeta } from './measure-meta.ts';
 import { memoryCheck } from './memory-check.ts';
 import { type BenchReport, formatReport, ratios, type ThreadResult } from './report.ts';
 import { runTorchReference, torchAvailable } from './torch-reference.ts';
@@ -24,8 +25,27 @@ async function main(argv: readonly string[]): Promise<void> {
   const base = process.env.INIT_CWD ?? process.cwd();
   const options = { ...parsed, model: parsed.model === null ? null : resolve(base, parsed.model) };
   const info = await initBackend({ quiet: options.json });
-  const bench = await buildBenchModel(options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  if (options.metaIterations > 0) {
+    const modelDir = options.model ?? resolve(import.meta.dirname, '..', '..', '..', 'models', 'meta-lora-base');
+    const workerCounts = [0, ...options.threads.filter((t) => t > 1)];
+    const { runs, identical } = await measureMeta(modelDir, options.metaIterations, workerCounts, log);
+    const base = runs[0]!;
+    const lines = runs.map(
+      (r) =>
+        `${r.workers === 0 ? 'in-thread ' : `${r.workers} workers`}  ${r.iterations} iterations in ${r.seconds} s = ${r.iterationsPerSecond} it/s  (x${(r.iterationsPerSecond / base.iterationsPerSecond).toFixed(2)})`,
+    );
+    const text = [
+      `meta-iteration throughput on ${modelDir} (4 tasks x 8+8 examples per iteration):`,
+      ...lines,
+      `adapters identical across worker counts: ${identical}`,
+    ].join('\n');
+    console.log(options.json ? JSON.stringify({ impl: 'meta-lora', mode: 'meta', modelDir, runs, identical }) : text);
+    process.exitCode = identical ? 0 : 1;
+    return;
+  }
+  const bench = await buildBenchModel(options);
 
   if (options.memorySteps > 0) {
     setEngineThreads(options.threads[0] as number);
