@@ -2,46 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
+import { tinyTokenizer } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from './tokenizer.ts';
 
 // A tiny GPT-2-style byte-level BPE written by hand: <|endoftext|> (0), <|pad|> (1), the 256 byte tokens, 3 merges.
-function byteChars(): string[] {
-  const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-  let shifted = 0;
-  return Array.from({ length: 256 }, (_, b) => String.fromCharCode(printable(b) ? b : 256 + shifted++));
-}
-const merges = ['Ġ t', 'h e', 'Ġt he'];
-const vocab: Record<string, number> = Object.create(null);
-[...byteChars(), 'Ġt', 'he', 'Ġthe'].forEach((t, i) => {
-  vocab[t] = i + 2;
-});
-const special = (id: number, content: string) => ({
-  id,
-  content,
-  single_word: false,
-  lstrip: false,
-  rstrip: false,
-  normalized: false,
-  special: true,
-});
-const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
-const tokenizerJson = {
-  version: '1.0',
-  truncation: null,
-  padding: null,
-  added_tokens: [special(0, '<|endoftext|>'), special(1, '<|pad|>')],
-  normalizer: null,
-  pre_tokenizer: byteLevel,
-  post_processor: {
-    type: 'TemplateProcessing',
-    single: [{ SpecialToken: { id: '<|endoftext|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-    pair: [],
-    special_tokens: { '<|endoftext|>': { id: '<|endoftext|>', ids: [0], tokens: ['<|endoftext|>'] } },
-  },
-  decoder: byteLevel,
-  model: { type: 'BPE', dropout: null, unk_token: null, byte_fallback: false, ignore_merges: false, vocab, merges },
-};
+const { json: tokenizerJson, vocab } = tinyTokenizer('<|endoftext|>', '<|pad|>');
 const config = {
   bos_token: '<|endoftext|>',
   eos_token: { content: '<|endoftext|>' },

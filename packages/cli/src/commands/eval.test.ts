@@ -18,6 +18,7 @@ import {
   TINY_MODEL_CONFIG,
   writeSafetensors,
 } from '@meta-lora/lora-core';
+import { tinyTokenizer } from '@meta-lora/vitest-config';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.ts';
 
@@ -25,49 +26,7 @@ await initBackend({ quiet: true });
 const root = mkdtempSync(join(tmpdir(), 'meta-lora-cli-eval-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function byteChars(): string[] {
-  const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-  let shifted = 0;
-  return Array.from({ length: 256 }, (_, b) => String.fromCharCode(printable(b) ? b : 256 + shifted++));
-}
-const vocab: Record<string, number> = Object.create(null);
-[...byteChars(), 'Ġt', 'he', 'Ġthe'].forEach((t, i) => {
-  vocab[t] = i + 2;
-});
-const special = (id: number, content: string) => ({
-  id,
-  content,
-  single_word: false,
-  lstrip: false,
-  rstrip: false,
-  normalized: false,
-  special: true,
-});
-const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
-const tokenizerJson = {
-  version: '1.0',
-  truncation: null,
-  padding: null,
-  added_tokens: [special(0, '<s>'), special(1, '</s>')],
-  normalizer: null,
-  pre_tokenizer: byteLevel,
-  post_processor: {
-    type: 'TemplateProcessing',
-    single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-    pair: [],
-    special_tokens: { '<s>': { id: '<s>', ids: [0], tokens: ['<s>'] } },
-  },
-  decoder: byteLevel,
-  model: {
-    type: 'BPE',
-    dropout: null,
-    unk_token: null,
-    byte_fallback: false,
-    ignore_merges: false,
-    vocab,
-    merges: ['Ġ t', 'h e', 'Ġt he'],
-  },
-};
+const tokenizerJson = tinyTokenizer('<s>', '</s>').json;
 
 const modelDir = join(root, 'model');
 const runDir = join(root, 'run');
