@@ -25,11 +25,14 @@ export type {
   PretrainTrainConfig,
 } from './pretrain-config.ts';
 export {
+  extendedFrom,
+  extendRun,
   hfModelConfig,
   PretrainConfigSchema,
   PretrainModelSchema,
   PretrainTrainSchema,
   parsePretrainConfig,
+  pretrainConfigHash,
 } from './pretrain-config.ts';
 export type { PretrainData } from './pretrain-data.ts';
 export { pretrainData } from './pretrain-data.ts';

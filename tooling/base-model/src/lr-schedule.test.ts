@@ -15,3 +15,18 @@ describe('learningRate', () => {
     expect(decay.every((lr, i) => i === 0 || lr < (decay[i - 1] as number))).toBe(true);
   });
 });
+
+describe('learningRate with a warm restart', () => {
+  const extended = { ...config, maxSteps: 210, restarts: [{ step: 110, lr: 5e-4, warmupSteps: 10 }] };
+
+  it('keeps every rate before the restart exactly as the unextended schedule had it', () => {
+    for (let s = 0; s < 110; s++) expect(learningRate(s, extended)).toBe(learningRate(s, config));
+  });
+
+  it('warms up from minLr to the restart lr, then decays by a cosine to minLr at the new maxSteps', () => {
+    expect(learningRate(110, extended)).toBeCloseTo(1e-4 + 0.4e-4, 12);
+    expect(learningRate(119, extended)).toBeCloseTo(5e-4, 12);
+    expect(learningRate(165, extended)).toBeCloseTo(3e-4, 12);
+    expect(learningRate(210, extended)).toBe(1e-4);
+  });
+});

@@ -1,13 +1,26 @@
 /**
  * The learning-rate schedule of pretraining: linear warmup from 0 to `lr` over `warmupSteps`, then a cosine decay to
  * `minLr` at `maxSteps` (nanoGPT's `get_lr`). `step` counts from 0 (the rate of the first update).
+ *
+ * A run extended past its planned end (`pretrain --resume --extend-to N`) adds a warm restart: from the restart's
+ * step the rate rises linearly from `minLr` to the restart's `lr` over its `warmupSteps`, then decays by a cosine to
+ * `minLr` at the next restart or at `maxSteps` (SGDR-style). Each segment before a restart keeps the exact shape it
+ * had when it was trained, so extending a run never rewrites the rates of steps already taken.
  */
+
+export interface LrRestart {
+  /** The first step of the new segment (the old run's `maxSteps`). */
+  readonly step: number;
+  readonly lr: number;
+  readonly warmupSteps: number;
+}
 
 export interface LrScheduleConfig {
   readonly lr: number;
   readonly minLr: number;
   readonly warmupSteps: number;
   readonly maxSteps: number;
+  readonly restarts?: readonly LrRestart[];
 }
 
 /**
@@ -15,9 +28,19 @@ export interface LrScheduleConfig {
  * learningRate(0, { lr: 1e-3, minLr: 1e-4, warmupSteps: 10, maxSteps: 100 }); // 1e-4 (1/10 of the warmup)
  */
 export function learningRate(step: number, config: LrScheduleConfig): number {
-  const { lr, minLr, warmupSteps, maxSteps } = config;
-  if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
-  if (step >= maxSteps) return minLr;
-  const progress = (step - warmupSteps) / Math.max(1, maxSteps - warmupSteps);
+  const { minLr } = config;
+  const restarts = config.restarts ?? [];
+  let segment = { start: 0, from: 0, lr: config.lr, warmupSteps: config.warmupSteps };
+  let end = restarts[0]?.step ?? config.maxSteps;
+  for (const [i, r] of restarts.entries()) {
+    if (step < r.step) break;
+    segment = { start: r.step, from: minLr, lr: r.lr, warmupSteps: r.warmupSteps };
+    end = restarts[i + 1]?.step ?? config.maxSteps;
+  }
+  const local = step - segment.start;
+  const { lr, warmupSteps, from } = segment;
+  if (local < warmupSteps) return from + ((lr - from) * (local + 1)) / warmupSteps;
+  if (step >= end) return minLr;
+  const progress = (local - warmupSteps) / Math.max(1, end - segment.start - warmupSteps);
   return minLr + 0.5 * (1 + Math.cos(Math.PI * progress)) * (lr - minLr);
 }

@@ -74,6 +74,11 @@ export function modelCard(input: ModelCardInput): string {
     (s) => `**${s.mode}**, prompt \`${s.prompt}\`:\n\n\`\`\`text\n${s.prompt}${s.completion}\n\`\`\``,
   );
   const headDim = m.hiddenSize / m.numAttentionHeads;
+  const firstEnd = t.restarts[0]?.step ?? t.maxSteps;
+  const restartText = t.restarts.map((r, i) => {
+    const end = t.restarts[i + 1]?.step ?? t.maxSteps;
+    return `; warm restart at step ${n(r.step)}: linear warmup over ${r.warmupSteps} steps from ${t.minLr} to ${r.lr}, cosine to ${t.minLr} at step ${n(end)}`;
+  });
 
   return `---
 license: mit
@@ -130,7 +135,7 @@ were dropped. A test (\`tooling/base-model/src/corpus-exclusion.test.ts\`) check
 | steps | ${n(state.step)} of ${n(t.maxSteps)} (batch ${t.batchSize} × ${t.seqLen} predicted tokens = ${n(t.batchSize * t.seqLen)} tokens/step) |
 | tokens seen | ${n(state.tokensSeen)} (${epochs.toFixed(2)} epochs of the train stream) |
 | optimizer | AdamW (β ${t.beta1}/${t.beta2}, weight decay ${t.weightDecay}), global-norm clip ${t.clipGradNorm} |
-| learning rate | linear warmup over ${t.warmupSteps} steps to ${t.lr}, cosine to ${t.minLr} at step ${n(t.maxSteps)} |
+| learning rate | linear warmup over ${t.warmupSteps} steps to ${t.lr}, cosine to ${t.minLr} at step ${n(firstEnd)}${restartText.join('')} |
 | windows | random contiguous windows of ${t.seqLen + 1} tokens, seed ${t.seed} |
 | throughput | ${(state.tokensSeen / Math.max(1e-9, state.trainSeconds)).toFixed(0)} tokens/s in training steps (${input.backend}, shared 2-core machine) |
 | wall time | ${hours(state.wallSeconds)} in ${state.sittings} sitting(s), ${hours(state.trainSeconds)} of it in training steps |

@@ -2,8 +2,10 @@
  * The `pretrain` and `eval` commands.
  *
  * `pretrain --out DIR [--run-dir DIR] [--tokenizer DIR] [--config FILE] [--max-steps N] [--seed N] [--max-minutes M]
- * [--stop-after-step N] [--resume] [--export] [--backend NAME]`: trains (or resumes) in the run directory, then
- * exports the HF model directory DIR with its model card. `--export` only exports the run's checkpoint.
+ * [--stop-after-step N] [--resume [--extend-to N [--restart-lr X] [--restart-warmup N]]] [--export] [--backend NAME]`:
+ * trains (or resumes) in the run directory, then exports the HF model directory DIR with its model card. `--export`
+ * only exports the run's checkpoint. `--extend-to N` lengthens a resumed run to N steps with a warm restart of the
+ * learning rate at its old end (see `lr-schedule.ts`); the steps already taken keep their schedule.
  *
  * `eval --model DIR [--seq-len N] [--windows N] [--batch-size N]`: the held-out loss of any model directory on the
  * pretraining corpus's held-out stream, as the model card reports it.
@@ -22,7 +24,7 @@ import { heldOutLoss } from './held-out-loss.ts';
 import { type ModelCardSample, modelCard } from './model-card.ts';
 import { pretrain, readPretrainLog } from './pretrain.ts';
 import type { TrainerState } from './pretrain-checkpoint.ts';
-import { type PretrainConfig, parsePretrainConfig } from './pretrain-config.ts';
+import { extendRun, type PretrainConfig, parsePretrainConfig } from './pretrain-config.ts';
 import { type PretrainData, pretrainData } from './pretrain-data.ts';
 import { measureThroughput } from './throughput.ts';
 
@@ -82,6 +84,9 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
       'max-minutes': { type: 'string' },
       'stop-after-step': { type: 'string' },
       resume: { type: 'boolean', default: false },
+      'extend-to': { type: 'string' },
+      'restart-lr': { type: 'string' },
+      'restart-warmup': { type: 'string' },
       export: { type: 'boolean', default: false },
       backend: { type: 'string' },
     },
@@ -104,9 +109,39 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
       fix: `the run's config is ${join(runDir, 'config.json')}; drop those flags, or start a new --run-dir`,
     });
   }
+  const extending = values['extend-to'] !== undefined;
+  if ((values['restart-lr'] !== undefined || values['restart-warmup'] !== undefined) && !extending) {
+    throw new MetaLoraError('CONFIG_INVALID', '--restart-lr and --restart-warmup only go with --extend-to', {
+      field: '--restart-lr',
+      fix: 'add --extend-to N (with --resume), or drop them',
+    });
+  }
+  if (extending && (!values.resume || values.export)) {
+    throw new MetaLoraError('CONFIG_INVALID', '--extend-to lengthens a run being resumed', {
+      field: '--extend-to',
+      value: values['extend-to'],
+      fix: 'pass --resume with it (and not --export)',
+    });
+  }
   let config: PretrainConfig;
   if (continuing) {
-    config = parsePretrainConfig(readJson(join(runDir, 'config.json')), join(runDir, 'config.json'));
+    const configPath = join(runDir, 'config.json');
+    config = parsePretrainConfig(readJson(configPath), configPath);
+    if (extending) {
+      const restartLr = values['restart-lr'] === undefined ? config.train.lr / 2 : Number(values['restart-lr']);
+      if (!(restartLr > 0)) {
+        throw new MetaLoraError('CONFIG_INVALID', `--restart-lr must be positive, got ${values['restart-lr']}`, {
+          field: '--restart-lr',
+          value: values['restart-lr'],
+          fix: 'pass e.g. --restart-lr 0.0015',
+        });
+      }
+      const warmupSteps = intFlag(values['restart-warmup'], '--restart-warmup', 0) ?? config.train.warmupSteps;
+      config = extendRun(config, intFlag(values['extend-to'], '--extend-to') as number, { lr: restartLr, warmupSteps });
+      // The checkpoint keeps the old config's hash until the next checkpoint; `pretrain` accepts either.
+      writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+      log(`extended ${runDir} to ${config.train.maxSteps} steps, restart lr ${restartLr} over ${warmupSteps} steps`);
+    }
   } else {
     const input = (values.config ? readJson(values.config) : {}) as { train?: Record<string, unknown> };
     const maxSteps = intFlag(values['max-steps'], '--max-steps');
@@ -188,7 +223,13 @@ async function exportWithCard(
     samples,
     backend: run.backend,
     commands: {
-      pretrain: `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --seed ${t.seed} --max-steps ${t.maxSteps}`,
+      pretrain: [
+        `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --seed ${t.seed} --max-steps ${t.restarts[0]?.step ?? t.maxSteps}${runFlag}`,
+        ...t.restarts.map(
+          (r, i) =>
+            `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --resume${runFlag} --extend-to ${t.restarts[i + 1]?.step ?? t.maxSteps} --restart-lr ${r.lr} --restart-warmup ${r.warmupSteps}`,
+        ),
+      ].join('\n'),
       resume: `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --resume${runFlag} --max-minutes 120`,
       eval: `pnpm --filter @meta-lora/base-model run eval -- --model ../../models/${basename(out)} --seq-len ${t.seqLen} --windows ${t.evalWindows} --batch-size ${t.batchSize}`,
     },

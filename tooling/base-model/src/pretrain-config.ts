@@ -3,7 +3,7 @@
  * Validated once at the edge (the CLI), written into the run directory, and passed inward typed. The defaults are the
  * config of `models/meta-lora-base`, sized by measurement (see `MODEL_CARD.md` in the package and the model card).
  */
-import { MetaLoraError } from '@meta-lora/artifacts';
+import { configHash, MetaLoraError } from '@meta-lora/artifacts';
 import { z } from 'zod';
 
 export const PretrainModelSchema = z.strictObject({
@@ -41,6 +41,16 @@ export const PretrainTrainSchema = z.strictObject({
   evalWindows: z.number().int().positive().default(64).describe('Fixed held-out windows of seqLen + 1 tokens'),
   checkpointEvery: z.number().int().positive().default(100).describe('Steps between resumable checkpoints'),
   logEvery: z.number().int().positive().default(10).describe('Steps between progress lines'),
+  restarts: z
+    .array(
+      z.strictObject({
+        step: z.number().int().positive().describe('First step of the new schedule segment'),
+        lr: z.number().positive().describe('Peak learning rate of the segment'),
+        warmupSteps: z.number().int().min(0).describe('Linear warmup from minLr to lr'),
+      }),
+    )
+    .default([])
+    .describe('Warm restarts added by `pretrain --resume --extend-to N` (see lr-schedule.ts); empty for a plain run'),
 });
 
 export const PretrainConfigSchema = z.strictObject({
@@ -87,7 +97,71 @@ export function parsePretrainConfig(input: unknown, source = 'pretrain config'):
       fix: 'lower train.seqLen or raise model.maxPositionEmbeddings',
     });
   }
+  const { restarts, maxSteps } = parsed.data.train;
+  for (const [i, r] of restarts.entries()) {
+    const previous = i === 0 ? 0 : (restarts[i - 1] as { step: number }).step;
+    if (r.step <= previous || r.step >= maxSteps) {
+      throw new MetaLoraError('CONFIG_INVALID', `${source}: train.restarts[${i}].step ${r.step} is out of order`, {
+        path: source,
+        field: `train.restarts.${i}.step`,
+        value: r.step,
+        fix: `restart steps must increase and lie below train.maxSteps (${maxSteps})`,
+      });
+    }
+  }
   return parsed.data;
+}
+
+/**
+ * The hash a run's checkpoints carry. A config without restarts hashes as it did before restarts existed, so runs
+ * started then still resume.
+ *
+ * @example
+ * pretrainConfigHash(parsePretrainConfig({})); // '…'
+ */
+export function pretrainConfigHash(config: PretrainConfig): string {
+  if (config.train.restarts.length > 0) return configHash(config);
+  const { restarts: _, ...train } = config.train;
+  return configHash({ ...config, train });
+}
+
+/**
+ * The config a run had before its last extension (`--extend-to`), or `undefined` when it was never extended: a
+ * checkpoint written under it may be resumed under the extended config.
+ *
+ * @example
+ * extendedFrom(extendRun(config, 7600, { lr: 2e-3, warmupSteps: 100 })); // config
+ */
+export function extendedFrom(config: PretrainConfig): PretrainConfig | undefined {
+  const last = config.train.restarts.at(-1);
+  if (last === undefined) return undefined;
+  return { ...config, train: { ...config.train, maxSteps: last.step, restarts: config.train.restarts.slice(0, -1) } };
+}
+
+/**
+ * The config of a run extended to `maxSteps` with a warm restart at its old end.
+ *
+ * @example
+ * extendRun(parsePretrainConfig({}), 7600, { lr: 2e-3, warmupSteps: 100 }).train.maxSteps; // 7600
+ */
+export function extendRun(
+  config: PretrainConfig,
+  maxSteps: number,
+  restart: { readonly lr: number; readonly warmupSteps: number },
+): PretrainConfig {
+  if (maxSteps <= config.train.maxSteps) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `--extend-to ${maxSteps} does not extend the run, which already plans ${config.train.maxSteps} steps`,
+      {
+        field: '--extend-to',
+        value: maxSteps,
+        fix: `pass a step count above ${config.train.maxSteps}, or drop --extend-to`,
+      },
+    );
+  }
+  const restarts = [...config.train.restarts, { step: config.train.maxSteps, ...restart }];
+  return parsePretrainConfig({ ...config, train: { ...config.train, maxSteps, restarts } }, '--extend-to');
 }
 
 /**

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { Rng } from '@meta-lora/artifacts';
 import { initBackend, type LlamaModel } from '@meta-lora/lora-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { learningRate } from './lr-schedule.ts';
 import { pretrain, readPretrainLog } from './pretrain.ts';
-import { parsePretrainConfig } from './pretrain-config.ts';
+import { extendRun, parsePretrainConfig } from './pretrain-config.ts';
 
 // A tiny model on a synthetic stream: counting runs mod 48 with random restarts, so the loss can fall.
 const config = parsePretrainConfig({
@@ -97,5 +98,18 @@ describe('pretrain', () => {
       /already holds a checkpoint/,
     );
     expect(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'))).toEqual(config);
+  });
+
+  it('extends a finished run with a warm restart: resumes its checkpoint and keeps every step already logged', async () => {
+    const runDir = join(root, 'rerun');
+    const extended = extendRun(config, 140, { lr: 5e-3, warmupSteps: 5 });
+    const { model, state, finished } = await pretrain(extended, streams, { runDir, tokens, log: quiet, resume: true });
+    model.dispose();
+    expect([state.step, finished]).toEqual([140, true]);
+    const log = readPretrainLog(runDir);
+    expect(log.slice(0, reference.log.length)).toEqual(reference.log);
+    const added = log.flatMap((l) => (l.type === 'train' && l.step > 100 ? [l] : []));
+    expect(added.map((l) => l.lr)).toEqual(added.map((l) => learningRate(l.step - 1, extended.train)));
+    expect(added[0]?.lr).toBeCloseTo(1e-3 + (5e-3 - 1e-3) / 5, 12);
   });
 });

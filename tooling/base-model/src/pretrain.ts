@@ -11,7 +11,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHash, MetaLoraError, Rng, writeFileAtomic } from '@meta-lora/artifacts';
+import { MetaLoraError, Rng, writeFileAtomic } from '@meta-lora/artifacts';
 import {
   causalLmLoss,
   clipByGlobalNorm,
@@ -24,7 +24,7 @@ import {
 import { heldOutLoss } from './held-out-loss.ts';
 import { learningRate } from './lr-schedule.ts';
 import { loadPretrainCheckpoint, saveCheckpoint, type TrainerState } from './pretrain-checkpoint.ts';
-import { hfModelConfig, type PretrainConfig } from './pretrain-config.ts';
+import { extendedFrom, hfModelConfig, type PretrainConfig, pretrainConfigHash } from './pretrain-config.ts';
 import type { TokenStreams } from './token-stream.ts';
 import { randomWindows } from './windows.ts';
 
@@ -81,7 +81,7 @@ export async function pretrain(
 ): Promise<PretrainResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { train } = config;
-  const hash = configHash(config);
+  const hash = pretrainConfigHash(config);
   const hfConfig = hfModelConfig(config.model, options.tokens);
   const modelConfig = parseModelConfig(hfConfig, 'pretrain config');
   const checkpointDir = join(options.runDir, 'checkpoint');
@@ -102,7 +102,9 @@ export async function pretrain(
     const names = [...probe.namedWeights().keys()];
     probe.dispose();
     const ckpt = loadPretrainCheckpoint(checkpointDir, names);
-    if (ckpt.state.configHash !== hash) {
+    const previous = extendedFrom(config);
+    const extended = previous !== undefined && ckpt.state.configHash === pretrainConfigHash(previous);
+    if (ckpt.state.configHash !== hash && !extended) {
       throw new MetaLoraError(
         'CHECKPOINT_INVALID',
         `the checkpoint in ${checkpointDir} was written with config ${ckpt.state.configHash}, this run's is ${hash}`,
@@ -115,7 +117,7 @@ export async function pretrain(
     model = LlamaModel.fromTensors(modelConfig, ckpt.tensors, checkpointDir, { trainable: true });
     optimizer.loadState(ckpt.optimizer, model.trainableVariables());
     rng = Rng.fromState(ckpt.state.rng);
-    state = ckpt.state;
+    state = { ...ckpt.state, configHash: hash };
     truncateLog(logPath, state.step);
     log(`resumed at step ${state.step}/${train.maxSteps} from ${checkpointDir}`);
   } else {
