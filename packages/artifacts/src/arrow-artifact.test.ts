@@ -1,10 +1,17 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Field, Float64, List, Utf8 } from 'apache-arrow';
+import { Field, Float32, Float64, List, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineArtifactKind, readArtifact, readArtifactInfo, writeArtifact } from './arrow-artifact.ts';
+import {
+  artifactFromIPC,
+  artifactToIPC,
+  defineArtifactKind,
+  readArtifact,
+  readArtifactInfo,
+  writeArtifact,
+} from './arrow-artifact.ts';
 import { MetaLoraError } from './errors.ts';
 
 const fields = [
@@ -111,5 +118,47 @@ describe('arrow artifacts', () => {
     writeFileSync(path, bytes);
     const error = thrown(() => readArtifact(path, Scores));
     expect([error.code, error.details.field]).toEqual(['ARTIFACT_INVALID', 'artifactId']);
+  });
+
+  describe('List<Float32> columns (long float vectors)', () => {
+    const Vectors = defineArtifactKind({
+      kind: 'vectors',
+      schemaVersion: 1,
+      row: z.strictObject({ name: z.string(), values: z.custom<Float32Array>((v) => v instanceof Float32Array) }),
+      fields: [
+        new Field('name', new Utf8(), false),
+        new Field('values', new List(new Field('item', new Float32(), false)), false),
+      ],
+    });
+    const vectors = [
+      { name: 'a', values: Float32Array.of(0.1, -2.5, 3e-38, 7) },
+      { name: 'b', values: new Float32Array(0) },
+      { name: 'c', values: Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i)) },
+    ];
+
+    it('round-trips Float32Array cells bit-exactly, as arrays of their own', () => {
+      const { bytes } = artifactToIPC(Vectors, vectors, lineage);
+      const back = artifactFromIPC(bytes, Vectors).rows;
+      expect(back.map((r) => r.name)).toEqual(['a', 'b', 'c']);
+      back.forEach((r, i) => {
+        expect(r.values).toBeInstanceOf(Float32Array);
+        expect([...r.values]).toEqual([...vectors[i]!.values]);
+        expect(r.values.buffer).not.toBe(bytes.buffer);
+      });
+    });
+
+    it('gives a different artifactId when one value changes in its last bit', () => {
+      const changed = vectors.map((v) => ({ ...v, values: v.values.slice() }));
+      const bits = new Uint32Array(changed[2]!.values.buffer);
+      bits[999] = (bits[999] as number) ^ 1;
+      const a = artifactToIPC(Vectors, vectors, lineage).lineage.artifactId;
+      const b = artifactToIPC(Vectors, changed, lineage).lineage.artifactId;
+      expect(a).not.toBe(b);
+    });
+
+    it('refuses a NaN, naming the row and the position', () => {
+      const bad = [{ name: 'a', values: Float32Array.of(1, Number.NaN) }];
+      expect(thrown(() => artifactToIPC(Vectors, bad, lineage)).message).toMatch(/values\[1\]/);
+    });
   });
 });

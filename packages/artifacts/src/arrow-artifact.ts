@@ -10,12 +10,16 @@
  * `artifactId` is the sha256 of kind, version and the canonical JSON of the rows — no clock — so equal inputs give
  * byte-identical files. Readers check kind, version, Arrow fields, every row against zod, and the content hash.
  *
- * Column types: Utf8, Int32, Float64, Bool and List of those. A null cell reads back as an absent key, so nullable
- * Arrow fields pair with `.optional()` zod fields.
+ * Column types: Utf8, Int32, Float64, Bool and List of those, and List<Float32> for long float vectors (gradients,
+ * weights): its cells are Float32Array both ways (pair it with `z.instanceof(Float32Array)`), written and read as one
+ * block and hashed by their bytes. A null cell reads back as an absent key, so nullable Arrow fields pair with
+ * `.optional()` zod fields.
  */
 import { readFileSync } from 'node:fs';
 import {
   type Field,
+  Float32,
+  type List,
   makeData,
   RecordBatch,
   Schema,
@@ -60,6 +64,25 @@ export interface ArtifactInfo {
 }
 
 const SUPPORTED = new Set([Type.Utf8, Type.Int, Type.Float, Type.Bool]);
+
+/** A List<Float32> column: its cells are Float32Array. */
+function isFloat32List(field: Field): boolean {
+  const child = field.type.typeId === Type.List ? field.type.children[0]?.type : undefined;
+  return child instanceof Float32 || (child?.typeId === Type.Float && child.precision === 1);
+}
+
+/** One List<Float32> column from Float32Array cells, copied into one contiguous block. */
+function float32ListData(field: Field, cells: readonly unknown[]) {
+  const offsets = new Int32Array(cells.length + 1);
+  cells.forEach((cell, i) => {
+    offsets[i + 1] = (offsets[i] as number) + (cell as Float32Array).length;
+  });
+  const values = new Float32Array(offsets[cells.length] as number);
+  cells.forEach((cell, i) => values.set(cell as Float32Array, offsets[i]));
+  const listType = field.type as List<Float32>;
+  const child = makeData({ type: listType.children[0]!.type, length: values.length, nullCount: 0, data: values });
+  return makeData({ type: listType, length: cells.length, nullCount: 0, valueOffsets: offsets, child });
+}
 
 /**
  * Defines an artifact kind. The zod shape and the Arrow fields must name the same columns in the same order.
@@ -148,6 +171,7 @@ export function artifactToIPC<Row>(
       const v = (row as Record<string, unknown>)[field.name];
       return v === undefined ? null : v;
     });
+    if (isFloat32List(field)) return float32ListData(field, values);
     const vector = vectorFromArray(values, field.type);
     return vector.data.length === 1 ? vector.data[0]! : vectorFromArray(vector.toArray(), field.type).data[0]!;
   });
@@ -293,15 +317,18 @@ function checkArtifact<Row>(info: ArtifactInfo, kind: ArtifactKind<Row>): Artifa
   const columns = kind.fields.map((f) => ({
     name: f.name,
     list: f.type.typeId === Type.List,
+    float32: isFloat32List(f),
     vector: table.getChild(f.name)!,
   }));
   const rows: Row[] = [];
   for (let i = 0; i < table.numRows; i++) {
     const raw: Record<string, unknown> = {};
-    for (const { name, list, vector } of columns) {
+    for (const { name, list, float32, vector } of columns) {
       const cell = vector.get(i);
       if (cell === null || cell === undefined) continue;
-      raw[name] = list ? Array.from(cell as Iterable<unknown>) : cell;
+      // A copy: the cell is a view into the IPC bytes.
+      if (float32) raw[name] = (cell as { toArray(): Float32Array }).toArray().slice();
+      else raw[name] = list ? Array.from(cell as Iterable<unknown>) : cell;
     }
     const parsed = kind.row.safeParse(raw);
     if (!parsed.success) throw rowError(kind, path, i, raw, parsed.error);

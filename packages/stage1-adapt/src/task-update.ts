@@ -20,7 +20,7 @@ import {
   type RngState,
 } from '@meta-lora/artifacts';
 import type { IdExample, LlamaModel, LoraAdapter } from '@meta-lora/lora-core';
-import { Field, Float64, Int32, List, Utf8 } from 'apache-arrow';
+import { Field, Float32, Float64, Int32, List, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { adaptTask } from './adapt-task.ts';
 import type { AdaptConfig } from './config.ts';
@@ -46,7 +46,9 @@ export const TaskUpdateRowSchema = z.strictObject({
     .int()
     .min(0)
     .describe('target tokens of the query set: the weight of `tokens` aggregation'),
-  values: z.array(z.number()).describe('flat float32 vector in adapter variable order (see the module comment)'),
+  values: z
+    .custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
+    .describe('flat float32 vector in adapter variable order (see the module comment)'),
 });
 
 /** One task's update. */
@@ -55,11 +57,12 @@ export type TaskUpdateRow = z.infer<typeof TaskUpdateRowSchema>;
 const int = (name: string) => new Field(name, new Int32(), false);
 const float = (name: string) => new Field(name, new Float64(), false);
 const floats = (name: string) => new Field(name, new List(new Field('item', new Float64(), false)), false);
+const float32s = (name: string) => new Field(name, new List(new Field('item', new Float32(), false)), false);
 
-/** The `task-updates` artifact (version 1). */
+/** The `task-updates` artifact (version 2: `values` is List<Float32>, read as a Float32Array; version 1 held doubles). */
 export const TaskUpdatesArtifact = defineArtifactKind({
   kind: 'task-updates',
-  schemaVersion: 1,
+  schemaVersion: 2,
   row: TaskUpdateRowSchema,
   fields: [
     int('iteration'),
@@ -74,7 +77,7 @@ export const TaskUpdatesArtifact = defineArtifactKind({
     int('supportTokens'),
     int('queryTokens'),
     int('queryTargetTokens'),
-    floats('values'),
+    float32s('values'),
   ],
 });
 
@@ -109,11 +112,12 @@ export function flattenAdapter(adapter: LoraAdapter): Float32Array {
   return out;
 }
 
-function flatten(tensors: readonly { dataSync(): ArrayLike<number>; size: number }[]): number[] {
-  const out: number[] = [];
+function flatten(tensors: readonly { dataSync(): ArrayLike<number>; size: number }[]): Float32Array {
+  const out = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
+  let offset = 0;
   for (const t of tensors) {
-    const data = t.dataSync();
-    for (let i = 0; i < data.length; i++) out.push(data[i] as number);
+    out.set(t.dataSync(), offset);
+    offset += t.size;
   }
   return out;
 }
@@ -158,7 +162,7 @@ export function computeTaskUpdate(
   );
   try {
     let after = before.loss;
-    let values: number[] = [];
+    let values: Float32Array = new Float32Array(0);
     if (job.mode === 'query-gradient') {
       const result = targetLossAndGradients(model, adapter, task.query, lossOptions);
       after = result.loss;

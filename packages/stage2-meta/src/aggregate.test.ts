@@ -16,7 +16,7 @@ function row(values: number[], queryTargetTokens: number): TaskUpdateRow {
     supportTokens: 1,
     queryTokens: 1,
     queryTargetTokens,
-    values,
+    values: Float32Array.from(values),
   };
 }
 
