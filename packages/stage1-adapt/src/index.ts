@@ -7,7 +7,7 @@ export { loadModelSource } from './model-source.ts';
 export type { LossOptions, TargetLoss } from './target-loss.ts';
 export { countTokens, targetLoss, targetLossAndGradients } from './target-loss.ts';
 export type { TaskRunnerOptions } from './task-runner.ts';
-export { resolveWorkers, TaskRunner } from './task-runner.ts';
+export { jobOrder, resolveWorkers, TaskRunner } from './task-runner.ts';
 export type { TaskData, TaskJob, TaskUpdateRow, UpdateMode } from './task-update.ts';
 export {
   computeTaskUpdate,

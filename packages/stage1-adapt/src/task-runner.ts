@@ -140,14 +140,38 @@ export class TaskRunner {
       k,
       Float32Array.from(t.dataSync() as Float32Array),
     ]);
-    const pending = jobs.map((job, i) => this.post(this.slots[i % this.slots.length] as Slot, values, job));
-    const settled = await Promise.allSettled(pending);
+    const settled = await this.schedule(values, jobs);
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     return settled.map((s, i) => {
       const rows = taskUpdatesFromIPC((s as PromiseFulfilledResult<Uint8Array>).value, `<task-updates of job ${i}>`);
       return rows[0] as TaskUpdateRow;
     });
+  }
+
+  /**
+   * Runs the jobs longest first (by token count), each on the next worker that falls idle, so tasks of unequal length
+   * keep both cores busy; results are positioned by job, so the schedule changes no number.
+   */
+  private async schedule(
+    values: [string, Float32Array][],
+    jobs: readonly TaskJob[],
+  ): Promise<PromiseSettledResult<Uint8Array>[]> {
+    const order = jobOrder(jobs, this.options.adaptConfig.innerSteps);
+    const settled: PromiseSettledResult<Uint8Array>[] = new Array(jobs.length);
+    let next = 0;
+    const lane = async (slot: Slot) => {
+      while (next < order.length) {
+        const i = order[next++] as number;
+        try {
+          settled[i] = { status: 'fulfilled', value: await this.post(slot, values, jobs[i] as TaskJob) };
+        } catch (reason) {
+          settled[i] = { status: 'rejected', reason };
+        }
+      }
+    };
+    await Promise.all(this.slots.map(lane));
+    return settled;
   }
 
   private post(slot: Slot, shared: [string, Float32Array][], job: TaskJob): Promise<Uint8Array> {
@@ -166,4 +190,23 @@ export class TaskRunner {
     for (const slot of slots) slot.worker.removeAllListeners('exit');
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
+}
+
+/**
+ * The order jobs are handed out in: by cost (tokens of `innerSteps` support passes and two query passes), highest
+ * first, ties by position.
+ *
+ * @example
+ * jobOrder(jobs, 4); // [2, 0, 1, 3]
+ */
+export function jobOrder(jobs: readonly TaskJob[], innerSteps: number): number[] {
+  const cost = jobs.map((job) => jobCost(job, innerSteps));
+  return jobs.map((_, i) => i).sort((a, b) => (cost[b] as number) - (cost[a] as number) || a - b);
+}
+
+/** A job's relative cost: the tokens its inner steps and its two query passes run over. */
+function jobCost(job: TaskJob, innerSteps: number): number {
+  const tokens = (examples: readonly { promptIds: readonly number[]; targetIds: readonly number[] }[]) =>
+    examples.reduce((n, e) => n + e.promptIds.length + e.targetIds.length, 0);
+  return innerSteps * tokens(job.task.support) + 2 * tokens(job.task.query);
 }

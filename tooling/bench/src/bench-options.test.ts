@@ -13,6 +13,10 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--meta-iterations', '20']).metaIterations).toBe(20);
   });
 
+  it('refuses a meta-iteration count that leaves nothing after the warm-up iterations', () => {
+    expect(() => parseBenchArgs(['--meta-iterations', '2'])).toThrow(/--meta-iterations must be 0 \(off\) or above/);
+  });
+
   it('rejects a non-integer step count with CONFIG_INVALID naming the flag', () => {
     let caught: unknown;
     try {

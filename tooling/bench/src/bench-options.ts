@@ -6,6 +6,9 @@
 import { parseArgs } from 'node:util';
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
 
+/** Meta-iterations left out of the steady meta-iteration rate (worker start-up, kernel and JIT warm-up). */
+export const META_WARMUP_ITERATIONS = 2;
+
 export interface BenchOptions {
   /** HF checkpoint directory (e.g. shared/models/stories260K); null: the random bench model. */
   readonly model: string | null;
@@ -120,6 +123,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       fix: 'the check compares step 100 with the last step; pass --memory-steps 1000',
     });
   }
+  const metaIterations = int('meta-iterations', 0);
+  if (metaIterations !== 0 && metaIterations <= META_WARMUP_ITERATIONS) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `--meta-iterations must be 0 (off) or above the ${META_WARMUP_ITERATIONS} warm-up iterations, got ${metaIterations}`,
+      { field: '--meta-iterations', value: metaIterations, fix: 'pass e.g. --meta-iterations 20' },
+    );
+  }
   return {
     model: (values.model as string | undefined) ?? null,
     batch: int('batch', 1),
@@ -134,6 +145,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     json: values.json as boolean,
     torch: !(values['no-torch'] as boolean),
     memorySteps,
-    metaIterations: int('meta-iterations', 0),
+    metaIterations,
   };
 }

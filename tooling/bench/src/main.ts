@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { isMetaLoraError } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
 import { buildBenchModel } from './bench-model.ts';
-import { parseBenchArgs } from './bench-options.ts';
+import { META_WARMUP_ITERATIONS, parseBenchArgs } from './bench-options.ts';
 import { setEngineThreads } from './engine-threads.ts';
 import { measureEngine, round } from './measure-engine.ts';
 import { measureMeta } from './measure-meta.ts';
@@ -29,15 +29,19 @@ async function main(argv: readonly string[]): Promise<void> {
 
   if (options.metaIterations > 0) {
     const modelDir = options.model ?? resolve(import.meta.dirname, '..', '..', '..', 'models', 'meta-lora-base');
-    const workerCounts = [0, ...options.threads.filter((t) => t > 1)];
+    const workerCounts = [0, 1, ...options.threads.filter((t) => t > 1)];
     const { runs, identical } = await measureMeta(modelDir, options.metaIterations, workerCounts, log);
-    const base = runs[0]!;
+    const inThread = runs[0]!;
+    const oneWorker = runs[1]!;
+    const x = (a: number, b: number) => `x${(a / b).toFixed(2)}`;
     const lines = runs.map(
       (r) =>
-        `${r.workers === 0 ? 'in-thread ' : `${r.workers} workers`}  ${r.iterations} iterations in ${r.seconds} s = ${r.iterationsPerSecond} it/s  (x${(r.iterationsPerSecond / base.iterationsPerSecond).toFixed(2)})`,
+        `${r.workers === 0 ? 'in-thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`.padEnd(10) +
+        `  steady ${r.steadyIterationsPerSecond.toFixed(3)} it/s (${x(r.steadyIterationsPerSecond, oneWorker.steadyIterationsPerSecond)} vs 1 worker, ${x(r.steadyIterationsPerSecond, inThread.steadyIterationsPerSecond)} vs in-thread)` +
+        `  | end to end ${r.iterations} iterations in ${r.seconds} s = ${r.iterationsPerSecond.toFixed(3)} it/s (${x(r.iterationsPerSecond, inThread.iterationsPerSecond)} vs in-thread)`,
     );
     const text = [
-      `meta-iteration throughput on ${modelDir} (4 tasks x 8+8 examples per iteration):`,
+      `meta-iteration throughput on ${modelDir} (4 tasks x 8+8 examples per iteration; steady = after ${META_WARMUP_ITERATIONS} warm-up iterations):`,
       ...lines,
       `adapters identical across worker counts: ${identical}`,
     ].join('\n');

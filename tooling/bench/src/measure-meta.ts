@@ -3,6 +3,10 @@
  * worker threads, on seeded synthetic episodes (4 tasks per iteration, 8 support + 8 query examples of 40 prompt and
  * 6 target tokens; all-linear LoRA r 8). The adapters of the runs must be byte-identical: the speed-up is only worth
  * reporting if parallel and sequential compute the same thing.
+ *
+ * Two rates per run: end to end (`metaTrain`'s wall time, worker start-up and the first iterations' warm-up included)
+ * and steady (iterations after the first `META_WARMUP_ITERATIONS`, timed from the end of the last warm-up iteration), which
+ * is what a long run converges to.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +14,17 @@ import { join } from 'node:path';
 import { Rng } from '@meta-lora/artifacts';
 import { type IdExample, loadModel } from '@meta-lora/lora-core';
 import { type MetaEpisode, metaTrain, parseMetaConfig } from '@meta-lora/stage2-meta';
+import { META_WARMUP_ITERATIONS } from './bench-options.ts';
 
 export interface MetaThroughput {
   readonly workers: number;
   readonly iterations: number;
+  /** Wall seconds of the whole `metaTrain` call. */
   readonly seconds: number;
+  /** End to end: iterations / seconds. */
   readonly iterationsPerSecond: number;
+  /** Iterations per second after the warm-up iterations. */
+  readonly steadyIterationsPerSecond: number;
 }
 
 function episodes(iterations: number, vocab: number, seed: number): MetaEpisode[] {
@@ -58,6 +67,7 @@ export async function measureMeta(
         checkpointEvery: 1_000_000,
         evalEvery: 1_000_000,
       });
+      const ends: number[] = [];
       const started = performance.now();
       const { shared } = await metaTrain({
         model,
@@ -66,8 +76,11 @@ export async function measureMeta(
         config,
         episodes: eps,
         runDir,
+        onIteration: () => ends.push(performance.now()),
       });
       const seconds = (performance.now() - started) / 1000;
+      const warm = ends[META_WARMUP_ITERATIONS - 1] as number;
+      const steadySeconds = ((ends.at(-1) as number) - warm) / 1000;
       shared.dispose();
       adapters.push(readFileSync(join(runDir, 'adapters', 'shared', 'adapter_model.safetensors')));
       rmSync(runDir, { recursive: true, force: true });
@@ -76,6 +89,7 @@ export async function measureMeta(
         iterations,
         seconds: Math.round(seconds * 10) / 10,
         iterationsPerSecond: Math.round((iterations / seconds) * 1000) / 1000,
+        steadyIterationsPerSecond: Math.round(((iterations - META_WARMUP_ITERATIONS) / steadySeconds) * 1000) / 1000,
       });
     }
   } finally {
