@@ -1,7 +1,8 @@
 /**
  * Autoregressive generation with a KV cache: one forward over the prompt, then one position per new token. Greedy
  * (argmax) or sampled with temperature and nucleus (top-p) filtering, from a seeded `Rng`. Stops at an EOS id or after
- * `maxNewTokens`.
+ * `maxNewTokens`. An optional repetition penalty (CTRL, Keskar et al. 2019, §4.1; HF's
+ * `RepetitionPenaltyLogitsProcessor`) is applied to the logits first, in both modes, as transformers does.
  *
  * Dimension letters: T prompt length, D hidden, V vocab.
  */
@@ -16,6 +17,11 @@ export interface GenerateOptions {
   readonly greedy?: boolean;
   readonly temperature?: number;
   readonly topP?: number;
+  /**
+   * HF's `repetition_penalty`: the logit of every id already in the prompt or the output is divided by it when
+   * positive and multiplied by it when negative. 1 (the default) is off; > 1 discourages repeats. Must be > 0.
+   */
+  readonly repetitionPenalty?: number;
   /** Required when sampling. */
   readonly rng?: Rng;
   /** Stop when one of these is generated (defaults to the config's eos_token_id; [] disables). */
@@ -77,7 +83,20 @@ export function generate(model: LlamaModel, promptIds: readonly number[], option
       );
     }
   }
+  const repetitionPenalty = options.repetitionPenalty ?? 1;
+  if (!(repetitionPenalty > 0 && Number.isFinite(repetitionPenalty))) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `repetitionPenalty must be a finite number > 0, got ${repetitionPenalty}`,
+      {
+        field: 'repetitionPenalty',
+        value: repetitionPenalty,
+        fix: 'use 1 for no penalty, or e.g. 1.3 to discourage repeats',
+      },
+    );
+  }
   const eos = new Set(options.eosTokenIds ?? model.config.eosTokenIds);
+  const seen = new Set(promptIds); // ids the penalty applies to: the prompt, then each generated id
   const adapters = options.adapters ?? [];
   const cache = new KvCache(model.config.numLayers);
   const out: number[] = [];
@@ -92,8 +111,10 @@ export function generate(model: LlamaModel, promptIds: readonly number[], option
       });
       const row = logits.dataSync() as Float32Array;
       logits.dispose();
+      if (repetitionPenalty !== 1) applyRepetitionPenalty(row, seen, repetitionPenalty);
       const id = greedy ? argmax(row) : sample(row, temperature, topP, options.rng!);
       out.push(id);
+      seen.add(id);
       options.onToken?.(id);
       if (eos.has(id)) break;
       next = [id];
@@ -102,6 +123,21 @@ export function generate(model: LlamaModel, promptIds: readonly number[], option
     cache.dispose();
   }
   return out;
+}
+
+/**
+ * HF's `RepetitionPenaltyLogitsProcessor`, in place on one row of logits: each distinct id of `seen` has its logit
+ * divided by `penalty` when positive and multiplied by it otherwise (so a penalty > 1 always lowers it). Returns `row`.
+ *
+ * @example
+ * applyRepetitionPenalty(Float32Array.of(2, -2, 1), [0, 1, 1], 2); // [1, -4, 1]
+ */
+export function applyRepetitionPenalty(row: Float32Array, seen: Iterable<number>, penalty: number): Float32Array {
+  for (const id of new Set(seen)) {
+    const x = row[id];
+    if (x !== undefined) row[id] = x < 0 ? x * penalty : x / penalty;
+  }
+  return row;
 }
 
 function argmax(row: Float32Array): number {

@@ -10,7 +10,14 @@ export type { BatchOptions, ExampleBatch, ExampleTokenizer, IdExample, TextExamp
 export { encodeExample, exampleBatch, idExampleBatch } from './example-batch.ts';
 export { gatherRows } from './gather-rows.ts';
 export type { GenerateOptions } from './generate.ts';
-export { generate } from './generate.ts';
+export { applyRepetitionPenalty, generate } from './generate.ts';
+export type { GenerationConfig } from './generation-config.ts';
+export {
+  GENERATION_CONFIG_FILE,
+  GenerationConfigSchema,
+  parseGenerationConfig,
+  readGenerationConfig,
+} from './generation-config.ts';
 export { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './half-float.ts';
 export type { LinearWeights, LoraBranch } from './linear.ts';
 export { linear } from './linear.ts';

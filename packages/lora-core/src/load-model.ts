@@ -1,12 +1,13 @@
 /**
  * Loads a Hugging Face model directory: `config.json`, the safetensors weights (single or sharded) and, where present,
- * `tokenizer.json` / `tokenizer_config.json`. The same loader serves the embedded default model and any user checkpoint.
+ * `tokenizer.json` / `tokenizer_config.json` and `generation_config.json`. The same loader serves the embedded default model and any user checkpoint.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { backendInfo, initBackend } from './backend.ts';
 import { loadCheckpoint } from './checkpoint.ts';
+import { type GenerationConfig, readGenerationConfig } from './generation-config.ts';
 import { LlamaModel } from './llama-model.ts';
 import { readModelConfig } from './model-config.ts';
 import { loadTokenizer, type Tokenizer } from './tokenizer.ts';
@@ -16,6 +17,8 @@ export interface LoadedModel {
   readonly model: LlamaModel;
   /** Null when the directory has no tokenizer.json. */
   readonly tokenizer: Tokenizer | null;
+  /** The decoding defaults of `generation_config.json`; null when the directory has none. */
+  readonly generationConfig: GenerationConfig | null;
   /**
    * Identifies the base model in adapter metadata and artifact lineage: sha256 over config.json and the weight files
    * (their full bytes up to 256 MiB in all; above that, their sizes and safetensors headers).
@@ -31,6 +34,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   // A TF.js backend must be up before the first tensor; pick the default one unless the caller already chose.
   if (!backendInfo()) await initBackend();
   const config = readModelConfig(dir);
+  const generationConfig = readGenerationConfig(dir); // validated before the weights, so a bad file fails fast
   const checkpoint = loadCheckpoint(dir);
   const model = LlamaModel.fromTensors(config, checkpoint.tensors, dir);
   const tokenizer = await loadTokenizer(dir);
@@ -42,7 +46,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     hash.update(whole ? readFileSync(file) : safetensorsHeader(file));
   });
   const fingerprint = hash.digest('hex');
-  return { dir, model, tokenizer, fingerprint };
+  return { dir, model, tokenizer, generationConfig, fingerprint };
 }
 
 function safetensorsHeader(file: string): Buffer {
