@@ -1,14 +1,61 @@
-/** `meta-lora generate`: text (or ids) continuation from a model directory, optionally with a PEFT adapter. */
+/**
+ * `meta-lora generate`: text (or ids) continuation from a model directory, optionally with a PEFT adapter. Decoding
+ * defaults come from the model's `generation_config.json` when it has one; flags override them.
+ */
 import { MetaLoraError, Rng } from '@meta-lora/artifacts';
-import { generate, initBackend, loadModel, loadPeftAdapter } from '@meta-lora/lora-core';
-import { type Command, intOption, numberOption } from '../command.ts';
+import { type GenerationConfig, generate, initBackend, loadModel, loadPeftAdapter } from '@meta-lora/lora-core';
+import { type Command, intOption, numberOption, type ParsedArgs } from '../command.ts';
 import { requireModelDir } from '../default-model.ts';
+
+/** Used for whatever neither a flag nor the model's `generation_config.json` sets. */
+export const DECODING_FALLBACKS = {
+  maxNewTokens: 32,
+  doSample: true,
+  temperature: 0.8,
+  topP: 0.95,
+  repetitionPenalty: 1,
+} as const;
+
+export interface Decoding {
+  readonly maxNewTokens: number;
+  readonly greedy: boolean;
+  readonly temperature: number;
+  readonly topP: number;
+  readonly repetitionPenalty: number;
+}
+
+/**
+ * The decoding settings of one `generate` call: each from its flag, else the model's `generation_config.json`, else
+ * `DECODING_FALLBACKS`. `--greedy` forces argmax and `--sample` forces sampling over the config's `do_sample`.
+ *
+ * @example
+ * decodingOptions(args, loaded.generationConfig); // { maxNewTokens: 64, greedy: false, temperature: 0.8, … }
+ */
+export function decodingOptions(args: ParsedArgs, config: GenerationConfig | null): Decoding {
+  const d = { ...DECODING_FALLBACKS, ...config };
+  if (args.values.greedy === true && args.values.sample === true) {
+    throw new MetaLoraError('CONFIG_INVALID', '--greedy and --sample contradict each other', {
+      field: '--greedy',
+      fix: 'pass at most one of --greedy and --sample',
+    });
+  }
+  const greedy = args.values.greedy === true ? true : args.values.sample === true ? false : !d.doSample;
+  return {
+    maxNewTokens: intOption(args, 'max-new-tokens', d.maxNewTokens),
+    greedy,
+    temperature: numberOption(args, 'temperature', d.temperature),
+    topP: numberOption(args, 'top-p', d.topP),
+    repetitionPenalty: numberOption(args, 'repetition-penalty', d.repetitionPenalty),
+  };
+}
 
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'continue a prompt with a base model (and an optional LoRA adapter)',
   usage:
-    'meta-lora generate [--model DIR] [--adapter DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--greedy]',
+    'meta-lora generate [--model DIR] [--adapter DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] ' +
+    '[--greedy | --sample] [--temperature T] [--top-p P] [--repetition-penalty X] [--seed N]\n' +
+    "       decoding defaults come from the model's generation_config.json when it has one; flags override them",
   options: {
     model: {
       type: 'string',
@@ -22,10 +69,29 @@ export const generateCommand: Command = {
       description: 'prompt text (needs a tokenizer.json in the model dir)',
     },
     'prompt-ids': { type: 'string', placeholder: 'IDS', description: 'prompt as comma-separated token ids' },
-    'max-new-tokens': { type: 'string', placeholder: 'N', description: 'tokens to generate (default 32)' },
-    greedy: { type: 'boolean', description: 'argmax decoding instead of sampling' },
-    temperature: { type: 'string', placeholder: 'T', description: 'sampling temperature (default 0.8)' },
-    'top-p': { type: 'string', placeholder: 'P', description: 'nucleus sampling mass (default 0.95)' },
+    'max-new-tokens': {
+      type: 'string',
+      placeholder: 'N',
+      description: 'tokens to generate (default: max_new_tokens of generation_config.json, else 32)',
+    },
+    greedy: { type: 'boolean', description: 'argmax decoding, whatever do_sample in generation_config.json says' },
+    sample: { type: 'boolean', description: 'sampling, whatever do_sample says (default: do_sample, else sampling)' },
+    temperature: {
+      type: 'string',
+      placeholder: 'T',
+      description: 'sampling temperature (default: temperature of generation_config.json, else 0.8)',
+    },
+    'top-p': {
+      type: 'string',
+      placeholder: 'P',
+      description: 'nucleus sampling mass (default: top_p of generation_config.json, else 0.95)',
+    },
+    'repetition-penalty': {
+      type: 'string',
+      placeholder: 'X',
+      description:
+        'divide positive logits of ids already seen by X, multiply negative ones; 1 is off (default: repetition_penalty of generation_config.json, else 1)',
+    },
     seed: { type: 'string', placeholder: 'N', description: 'sampling seed (default 0)' },
     backend: { type: 'string', placeholder: 'NAME', description: 'force a TF.js backend: tensorflow, wasm or cpu' },
   },
@@ -33,7 +99,8 @@ export const generateCommand: Command = {
     const modelDir = requireModelDir(args.values.model as string | undefined);
     const backend = args.values.backend as string | undefined;
     await initBackend(backend ? { backend: backend as 'wasm' } : {});
-    const { model, tokenizer } = await loadModel(modelDir);
+    const { model, tokenizer, generationConfig } = await loadModel(modelDir);
+    const decoding = decodingOptions(args, generationConfig);
     const adapterDir = args.values.adapter as string | undefined;
     const adapters = adapterDir ? [loadPeftAdapter(adapterDir, model, 'adapter')] : [];
     const text = args.values.prompt as string | undefined;
@@ -70,12 +137,8 @@ export const generateCommand: Command = {
         return n;
       });
     }
-    const greedy = args.values.greedy === true;
     const out = generate(model, promptIds, {
-      maxNewTokens: intOption(args, 'max-new-tokens', 32),
-      greedy,
-      temperature: numberOption(args, 'temperature', 0.8),
-      topP: numberOption(args, 'top-p', 0.95),
+      ...decoding,
       rng: Rng.fromSeed(intOption(args, 'seed', 0)),
       adapters,
     });
