@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '@meta-lora/artifacts';
 import { initBackend, LlamaModel, loadModel, parseModelConfig, randomWeights } from '@meta-lora/lora-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportModel } from './export-model.ts';
+import { exportModel, REPETITION_PENALTY } from './export-model.ts';
 import { hfModelConfig, parsePretrainConfig } from './pretrain-config.ts';
 
 const tokenizerDir = fileURLToPath(new URL('../../../models/meta-lora-base/', import.meta.url));
@@ -36,6 +36,7 @@ describe('exportModel', () => {
     const loaded = await loadModel(out);
     const expected = [...model.namedWeights()].map(([n, t]) => [n, [...t.dataSync()]]);
     expect([...loaded.model.namedWeights()].map(([n, t]) => [n, [...t.dataSync()]])).toEqual(expected);
+    expect(loaded.generationConfig).toMatchObject({ doSample: true, repetitionPenalty: REPETITION_PENALTY });
     expect(loaded.tokenizer?.encode('Once upon a time', { addSpecialTokens: true })[0]).toBe(0);
     loaded.model.dispose();
     model.dispose();

@@ -17,6 +17,13 @@ export const TOKENIZER_FILES = [
 ] as const;
 
 /**
+ * HF `repetition_penalty` of the exported `generation_config.json`: a model this small falls into loops of a few
+ * tokens under greedy decoding (and often under sampling), and dividing the logits of ids already seen by 1.3 breaks
+ * them. `meta-lora generate` and the model card's samples decode with it.
+ */
+export const REPETITION_PENALTY = 1.3;
+
+/**
  * @example
  * await exportModel(model, '../../models/meta-lora-base', { tokenizerDir: '../../models/meta-lora-base', tokens });
  */
@@ -42,6 +49,7 @@ export async function exportModel(
     do_sample: true,
     temperature: 0.8,
     top_p: 0.95,
+    repetition_penalty: REPETITION_PENALTY,
     max_new_tokens: 64,
   };
   files['generation_config.json'] = `${JSON.stringify(generationConfig, null, 2)}\n`;

@@ -47,7 +47,8 @@ const input: ModelCardInput = {
     exclusionStrings: 28_322,
   },
   heldOut: { loss: 5.1234, tokens: 8192 },
-  samples: [{ prompt: 'Once upon a time', mode: 'greedy', completion: ' there was' }],
+  samples: [{ prompt: 'Once upon a time', mode: 'greedy (repetition penalty 1.3)', completion: ' there was' }],
+  decoding: { temperature: 0.8, topP: 0.95, repetitionPenalty: 1.3 },
   backend: 'wasm backend, 1 thread(s)',
   commands: { pretrain: 'PRETRAIN', resume: 'RESUME', eval: 'EVAL' },
 };
@@ -65,6 +66,12 @@ describe('modelCard', () => {
     expect(card).toContain('Once upon a time there was');
     expect(card).toContain('| 20 | 40,960 | 6.000 | 5.250 |');
     expect(card).toMatch(/PRETRAIN\nRESUME\nEVAL/);
+  });
+
+  it('says which decoding settings the samples used', () => {
+    const card = modelCard(input);
+    expect(card).toMatch(/repetition penalty 1\.3 on every sample/);
+    expect(card).toMatch(/temperature 0\.8 and top-p\s+0\.95/);
   });
 
   it('says finished when the planned steps are done', () => {

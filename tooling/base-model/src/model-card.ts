@@ -16,6 +16,13 @@ export interface ModelCardSample {
   readonly completion: string;
 }
 
+/** The decoding settings of the samples: those of the exported `generation_config.json`. */
+export interface ModelCardDecoding {
+  readonly temperature: number;
+  readonly topP: number;
+  readonly repetitionPenalty: number;
+}
+
 export interface ModelCardInput {
   readonly name: string;
   readonly config: PretrainConfig;
@@ -27,6 +34,7 @@ export interface ModelCardInput {
   /** Held-out loss of the exported weights, as the `eval` command computes it. */
   readonly heldOut: { readonly loss: number; readonly tokens: number };
   readonly samples: readonly ModelCardSample[];
+  readonly decoding: ModelCardDecoding;
   readonly backend: string;
   /** Shell lines, shown verbatim. */
   readonly commands: { readonly pretrain: string; readonly resume: string; readonly eval: string };
@@ -149,6 +157,11 @@ Uniform guessing over the vocabulary is a loss of ${Math.log(m.vocabSize).toFixe
 ${curve.join('\n')}
 
 ## Samples
+
+Decoded with the settings of this directory's \`generation_config.json\`, which \`meta-lora generate\` uses by
+default: repetition penalty ${input.decoding.repetitionPenalty} on every sample (a model this small loops without it);
+greedy samples take the argmax, sampled ones use temperature ${input.decoding.temperature} and top-p
+${input.decoding.topP}.
 
 ${samples.join('\n\n')}
 

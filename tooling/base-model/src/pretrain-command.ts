@@ -18,10 +18,17 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MetaLoraError, Rng, writeFileAtomic } from '@meta-lora/artifacts';
-import { type BackendChoice, generate, initBackend, type LlamaModel, loadModel } from '@meta-lora/lora-core';
+import {
+  type BackendChoice,
+  type GenerationConfig,
+  generate,
+  initBackend,
+  type LlamaModel,
+  loadModel,
+} from '@meta-lora/lora-core';
 import { exportModel } from './export-model.ts';
 import { heldOutLoss } from './held-out-loss.ts';
-import { type ModelCardSample, modelCard } from './model-card.ts';
+import { type ModelCardDecoding, type ModelCardSample, modelCard } from './model-card.ts';
 import { pretrain, readPretrainLog } from './pretrain.ts';
 import type { TrainerState } from './pretrain-checkpoint.ts';
 import { extendRun, type PretrainConfig, parsePretrainConfig } from './pretrain-config.ts';
@@ -208,7 +215,7 @@ async function exportWithCard(
     batchSize: t.batchSize,
   });
   log(`exported ${out}: held-out loss ${heldOut.loss.toFixed(4)} on ${heldOut.tokens} tokens`);
-  const samples = cardSamples(loaded.model, run.data, t.seed);
+  const { samples, decoding } = cardSamples(loaded.model, loaded.generationConfig, run.data, t.seed);
   const rel = (p: string) => (p.startsWith(process.cwd()) ? p.slice(process.cwd().length + 1) || '.' : p);
   const runFlag = run.runDir === resolve(join(CACHE_DIR, 'run')) ? '' : ` --run-dir ${rel(run.runDir)}`;
   const card = modelCard({
@@ -221,6 +228,7 @@ async function exportWithCard(
     corpus: run.data.info,
     heldOut,
     samples,
+    decoding,
     backend: run.backend,
     commands: {
       pretrain: [
@@ -239,7 +247,29 @@ async function exportWithCard(
   loaded.model.dispose();
 }
 
-function cardSamples(model: LlamaModel, data: PretrainData, seed: number): ModelCardSample[] {
+/**
+ * The model card's samples, decoded with the settings the exported `generation_config.json` declares (so
+ * `meta-lora generate` reproduces them): greedy ones with its repetition penalty, sampled ones with its temperature,
+ * top-p and penalty.
+ */
+function cardSamples(
+  model: LlamaModel,
+  config: GenerationConfig | null,
+  data: PretrainData,
+  seed: number,
+): { samples: ModelCardSample[]; decoding: ModelCardDecoding } {
+  const { temperature, topP, repetitionPenalty } = config ?? {};
+  if (temperature === undefined || topP === undefined || repetitionPenalty === undefined) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      'the exported generation_config.json lacks temperature, top_p or repetition_penalty',
+      {
+        field: 'generation_config.json',
+        value: config,
+        fix: 'exportModel writes all three; re-export the model',
+      },
+    );
+  }
   const rng = Rng.fromSeed(seed).fork('samples');
   const samples: ModelCardSample[] = [];
   const decode = (ids: number[]) => data.tokenizer.decode(ids, { skipSpecialTokens: true });
@@ -247,17 +277,21 @@ function cardSamples(model: LlamaModel, data: PretrainData, seed: number): Model
     const ids = data.tokenizer.encode(prompt, { addSpecialTokens: true });
     samples.push({
       prompt,
-      mode: 'greedy',
-      completion: decode(generate(model, ids, { maxNewTokens: 40, greedy: true })),
+      mode: `greedy (repetition penalty ${repetitionPenalty})`,
+      completion: decode(generate(model, ids, { maxNewTokens: 40, greedy: true, repetitionPenalty })),
     });
   }
   const first = SAMPLE_PROMPTS[0] as string;
   const ids = data.tokenizer.encode(first, { addSpecialTokens: true });
   for (let i = 0; i < 2; i++) {
-    const completion = decode(generate(model, ids, { maxNewTokens: 60, temperature: 0.8, topP: 0.95, rng }));
-    samples.push({ prompt: first, mode: `sampled (temperature 0.8, top-p 0.95, seed ${seed})`, completion });
+    const completion = decode(generate(model, ids, { maxNewTokens: 60, temperature, topP, repetitionPenalty, rng }));
+    samples.push({
+      prompt: first,
+      mode: `sampled (temperature ${temperature}, top-p ${topP}, repetition penalty ${repetitionPenalty}, seed ${seed})`,
+      completion,
+    });
   }
-  return samples;
+  return { samples, decoding: { temperature, topP, repetitionPenalty } };
 }
 
 /**
