@@ -11,6 +11,7 @@ describe('parseBenchArgs', () => {
   it('turns the meta-iteration mode on with --meta-iterations and leaves it off by default', () => {
     expect(parseBenchArgs([]).metaIterations).toBe(0);
     expect(parseBenchArgs(['--meta-iterations', '20']).metaIterations).toBe(20);
+    expect([parseBenchArgs([]).metaRepeats, parseBenchArgs(['--meta-repeats', '5']).metaRepeats]).toEqual([3, 5]);
   });
 
   it('refuses a meta-iteration count that leaves nothing after the warm-up iterations', () => {

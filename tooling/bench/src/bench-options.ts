@@ -30,6 +30,8 @@ export interface BenchOptions {
   readonly memorySteps: number;
   /** Meta-iteration mode: run this many MeTA-LoRA iterations on the embedded model with 1 and N workers (0: off). */
   readonly metaIterations: number;
+  /** Rounds of the meta mode (every worker count once per round); medians are reported. */
+  readonly metaRepeats: number;
 }
 
 export const BENCH_USAGE = `usage: pnpm bench [options]
@@ -42,8 +44,10 @@ export const BENCH_USAGE = `usage: pnpm bench [options]
   --lr X               AdamW learning rate (default 1e-3)
   --seed N             seed of the random model and the token ids (default 0)
   --memory-steps N     memory mode: train N steps (>= 200), compare RSS and numTensors at step 100 and step N
-  --meta-iterations N  meta mode: N MeTA-LoRA iterations on models/meta-lora-base (or --model), in-thread and with
-                       one worker per thread count > 1; prints iterations/s and the speed-up
+  --meta-iterations N  meta mode: N MeTA-LoRA iterations on models/meta-lora-base (or --model), in-thread, with 1
+                       worker and with N workers per thread count N > 1; prints steady and end-to-end iterations/s
+                       and the speed-ups (steady = after 2 warm-up iterations)
+  --meta-repeats N     meta mode: interleaved rounds, medians reported (default 3)
   --no-torch           skip the PyTorch reference
   --json               print one JSON object`;
 
@@ -73,6 +77,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         seed: { type: 'string', default: '0' },
         'memory-steps': { type: 'string', default: '0' },
         'meta-iterations': { type: 'string', default: '0' },
+        'meta-repeats': { type: 'string', default: '3' },
         'no-torch': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
@@ -146,5 +151,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     torch: !(values['no-torch'] as boolean),
     memorySteps,
     metaIterations,
+    metaRepeats: int('meta-repeats', 1),
   };
 }

@@ -30,18 +30,24 @@ async function main(argv: readonly string[]): Promise<void> {
   if (options.metaIterations > 0) {
     const modelDir = options.model ?? resolve(import.meta.dirname, '..', '..', '..', 'models', 'meta-lora-base');
     const workerCounts = [0, 1, ...options.threads.filter((t) => t > 1)];
-    const { runs, identical } = await measureMeta(modelDir, options.metaIterations, workerCounts, log);
+    const { runs, identical } = await measureMeta(
+      modelDir,
+      options.metaIterations,
+      workerCounts,
+      options.metaRepeats,
+      log,
+    );
     const inThread = runs[0]!;
     const oneWorker = runs[1]!;
     const x = (a: number, b: number) => `x${(a / b).toFixed(2)}`;
     const lines = runs.map(
       (r) =>
         `${r.workers === 0 ? 'in-thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`.padEnd(10) +
-        `  steady ${r.steadyIterationsPerSecond.toFixed(3)} it/s (${x(r.steadyIterationsPerSecond, oneWorker.steadyIterationsPerSecond)} vs 1 worker, ${x(r.steadyIterationsPerSecond, inThread.steadyIterationsPerSecond)} vs in-thread)` +
+        `  steady ${r.steadyIterationsPerSecond.toFixed(3)} it/s [${r.steadyRange[0].toFixed(3)}-${r.steadyRange[1].toFixed(3)}] (${x(r.steadyIterationsPerSecond, oneWorker.steadyIterationsPerSecond)} vs 1 worker, ${x(r.steadyIterationsPerSecond, inThread.steadyIterationsPerSecond)} vs in-thread)` +
         `  | end to end ${r.iterations} iterations in ${r.seconds} s = ${r.iterationsPerSecond.toFixed(3)} it/s (${x(r.iterationsPerSecond, inThread.iterationsPerSecond)} vs in-thread)`,
     );
     const text = [
-      `meta-iteration throughput on ${modelDir} (4 tasks x 8+8 examples per iteration; steady = after ${META_WARMUP_ITERATIONS} warm-up iterations):`,
+      `meta-iteration throughput on ${modelDir} (4 tasks x 8+8 examples per iteration; steady = after ${META_WARMUP_ITERATIONS} warm-up iterations; medians of ${options.metaRepeats} interleaved rounds, [slowest-fastest]):`,
       ...lines,
       `adapters identical across worker counts: ${identical}`,
     ].join('\n');

@@ -6,25 +6,30 @@
  *
  * Two rates per run: end to end (`metaTrain`'s wall time, worker start-up and the first iterations' warm-up included)
  * and steady (iterations after the first `META_WARMUP_ITERATIONS`, timed from the end of the last warm-up iteration), which
- * is what a long run converges to.
+ * is what a long run converges to. Rounds repeat the worker counts in turn and the medians are reported: on a shared
+ * machine single readings drift by ±15 %.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@meta-lora/artifacts';
-import { type IdExample, loadModel } from '@meta-lora/lora-core';
+import { type IdExample, type LlamaModel, loadModel } from '@meta-lora/lora-core';
 import { type MetaEpisode, metaTrain, parseMetaConfig } from '@meta-lora/stage2-meta';
 import { META_WARMUP_ITERATIONS } from './bench-options.ts';
 
 export interface MetaThroughput {
   readonly workers: number;
   readonly iterations: number;
-  /** Wall seconds of the whole `metaTrain` call. */
+  /** Measurements taken (rounds over all worker counts, interleaved so drift hits every count alike). */
+  readonly repeats: number;
+  /** Median wall seconds of the whole `metaTrain` call. */
   readonly seconds: number;
-  /** End to end: iterations / seconds. */
+  /** End to end: iterations / seconds (median). */
   readonly iterationsPerSecond: number;
-  /** Iterations per second after the warm-up iterations. */
+  /** Iterations per second after the warm-up iterations (median). */
   readonly steadyIterationsPerSecond: number;
+  /** Slowest and fastest steady rate of the repeats. */
+  readonly steadyRange: readonly [number, number];
 }
 
 function episodes(iterations: number, vocab: number, seed: number): MetaEpisode[] {
@@ -44,56 +49,92 @@ function episodes(iterations: number, vocab: number, seed: number): MetaEpisode[
   }));
 }
 
-/** Runs `iterations` meta-iterations for each worker count; returns the timings and whether the adapters agree. */
+/** One `metaTrain` run: wall seconds, steady rate, and the shared adapter's bytes. */
+async function timeRun(
+  loaded: { model: LlamaModel; fingerprint: string },
+  modelDir: string,
+  eps: readonly MetaEpisode[],
+  workers: number,
+): Promise<{ seconds: number; steady: number; adapter: Buffer }> {
+  const runDir = mkdtempSync(join(tmpdir(), 'meta-bench-'));
+  try {
+    const config = parseMetaConfig({
+      lora: { r: 8, loraAlpha: 16, targetModules: 'all-linear' },
+      workers,
+      checkpointEvery: 1_000_000,
+      evalEvery: 1_000_000,
+    });
+    const ends: number[] = [];
+    const started = performance.now();
+    const { shared } = await metaTrain({
+      model: loaded.model,
+      modelSource: { dir: modelDir },
+      fingerprint: loaded.fingerprint,
+      config,
+      episodes: eps,
+      runDir,
+      onIteration: () => ends.push(performance.now()),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    shared.dispose();
+    const warm = ends[META_WARMUP_ITERATIONS - 1] as number;
+    const steady = (eps.length - META_WARMUP_ITERATIONS) / (((ends.at(-1) as number) - warm) / 1000);
+    return { seconds, steady, adapter: readFileSync(join(runDir, 'adapters', 'shared', 'adapter_model.safetensors')) };
+  } finally {
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Runs `iterations` meta-iterations for each worker count, `repeats` rounds; returns the median timings and whether
+ * every run's adapter is byte-identical.
+ */
 export async function measureMeta(
   modelDir: string,
   iterations: number,
   workerCounts: readonly number[],
+  repeats: number,
   log: (line: string) => void,
 ): Promise<{ runs: MetaThroughput[]; identical: boolean }> {
-  const { model, fingerprint } = await loadModel(modelDir);
-  const eps = episodes(iterations, model.config.vocabSize, 0);
-  const runs: MetaThroughput[] = [];
+  const loaded = await loadModel(modelDir);
+  const eps = episodes(iterations, loaded.model.config.vocabSize, 0);
+  const timings = workerCounts.map(() => [] as { seconds: number; steady: number }[]);
   const adapters: Buffer[] = [];
   try {
-    for (const workers of workerCounts) {
-      log(
-        `meta mode: ${iterations} iterations with ${workers === 0 ? 'no workers (in-thread)' : `${workers} workers`} ...`,
-      );
-      const runDir = mkdtempSync(join(tmpdir(), 'meta-bench-'));
-      const config = parseMetaConfig({
-        lora: { r: 8, loraAlpha: 16, targetModules: 'all-linear' },
-        workers,
-        checkpointEvery: 1_000_000,
-        evalEvery: 1_000_000,
-      });
-      const ends: number[] = [];
-      const started = performance.now();
-      const { shared } = await metaTrain({
-        model,
-        modelSource: { dir: modelDir },
-        fingerprint,
-        config,
-        episodes: eps,
-        runDir,
-        onIteration: () => ends.push(performance.now()),
-      });
-      const seconds = (performance.now() - started) / 1000;
-      const warm = ends[META_WARMUP_ITERATIONS - 1] as number;
-      const steadySeconds = ((ends.at(-1) as number) - warm) / 1000;
-      shared.dispose();
-      adapters.push(readFileSync(join(runDir, 'adapters', 'shared', 'adapter_model.safetensors')));
-      rmSync(runDir, { recursive: true, force: true });
-      runs.push({
-        workers,
-        iterations,
-        seconds: Math.round(seconds * 10) / 10,
-        iterationsPerSecond: Math.round((iterations / seconds) * 1000) / 1000,
-        steadyIterationsPerSecond: Math.round(((iterations - META_WARMUP_ITERATIONS) / steadySeconds) * 1000) / 1000,
-      });
+    for (let round = 0; round < repeats; round++) {
+      for (const [i, workers] of workerCounts.entries()) {
+        log(
+          `meta mode, round ${round + 1}/${repeats}: ${iterations} iterations ${workers === 0 ? 'in-thread' : `with ${workers} worker${workers === 1 ? '' : 's'}`} ...`,
+        );
+        const { adapter, ...t } = await timeRun(loaded, modelDir, eps, workers);
+        timings[i]?.push(t);
+        adapters.push(adapter);
+      }
     }
   } finally {
-    model.dispose();
+    loaded.model.dispose();
   }
-  return { runs, identical: adapters.every((a) => a.equals(adapters[0]!)) };
+  const runs = workerCounts.map((workers, i): MetaThroughput => {
+    const ts = timings[i] as { seconds: number; steady: number }[];
+    const seconds = median(ts.map((t) => t.seconds));
+    const steady = ts.map((t) => t.steady);
+    return {
+      workers,
+      iterations,
+      repeats,
+      seconds: Math.round(seconds * 10) / 10,
+      iterationsPerSecond: r3(iterations / seconds),
+      steadyIterationsPerSecond: r3(median(steady)),
+      steadyRange: [r3(Math.min(...steady)), r3(Math.max(...steady))],
+    };
+  });
+  return { runs, identical: adapters.every((a) => a.equals(adapters[0] as Buffer)) };
 }
