@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { thrownBy } from '@meta-lora/vitest-config';
 import { Field, Float32, Float64, List, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -31,15 +32,7 @@ function dir(): string {
   return mkdtempSync(join(tmpdir(), 'meta-lora-artifact-'));
 }
 
-function thrown(fn: () => unknown): MetaLoraError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MetaLoraError) return error;
-    throw error;
-  }
-  throw new Error('expected a MetaLoraError');
-}
+const thrown = (fn: () => unknown) => thrownBy(fn, MetaLoraError);
 
 describe('arrow artifacts', () => {
   it('round-trips rows, absent optional cells included', () => {

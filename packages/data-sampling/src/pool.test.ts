@@ -1,4 +1,5 @@
 import { artifactToIPC, MetaLoraError } from '@meta-lora/artifacts';
+import { thrownBy } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { buildPools, PoolArtifact } from './pool.ts';
 import { fakeExamples } from './test-fixtures.ts';
@@ -6,15 +7,7 @@ import { fakeExamples } from './test-fixtures.ts';
 const examples = fakeExamples(['a', 'b', 'c'], 50);
 const lineage = { configHash: 'x', seed: 1, parents: [], createdBy: 'pool.test' };
 
-function thrown(fn: () => unknown): MetaLoraError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MetaLoraError) return error;
-    throw error;
-  }
-  throw new Error('expected a MetaLoraError');
-}
+const thrown = (fn: () => unknown) => thrownBy(fn, MetaLoraError);
 
 describe('buildPools', () => {
   it('pools exactly k distinct examples per task', () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineArtifactKind, MetaLoraError, writeArtifact } from '@meta-lora/artifacts';
+import { thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EVAL_RESULTS_FILE, EvalResultRowSchema, EvalResultsArtifact } from './results-artifact.ts';
 import { syntheticRows } from './test-results.ts';
@@ -17,15 +18,7 @@ function runDir(name: string): string {
   return dir;
 }
 
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MetaLoraError);
-    return (e as MetaLoraError).code;
-  }
-  throw new Error('expected a MetaLoraError');
-}
+const codeOf = (f: () => unknown): string => thrownBy(f, MetaLoraError).code;
 
 describe('writeReport', () => {
   it('writes report.md and report.html from the run directory, with the training curves', () => {

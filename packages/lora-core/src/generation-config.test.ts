@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
+import { thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import { parseGenerationConfig, readGenerationConfig } from './generation-config.ts';
@@ -13,15 +14,7 @@ await initBackend({ quiet: true });
 const dir = mkdtempSync(join(tmpdir(), 'generation-config-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function caught(fn: () => unknown): MetaLoraError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MetaLoraError) return e;
-    throw e;
-  }
-  throw new Error('expected a MetaLoraError');
-}
+const caught = (fn: () => unknown) => thrownBy(fn, MetaLoraError);
 
 describe('generation_config.json', () => {
   it('reads the HF sampling fields, ignores other keys and treats null as unset', () => {

@@ -2,21 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
+import { thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readJsonFile } from './read-json-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meta-lora-json-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function caught(fn: () => unknown): MetaLoraError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MetaLoraError) return e;
-    throw e;
-  }
-  throw new Error('expected a MetaLoraError');
-}
+const caught = (fn: () => unknown) => thrownBy(fn, MetaLoraError);
 
 describe('readJsonFile', () => {
   it('parses a file, ignoring a byte order mark', () => {

@@ -1,5 +1,6 @@
 export type { AllCloseOptions, AllCloseReport } from './all-close.ts';
 export { compareAllClose } from './all-close.ts';
 export { expectNoTensorLeak } from './leak-guard.ts';
+export { thrownBy } from './thrown-by.ts';
 export type { TinyTokenizer } from './tiny-tokenizer.ts';
 export { tinyTokenizer } from './tiny-tokenizer.ts';
