@@ -16,19 +16,10 @@ import {
   writeArtifact,
 } from '@meta-lora/artifacts';
 import { type Example, TasksArtifact } from '@meta-lora/data-sampling';
-import {
-  ADAPTER_WEIGHTS_FILE,
-  type LlamaModel,
-  type LoraAdapter,
-  loadModel,
-  loadPeftAdapter,
-  readPeftConfig,
-  readPeftMetadata,
-  tf,
-} from '@meta-lora/lora-core';
+import { ADAPTER_WEIGHTS_FILE, loadModel, readPeftConfig, readPeftMetadata } from '@meta-lora/lora-core';
 import { type EvalCondition, type EvalConditionInput, parseCondition } from './conditions.ts';
-import { evaluateTask } from './evaluate-task.ts';
-import { inContextPrefix } from './prompts.ts';
+import { evaluateCell, loadAdapter } from './eval-cell.ts';
+import { type EvalCellJob, EvalRunner, resolveEvalWorkers } from './eval-runner.ts';
 import { type EvalResultRow, EvalResultsArtifact, sortResultRows } from './results-artifact.ts';
 import { inferTaskType, TASK_TYPES, type TaskType } from './task-type.ts';
 import type { TextCodec } from './text-codec.ts';
@@ -57,9 +48,15 @@ export interface EvaluateOptions {
   readonly allowAdaptersWithoutFingerprint?: boolean;
   /** Use this tokenizer instead of the model directory's tokenizer.json. */
   readonly tokenizer?: TextCodec;
+  /**
+   * Worker threads to score cells on (default 0: this thread). `auto`: one per core, none on a single core. Each
+   * worker loads its own copy of the model from `modelDir`; the rows are identical to the in-thread ones. With a
+   * custom `tokenizer` cells always run in this thread (a codec object cannot be posted to a worker).
+   */
+  readonly workers?: number | 'auto';
   /** Write the `eval-results` artifact here. */
   readonly outPath?: string;
-  /** Called after each method × task × seed × k cell. */
+  /** Called after each method × task × seed × k cell (with workers: as rows arrive, not in row order). */
   readonly onProgress?: (done: number, total: number, row: EvalResultRow) => void;
 }
 
@@ -106,17 +103,43 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     }
     adapterHashes = checkAdapters(conditions, loaded.fingerprint, options.allowAdaptersWithoutFingerprint ?? false);
     const total = conditions.length * taskIds.length;
-    for (const c of conditions) {
-      const shared = c.adapterDir === undefined ? null : loadAdapter(c.adapterDir, loaded.model, 'shared');
+    // Workers load the tokenizer from modelDir: a custom codec (functions) cannot cross the thread boundary, so with
+    // one the cells stay in this thread.
+    const workers = resolveEvalWorkers(options.workers ?? 0, total);
+    if (workers > 0 && options.tokenizer === undefined) {
+      const jobs: EvalCellJob[] = conditions.flatMap((condition) =>
+        taskIds.map((taskId) => ({
+          condition,
+          taskId,
+          examples: byTask.get(taskId)!,
+          taskType: taskTypes.get(taskId)!,
+        })),
+      );
+      const scoring = {
+        ...(options.maxNewTokens === undefined ? {} : { maxNewTokens: options.maxNewTokens }),
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      };
+      const runner = EvalRunner.start({ modelDir: options.modelDir, scoring, workers });
       try {
-        for (const taskId of taskIds) {
-          const examples = byTask.get(taskId)!;
-          const row = evaluateCell(loaded.model, codec, c, taskId, examples, taskTypes.get(taskId)!, shared, options);
-          rows.push(row);
-          options.onProgress?.(rows.length, total, row);
-        }
+        let done = 0;
+        rows.push(...(await runner.run(jobs, (row) => options.onProgress?.(++done, total, row))));
       } finally {
-        shared?.dispose();
+        await runner.close();
+      }
+    } else {
+      for (const c of conditions) {
+        const shared = c.adapterDir === undefined ? null : loadAdapter(c.adapterDir, loaded.model, 'shared');
+        try {
+          for (const taskId of taskIds) {
+            const examples = byTask.get(taskId)!;
+            const type = taskTypes.get(taskId)!;
+            const row = evaluateCell(loaded.model, codec, c, taskId, examples, type, shared, options);
+            rows.push(row);
+            options.onProgress?.(rows.length, total, row);
+          }
+        } finally {
+          shared?.dispose();
+        }
       }
     }
   } finally {
@@ -257,66 +280,4 @@ function checkAdapters(
     hashes.set(dir, sha256Hex(readFileSync(weights)));
   }
   return hashes;
-}
-
-/**
- * `loadPeftAdapter` inside a tidy scope: lora-core's `setFromArrays` leaves the tensor it assigns from undisposed
- * (8 tensors per adapter of the tiny model); the adapter's variables survive a tidy, the temporaries do not.
- */
-function loadAdapter(dir: string, model: LlamaModel, name: string): LoraAdapter {
-  let adapter: LoraAdapter | undefined;
-  tf.tidy(() => {
-    adapter = loadPeftAdapter(dir, model, name);
-  });
-  return adapter!;
-}
-
-function evaluateCell(
-  model: LlamaModel,
-  codec: TextCodec,
-  c: EvalCondition,
-  taskId: string,
-  examples: readonly Example[],
-  taskType: TaskType,
-  shared: LoraAdapter | null,
-  options: EvaluateOptions,
-): EvalResultRow {
-  const perTaskDir = c.adapterDirByTask?.[taskId];
-  const own = perTaskDir === undefined ? null : loadAdapter(perTaskDir, model, `task:${taskId}`);
-  const demos = c.supportByTask?.[taskId] ?? [];
-  try {
-    const adapters = own ? [own] : shared ? [shared] : [];
-    const m = evaluateTask(model, codec, examples, taskType, {
-      adapters,
-      promptPrefix: inContextPrefix(demos),
-      ...(options.maxNewTokens === undefined ? {} : { maxNewTokens: options.maxNewTokens }),
-      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-    });
-    const first = examples[0]!;
-    const demoTokens = demos.reduce(
-      (s, d) => s + codec.encode(d.input + d.target, { addSpecialTokens: false }).length,
-      0,
-    );
-    return {
-      method: c.method,
-      taskId,
-      family: first.family,
-      language: first.language,
-      taskType,
-      seed: c.seed,
-      ...(c.k === null ? {} : { k: c.k }),
-      primaryMetric: m.primaryMetric,
-      score: m.score,
-      ...(m.accuracy === undefined ? {} : { accuracy: m.accuracy }),
-      ...(m.macroF1 === undefined ? {} : { macroF1: m.macroF1 }),
-      ...(m.exactMatch === undefined ? {} : { exactMatch: m.exactMatch }),
-      ...(m.chrF === undefined ? {} : { chrF: m.chrF }),
-      targetLoss: m.targetLoss,
-      numTestExamples: m.numTestExamples,
-      examplesUsed: c.examplesUsed?.[taskId] ?? demos.length,
-      tokensUsed: c.tokensUsed?.[taskId] ?? demoTokens,
-    };
-  } finally {
-    own?.dispose();
-  }
 }

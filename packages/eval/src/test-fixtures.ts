@@ -15,13 +15,25 @@ import {
   TINY_MODEL_CONFIG,
   writeSafetensors,
 } from '@meta-lora/lora-core';
+import { tinyTokenizer } from '@meta-lora/vitest-config';
 import { FINGERPRINT_KEY } from './evaluate.ts';
 
-/** Writes config.json and model.safetensors of the tiny model with `seed`; returns the directory. */
-export function writeTinyModelDir(dir: string, seed: number): string {
+/**
+ * Writes config.json and model.safetensors of the tiny model with `seed`; returns the directory. With `tokenizer`, also
+ * a tiny byte-level BPE tokenizer.json (vocabulary 261, BOS 0, EOS 1), so the directory is a complete model that
+ * worker threads can load on their own.
+ */
+export function writeTinyModelDir(dir: string, seed: number, options: { tokenizer?: boolean } = {}): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(TINY_MODEL_CONFIG));
-  const config = parseModelConfig({ ...TINY_MODEL_CONFIG }, dir);
+  const hf = options.tokenizer
+    ? { ...TINY_MODEL_CONFIG, vocab_size: 261, bos_token_id: 0, eos_token_id: 1 }
+    : TINY_MODEL_CONFIG;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(hf));
+  if (options.tokenizer) {
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tinyTokenizer('<s>', '</s>').json));
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<s>', eos_token: '</s>' }));
+  }
+  const config = parseModelConfig({ ...hf }, dir);
   const weights = randomWeights(config, Rng.fromSeed(seed), { std: 0.2, normJitter: 0.1, biasStd: 0.1 });
   const tensors = new Map(
     [...weights].map(([name, t]) => [name, { dtype: 'F32' as const, shape: [...t.shape], data: t.data }]),

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetaLoraError } from '@meta-lora/artifacts';
+import { initBackend, loadModel } from '@meta-lora/lora-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvalCondition, EvalConditionInput } from './conditions.ts';
+import { evaluateCell } from './eval-cell.ts';
+import { cellOrder, type EvalCellJob, EvalRunner } from './eval-runner.ts';
+import { evaluate } from './evaluate.ts';
+import { fixtureExamples, writeAdapter, writeTasks, writeTinyModelDir } from './test-fixtures.ts';
+
+await initBackend({ quiet: true });
+const root = mkdtempSync(join(tmpdir(), 'meta-lora-eval-runner-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// A model directory with its own tokenizer.json: workers load model and tokenizer from it.
+const modelDir = writeTinyModelDir(join(root, 'model'), 1, { tokenizer: true });
+const tasksPath = writeTasks(join(root, 'tasks.arrow'), fixtureExamples());
+const usage = { examplesUsed: { plural: 2, polarity: 2 }, tokensUsed: { plural: 30, polarity: 40 } };
+let conditions: EvalConditionInput[] = [];
+
+beforeAll(async () => {
+  const { model, fingerprint } = await loadModel(modelDir);
+  const shared = await writeAdapter(join(root, 'shared'), model, 1, fingerprint);
+  const plural = await writeAdapter(join(root, 'task-plural'), model, 2, fingerprint);
+  const polarity = await writeAdapter(join(root, 'task-polarity'), model, 3, fingerprint);
+  model.dispose();
+  const demos = [
+    { input: 'plural of cow is', target: ' cows' },
+    { input: 'plural of bee is', target: ' bees' },
+  ];
+  conditions = [
+    { method: 'base-zero-shot', seed: 0, k: null },
+    { method: 'base-in-context', seed: 0, k: 2, supportByTask: { plural: demos, polarity: demos } },
+    { method: 'meta-lora-shared', seed: 0, k: 2, adapterDir: shared, ...usage },
+    { method: 'multi-task-lora-k-shot', seed: 1, k: 2, adapterDir: shared, ...usage },
+    { method: 'meta-lora-adapted', seed: 0, k: 2, adapterDirByTask: { plural, polarity }, ...usage },
+  ];
+});
+
+const job = (taskId: string, inputs: string[], taskType: EvalCellJob['taskType'], demos = 0): EvalCellJob => ({
+  condition: {
+    method: 'base-in-context',
+    seed: 0,
+    k: demos,
+    supportByTask: { [taskId]: Array.from({ length: demos }, () => ({ input: 'aaaa', target: ' b' })) },
+  },
+  taskId,
+  taskType,
+  examples: inputs.map((input, i) => ({
+    exampleId: `${taskId}-${i}`,
+    taskId,
+    family: taskId,
+    language: 'en',
+    split: 'test' as const,
+    input,
+    target: ' yes',
+    choices: [' yes', ' no'],
+  })),
+});
+
+describe('cellOrder', () => {
+  it('hands out the costliest cell first: more examples, demonstrations and generation cost more', () => {
+    const jobs = [
+      job('a', ['xx'], 'classification'),
+      job('b', ['xx', 'xx', 'xx'], 'classification'),
+      job('c', ['xx'], 'classification', 4),
+      job('d', ['xx'], 'generation'),
+      job('e', ['xx'], 'classification'),
+    ];
+    // costs: 2 × 2, 3 × 2 × 2, 2 × (4 demos' prefix + 2), 2 × 2 + 8 × 4 = 36, 2 × 2 (ties by position)
+    expect(cellOrder(jobs)).toEqual([2, 3, 1, 0, 4]);
+  });
+});
+
+describe('evaluate with worker threads', () => {
+  it('gives rows deep-equal to the in-thread rows, with progress counted up to the total', async () => {
+    const base = { modelDir, tasksPath, conditions, maxNewTokens: 4 };
+    const inThread = await evaluate({ ...base, workers: 0 });
+    const seen: number[] = [];
+    const pooled = await evaluate({ ...base, workers: 2, onProgress: (done) => seen.push(done) });
+    expect(pooled.rows).toHaveLength(conditions.length * 2);
+    expect(pooled.rows).toEqual(inThread.rows);
+    expect(pooled.lineage).toEqual(inThread.lineage);
+    expect(seen).toEqual(Array.from({ length: conditions.length * 2 }, (_, i) => i + 1));
+  });
+
+  it('rethrows a failing cell as the MetaLoraError it is in this thread, and closes the pool', async () => {
+    const missing = join(root, 'no-such-adapter');
+    const condition: EvalCondition = {
+      method: 'meta-lora-adapted',
+      seed: 0,
+      k: 2,
+      adapterDirByTask: { plural: missing },
+      ...usage,
+    };
+    const examples = fixtureExamples().filter((e) => e.taskId === 'plural' && e.split === 'test');
+    const { model, tokenizer } = await loadModel(modelDir);
+    let local: unknown;
+    try {
+      evaluateCell(model, tokenizer!, condition, 'plural', examples, 'generation', null, {});
+    } catch (error) {
+      local = error;
+    } finally {
+      model.dispose();
+    }
+    expect(local).toBeInstanceOf(MetaLoraError);
+
+    const runner = EvalRunner.start({ modelDir, scoring: {}, workers: 2 });
+    const pooled = await runner
+      .run([{ condition, taskId: 'plural', examples, taskType: 'generation' }])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      .finally(() => runner.close());
+    expect(pooled).toBeInstanceOf(MetaLoraError);
+    expect((pooled as MetaLoraError).code).toBe((local as MetaLoraError).code);
+    expect((pooled as MetaLoraError).message).toBe((local as MetaLoraError).message);
+    expect(runner.workers).toBe(0);
+  });
+});
