@@ -62,6 +62,12 @@ export const EvalStageSchema = z.strictObject({
     .default(100)
     .describe('score at most this many test examples per task (the first by example id)'),
   batchSize: z.number().int().min(1).default(8).describe('sequences per forward pass when scoring'),
+  workers: z
+    .union([z.number().int().min(0), z.literal('auto')])
+    .default('auto')
+    .describe(
+      'worker threads scoring method × task cells: auto (one per core, none on one core) or a number (0: in-thread); the results do not depend on it',
+    ),
 });
 
 /** The composed schema: one section per file. */

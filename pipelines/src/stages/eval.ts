@@ -100,6 +100,7 @@ export async function runEvalStage(exp: LoadedExperiment, log: (line: string) =>
     taskIds,
     maxTestExamplesPerTask: exp.config.eval.maxTestExamplesPerTask,
     batchSize: exp.config.eval.batchSize,
+    workers: exp.config.eval.workers,
     outPath: join(out, 'eval-results.arrow'),
     onProgress: (done, total, row) => {
       if (process.stderr.isTTY) process.stderr.write(`\reval ${done}/${total} ${row.method} ${row.taskId}        `);

@@ -111,7 +111,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 
 describe('meta-lora eval / report', () => {
   it('scores the plan and writes the results and the report', async () => {
-    const r = await cli(['eval', '--run', runDir, '--model', modelDir, '--report']);
+    const r = await cli(['eval', '--run', runDir, '--model', modelDir, '--report', '--workers', '0']);
     expect(r.err).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/eval 4\/4 meta-lora-shared k=2 seed=0 echo: exactMatch/);
@@ -124,6 +124,14 @@ describe('meta-lora eval / report', () => {
     ]);
     expect(readFileSync(join(runDir, 'report.md'), 'utf8')).toContain('## Scores at k = 2');
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
+  });
+
+  it('writes byte-identical results with --workers 2 (cells scored in worker threads)', async () => {
+    const out = join(root, 'pooled.arrow');
+    const r = await cli(['eval', '--run', runDir, '--model', modelDir, '--out', out, '--workers', '2']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/eval 4\/4 /);
+    expect(Buffer.compare(readFileSync(out), readFileSync(join(runDir, 'eval-results.arrow')))).toBe(0);
   });
 
   it('rewrites the report alone with `meta-lora report RUN_DIR`', async () => {

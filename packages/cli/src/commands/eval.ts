@@ -10,7 +10,7 @@ export const evalCommand: Command = {
   summary: 'score MeTA-LoRA and the baselines on the test splits (eval-results.arrow)',
   usage:
     'meta-lora eval --run RUN_DIR [--model DIR] [--plan FILE] [--tasks FILE] [--out FILE] [--max-test-examples N] ' +
-    '[--report]',
+    '[--workers N] [--report]',
   options: {
     run: { type: 'string', placeholder: 'RUN_DIR', description: 'run directory (defaults for every path below)' },
     model: {
@@ -39,6 +39,11 @@ export const evalCommand: Command = {
       type: 'boolean',
       description: 'accept adapters without a base-model fingerprint (e.g. trained in Python PEFT)',
     },
+    workers: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'worker threads scoring the cells (default: one per core, none on one core; 0: in-thread)',
+    },
     report: { type: 'boolean', description: 'also write RUN_DIR/report.md and report.html' },
     backend: { type: 'string', placeholder: 'NAME', description: 'force a TF.js backend: tensorflow, wasm or cpu' },
   },
@@ -64,6 +69,7 @@ export const evalCommand: Command = {
       ...(plan.maxNewTokens === undefined ? {} : { maxNewTokens: plan.maxNewTokens }),
       batchSize: intOption(args, 'batch-size', 8, 1),
       allowAdaptersWithoutFingerprint: args.values['allow-unfingerprinted'] === true,
+      workers: args.values.workers === undefined ? 'auto' : intOption(args, 'workers', 0),
       outPath,
       onProgress(done, total, row) {
         const k = row.k === undefined ? '' : ` k=${row.k}`;
