@@ -5,8 +5,6 @@
  * the number of workers. Rows come back in job order.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { type ErrorCode, MetaLoraError } from '@meta-lora/artifacts';
 import {
   type BackendName,
   backendInfo,
@@ -23,8 +21,9 @@ import {
   taskUpdatesFromIPC,
   taskUpdatesToIPC,
 } from './task-update.ts';
+import { longestFirst, WorkerPool } from './worker-pool.ts';
 
-/** `workerData` of a stage 1 worker. */
+/** The setup data of a stage 1 worker. */
 export interface WorkerInit {
   readonly modelSource: ModelSource;
   readonly loraConfig: LoraConfig;
@@ -33,15 +32,11 @@ export interface WorkerInit {
   readonly backend?: BackendName;
 }
 
-export interface WorkerRequest {
-  readonly id: number;
+/** One job of a stage 1 worker: the shared adapter's current values and the task; the reply is its row's bytes. */
+export interface WorkerJob {
   readonly shared: [string, Float32Array][];
   readonly job: TaskJob;
 }
-
-export type WorkerReply =
-  | { readonly id: number; readonly bytes: Uint8Array }
-  | { readonly id: number; readonly error: { code: ErrorCode; message: string; known: boolean } };
 
 export interface TaskRunnerOptions {
   /** The model of this thread (used when `workers` is 0). */
@@ -66,17 +61,11 @@ export function resolveWorkers(setting: number | 'auto', tasks: number): number 
   return cores > 1 ? Math.min(cores, tasks) : 0;
 }
 
-interface Slot {
-  readonly worker: Worker;
-  pending: Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>;
-  failure: Error | null;
-}
-
 export class TaskRunner {
-  private readonly slots: Slot[] = [];
-  private nextId = 0;
-
-  private constructor(private readonly options: TaskRunnerOptions) {}
+  private constructor(
+    private readonly options: TaskRunnerOptions,
+    private readonly pool: WorkerPool<WorkerJob, Uint8Array> | null,
+  ) {}
 
   /**
    * Starts the workers (they load the model in the background; the first `run` waits for them).
@@ -86,7 +75,7 @@ export class TaskRunner {
    * const rows = await runner.run(shared, jobs); await runner.close();
    */
   static start(options: TaskRunnerOptions, shared: LoraAdapter): TaskRunner {
-    const runner = new TaskRunner(options);
+    if (options.workers === 0) return new TaskRunner(options, null);
     const backend = backendInfo()?.name;
     const init: WorkerInit = {
       modelSource: options.modelSource,
@@ -95,32 +84,18 @@ export class TaskRunner {
       sharedName: shared.name,
       ...(backend ? { backend } : {}),
     };
-    for (let i = 0; i < options.workers; i++) {
-      const worker = new Worker(new URL('./task-worker.mjs', import.meta.url), { workerData: init });
-      const slot: Slot = { worker, pending: new Map(), failure: null };
-      const fail = (error: Error) => {
-        slot.failure = error;
-        for (const p of slot.pending.values()) p.reject(error);
-        slot.pending.clear();
-      };
-      worker.on('message', (reply: WorkerReply) => {
-        const p = slot.pending.get(reply.id);
-        if (!p) return;
-        slot.pending.delete(reply.id);
-        if ('bytes' in reply) p.resolve(reply.bytes);
-        else if (reply.error.known) p.reject(new MetaLoraError(reply.error.code, reply.error.message));
-        else p.reject(new Error(`stage 1 worker ${i} failed: ${reply.error.message}`));
-      });
-      worker.on('error', (error) => fail(new Error(`stage 1 worker ${i} crashed: ${error.message}`, { cause: error })));
-      worker.on('exit', (code) => fail(new Error(`stage 1 worker ${i} exited with code ${code}`)));
-      runner.slots.push(slot);
-    }
-    return runner;
+    const pool = WorkerPool.start<WorkerInit, WorkerJob, Uint8Array>({
+      module: new URL('./task-worker.ts', import.meta.url),
+      init,
+      size: options.workers,
+      label: 'stage 1 worker',
+    });
+    return new TaskRunner(options, pool);
   }
 
   /** Number of worker threads (0: in-process). */
   get workers(): number {
-    return this.slots.length;
+    return this.pool?.size ?? 0;
   }
 
   /**
@@ -130,7 +105,7 @@ export class TaskRunner {
    * const rows = await runner.run(shared, jobs);
    */
   async run(shared: LoraAdapter, jobs: readonly TaskJob[]): Promise<TaskUpdateRow[]> {
-    if (this.slots.length === 0) {
+    if (!this.pool) {
       return jobs.map((job) => {
         const row = computeTaskUpdate(this.options.model, shared, job, this.options.adaptConfig);
         return taskUpdatesFromIPC(taskUpdatesToIPC([row], job))[0] as TaskUpdateRow;
@@ -140,55 +115,18 @@ export class TaskRunner {
       k,
       Float32Array.from(t.dataSync() as Float32Array),
     ]);
-    const settled = await this.schedule(values, jobs);
-    const failed = settled.find((s) => s.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    return settled.map((s, i) => {
-      const rows = taskUpdatesFromIPC((s as PromiseFulfilledResult<Uint8Array>).value, `<task-updates of job ${i}>`);
-      return rows[0] as TaskUpdateRow;
-    });
-  }
-
-  /**
-   * Runs the jobs longest first (by token count), each on the next worker that falls idle, so tasks of unequal length
-   * keep both cores busy; results are positioned by job, so the schedule changes no number.
-   */
-  private async schedule(
-    values: [string, Float32Array][],
-    jobs: readonly TaskJob[],
-  ): Promise<PromiseSettledResult<Uint8Array>[]> {
-    const order = jobOrder(jobs, this.options.adaptConfig.innerSteps);
-    const settled: PromiseSettledResult<Uint8Array>[] = new Array(jobs.length);
-    let next = 0;
-    const lane = async (slot: Slot) => {
-      while (next < order.length) {
-        const i = order[next++] as number;
-        try {
-          settled[i] = { status: 'fulfilled', value: await this.post(slot, values, jobs[i] as TaskJob) };
-        } catch (reason) {
-          settled[i] = { status: 'rejected', reason };
-        }
-      }
-    };
-    await Promise.all(this.slots.map(lane));
-    return settled;
-  }
-
-  private post(slot: Slot, shared: [string, Float32Array][], job: TaskJob): Promise<Uint8Array> {
-    if (slot.failure) return Promise.reject(slot.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      const request: WorkerRequest = { id, shared, job };
-      slot.worker.postMessage(request);
-    });
+    // Longest first (by token count), each to the next idle worker, so tasks of unequal length keep both cores busy;
+    // results are positioned by job, so the schedule changes no number.
+    const bytes = await this.pool.run(
+      jobs.map((job) => ({ shared: values, job })),
+      { order: jobOrder(jobs, this.options.adaptConfig.innerSteps) },
+    );
+    return bytes.map((b, i) => taskUpdatesFromIPC(b, `<task-updates of job ${i}>`)[0] as TaskUpdateRow);
   }
 
   /** Stops the workers. */
   async close(): Promise<void> {
-    const slots = this.slots.splice(0);
-    for (const slot of slots) slot.worker.removeAllListeners('exit');
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await this.pool?.close();
   }
 }
 
@@ -200,8 +138,7 @@ export class TaskRunner {
  * jobOrder(jobs, 4); // [2, 0, 1, 3]
  */
 export function jobOrder(jobs: readonly TaskJob[], innerSteps: number): number[] {
-  const cost = jobs.map((job) => jobCost(job, innerSteps));
-  return jobs.map((_, i) => i).sort((a, b) => (cost[b] as number) - (cost[a] as number) || a - b);
+  return longestFirst(jobs.map((job) => jobCost(job, innerSteps)));
 }
 
 /** A job's relative cost: the tokens its inner steps and its two query passes run over. */

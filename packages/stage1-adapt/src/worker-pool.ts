@@ -1,0 +1,188 @@
+/**
+ * A small pool of worker threads, both ends of its message protocol. `WorkerPool.start` spawns `size` workers on
+ * `worker-entry.mjs`, which registers tsx and imports the worker module; that module calls `serveJobs` with a setup
+ * function (run once per worker: backend, model) returning the job handler. `run` hands the jobs out in a given order,
+ * each to the next idle worker, and returns the results in job order. A job's error comes back with its code and
+ * message and is rethrown as a MetaLoraError (or an Error naming the worker when it was not one).
+ */
+import { parentPort, type Transferable, Worker, workerData } from 'node:worker_threads';
+import { type ErrorCode, isMetaLoraError, MetaLoraError } from '@meta-lora/artifacts';
+
+/** `workerData` of a pool worker. */
+interface PoolWorkerData<Init> {
+  /** URL of the worker module (it calls `serveJobs`). */
+  readonly module: string;
+  readonly init: Init;
+}
+
+interface PoolRequest<Job> {
+  readonly id: number;
+  readonly job: Job;
+}
+
+type PoolReply<Result> =
+  | { readonly id: number; readonly result: Result }
+  | { readonly id: number; readonly error: { code: ErrorCode; message: string; known: boolean } };
+
+/** What a job handler returns: the result, and the buffers in it to move (not copy) to the main thread. */
+export interface Served<Result> {
+  readonly result: Result;
+  readonly transfer?: readonly Transferable[];
+}
+
+export interface WorkerPoolOptions<Init> {
+  /** The worker module: a `.ts` or `.js` file that calls `serveJobs`. */
+  readonly module: URL;
+  /** Passed to the module's setup function in every worker (plain data). */
+  readonly init: Init;
+  /** Worker threads to start. */
+  readonly size: number;
+  /** Names a worker in errors: `${label} ${i} crashed: …`. */
+  readonly label: string;
+}
+
+export interface PoolRunOptions {
+  /** Positions of the jobs in the order they are handed out (default: job order). */
+  readonly order?: readonly number[];
+  /** After a job fails, hand out no further jobs (the running ones finish). Default false: every job runs. */
+  readonly failFast?: boolean;
+}
+
+interface Slot<Result> {
+  readonly worker: Worker;
+  readonly pending: Map<number, { resolve: (result: Result) => void; reject: (error: Error) => void }>;
+  failure: Error | null;
+}
+
+export class WorkerPool<Job, Result> {
+  private readonly slots: Slot<Result>[] = [];
+  private nextId = 0;
+
+  private constructor() {}
+
+  /**
+   * Starts the workers (each runs the module's setup in the background; the first job waits for it).
+   *
+   * @example
+   * const pool = WorkerPool.start<Init, Job, Result>({ module: new URL('./my-worker.ts', import.meta.url), init, size: 2, label: 'my worker' });
+   * const results = await pool.run(jobs); await pool.close();
+   */
+  static start<Init, Job, Result>(options: WorkerPoolOptions<Init>): WorkerPool<Job, Result> {
+    const pool = new WorkerPool<Job, Result>();
+    const data: PoolWorkerData<Init> = { module: options.module.href, init: options.init };
+    for (let i = 0; i < options.size; i++) {
+      const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: data });
+      const slot: Slot<Result> = { worker, pending: new Map(), failure: null };
+      const fail = (error: Error) => {
+        slot.failure = error;
+        for (const p of slot.pending.values()) p.reject(error);
+        slot.pending.clear();
+      };
+      worker.on('message', (reply: PoolReply<Result>) => {
+        const p = slot.pending.get(reply.id);
+        if (!p) return;
+        slot.pending.delete(reply.id);
+        if ('result' in reply) p.resolve(reply.result);
+        else if (reply.error.known) p.reject(new MetaLoraError(reply.error.code, reply.error.message));
+        else p.reject(new Error(`${options.label} ${i} failed: ${reply.error.message}`));
+      });
+      worker.on('error', (error) =>
+        fail(new Error(`${options.label} ${i} crashed: ${error.message}`, { cause: error })),
+      );
+      worker.on('exit', (code) => fail(new Error(`${options.label} ${i} exited with code ${code}`)));
+      pool.slots.push(slot);
+    }
+    return pool;
+  }
+
+  /** Number of worker threads. */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Runs `jobs`, each on the next worker that falls idle, and returns their results in job order; the order they go
+   * out in changes no result. Rejects with the failure of the first failed job (in job order) once no job is running.
+   *
+   * @example
+   * const results = await pool.run(jobs, { order: longestFirst(costs) });
+   */
+  async run(jobs: readonly Job[], options: PoolRunOptions = {}): Promise<Result[]> {
+    const order = options.order ?? jobs.map((_, i) => i);
+    const results: Result[] = new Array(jobs.length);
+    const failures: { index: number; reason: unknown }[] = [];
+    let next = 0;
+    const lane = async (slot: Slot<Result>) => {
+      while (next < order.length && !(options.failFast && failures.length > 0)) {
+        const i = order[next++] as number;
+        try {
+          results[i] = await this.post(slot, jobs[i] as Job);
+        } catch (reason) {
+          failures.push({ index: i, reason });
+        }
+      }
+    };
+    await Promise.all(this.slots.map(lane));
+    if (failures.length > 0) throw failures.sort((a, b) => a.index - b.index)[0]?.reason;
+    return results;
+  }
+
+  private post(slot: Slot<Result>, job: Job): Promise<Result> {
+    if (slot.failure) return Promise.reject(slot.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      const request: PoolRequest<Job> = { id, job };
+      slot.worker.postMessage(request);
+    });
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    const slots = this.slots.splice(0);
+    for (const slot of slots) slot.worker.removeAllListeners('exit');
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/**
+ * The worker side: runs `setup(init)` once (backend, model), then answers each job with `handler(job)`'s result,
+ * moving its `transfer` buffers; errors go back with their code and message.
+ *
+ * @example
+ * serveJobs<Init, Job, Result>(async (init) => { const model = await load(init); return (job) => ({ result: solve(model, job) }); });
+ */
+export function serveJobs<Init, Job, Result>(
+  setup: (init: Init) => Promise<(job: Job) => Served<Result> | Promise<Served<Result>>>,
+): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveJobs runs in a worker thread started by WorkerPool');
+  const handler = setup((workerData as PoolWorkerData<Init>).init);
+  handler.catch(() => {}); // a setup failure is answered to each job, not raised as unhandled
+  port.on('message', async (request: PoolRequest<Job>) => {
+    try {
+      const { result, transfer = [] } = await (await handler)(request.job);
+      const reply: PoolReply<Result> = { id: request.id, result };
+      port.postMessage(reply, [...transfer]);
+    } catch (error) {
+      const reply: PoolReply<Result> = isMetaLoraError(error)
+        ? { id: request.id, error: { code: error.code, message: error.message, known: true } }
+        : {
+            id: request.id,
+            error: { code: 'IO_FAILED', message: (error as Error)?.stack ?? String(error), known: false },
+          };
+      port.postMessage(reply);
+    }
+  });
+}
+
+/**
+ * Positions ordered by cost, highest first, ties by position: the order for handing out jobs of unequal length so
+ * the workers finish together.
+ *
+ * @example
+ * longestFirst([60, 180, 100, 30]); // [1, 2, 0, 3]
+ */
+export function longestFirst(costs: readonly number[]): number[] {
+  return costs.map((_, i) => i).sort((a, b) => (costs[b] as number) - (costs[a] as number) || a - b);
+}
