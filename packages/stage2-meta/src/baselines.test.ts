@@ -1,15 +1,16 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readArtifact } from '@meta-lora/artifacts';
+import { join, relative } from 'node:path';
+import { MetaLoraError, readArtifact } from '@meta-lora/artifacts';
 import { createTinyModel, initBackend, loadPeftAdapter } from '@meta-lora/lora-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BaselinesArtifact, trainBaselines } from './baselines.ts';
-import { parseMetaConfig } from './config.ts';
+import { type BaselineOptions, BaselinesArtifact, trainBaselines } from './baselines.ts';
+import { type MetaConfigInput, parseMetaConfig } from './config.ts';
 import { syntheticExample } from './test-tasks.ts';
 
 await initBackend({ quiet: true });
 
+const modelSource = { tiny: { seed: 13 } } as const;
 const model = createTinyModel(13);
 afterAll(() => model.dispose());
 
@@ -18,15 +19,36 @@ const full = [0, 1].map((t) => ({
   examples: [3, 4, 5, 6, 7, 8, 9].map((x) => syntheticExample(t, x)),
 }));
 const pool = full.map((t) => ({ taskId: t.taskId, examples: t.examples.slice(0, 3) }));
+const lora = { r: 2, loraAlpha: 4, targetModules: 'all-linear' } as const;
+
+function train(input: MetaConfigInput, extra: Partial<BaselineOptions> = {}) {
+  const runDir = mkdtempSync(join(tmpdir(), 'baselines-'));
+  const config = parseMetaConfig({ lora, ...input });
+  const options = { model, modelSource, config, fullTrain: full, pool, runDir, configHash: 'test', ...extra };
+  return { runDir, rows: trainBaselines(options) };
+}
+
+/** Every file under `dir`, by relative path. */
+function files(dir: string): Map<string, Buffer> {
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  return new Map(
+    entries.map((e) => [relative(dir, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name))]),
+  );
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}
 
 describe('trainBaselines', () => {
   it('trains single-task, multi-task-full and multi-task-pool adapters that lower their loss and load as PEFT', async () => {
-    const runDir = mkdtempSync(join(tmpdir(), 'baselines-'));
-    const config = parseMetaConfig({
-      lora: { r: 2, loraAlpha: 4, targetModules: 'all-linear' },
-      baselines: { steps: 15, batchSize: 4, lr: 0.02 },
-    });
-    const rows = await trainBaselines({ model, config, fullTrain: full, pool, runDir, configHash: 'test' });
+    const { runDir, rows: pending } = train({ workers: 0, baselines: { steps: 15, batchSize: 4, lr: 0.02 } });
+    const rows = await pending;
     expect(rows.map((r) => `${r.method}:${r.taskId}`)).toEqual([
       'single-task:t0',
       'single-task:t1',
@@ -37,5 +59,30 @@ describe('trainBaselines', () => {
     expect(rows.map((r) => r.examples)).toEqual([7, 7, 14, 6]);
     expect(readArtifact(join(runDir, 'baselines.arrow'), BaselinesArtifact).rows).toEqual(rows);
     loadPeftAdapter(join(runDir, rows[3]!.adapterDir), model, 'pool').dispose();
+  });
+
+  it('writes byte-identical adapters and equal rows with two worker threads as in this thread', async () => {
+    const baselines = { steps: 4, batchSize: 4, lr: 0.02 };
+    const a = train({ workers: 0, baselines });
+    const rowsA = await a.rows;
+    const b = train({ workers: 2, baselines });
+    const rowsB = await b.rows;
+    expect(rowsB).toEqual(rowsA);
+    expect(readArtifact(join(b.runDir, 'baselines.arrow'), BaselinesArtifact).rows).toEqual(rowsA);
+    const filesA = files(join(a.runDir, 'adapters'));
+    expect(filesA.size).toBe(8); // 4 adapters × (adapter_config.json, adapter_model.safetensors)
+    expect(files(join(b.runDir, 'adapters'))).toEqual(filesA);
+  });
+
+  it('rethrows a failure in a worker as the MetaLoraError the in-thread run throws', async () => {
+    const fullTrain = [...full, { taskId: 't2', examples: [] }];
+    const baselines = { steps: 2, batchSize: 4 };
+    const methods = ['single-task'] as const;
+    const inThread = await rejection(train({ workers: 0, baselines }, { fullTrain, methods }).rows);
+    const inWorkers = await rejection(train({ workers: 2, baselines }, { fullTrain, methods }).rows);
+    expect(inThread).toBeInstanceOf(MetaLoraError);
+    expect(inWorkers).toBeInstanceOf(MetaLoraError);
+    expect((inWorkers as MetaLoraError).code).toBe('EMPTY_TASK');
+    expect((inWorkers as MetaLoraError).code).toBe((inThread as MetaLoraError).code);
   });
 });

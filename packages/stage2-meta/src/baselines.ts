@@ -8,6 +8,10 @@
  *
  * Mixing: the examples of all tasks form one list, walked in minibatches of a seeded shuffle, reshuffled each pass.
  * Each writes PEFT adapters under `adapters/baselines/`, plus the `baselines` Arrow artifact summarising them.
+ *
+ * The runs are independent (each draws from its own fork of the seed's generator), so with `workers` > 0 they train
+ * in worker threads (`baseline-pool.ts`), longest first; this thread rebuilds and saves each adapter, and the files
+ * and rows are the same as with `workers: 0`, which trains them one after another in this thread.
  */
 import { join } from 'node:path';
 import { defineArtifactKind, MetaLoraError, Rng, writeArtifact } from '@meta-lora/artifacts';
@@ -23,9 +27,10 @@ import {
   tf,
   trainStep,
 } from '@meta-lora/lora-core';
-import { countTokens, innerMinibatches } from '@meta-lora/stage1-adapt';
+import { countTokens, innerMinibatches, type ModelSource, resolveWorkers } from '@meta-lora/stage1-adapt';
 import { Field, Float64, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
+import { trainInWorkers } from './baseline-pool.ts';
 import type { BaselineConfig, MetaConfig } from './config.ts';
 
 export const BASELINE_METHODS = ['single-task', 'multi-task-full', 'multi-task-pool'] as const;
@@ -128,6 +133,8 @@ export const BaselinesArtifact = defineArtifactKind({
 
 export interface BaselineOptions {
   readonly model: LlamaModel;
+  /** Where worker threads load the same model from (`config.workers`; unused with 0 workers). */
+  readonly modelSource: ModelSource;
   readonly config: MetaConfig;
   /** Full train split per task (single-task and multi-task-full). */
   readonly fullTrain: readonly BaselineTask[];
@@ -147,7 +154,7 @@ export interface BaselineOptions {
  * Trains the baselines and writes their PEFT adapters and `baselines.arrow` into `runDir`; returns the summary rows.
  *
  * @example
- * const rows = await trainBaselines({ model, config, fullTrain, pool, runDir: 'runs/x', configHash: hash });
+ * const rows = await trainBaselines({ model, modelSource: { dir }, config, fullTrain, pool, runDir: 'runs/x', configHash: hash });
  */
 export async function trainBaselines(options: BaselineOptions): Promise<BaselineRow[]> {
   const { model, config, runDir } = options;
@@ -181,17 +188,7 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
       dir: join('adapters', 'baselines', 'multi-task-pool'),
     });
   }
-  const rows: BaselineRow[] = [];
-  for (const run of runs) {
-    const { adapter, losses, examples, tokens } = trainLora(
-      model,
-      run.tasks,
-      config.lora,
-      config.baselines,
-      root.fork(`baseline:${run.method}:${run.taskId}`),
-      `${run.method}:${run.taskId}`,
-      root.fork('shared-init'), // the θ₀ meta-training starts from
-    );
+  const save = async (run: (typeof runs)[number], adapter: LoraAdapter): Promise<void> => {
     try {
       await savePeftAdapter(adapter, join(runDir, run.dir), {
         ...peft,
@@ -204,16 +201,56 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
     } finally {
       adapter.dispose();
     }
-    rows.push({
-      method: run.method,
-      taskId: run.taskId,
-      adapterDir: run.dir,
-      steps: losses.length,
-      lossFirst: losses[0] as number,
-      lossLast: losses[losses.length - 1] as number,
-      examples,
-      tokens,
-    });
+  };
+  const row = (run: (typeof runs)[number], losses: readonly number[], examples: number, tokens: number) => ({
+    method: run.method,
+    taskId: run.taskId,
+    adapterDir: run.dir,
+    steps: losses.length,
+    lossFirst: losses[0] as number,
+    lossLast: losses[losses.length - 1] as number,
+    examples,
+    tokens,
+  });
+  const rows: BaselineRow[] = [];
+  const workers = resolveWorkers(config.workers, runs.length);
+  if (workers === 0) {
+    for (const run of runs) {
+      const { adapter, losses, examples, tokens } = trainLora(
+        model,
+        run.tasks,
+        config.lora,
+        config.baselines,
+        root.fork(`baseline:${run.method}:${run.taskId}`),
+        `${run.method}:${run.taskId}`,
+        root.fork('shared-init'), // the θ₀ meta-training starts from
+      );
+      await save(run, adapter);
+      rows.push(row(run, losses, examples, tokens));
+    }
+  } else {
+    const results = await trainInWorkers(
+      runs.map((run) => ({
+        name: `${run.method}:${run.taskId}`,
+        tasks: run.tasks,
+        rngState: root.fork(`baseline:${run.method}:${run.taskId}`).state(),
+        initState: root.fork('shared-init').state(),
+      })),
+      { modelSource: options.modelSource, lora: config.lora, baselines: config.baselines, workers },
+    );
+    for (const [i, run] of runs.entries()) {
+      const { values, losses, examples, tokens } = results[i] as (typeof results)[number];
+      const adapter = createLoraAdapter(model, config.lora, root.fork('shared-init'), `${run.method}:${run.taskId}`);
+      try {
+        // In a tidy: setFromArrays leaves the tensors it assigns from.
+        tf.tidy(() => adapter.setFromArrays(new Map(values)));
+      } catch (error) {
+        adapter.dispose();
+        throw error;
+      }
+      await save(run, adapter);
+      rows.push(row(run, losses, examples, tokens));
+    }
   }
   writeArtifact(join(runDir, 'baselines.arrow'), BaselinesArtifact, rows, {
     configHash: options.configHash,

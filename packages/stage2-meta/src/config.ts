@@ -60,7 +60,7 @@ export const MetaConfigSchema = z.strictObject({
     .union([z.number().int().min(0), z.literal('auto')])
     .default('auto')
     .describe(
-      'stage 1 worker threads per meta-batch: auto (one per core, none on one core) or a number (0: in-thread)',
+      'worker threads for the tasks of a meta-batch and for the baselines: auto (one per core, none on one core) or a number (0: in-thread)',
     ),
   checkpointEvery: z
     .number()

@@ -147,6 +147,7 @@ export async function runTraining(
     if (options.baselines && options.baselines.length > 0) {
       baselines = await trainBaselines({
         model,
+        modelSource: source,
         config,
         fullTrain: data.fullTrain,
         pool: data.pool,

@@ -1,0 +1,95 @@
+/**
+ * Trains baseline adapters in a pool of worker threads (stage1-adapt's `WorkerPool`): each worker starts the main
+ * thread's TF.js backend, loads its own copy of the model from a `ModelSource`, trains a job's adapter with `trainLora`
+ * from the job's two generator states, and replies with the adapter's values (moved, not copied), its losses and its
+ * example and token counts. Jobs go out longest first; results come back in job order. The main thread rebuilds and
+ * saves the adapters, so the files are the same whatever the number of workers.
+ */
+import type { RngState } from '@meta-lora/artifacts';
+import { type BackendName, backendInfo, type LoraConfig } from '@meta-lora/lora-core';
+import { countTokens, longestFirst, type ModelSource, WorkerPool } from '@meta-lora/stage1-adapt';
+import type { BaselineTask } from './baselines.ts';
+import type { BaselineConfig } from './config.ts';
+
+/** The setup data of a baseline worker. */
+export interface BaselineWorkerInit {
+  readonly modelSource: ModelSource;
+  readonly lora: LoraConfig;
+  readonly baselines: BaselineConfig;
+  readonly backend?: BackendName;
+}
+
+/**
+ * One baseline run, as plain data; the worker calls
+ * `trainLora(model, tasks, lora, baselines, Rng.fromState(rngState), name, Rng.fromState(initState))`.
+ */
+export interface BaselineJob {
+  /** The adapter's name: `<method>:<taskId>`. */
+  readonly name: string;
+  readonly tasks: readonly BaselineTask[];
+  readonly rngState: RngState;
+  /** The generator of θ₀ (`fork('shared-init')`). */
+  readonly initState: RngState;
+}
+
+/** A trained baseline adapter, as plain data. */
+export interface BaselineJobResult {
+  /** Factor values keyed like `LoraAdapter.namedTensors()`. */
+  readonly values: [string, Float32Array][];
+  readonly losses: number[];
+  readonly examples: number;
+  readonly tokens: number;
+}
+
+export interface BaselinePoolOptions {
+  readonly modelSource: ModelSource;
+  readonly lora: LoraConfig;
+  readonly baselines: BaselineConfig;
+  /** Worker threads (at least 1). */
+  readonly workers: number;
+}
+
+/**
+ * Trains `jobs` on `workers` threads, longest first, each to the next idle worker; returns the results in job order.
+ * After a failure no further job starts, and the failure of the first failed job is rethrown (a MetaLoraError keeps its
+ * code). The workers are stopped either way.
+ *
+ * @example
+ * const results = await trainInWorkers(jobs, { modelSource: { dir }, lora: config.lora, baselines: config.baselines, workers: 2 });
+ */
+export async function trainInWorkers(
+  jobs: readonly BaselineJob[],
+  options: BaselinePoolOptions,
+): Promise<BaselineJobResult[]> {
+  const backend = backendInfo()?.name;
+  const pool = WorkerPool.start<BaselineWorkerInit, BaselineJob, BaselineJobResult>({
+    module: new URL('./baseline-worker.ts', import.meta.url),
+    init: {
+      modelSource: options.modelSource,
+      lora: options.lora,
+      baselines: options.baselines,
+      ...(backend ? { backend } : {}),
+    },
+    size: options.workers,
+    label: 'baseline worker',
+  });
+  try {
+    return await pool.run(jobs, {
+      order: longestFirst(jobs.map((job) => baselineJobCost(job, options.baselines))),
+      failFast: true,
+    });
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * A run's relative cost: every run takes `steps` minibatches of `min(batchSize, examples)` examples, so the tokens of
+ * an average minibatch times the steps.
+ */
+function baselineJobCost(job: BaselineJob, config: BaselineConfig): number {
+  const examples = job.tasks.flatMap((t) => t.examples);
+  if (examples.length === 0) return 0;
+  const meanTokens = countTokens(examples, config.maxSeqLen) / examples.length;
+  return config.steps * Math.min(config.batchSize, examples.length) * meanTokens;
+}

@@ -1,0 +1,39 @@
+/**
+ * The body of a baseline worker thread (a `WorkerPool` module started by `trainInWorkers`): its own TF.js backend and
+ * copy of the model; each job trains one adapter with `trainLora` and replies with its values, moved to the main
+ * thread.
+ */
+import { Rng } from '@meta-lora/artifacts';
+import { initBackend } from '@meta-lora/lora-core';
+import { loadModelSource, serveJobs } from '@meta-lora/stage1-adapt';
+import type { BaselineJob, BaselineJobResult, BaselineWorkerInit } from './baseline-pool.ts';
+import { trainLora } from './baselines.ts';
+
+serveJobs<BaselineWorkerInit, BaselineJob, BaselineJobResult>(async (init) => {
+  await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });
+  const { model } = await loadModelSource(init.modelSource);
+  return (job) => {
+    const { adapter, losses, examples, tokens } = trainLora(
+      model,
+      job.tasks,
+      init.lora,
+      init.baselines,
+      Rng.fromState(job.rngState),
+      job.name,
+      Rng.fromState(job.initState),
+    );
+    try {
+      // copies: dataSync may hand out the backend's own buffer, which must not be moved away
+      const values: [string, Float32Array][] = [...adapter.namedTensors()].map(([k, t]) => [
+        k,
+        Float32Array.from(t.dataSync() as Float32Array),
+      ]);
+      return {
+        result: { values, losses, examples, tokens },
+        transfer: values.map(([, v]) => v.buffer as ArrayBuffer),
+      };
+    } finally {
+      adapter.dispose();
+    }
+  };
+});
