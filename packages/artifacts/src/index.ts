@@ -20,3 +20,5 @@ export type { Lineage, LineageInput } from './lineage.ts';
 export { LineageSchema } from './lineage.ts';
 export type { RngState } from './rng.ts';
 export { hashString, Rng } from './rng.ts';
+export type { PoolRunOptions, Served, WorkerPoolOptions } from './worker-pool.ts';
+export { longestFirst, serveJobs, WorkerPool } from './worker-pool.ts';

@@ -1,13 +1,13 @@
 /**
- * Scores evaluation cells (one condition × one task each) on a pool of worker threads: one TF.js backend (the main
- * thread's) and one copy of the base model, loaded from the model directory, per worker. Cells go out longest first to
- * the next idle worker; each row is put back at its cell's position, and the same `evaluateCell` computes it as in
- * `evaluate`'s own thread, so the rows are identical whatever the number of workers. No randomness is involved:
- * classification compares log-likelihoods and generation decodes greedily.
+ * Scores evaluation cells (one condition × one task each) on a pool of worker threads (`WorkerPool` of
+ * @meta-lora/artifacts): one TF.js backend (the main thread's) and one copy of the base model, loaded from the model
+ * directory, per worker. Cells go out longest first to the next idle worker; each row is put back at its cell's
+ * position, and the same `evaluateCell` computes it as in `evaluate`'s own thread, so the rows are identical whatever
+ * the number of workers. No randomness is involved: classification compares log-likelihoods and generation decodes
+ * greedily.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { type ErrorCode, MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { longestFirst, MetaLoraError, showValue, WorkerPool } from '@meta-lora/artifacts';
 import type { Example } from '@meta-lora/data-sampling';
 import { type BackendName, backendInfo } from '@meta-lora/lora-core';
 import type { EvalCondition } from './conditions.ts';
@@ -24,21 +24,12 @@ export interface EvalCellJob {
   readonly taskType: TaskType;
 }
 
-/** `workerData` of an evaluation worker. */
+/** The setup data of an evaluation worker. */
 export interface EvalWorkerInit {
   readonly modelDir: string;
   readonly scoring: CellScoring;
   readonly backend?: BackendName;
 }
-
-export interface EvalWorkerRequest {
-  readonly id: number;
-  readonly job: EvalCellJob;
-}
-
-export type EvalWorkerReply =
-  | { readonly id: number; readonly row: EvalResultRow }
-  | { readonly id: number; readonly error: { code: ErrorCode; message: string; known: boolean } };
 
 export interface EvalRunnerOptions {
   /** Model directory the workers load the model and its tokenizer from. */
@@ -98,21 +89,11 @@ const DECODE_STEP_COST = 8;
  * cellOrder(jobs); // [3, 1, 0, 2]
  */
 export function cellOrder(jobs: readonly EvalCellJob[]): number[] {
-  const cost = jobs.map(cellCost);
-  return jobs.map((_, i) => i).sort((a, b) => cost[b]! - cost[a]! || a - b);
-}
-
-interface Slot {
-  readonly worker: Worker;
-  readonly pending: Map<number, { resolve: (row: EvalResultRow) => void; reject: (error: Error) => void }>;
-  failure: Error | null;
+  return longestFirst(jobs.map(cellCost));
 }
 
 export class EvalRunner {
-  private readonly slots: Slot[] = [];
-  private nextId = 0;
-
-  private constructor() {}
+  private constructor(private readonly pool: WorkerPool<EvalCellJob, EvalResultRow>) {}
 
   /**
    * Starts the workers; they load the model in the background and the first cells wait for it.
@@ -122,39 +103,24 @@ export class EvalRunner {
    * try { rows = await runner.run(jobs); } finally { await runner.close(); }
    */
   static start(options: EvalRunnerOptions): EvalRunner {
-    const runner = new EvalRunner();
     const backend = backendInfo()?.name;
     const init: EvalWorkerInit = {
       modelDir: options.modelDir,
       scoring: options.scoring,
       ...(backend ? { backend } : {}),
     };
-    for (let i = 0; i < options.workers; i++) {
-      const worker = new Worker(new URL('./eval-worker.mjs', import.meta.url), { workerData: init });
-      const slot: Slot = { worker, pending: new Map(), failure: null };
-      const fail = (error: Error) => {
-        slot.failure = error;
-        for (const p of slot.pending.values()) p.reject(error);
-        slot.pending.clear();
-      };
-      worker.on('message', (reply: EvalWorkerReply) => {
-        const p = slot.pending.get(reply.id);
-        if (!p) return;
-        slot.pending.delete(reply.id);
-        if ('row' in reply) p.resolve(reply.row);
-        else if (reply.error.known) p.reject(new MetaLoraError(reply.error.code, reply.error.message));
-        else p.reject(new Error(`eval worker ${i} failed: ${reply.error.message}`));
-      });
-      worker.on('error', (error) => fail(new Error(`eval worker ${i} crashed: ${error.message}`, { cause: error })));
-      worker.on('exit', (code) => fail(new Error(`eval worker ${i} exited with code ${code}`)));
-      runner.slots.push(slot);
-    }
-    return runner;
+    const pool = WorkerPool.start<EvalWorkerInit, EvalCellJob, EvalResultRow>({
+      module: new URL('./eval-worker.ts', import.meta.url),
+      init,
+      size: options.workers,
+      label: 'eval worker',
+    });
+    return new EvalRunner(pool);
   }
 
   /** Number of worker threads. */
   get workers(): number {
-    return this.slots.length;
+    return this.pool.size;
   }
 
   /**
@@ -164,44 +130,16 @@ export class EvalRunner {
    * @example
    * const rows = await runner.run(jobs, (row) => console.log(row.taskId, row.score));
    */
-  async run(
-    jobs: readonly EvalCellJob[],
-    onRow?: (row: EvalResultRow, index: number) => void,
-  ): Promise<EvalResultRow[]> {
-    const order = cellOrder(jobs);
-    const rows: EvalResultRow[] = new Array(jobs.length);
-    const failures = new Map<number, unknown>();
-    let next = 0;
-    const lane = async (slot: Slot) => {
-      while (next < order.length && failures.size === 0) {
-        const i = order[next++]!;
-        try {
-          rows[i] = await this.post(slot, jobs[i]!);
-          onRow?.(rows[i], i);
-        } catch (reason) {
-          failures.set(i, reason);
-        }
-      }
-    };
-    await Promise.all(this.slots.map(lane));
-    if (failures.size > 0) throw failures.get(Math.min(...failures.keys()));
-    return rows;
-  }
-
-  private post(slot: Slot, job: EvalCellJob): Promise<EvalResultRow> {
-    if (slot.failure) return Promise.reject(slot.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      const request: EvalWorkerRequest = { id, job };
-      slot.worker.postMessage(request);
+  run(jobs: readonly EvalCellJob[], onRow?: (row: EvalResultRow, index: number) => void): Promise<EvalResultRow[]> {
+    return this.pool.run(jobs, {
+      order: cellOrder(jobs),
+      failFast: true,
+      ...(onRow ? { onResult: (index: number, row: EvalResultRow) => onRow(row, index) } : {}),
     });
   }
 
   /** Stops the workers. */
-  async close(): Promise<void> {
-    const slots = this.slots.splice(0);
-    for (const slot of slots) slot.worker.removeAllListeners('exit');
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

@@ -18,5 +18,3 @@ export {
   taskUpdatesToIPC,
   UPDATE_MODES,
 } from './task-update.ts';
-export type { PoolRunOptions, Served, WorkerPoolOptions } from './worker-pool.ts';
-export { longestFirst, serveJobs, WorkerPool } from './worker-pool.ts';

@@ -5,6 +5,7 @@
  * the number of workers. Rows come back in job order.
  */
 import { availableParallelism } from 'node:os';
+import { longestFirst, WorkerPool } from '@meta-lora/artifacts';
 import {
   type BackendName,
   backendInfo,
@@ -21,7 +22,6 @@ import {
   taskUpdatesFromIPC,
   taskUpdatesToIPC,
 } from './task-update.ts';
-import { longestFirst, WorkerPool } from './worker-pool.ts';
 
 /** The setup data of a stage 1 worker. */
 export interface WorkerInit {

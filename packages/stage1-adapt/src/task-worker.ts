@@ -3,12 +3,11 @@
  * a `ModelSource`, and a shared adapter whose values are overwritten from each job. Replies with the task's
  * `task-updates` bytes.
  */
-import { Rng } from '@meta-lora/artifacts';
+import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { createLoraAdapter, initBackend, tf } from '@meta-lora/lora-core';
 import { loadModelSource } from './model-source.ts';
 import type { WorkerInit, WorkerJob } from './task-runner.ts';
 import { computeTaskUpdate, taskUpdatesToIPC } from './task-update.ts';
-import { serveJobs } from './worker-pool.ts';
 
 serveJobs<WorkerInit, WorkerJob, Uint8Array>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });

@@ -1,13 +1,13 @@
 /**
- * Trains baseline adapters in a pool of worker threads (stage1-adapt's `WorkerPool`): each worker starts the main
- * thread's TF.js backend, loads its own copy of the model from a `ModelSource`, trains a job's adapter with `trainLora`
- * from the job's two generator states, and replies with the adapter's values (moved, not copied), its losses and its
- * example and token counts. Jobs go out longest first; results come back in job order. The main thread rebuilds and
- * saves the adapters, so the files are the same whatever the number of workers.
+ * Trains baseline adapters in a pool of worker threads (`WorkerPool` of @meta-lora/artifacts): each worker starts the
+ * main thread's TF.js backend, loads its own copy of the model from a `ModelSource`, trains a job's adapter with
+ * `trainLora` from the job's two generator states, and replies with the adapter's values (moved, not copied), its
+ * losses and its example and token counts. Jobs go out longest first; results come back in job order. The main thread
+ * rebuilds and saves the adapters, so the files are the same whatever the number of workers.
  */
-import type { RngState } from '@meta-lora/artifacts';
+import { longestFirst, type RngState, WorkerPool } from '@meta-lora/artifacts';
 import { type BackendName, backendInfo, type LoraConfig } from '@meta-lora/lora-core';
-import { countTokens, longestFirst, type ModelSource, WorkerPool } from '@meta-lora/stage1-adapt';
+import { countTokens, type ModelSource } from '@meta-lora/stage1-adapt';
 import type { BaselineTask } from './baselines.ts';
 import type { BaselineConfig } from './config.ts';
 

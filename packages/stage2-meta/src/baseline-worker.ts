@@ -1,11 +1,11 @@
 /**
- * The body of a baseline worker thread (a `WorkerPool` module started by `trainInWorkers`): its own TF.js backend and
- * copy of the model; each job trains one adapter with `trainLora` and replies with its values, moved to the main
- * thread.
+ * The body of a baseline worker thread (a `WorkerPool` module of @meta-lora/artifacts, started by `trainInWorkers`):
+ * its own TF.js backend and copy of the model; each job trains one adapter with `trainLora` and replies with its
+ * values, moved to the main thread.
  */
-import { Rng } from '@meta-lora/artifacts';
+import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
-import { loadModelSource, serveJobs } from '@meta-lora/stage1-adapt';
+import { loadModelSource } from '@meta-lora/stage1-adapt';
 import type { BaselineJob, BaselineJobResult, BaselineWorkerInit } from './baseline-pool.ts';
 import { trainLora } from './baselines.ts';
 

@@ -2,11 +2,13 @@
  * A small pool of worker threads, both ends of its message protocol. `WorkerPool.start` spawns `size` workers on
  * `worker-entry.mjs`, which registers tsx and imports the worker module; that module calls `serveJobs` with a setup
  * function (run once per worker: backend, model) returning the job handler. `run` hands the jobs out in a given order,
- * each to the next idle worker, and returns the results in job order. A job's error comes back with its code and
- * message and is rethrown as a MetaLoraError (or an Error naming the worker when it was not one).
+ * each to the next idle worker, reports each result as it arrives (`onResult`) and returns the results in job order.
+ * A job's error comes back with its code and message and is rethrown as a MetaLoraError (or an Error naming the worker
+ * when it was not one). Every stage that runs jobs on threads uses it: stage 1's task updates, stage 2's baselines and
+ * evaluation cells.
  */
 import { parentPort, type Transferable, Worker, workerData } from 'node:worker_threads';
-import { type ErrorCode, isMetaLoraError, MetaLoraError } from '@meta-lora/artifacts';
+import { type ErrorCode, isMetaLoraError, MetaLoraError } from './errors.ts';
 
 /** `workerData` of a pool worker. */
 interface PoolWorkerData<Init> {
@@ -41,11 +43,13 @@ export interface WorkerPoolOptions<Init> {
   readonly label: string;
 }
 
-export interface PoolRunOptions {
+export interface PoolRunOptions<Result = unknown> {
   /** Positions of the jobs in the order they are handed out (default: job order). */
   readonly order?: readonly number[];
   /** After a job fails, hand out no further jobs (the running ones finish). Default false: every job runs. */
   readonly failFast?: boolean;
+  /** Called with each job's position and result as it arrives (completion order); if it throws, that job fails. */
+  readonly onResult?: (index: number, result: Result) => void;
 }
 
 interface Slot<Result> {
@@ -105,9 +109,9 @@ export class WorkerPool<Job, Result> {
    * out in changes no result. Rejects with the failure of the first failed job (in job order) once no job is running.
    *
    * @example
-   * const results = await pool.run(jobs, { order: longestFirst(costs) });
+   * const results = await pool.run(jobs, { order: longestFirst(costs), onResult: (i) => console.log('done', i) });
    */
-  async run(jobs: readonly Job[], options: PoolRunOptions = {}): Promise<Result[]> {
+  async run(jobs: readonly Job[], options: PoolRunOptions<Result> = {}): Promise<Result[]> {
     const order = options.order ?? jobs.map((_, i) => i);
     const results: Result[] = new Array(jobs.length);
     const failures: { index: number; reason: unknown }[] = [];
@@ -116,7 +120,9 @@ export class WorkerPool<Job, Result> {
       while (next < order.length && !(options.failFast && failures.length > 0)) {
         const i = order[next++] as number;
         try {
-          results[i] = await this.post(slot, jobs[i] as Job);
+          const result = await this.post(slot, jobs[i] as Job);
+          results[i] = result;
+          options.onResult?.(i, result);
         } catch (reason) {
           failures.push({ index: i, reason });
         }

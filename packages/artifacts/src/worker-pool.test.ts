@@ -1,0 +1,74 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { MetaLoraError } from './errors.ts';
+import type { TestPoolInit, TestPoolJob } from './test-pool-worker.ts';
+import { longestFirst, WorkerPool } from './worker-pool.ts';
+
+// One worker: completion order is hand-out order, so every expectation below is deterministic.
+const pool = WorkerPool.start<TestPoolInit, TestPoolJob, number>({
+  module: new URL('./test-pool-worker.ts', import.meta.url),
+  init: { offset: 1 },
+  size: 1,
+  label: 'test worker',
+});
+afterAll(() => pool.close());
+
+const jobs = (...values: number[]): TestPoolJob[] => values.map((value) => ({ value }));
+
+describe('WorkerPool', () => {
+  it('returns the results in job order whatever order the jobs go out in', async () => {
+    expect(await pool.run(jobs(1, 2, 3), { order: [2, 0, 1] })).toEqual([3, 5, 7]);
+  });
+
+  it('reports each result to onResult with its job position, in completion order', async () => {
+    const seen: [number, number][] = [];
+    await pool.run(jobs(1, 2, 3), { order: [2, 0, 1], onResult: (i, result) => seen.push([i, result]) });
+    expect(seen).toEqual([
+      [2, 7],
+      [0, 3],
+      [1, 5],
+    ]);
+  });
+
+  it('rethrows the earliest failed job (in job order) as a MetaLoraError with its code', async () => {
+    const failing: TestPoolJob[] = [
+      { value: 0 },
+      { value: 1, fail: 'known' },
+      { value: 2 },
+      { value: 3, fail: 'known' },
+    ];
+    const error = await pool.run(failing, { order: [3, 2, 1, 0] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MetaLoraError);
+    expect((error as MetaLoraError).code).toBe('DATA_INVALID');
+    expect((error as MetaLoraError).message).toBe('value 1 is rejected');
+  });
+
+  it('hands out no further job after a failure when failFast is set', async () => {
+    const started: number[] = [];
+    const failing: TestPoolJob[] = [{ value: 0 }, { value: 1, fail: 'known' }, { value: 2 }];
+    await pool.run(failing, { failFast: true, onResult: (i) => started.push(i) }).catch(() => {});
+    expect(started).toEqual([0]);
+  });
+
+  it('fails the job whose onResult throws', async () => {
+    const error = await pool
+      .run(jobs(1, 2), {
+        onResult: (i) => {
+          if (i === 1) throw new Error('callback failed');
+        },
+      })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe('callback failed');
+  });
+
+  it('names the worker in an error that is not a MetaLoraError', async () => {
+    const error = await pool.run([{ value: 5, fail: 'unknown' }]).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(MetaLoraError);
+    expect((error as Error).message).toMatch(/^test worker 0 failed: Error: plain failure on 5/);
+  });
+});
+
+describe('longestFirst', () => {
+  it('orders positions by cost, highest first, ties by position', () => {
+    expect(longestFirst([60, 180, 100, 30, 100])).toEqual([1, 2, 4, 0, 3]);
+  });
+});
