@@ -78,7 +78,7 @@ function float32ListData(field: Field, cells: readonly unknown[]) {
     offsets[i + 1] = (offsets[i] as number) + (cell as Float32Array).length;
   });
   const values = new Float32Array(offsets[cells.length] as number);
-  cells.forEach((cell, i) => values.set(cell as Float32Array, offsets[i]));
+  for (const [i, cell] of cells.entries()) values.set(cell as Float32Array, offsets[i]);
   const listType = field.type as List<Float32>;
   const child = makeData({ type: listType.children[0]!.type, length: values.length, nullCount: 0, data: values });
   return makeData({ type: listType, length: cells.length, nullCount: 0, valueOffsets: offsets, child });
