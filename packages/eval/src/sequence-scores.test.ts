@@ -1,6 +1,6 @@
 import { causalLmLoss, createTinyModel, IGNORE_INDEX, initBackend, tf } from '@meta-lora/lora-core';
 import { describe, expect, it } from 'vitest';
-import { scoreSequences } from './sequence-scores.ts';
+import { packBatches, scoreSequences } from './sequence-scores.ts';
 
 await initBackend({ quiet: true });
 const model = createTinyModel(3);
@@ -71,5 +71,18 @@ describe('scoreSequences', () => {
 
   it('refuses an empty continuation', () => {
     expect(() => scoreSequences(model, [{ context: [1], continuation: [] }])).toThrow(/continuation has no tokens/);
+  });
+
+  it('packs consecutive sequences under both the sequence and the padded-token limits, long ones alone', () => {
+    const seq = (n: number) => ({ context: Array.from({ length: n - 1 }, () => 5), continuation: [6] });
+    const lengths = [10, 10, 10, 30, 30, 100, 5, 5, 5, 5, 5];
+    const batches = packBatches(lengths.map(seq), 4, 64);
+    expect(batches.map((b) => b.map((s) => s.context.length + 1))).toEqual([
+      [10, 10, 10],
+      [30, 30],
+      [100],
+      [5, 5, 5, 5],
+      [5],
+    ]);
   });
 });

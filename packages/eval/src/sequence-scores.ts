@@ -3,8 +3,11 @@
  * target-token loss. For a context c and continuation y₁…y_m the score is Σⱼ log p(yⱼ | c, y<ⱼ) under the model with
  * the given adapters — the same quantity `causalLmLoss` averages, kept per sequence here.
  *
- * Sequences are packed right-padded into batches of `batchSize`; causal attention means padding after a sequence
- * never changes its scores. A context too long for the model keeps its last tokens (left truncation).
+ * Sequences are packed right-padded into batches of at most `batchSize` sequences and `maxBatchTokens` padded tokens
+ * (B·T), in input order; causal attention means padding after a sequence never changes its scores. The token budget
+ * keeps long in-context prompts from building [B, heads, T, T] attention tensors of hundreds of MB (and the
+ * WebAssembly heap, which never shrinks, from growing to match). A context too long for the model keeps its last
+ * tokens (left truncation).
  *
  * Dimension letters: B batch, T padded length, D hidden, V vocab, M rows that predict a continuation token.
  */
@@ -29,7 +32,12 @@ export interface SequenceScoreOptions {
   readonly adapters?: readonly LoraAdapter[];
   /** Sequences per forward pass (default 8). */
   readonly batchSize?: number;
+  /** Padded tokens (B·T) per forward pass (default 2048); a single longer sequence still goes alone. */
+  readonly maxBatchTokens?: number;
 }
+
+/** Default `maxBatchTokens`: 8 sequences of 256 tokens, or 2 of 1,024. */
+export const MAX_BATCH_TOKENS = 2048;
 
 /**
  * Scores each sequence's continuation.
@@ -42,14 +50,43 @@ export function scoreSequences(
   sequences: readonly ScoredSequence[],
   options: SequenceScoreOptions = {},
 ): SequenceScore[] {
-  const batchSize = options.batchSize ?? 8;
   const maxLen = maxSequenceLength(model);
   const fitted = sequences.map((s, i) => fit(s, i, maxLen));
   const out: SequenceScore[] = [];
-  for (let start = 0; start < fitted.length; start += batchSize) {
-    out.push(...scoreBatch(model, fitted.slice(start, start + batchSize), options.adapters ?? []));
+  for (const batch of packBatches(fitted, options.batchSize ?? 8, options.maxBatchTokens ?? MAX_BATCH_TOKENS)) {
+    out.push(...scoreBatch(model, batch, options.adapters ?? []));
   }
   return out;
+}
+
+/**
+ * Consecutive runs of `sequences` with at most `batchSize` sequences and at most `maxBatchTokens` padded tokens
+ * (count × longest) each; a sequence longer than the budget forms a batch of its own.
+ *
+ * @example
+ * packBatches(seqs, 8, 2048).map((b) => b.length); // e.g. [8, 8, 2, 5]
+ */
+export function packBatches(
+  sequences: readonly ScoredSequence[],
+  batchSize: number,
+  maxBatchTokens: number,
+): ScoredSequence[][] {
+  const batches: ScoredSequence[][] = [];
+  let batch: ScoredSequence[] = [];
+  let longest = 0;
+  for (const s of sequences) {
+    const length = s.context.length + s.continuation.length;
+    const padded = (batch.length + 1) * Math.max(longest, length);
+    if (batch.length > 0 && (batch.length === batchSize || padded > maxBatchTokens)) {
+      batches.push(batch);
+      batch = [];
+      longest = 0;
+    }
+    batch.push(s);
+    longest = Math.max(longest, length);
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /** The longest sequence the model accepts: its position limit, or its sliding window when smaller. */
