@@ -19,8 +19,8 @@ import {
   writeSafetensors,
 } from '@meta-lora/lora-core';
 import { tinyTokenizer } from '@meta-lora/vitest-config';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../test-cli.ts';
 
 await initBackend({ quiet: true });
 const root = mkdtempSync(join(tmpdir(), 'meta-lora-cli-eval-'));
@@ -97,17 +97,7 @@ beforeAll(async () => {
   );
 });
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => out.push(String(s)) > 0);
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => err.push(String(s)) > 0);
-  try {
-    return { code: await main(argv), out: out.join(''), err: err.join('') };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const cli = runCli;
 
 describe('meta-lora eval / report', () => {
   it('scores the plan and writes the results and the report', async () => {

@@ -16,8 +16,8 @@ import {
   TasksArtifact,
 } from '@meta-lora/data-sampling';
 import { createTinyModel, initBackend, saveModel } from '@meta-lora/lora-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../test-cli.ts';
 
 await initBackend({ quiet: true });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,17 +59,7 @@ beforeAll(async () => {
   writeFileSync(join(root, 'train.json'), JSON.stringify({ adapt: { innerSteps: 1 }, workers: 0, devQuerySize: 2 }));
 });
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => out.push(String(s)) > 0);
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => err.push(String(s)) > 0);
-  try {
-    return { code: await main(argv), out: out.join(''), err: err.join('') };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const cli = runCli;
 
 describe('meta-lora train / adapt', () => {
   it('meta-trains from the data artifacts, then adapts the shared adapter to a task', async () => {
