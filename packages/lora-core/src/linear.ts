@@ -10,6 +10,12 @@
  */
 import { tf } from './tf.ts';
 
+/** Kernel names `@meta-lora/native-blas` registers: the projection with one LoRA branch (inputs `x`, `weightT`, `a`,
+ * `b`; attr `scaling`; outputs `y`, `h`) and its gradient (inputs `dy`, `x`, `h`, `weight`, `a`, `b`; outputs `dx`,
+ * `da`, `db`). */
+export const LORA_LINEAR_KERNEL = 'MetaLoraLinear';
+export const LORA_LINEAR_GRAD_KERNEL = 'MetaLoraLinearGrad';
+
 /** One projection's weights. `weight` is HF's [O, I]; `weightT` caches its transpose [I, O] for the forward. */
 export interface LinearWeights {
   /** Module path, e.g. `model.layers.0.self_attn.q_proj`. */
@@ -40,6 +46,10 @@ export interface LoraBranch {
 export function linear(x: tf.Tensor2D, base: LinearWeights, branches: readonly LoraBranch[] = []): tf.Tensor2D {
   if (branches.length === 0) {
     return baseLinear(x, base);
+  }
+  const only = branches[0] as LoraBranch;
+  if (branches.length === 1 && !only.dropoutMask && !base.bias && hasFusedKernels()) {
+    return fusedLoraLinear(x, base, only);
   }
   const op = tf.customGrad((...args: unknown[]) => {
     const inputs = args.slice(0, -1) as tf.Tensor[];
@@ -86,6 +96,39 @@ export function linear(x: tf.Tensor2D, base: LinearWeights, branches: readonly L
   const args: tf.Tensor[] = [x];
   for (const branch of branches) args.push(branch.a, branch.b);
   return op(...args) as tf.Tensor2D;
+}
+
+function hasFusedKernels(): boolean {
+  const backend = tf.getBackend();
+  return (
+    tf.getKernel(LORA_LINEAR_KERNEL, backend) !== undefined &&
+    tf.getKernel(LORA_LINEAR_GRAD_KERNEL, backend) !== undefined
+  );
+}
+
+/**
+ * One LoRA branch without dropout or bias, where the backend has the fused kernels: the same products as `linear`'s
+ * op-by-op path (y = x Wᵀ + s·(x Aᵀ) Bᵀ; dB = s·dyᵀh, dh = s·dy B, dA = dhᵀx, dx = dy W + dh A), each direction one
+ * kernel call. The base product uses `weightT` as `baseLinear` does, so a branch with B = 0 changes no bit of the output.
+ */
+function fusedLoraLinear(x: tf.Tensor2D, base: LinearWeights, branch: LoraBranch): tf.Tensor2D {
+  const attrs = { scaling: branch.scaling };
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [xIn, a, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const inputs = { x: xIn, weightT: base.weightT, a, b };
+    const [y, h] = tf.engine().runKernel(LORA_LINEAR_KERNEL, inputs, attrs) as [tf.Tensor2D, tf.Tensor2D]; // [N, O], [N, r]
+    save([xIn, h, a, b]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, hs, as, bs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const grads = { dy, x: xs, h: hs, weight: base.weight, a: as, b: bs };
+        return tf.engine().runKernel(LORA_LINEAR_GRAD_KERNEL, grads, attrs) as tf.Tensor[]; // dx [N, I], da [r, I], db [O, r]
+      },
+    };
+  });
+  return op(x, branch.a, branch.b) as tf.Tensor2D;
 }
 
 /** The base projection alone, with a plain-matmul gradient for `x` (and `weight`/`bias` when they are variables). */

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -108,6 +109,20 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// C[m, n] = alpha op(A) op(B) + beta C on contiguous row-major operands (op(A) [m, k], stored [k, m] when ta).
+// Skinny or small products (the LoRA factors: k or n = r) are memory-bound; splitting them over threads costs more in
+// hand-offs than it gains, so they run on one thread.
+void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, const float* b, float beta,
+          float* c) {
+  const int threads = get_threads != nullptr ? get_threads() : 1;
+  const bool one_thread = threads > 1 && set_threads != nullptr && (std::min({m, n, k}) < 32 || m * n * k < (1 << 21));
+  if (one_thread) set_threads(1);
+  sgemm(kRowMajor, ta ? kTrans : kNoTrans, tb ? kTrans : kNoTrans, static_cast<int>(m), static_cast<int>(n),
+        static_cast<int>(k), alpha, a, static_cast<int>(ta ? m : k), b, static_cast<int>(tb ? k : n), beta, c,
+        static_cast<int>(n));
+  if (one_thread) set_threads(threads);
+}
+
 // sgemm(buffer, batch, m, n, k, transA, transB, aOffset, bOffset, cOffset, aStride, bStride)
 // For each batch i: C_i[m, n] = op(A_i) op(B_i), row-major; offsets and strides in float elements (a stride of 0
 // broadcasts one matrix over the batch). op(A) is [m, k] (A stored [k, m] when transA), op(B) is [k, n].
@@ -142,18 +157,9 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     return Throw(env, "native-blas: sgemm operands out of the buffer's bounds");
   }
   float* base = static_cast<float*>(data);
-  const int lda = static_cast<int>(ta ? m : k), ldb = static_cast<int>(tb ? k : n), ldc = static_cast<int>(n);
-  // Skinny or small products (the LoRA factors: k or n = r) are memory-bound; splitting them over threads costs more
-  // in hand-offs than it gains, so they run on one thread.
-  const int threads = get_threads != nullptr ? get_threads() : 1;
-  const bool one_thread = threads > 1 && set_threads != nullptr && (std::min({m, n, k}) < 32 || m * n * k < (1 << 21));
-  if (one_thread) set_threads(1);
   for (int64_t i = 0; i < batch; i++) {
-    sgemm(kRowMajor, ta ? kTrans : kNoTrans, tb ? kTrans : kNoTrans, static_cast<int>(m), static_cast<int>(n),
-          static_cast<int>(k), 1.0f, base + a_off + i * a_stride, lda, base + b_off + i * b_stride, ldb, 0.0f,
-          base + c_off + i * m * n, ldc);
+    Gemm(ta, tb, m, n, k, 1.0f, base + a_off + i * a_stride, base + b_off + i * b_stride, 0.0f, base + c_off + i * m * n);
   }
-  if (one_thread) set_threads(threads);
   return nullptr;
 }
 
@@ -453,6 +459,69 @@ napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// loraLinear(buffer, n, in, out, r, xOffset, wtOffset, aOffset, bOffset, yOffset, hOffset, scaling): a projection
+// with one LoRA branch (PEFT layout: A [r, in], B [out, r]; the base weight as its transpose Wᵀ [in, out], the operand
+// the plain projection multiplies by, so that B = 0 gives exactly its output) in three GEMMs on x [n, in]:
+//   h = x Aᵀ [n, r],   y = x Wᵀ + s h Bᵀ [n, out]
+napi_value LoraLinear(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  if (!GetArgs(env, info, 12, argv)) return nullptr;
+  if (sgemm == nullptr) return Throw(env, "native-blas: loraLinear called before load()");
+  float* base;
+  int64_t floats, v[10];
+  double scaling;
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 10, v) || !GetNumber(env, argv[11], &scaling)) {
+    return nullptr;
+  }
+  const int64_t n = v[0], in = v[1], out = v[2], r = v[3];
+  if (n < 1 || in < 1 || out < 1 || r < 1 || !InBounds(v[4], n * in, floats) || !InBounds(v[5], in * out, floats) ||
+      !InBounds(v[6], r * in, floats) || !InBounds(v[7], out * r, floats) || !InBounds(v[8], n * out, floats) ||
+      !InBounds(v[9], n * r, floats)) {
+    return Throw(env, "native-blas: loraLinear operands out of the buffer's bounds");
+  }
+  const float *x = base + v[4], *wt = base + v[5], *a = base + v[6], *b = base + v[7];
+  float *y = base + v[8], *h = base + v[9];
+  Gemm(false, true, n, r, in, 1.0f, x, a, 0.0f, h);
+  Gemm(false, false, n, out, in, 1.0f, x, wt, 0.0f, y);
+  Gemm(false, true, n, out, r, static_cast<float>(scaling), h, b, 1.0f, y);
+  return nullptr;
+}
+
+// loraLinearGrad(buffer, n, in, out, r, dyOffset, xOffset, hOffset, wOffset, aOffset, bOffset, dxOffset, daOffset,
+// dbOffset, scaling): the gradients of loraLinear for upstream dy [n, out], with dh = s dy B [n, r] (scratch):
+//   dB = s dyᵀ h [out, r],   dA = dhᵀ x [r, in],   dx = dy W + dh A [n, in]
+napi_value LoraLinearGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[15];
+  if (!GetArgs(env, info, 15, argv)) return nullptr;
+  if (sgemm == nullptr) return Throw(env, "native-blas: loraLinearGrad called before load()");
+  float* base;
+  int64_t floats, v[13];
+  double scaling;
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 13, v) || !GetNumber(env, argv[14], &scaling)) {
+    return nullptr;
+  }
+  const int64_t n = v[0], in = v[1], out = v[2], r = v[3];
+  if (n < 1 || in < 1 || out < 1 || r < 1 || !InBounds(v[4], n * out, floats) || !InBounds(v[5], n * in, floats) ||
+      !InBounds(v[6], n * r, floats) || !InBounds(v[7], out * in, floats) || !InBounds(v[8], r * in, floats) ||
+      !InBounds(v[9], out * r, floats) || !InBounds(v[10], n * in, floats) || !InBounds(v[11], r * in, floats) ||
+      !InBounds(v[12], out * r, floats)) {
+    return Throw(env, "native-blas: loraLinearGrad operands out of the buffer's bounds");
+  }
+  const float *dy = base + v[4], *x = base + v[5], *h = base + v[6], *w = base + v[7], *a = base + v[8],
+              *b = base + v[9];
+  float *dx = base + v[10], *da = base + v[11], *db = base + v[12];
+  const float s = static_cast<float>(scaling);
+  // Per thread: each worker thread runs its own kernels, and the scratch is reused across calls.
+  thread_local std::vector<float> dh;
+  dh.resize(static_cast<size_t>(n * r));
+  Gemm(true, false, out, r, n, s, dy, h, 0.0f, db);
+  Gemm(false, false, n, r, out, s, dy, b, 0.0f, dh.data());
+  Gemm(true, false, r, in, n, 1.0f, dh.data(), x, 0.0f, da);
+  Gemm(false, false, n, in, out, 1.0f, dy, w, 0.0f, dx);
+  Gemm(false, false, n, in, r, 1.0f, dh.data(), a, 1.0f, dx);
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -465,6 +534,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"swigluGrad", nullptr, SwiGluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsNorm", nullptr, RmsNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsNormGrad", nullptr, RmsNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinear", nullptr, LoraLinear, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinearGrad", nullptr, LoraLinearGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

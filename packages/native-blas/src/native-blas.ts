@@ -91,6 +91,44 @@ export interface NativeBlas {
     rows: number,
     d: number,
   ): void;
+  /**
+   * A projection with one LoRA branch on `x` [n, in] (PEFT layout: `a` [r, in], `b` [out, r]; the base weight as its
+   * transpose `weightT` [in, out]): `h = x aᵀ` [n, r] and `y = x weightT + scaling · h bᵀ` [n, out].
+   */
+  loraLinear(buffer: ArrayBuffer, dims: LoraDims, at: LoraLinearOffsets, scaling: number): void;
+  /** The gradients of `loraLinear` for upstream `dy` [n, out]: `dx` [n, in], `da` [r, in], `db` [out, r]. */
+  loraLinearGrad(buffer: ArrayBuffer, dims: LoraDims, at: LoraLinearGradOffsets, scaling: number): void;
+}
+
+/** The sizes of a LoRA projection: rows, in and out features, rank. */
+export interface LoraDims {
+  readonly n: number;
+  readonly in: number;
+  readonly out: number;
+  readonly r: number;
+}
+
+/** Element offsets of `loraLinear`'s operands in the buffer. */
+export interface LoraLinearOffsets {
+  readonly x: number;
+  readonly weightT: number;
+  readonly a: number;
+  readonly b: number;
+  readonly y: number;
+  readonly h: number;
+}
+
+/** Element offsets of `loraLinearGrad`'s operands in the buffer (`h` is the forward's saved `x aᵀ`). */
+export interface LoraLinearGradOffsets {
+  readonly dy: number;
+  readonly x: number;
+  readonly h: number;
+  readonly weight: number;
+  readonly a: number;
+  readonly b: number;
+  readonly dx: number;
+  readonly da: number;
+  readonly db: number;
 }
 
 /** The elementwise ops `binary` runs. */
@@ -119,6 +157,8 @@ interface Addon {
   swigluGrad(...args: (ArrayBuffer | number)[]): void;
   rmsNorm(...args: (ArrayBuffer | number)[]): void;
   rmsNormGrad(...args: (ArrayBuffer | number)[]): void;
+  loraLinear(...args: (ArrayBuffer | number)[]): void;
+  loraLinearGrad(...args: (ArrayBuffer | number)[]): void;
 }
 
 let cached: NativeBlasStatus | undefined;
@@ -202,6 +242,13 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
       addon.rmsNorm(buffer, xOffset, wOffset, yOffset, rOffset, rows, d, eps),
     rmsNormGrad: (buffer, dyOffset, xOffset, wOffset, rOffset, dxOffset, rows, d) =>
       addon.rmsNormGrad(buffer, dyOffset, xOffset, wOffset, rOffset, dxOffset, rows, d),
+    loraLinear: (buffer, { n, in: i, out, r }, at, scaling) =>
+      addon.loraLinear(buffer, n, i, out, r, at.x, at.weightT, at.a, at.b, at.y, at.h, scaling),
+    loraLinearGrad: (buffer, { n, in: i, out, r }, at, scaling) =>
+      addon.loraLinearGrad(
+        buffer,
+        ...[n, i, out, r, at.dy, at.x, at.h, at.weight, at.a, at.b, at.dx, at.da, at.db, scaling],
+      ),
   };
   return { available: true, blas };
 }

@@ -8,7 +8,13 @@ import { Rng } from '@meta-lora/artifacts';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeBlas } from './native-blas.ts';
-import { broadcastBlock, registerBlasKernels, unregisterBlasKernels } from './register-kernels.ts';
+import {
+  broadcastBlock,
+  LORA_LINEAR_GRAD_KERNEL,
+  LORA_LINEAR_KERNEL,
+  registerBlasKernels,
+  unregisterBlasKernels,
+} from './register-kernels.ts';
 
 const native = loadNativeBlas();
 
@@ -126,5 +132,60 @@ describe.skipIf(!native.available)('registerBlasKernels on wasm', () => {
     const a = tf.ones([2, 2], 'int32');
     expect(() => tf.matMul(a, a)).toThrow(/float32/);
     a.dispose();
+  });
+
+  describe('the fused LoRA projection', () => {
+    const [N, I, O, r, s] = [7, 12, 10, 3, 1.5];
+    const operands = (n: number) => {
+      const rng = Rng.fromSeed(`lora ${n}`);
+      const [x, w, a, b, dy] = [
+        random([n, I], rng),
+        random([O, I], rng),
+        random([r, I], rng),
+        random([O, r], rng),
+        random([n, O], rng),
+      ];
+      return { x, w, wT: tf.transpose(w), a, b, dy };
+    };
+    /** The kernels' outputs on `n` rows: y, dx, dA, dB, and the operands. */
+    const run = (n: number) => {
+      if (native.available) registerBlasKernels(tf, native.blas);
+      const ops = operands(n);
+      const { x, w, wT, a, b, dy } = ops;
+      const [y, h] = tf.engine().runKernel(LORA_LINEAR_KERNEL, { x, weightT: wT, a, b }, { scaling: s }) as tf.Tensor[];
+      const inputs = { dy, x, h: h as tf.Tensor, weight: w, a, b };
+      const grads = tf.engine().runKernel(LORA_LINEAR_GRAD_KERNEL, inputs, { scaling: s }) as tf.Tensor[];
+      return { outputs: [y as tf.Tensor, ...grads], ...ops };
+    };
+
+    it('gives y = x Wᵀ + s (x Aᵀ) Bᵀ and the gradients of x, A and B', () => {
+      const { outputs, x, w, wT, a, b, dy } = run(N);
+      const dh = tf.mul(tf.matMul(dy, b), s); // [N, r]
+      const want = [
+        tf.add(tf.matMul(x, wT), tf.mul(tf.matMul(tf.matMul(x, a, false, true), b, false, true), s)),
+        tf.add(tf.matMul(dy, w), tf.matMul(dh, a)), // dx [N, I]
+        tf.matMul(dh, x, true, false), // dA [r, I]
+        tf.mul(tf.matMul(dy, tf.matMul(x, a, false, true), true, false), s), // dB [O, r]
+      ];
+      for (const [k, got] of outputs.entries())
+        expect(got).toBeAllClose(want[k] as tf.Tensor, { atol: 1e-5, rtol: 1e-5 });
+    });
+
+    it('gives zero gradients for A and B on zero rows', () => {
+      const [, , da, db] = run(0).outputs as tf.Tensor[];
+      expect([Array.from((da as tf.Tensor).dataSync()), Array.from((db as tf.Tensor).dataSync())]).toEqual([
+        Array(r * I).fill(0),
+        Array(O * r).fill(0),
+      ]);
+    });
+
+    it('names the kernel and the shapes when the operands disagree', () => {
+      if (native.available) registerBlasKernels(tf, native.blas);
+      const { x, wT, b } = operands(N);
+      const wrongA = tf.ones([r, I + 1]);
+      expect(() => tf.engine().runKernel(LORA_LINEAR_KERNEL, { x, weightT: wT, a: wrongA, b }, { scaling: s })).toThrow(
+        /MetaLoraLinear: expected float32 x \[N, I\], weightT \[I, O\], a \[r, I\], b \[O, r\], got float32\[7,12\], float32\[12,10\], float32\[3,13\]/,
+      );
+    });
   });
 });

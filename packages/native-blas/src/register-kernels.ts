@@ -15,7 +15,7 @@
  * Dimension letters: m rows of op(A), k inner, n columns of op(B).
  */
 import type * as tfc from '@tensorflow/tfjs-core';
-import { BINARY_OPS, type BinaryOp, type NativeBlas } from './native-blas.ts';
+import { BINARY_OPS, type BinaryOp, type LoraDims, type NativeBlas } from './native-blas.ts';
 
 /** The parts of the wasm backend these kernels touch (BackendWasm in @tensorflow/tfjs-backend-wasm). */
 interface WasmBackendLike {
@@ -38,6 +38,12 @@ export const SWIGLU_GRAD_KERNEL = 'MetaLoraSwiGluGrad';
  * RMS `r` [N]) and its gradient for `x` (inputs `dy`, `x`, `weight`, `r`). */
 export const RMS_NORM_KERNEL = 'MetaLoraRmsNorm';
 export const RMS_NORM_GRAD_KERNEL = 'MetaLoraRmsNormGrad';
+
+/** Fused LoRA projection (inputs `x` [N, I], `weightT` [I, O], `a` [r, I], `b` [O, r]; attr `scaling`; outputs `y`
+ * [N, O] and `h = x aᵀ` [N, r]) and its gradient (inputs `dy`, `x`, `h`, `weight` [O, I], `a`, `b`; outputs `dx`,
+ * `da`, `db`): three and five GEMMs in one kernel call each, where the op-by-op version runs some twenty kernels. */
+export const LORA_LINEAR_KERNEL = 'MetaLoraLinear';
+export const LORA_LINEAR_GRAD_KERNEL = 'MetaLoraLinearGrad';
 
 /**
  * Registers the native kernels on the wasm backend of `tf` (meta-lora's tfjs-core instance); returns the kernel names
@@ -66,6 +72,8 @@ export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] 
     [SWIGLU_GRAD_KERNEL]: (args) => swigluGrad(tf, blas, args),
     [RMS_NORM_KERNEL]: (args) => rmsNorm(tf, blas, args),
     [RMS_NORM_GRAD_KERNEL]: (args) => rmsNormGrad(tf, blas, args),
+    [LORA_LINEAR_KERNEL]: (args) => loraLinear(tf, blas, args),
+    [LORA_LINEAR_GRAD_KERNEL]: (args) => loraLinearGrad(tf, blas, args),
   };
   for (const [name, kernelFunc] of Object.entries(fused)) {
     if (tf.getKernel(name, 'wasm') === undefined)
@@ -93,7 +101,14 @@ export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] 
  * unregisterBlasKernels(tf);
  */
 export function unregisterBlasKernels(tf: typeof tfc): void {
-  for (const name of [SWIGLU_KERNEL, SWIGLU_GRAD_KERNEL, RMS_NORM_KERNEL, RMS_NORM_GRAD_KERNEL]) {
+  for (const name of [
+    SWIGLU_KERNEL,
+    SWIGLU_GRAD_KERNEL,
+    RMS_NORM_KERNEL,
+    RMS_NORM_GRAD_KERNEL,
+    LORA_LINEAR_KERNEL,
+    LORA_LINEAR_GRAD_KERNEL,
+  ]) {
     if (tf.getKernel(name, 'wasm') !== undefined) tf.unregisterKernel(name, 'wasm');
   }
   for (const [key, original] of registered) {
@@ -309,6 +324,80 @@ function rmsNormGrad(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.Te
     blas.rmsNormGrad(heap(backend), o(dy), o(x), o(weight), o(r), o(dx), rows, d);
   }
   return dx;
+}
+
+function loraLinear(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo[] {
+  const { x, weightT, a, b } = args.inputs as Record<'x' | 'weightT' | 'a' | 'b', tfc.TensorInfo>;
+  const { scaling } = args.attrs as { scaling: number };
+  const backend = args.backend as unknown as WasmBackendLike;
+  const dims = loraDims(tf, x, weightT, a, b, true);
+  const y = backend.makeOutput([dims.n, dims.out], 'float32'); // [N, O]
+  const h = backend.makeOutput([dims.n, dims.r], 'float32'); // [N, r]
+  if (dims.n > 0) {
+    const o = (t: tfc.TensorInfo) => offset(backend, t);
+    const at = { x: o(x), weightT: o(weightT), a: o(a), b: o(b), y: o(y), h: o(h) };
+    blas.loraLinear(heap(backend), dims, at, scaling);
+  }
+  return [y, h];
+}
+
+function loraLinearGrad(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo[] {
+  const { dy, x, h, weight, a, b } = args.inputs as Record<'dy' | 'x' | 'h' | 'weight' | 'a' | 'b', tfc.TensorInfo>;
+  const { scaling } = args.attrs as { scaling: number };
+  const backend = args.backend as unknown as WasmBackendLike;
+  const dims = loraDims(tf, x, weight, a, b, false);
+  tf.util.assert(
+    dy.dtype === 'float32' &&
+      h.dtype === 'float32' &&
+      sameShape(dy.shape, [dims.n, dims.out]) &&
+      sameShape(h.shape, [dims.n, dims.r]),
+    () =>
+      `${LORA_LINEAR_GRAD_KERNEL}: dy must be float32 [${dims.n}, ${dims.out}] and h float32 [${dims.n}, ${dims.r}], got ${dy.dtype}[${dy.shape}] and ${h.dtype}[${h.shape}]`,
+  );
+  const dx = backend.makeOutput([dims.n, dims.in], 'float32'); // [N, I]
+  const da = backend.makeOutput([dims.r, dims.in], 'float32'); // [r, I]
+  const db = backend.makeOutput([dims.out, dims.r], 'float32'); // [O, r]
+  if (dims.n > 0) {
+    const o = (t: tfc.TensorInfo) => offset(backend, t);
+    const at = { dy: o(dy), x: o(x), h: o(h), weight: o(weight), a: o(a), b: o(b), dx: o(dx), da: o(da), db: o(db) };
+    blas.loraLinearGrad(heap(backend), dims, at, scaling);
+  } else {
+    // No rows: the factors' gradients are zero (sgemm with k = 0 would leave them unwritten).
+    const zero = (t: tfc.TensorInfo) =>
+      new Float32Array(heap(backend), offset(backend, t) * 4, tf.util.sizeFromShape(t.shape)).fill(0);
+    zero(da);
+    zero(db);
+  }
+  return [dx, da, db];
+}
+
+/** The sizes of a LoRA projection, after checking its operands agree (float32, PEFT layout; the base weight [O, I],
+ * or [I, O] when `transposed`). */
+function loraDims(
+  tf: typeof tfc,
+  x: tfc.TensorInfo,
+  weight: tfc.TensorInfo,
+  a: tfc.TensorInfo,
+  b: tfc.TensorInfo,
+  transposed: boolean,
+): LoraDims {
+  const [n = -1, i = -1] = x.shape;
+  const [o = -1] = b.shape;
+  const [r = -1] = a.shape;
+  tf.util.assert(
+    [x, weight, a, b].every((t) => t.dtype === 'float32' && t.shape.length === 2) &&
+      sameShape(weight.shape, transposed ? [i, o] : [o, i]) &&
+      sameShape(a.shape, [r, i]) &&
+      sameShape(b.shape, [o, r]),
+    () =>
+      `${LORA_LINEAR_KERNEL}: expected float32 x [N, I], ${transposed ? 'weightT [I, O]' : 'weight [O, I]'}, a [r, I], b [O, r], got ` +
+      [x, weight, a, b].map((t) => `${t.dtype}[${t.shape}]`).join(', '),
+  );
+  return { n, in: i, out: o, r };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, k) => d === b[k]);
 }
 
 function checkNorm(tf: typeof tfc, x: tfc.TensorInfo, weight: tfc.TensorInfo): void {
