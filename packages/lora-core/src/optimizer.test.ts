@@ -1,6 +1,7 @@
+import { Rng } from '@meta-lora/artifacts';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
-import { Optimizer } from './optimizer.ts';
+import { ADAM_STEP_KERNEL, Optimizer, type OptimizerConfigInput, SGD_STEP_KERNEL } from './optimizer.ts';
 import { tf } from './tf.ts';
 
 await initBackend({ quiet: true });
@@ -59,5 +60,64 @@ describe('Optimizer memory', () => {
     opt.dispose();
     again.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+/** Runs `fn` with `kernel` unregistered on the current backend (the op-by-op path), then registers it again. */
+function withoutKernel<T>(kernel: string, fn: () => T): T {
+  const config = tf.getKernel(kernel, tf.getBackend());
+  if (config) tf.unregisterKernel(kernel, config.backendName);
+  try {
+    return fn();
+  } finally {
+    if (config) tf.registerKernel(config);
+  }
+}
+
+const fusedOn = tf.getKernel(ADAM_STEP_KERNEL, tf.getBackend()) !== undefined;
+
+describe.skipIf(!fusedOn)('Optimizer with the fused kernels', () => {
+  const rng = Rng.fromSeed('fused optimizer');
+  const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+  const init = [values(12), values(5)];
+  const grads = [0, 1, 2].map(() => [values(12), values(5)]);
+
+  /** Parameters and slots (flattened) after three steps of `config`. */
+  const train = (config: OptimizerConfigInput) => {
+    const vars = init.map((v) => tf.variable(tf.tensor1d(v)));
+    const opt = new Optimizer(config);
+    for (const step of grads) {
+      const gs = step.map((g) => tf.tensor1d(g));
+      opt.apply(vars, gs);
+      tf.dispose(gs);
+    }
+    const out = [
+      ...vars.map((v) => Array.from(v.dataSync())),
+      ...opt
+        .state()
+        .slots.flat()
+        .map((s) => Array.from(s)),
+    ];
+    opt.dispose();
+    tf.dispose(vars);
+    return out;
+  };
+
+  const configs: [string, OptimizerConfigInput][] = [
+    ['adamw with weight decay', { type: 'adamw', lr: 0.01, weightDecay: 0.1 }],
+    ['adam', { type: 'adam', lr: 0.003, beta2: 0.99 }],
+    ['sgd', { type: 'sgd', lr: 0.1 }],
+    ['sgd with momentum and weight decay', { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.01 }],
+  ];
+  for (const [name, config] of configs) {
+    it(`gives the op-by-op update's bits: ${name}`, () => {
+      const kernel = config.type === 'sgd' ? SGD_STEP_KERNEL : ADAM_STEP_KERNEL;
+      expect(train(config)).toEqual(withoutKernel(kernel, () => train(config)));
+    });
+  }
+
+  it('uses the kernel names @meta-lora/native-blas registers', async () => {
+    const native = await import('@meta-lora/native-blas');
+    expect([native.ADAM_STEP_KERNEL, native.SGD_STEP_KERNEL]).toEqual([ADAM_STEP_KERNEL, SGD_STEP_KERNEL]);
   });
 });

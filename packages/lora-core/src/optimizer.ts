@@ -5,10 +5,17 @@
  * - `adamw` (`torch.optim.AdamW`): `p ← p − lr·wd·p`, then `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
  *   `p ← p − lr · m̂ / (√v̂ + ε)` with bias-corrected `m̂, v̂`. `weightDecay: 0` gives plain Adam.
  * - `sgd` (`torch.optim.SGD`): `b ← μb + g` (when momentum > 0), `p ← p − lr · b`.
+ *
+ * Where the backend has the fused kernels (`@meta-lora/native-blas` registers them on wasm) each variable's update is
+ * one kernel, in the same float32 operations and order as the op-by-op update, so the two give the same bits.
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { z } from 'zod';
 import { tf } from './tf.ts';
+
+/** Kernel names `@meta-lora/native-blas` registers (inputs `p`, `g`, `m`, `v` / `p`, `g`, `buf`). */
+export const ADAM_STEP_KERNEL = 'MetaLoraAdamStep';
+export const SGD_STEP_KERNEL = 'MetaLoraSgdStep';
 
 export const OptimizerConfigSchema = z.strictObject({
   type: z.enum(['adamw', 'adam', 'sgd']).default('adamw').describe('adamw, adam (AdamW with weightDecay 0) or sgd'),
@@ -76,10 +83,30 @@ export class Optimizer {
     const slots = this.slots!;
     const bc1 = 1 - beta1 ** this.stepCount;
     const bc2 = 1 - beta2 ** this.stepCount;
+    const backend = tf.getBackend();
+    const fused = tf.getKernel(type === 'sgd' ? SGD_STEP_KERNEL : ADAM_STEP_KERNEL, backend) !== undefined;
+    const decay = type === 'adamw' && weightDecay > 0 ? 1 - lr * weightDecay : 1;
     variables.forEach((p, i) => {
       const g = grads[i] as tf.Tensor;
       const s = slots[i] as tf.Variable[];
       tf.tidy(() => {
+        if (fused && type === 'sgd') {
+          const inputs = momentum > 0 ? { p, g, buf: s[0] as tf.Variable } : { p, g };
+          const attrs = { lr, weightDecay, momentum, first: this.stepCount === 1 };
+          const [next, buf] = tf.engine().runKernel(SGD_STEP_KERNEL, inputs, attrs) as tf.Tensor[];
+          p.assign(next as tf.Tensor);
+          if (buf) (s[0] as tf.Variable).assign(buf);
+          return;
+        }
+        if (fused) {
+          const [m, v] = s as [tf.Variable, tf.Variable];
+          const attrs = { beta1, beta2, eps, decay, sqrtBc2: Math.sqrt(bc2), stepSize: lr / bc1 };
+          const [next, mNext, vNext] = tf.engine().runKernel(ADAM_STEP_KERNEL, { p, g, m, v }, attrs) as tf.Tensor[];
+          m.assign(mNext as tf.Tensor);
+          v.assign(vNext as tf.Tensor);
+          p.assign(next as tf.Tensor);
+          return;
+        }
         if (type === 'sgd') {
           let d = weightDecay > 0 ? tf.add(g, tf.mul(p, weightDecay)) : g;
           if (momentum > 0) {
@@ -93,7 +120,7 @@ export class Optimizer {
         const [m, v] = s as [tf.Variable, tf.Variable];
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        const decayed = type === 'adamw' && weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
+        const decayed = decay !== 1 ? tf.mul(p, decay) : p;
         const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), eps);
         p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)));
       });

@@ -7,7 +7,7 @@ import { causalLmLoss, IGNORE_INDEX, type TokenBatch } from './loss.ts';
 import { Optimizer } from './optimizer.ts';
 import { tf } from './tf.ts';
 import { createTinyModel } from './tiny-model.ts';
-import { trainStep, valueAndGradients } from './train-step.ts';
+import { globalNorm, SUM_SQUARES_KERNEL, trainStep, valueAndGradients } from './train-step.ts';
 
 await initBackend({ quiet: true });
 
@@ -110,5 +110,29 @@ describe('trainStep', () => {
       for (let k = 0; k < now.length; k++) expect(Object.is(now[k], snapshot[i]![k])).toBe(true);
     });
     adapter.dispose();
+  });
+});
+
+describe('globalNorm', () => {
+  const rng = Rng.fromSeed('global norm');
+  const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+  const arrays = [values(30), values(7), new Float32Array(0), values(129)];
+  const exact = Math.sqrt(arrays.reduce((s, a) => a.reduce((t, x) => t + x * x, s), 0));
+
+  it('is the L2 norm of all the gradients together, empty ones included', () => {
+    const grads = arrays.map((a) => tf.tensor1d(a));
+    expect(Math.abs(globalNorm(grads) / exact - 1)).toBeLessThan(1e-6);
+    tf.dispose(grads);
+  });
+
+  it('gives the same norm without the fused kernel, and uses the name @meta-lora/native-blas registers', async () => {
+    const grads = arrays.map((a) => tf.tensor1d(a));
+    const config = tf.getKernel(SUM_SQUARES_KERNEL, tf.getBackend());
+    if (config) tf.unregisterKernel(SUM_SQUARES_KERNEL, config.backendName);
+    const opByOp = globalNorm(grads);
+    if (config) tf.registerKernel(config);
+    expect(Math.abs(globalNorm(grads) / opByOp - 1)).toBeLessThan(1e-6);
+    expect((await import('@meta-lora/native-blas')).SUM_SQUARES_KERNEL).toBe(SUM_SQUARES_KERNEL);
+    tf.dispose(grads);
   });
 });

@@ -39,9 +39,18 @@ export function valueAndGradients(lossFn: () => tf.Scalar, variables: readonly t
   return { loss, grads: ordered };
 }
 
+/** Kernel name `@meta-lora/native-blas` registers: `Σ x²` over all its inputs, in one pass and one call. */
+export const SUM_SQUARES_KERNEL = 'MetaLoraSumSquares';
+
 /** The global L2 norm of a list of gradients. */
 export function globalNorm(grads: readonly tf.Tensor[]): number {
-  return tf.tidy(() => Math.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))).dataSync()[0] as number));
+  return tf.tidy(() => {
+    const fused = tf.getKernel(SUM_SQUARES_KERNEL, tf.getBackend()) !== undefined;
+    const sum = fused
+      ? (tf.engine().runKernel(SUM_SQUARES_KERNEL, Object.fromEntries(grads.entries())) as tf.Scalar)
+      : tf.addN(grads.map((g) => tf.sum(tf.square(g))));
+    return Math.sqrt(sum.dataSync()[0] as number);
+  });
 }
 
 /** Scales gradients in place (returns new tensors, disposing the old) so their global norm is at most `maxNorm`. */

@@ -522,6 +522,112 @@ napi_value LoraLinearGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adamStep(buffer, n, pOffset, gOffset, mOffset, vOffset, pOutOffset, mOutOffset, vOutOffset, beta1, beta2, eps,
+// decay, sqrtBc2, stepSize): one AdamW update of n parameters into fresh outputs, in float32 and in the order of the
+// op-by-op version (so the two agree bit for bit):
+//   m' = β₁m + (1−β₁)g,  v' = β₂v + (1−β₂)g²,  p' = decay·p − (m' / (√v' / √bc₂ + ε))·stepSize
+// where decay = 1 − lr·wd (1 for plain Adam) and stepSize = lr / bc₁.
+napi_value AdamStep(napi_env env, napi_callback_info info) {
+  napi_value argv[15];
+  if (!GetArgs(env, info, 15, argv)) return nullptr;
+  float* base;
+  int64_t floats, v[8];
+  double c[6];
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 8, v)) return nullptr;
+  for (int i = 0; i < 6; i++) {
+    if (!GetNumber(env, argv[9 + i], &c[i])) return nullptr;
+  }
+  const int64_t n = v[0];
+  for (int i = 1; i < 8; i++) {
+    if (!InBounds(v[i], n, floats)) return Throw(env, "native-blas: adamStep operands out of the buffer's bounds");
+  }
+  const float b1 = static_cast<float>(c[0]), b2 = static_cast<float>(c[1]), eps = static_cast<float>(c[2]),
+              decay = static_cast<float>(c[3]), sqrt_bc2 = static_cast<float>(c[4]), step = static_cast<float>(c[5]);
+  const float one_b1 = static_cast<float>(1.0 - c[0]), one_b2 = static_cast<float>(1.0 - c[1]);
+  const bool decays = c[3] != 1.0;
+  const float *p = base + v[1], *g = base + v[2], *m = base + v[3], *vv = base + v[4];
+  float *p_out = base + v[5], *m_out = base + v[6], *v_out = base + v[7];
+  for (int64_t i = 0; i < n; i++) {
+    const float mi = m[i] * b1 + g[i] * one_b1;
+    const float vi = vv[i] * b2 + (g[i] * g[i]) * one_b2;
+    const float pi = decays ? p[i] * decay : p[i];
+    const float denom = std::sqrt(vi) / sqrt_bc2 + eps;
+    m_out[i] = mi;
+    v_out[i] = vi;
+    p_out[i] = pi - (mi / denom) * step;
+  }
+  return nullptr;
+}
+
+// sgdStep(buffer, n, pOffset, gOffset, bufOffset, pOutOffset, bufOutOffset, lr, weightDecay, momentum, first): one SGD
+// update (torch.optim.SGD) into fresh outputs, in the op-by-op version's order: d = g + wd·p (wd > 0), with momentum
+// b' = d on the first step and μb + d after, d = b'; p' = p − d·lr. bufOffset and bufOutOffset are ignored without
+// momentum.
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!GetArgs(env, info, 11, argv)) return nullptr;
+  float* base;
+  int64_t floats, v[6];
+  double c[4];
+  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 6, v)) return nullptr;
+  for (int i = 0; i < 4; i++) {
+    if (!GetNumber(env, argv[7 + i], &c[i])) return nullptr;
+  }
+  const int64_t n = v[0];
+  const bool momentum = c[2] > 0, first = c[3] != 0;
+  for (int i = 1; i < 6; i++) {
+    if ((momentum || (i != 3 && i != 5)) && !InBounds(v[i], n, floats)) {
+      return Throw(env, "native-blas: sgdStep operands out of the buffer's bounds");
+    }
+  }
+  const float lr = static_cast<float>(c[0]), wd = static_cast<float>(c[1]), mu = static_cast<float>(c[2]);
+  const bool decays = c[1] > 0;
+  const float *p = base + v[1], *g = base + v[2];
+  float* p_out = base + v[4];
+  for (int64_t i = 0; i < n; i++) {
+    float d = decays ? g[i] + p[i] * wd : g[i];
+    if (momentum) {
+      d = first ? d : base[v[3] + i] * mu + d;
+      base[v[5] + i] = d;
+    }
+    p_out[i] = p[i] - d * lr;
+  }
+  return nullptr;
+}
+
+// sumSquares(buffer, offsets: number[], sizes: number[]) -> number: Σ x² over several float32 ranges, accumulated in
+// float64 (the squared global norm of a list of gradients).
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!GetArgs(env, info, 3, argv)) return nullptr;
+  float* base;
+  int64_t floats;
+  if (!GetBuffer(env, argv[0], &base, &floats)) return nullptr;
+  uint32_t count = 0, sizes_count = 0;
+  if (napi_get_array_length(env, argv[1], &count) != napi_ok ||
+      napi_get_array_length(env, argv[2], &sizes_count) != napi_ok || count != sizes_count) {
+    return Throw(env, "native-blas: sumSquares expects two arrays of one length");
+  }
+  double total = 0.0;
+  for (uint32_t k = 0; k < count; k++) {
+    napi_value ov, sv;
+    double off, size;
+    if (napi_get_element(env, argv[1], k, &ov) != napi_ok || napi_get_element(env, argv[2], k, &sv) != napi_ok ||
+        !GetNumber(env, ov, &off) || !GetNumber(env, sv, &size)) {
+      return nullptr;
+    }
+    const int64_t o = static_cast<int64_t>(off), n = static_cast<int64_t>(size);
+    if (!InBounds(o, n, floats)) return Throw(env, "native-blas: sumSquares operands out of the buffer's bounds");
+    const float* x = base + o;
+    double acc = 0.0;
+    for (int64_t i = 0; i < n; i++) acc += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+    total += acc;
+  }
+  napi_value out;
+  napi_create_double(env, total, &out);
+  return out;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -536,6 +642,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"rmsNormGrad", nullptr, RmsNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinear", nullptr, LoraLinear, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinearGrad", nullptr, LoraLinearGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

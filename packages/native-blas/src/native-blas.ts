@@ -98,6 +98,53 @@ export interface NativeBlas {
   loraLinear(buffer: ArrayBuffer, dims: LoraDims, at: LoraLinearOffsets, scaling: number): void;
   /** The gradients of `loraLinear` for upstream `dy` [n, out]: `dx` [n, in], `da` [r, in], `db` [out, r]. */
   loraLinearGrad(buffer: ArrayBuffer, dims: LoraDims, at: LoraLinearGradOffsets, scaling: number): void;
+  /**
+   * One AdamW update of `n` parameters into fresh outputs (float32, in the order of lora-core's op-by-op update):
+   * `m' = β₁m + (1−β₁)g`, `v' = β₂v + (1−β₂)g²`, `p' = decay·p − (m' / (√v' / sqrtBc2 + ε))·stepSize`.
+   */
+  adamStep(buffer: ArrayBuffer, n: number, at: AdamOffsets, constants: AdamConstants): void;
+  /** One SGD update (torch.optim.SGD) of `n` parameters into fresh outputs; `buf`/`bufOut` only with momentum. */
+  sgdStep(buffer: ArrayBuffer, n: number, at: SgdOffsets, constants: SgdConstants): void;
+  /** `Σ x²` over several float32 ranges (element offsets and sizes), accumulated in float64. */
+  sumSquares(buffer: ArrayBuffer, offsets: readonly number[], sizes: readonly number[]): number;
+}
+
+/** Element offsets of `adamStep`'s operands. */
+export interface AdamOffsets {
+  readonly p: number;
+  readonly g: number;
+  readonly m: number;
+  readonly v: number;
+  readonly pOut: number;
+  readonly mOut: number;
+  readonly vOut: number;
+}
+
+/** `adamStep`'s scalars: `decay = 1 − lr·weightDecay` (1 for Adam), `sqrtBc2 = √(1 − β₂ᵗ)`, `stepSize = lr / (1 − β₁ᵗ)`. */
+export interface AdamConstants {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly decay: number;
+  readonly sqrtBc2: number;
+  readonly stepSize: number;
+}
+
+/** Element offsets of `sgdStep`'s operands (`buf`, `bufOut`: the momentum buffer, -1 without momentum). */
+export interface SgdOffsets {
+  readonly p: number;
+  readonly g: number;
+  readonly buf: number;
+  readonly pOut: number;
+  readonly bufOut: number;
+}
+
+/** `sgdStep`'s scalars; `first`: the first step, when the momentum buffer starts as the gradient. */
+export interface SgdConstants {
+  readonly lr: number;
+  readonly weightDecay: number;
+  readonly momentum: number;
+  readonly first: boolean;
 }
 
 /** The sizes of a LoRA projection: rows, in and out features, rank. */
@@ -159,6 +206,9 @@ interface Addon {
   rmsNormGrad(...args: (ArrayBuffer | number)[]): void;
   loraLinear(...args: (ArrayBuffer | number)[]): void;
   loraLinearGrad(...args: (ArrayBuffer | number)[]): void;
+  adamStep(...args: (ArrayBuffer | number)[]): void;
+  sgdStep(...args: (ArrayBuffer | number)[]): void;
+  sumSquares(buffer: ArrayBuffer, offsets: readonly number[], sizes: readonly number[]): number;
 }
 
 let cached: NativeBlasStatus | undefined;
@@ -249,6 +299,19 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
         buffer,
         ...[n, i, out, r, at.dy, at.x, at.h, at.weight, at.a, at.b, at.dx, at.da, at.db, scaling],
       ),
+    adamStep: (buffer, n, at, c) =>
+      addon.adamStep(
+        buffer,
+        ...[n, at.p, at.g, at.m, at.v, at.pOut, at.mOut, at.vOut],
+        ...[c.beta1, c.beta2, c.eps, c.decay, c.sqrtBc2, c.stepSize],
+      ),
+    sgdStep: (buffer, n, at, c) =>
+      addon.sgdStep(
+        buffer,
+        ...[n, at.p, at.g, at.buf, at.pOut, at.bufOut],
+        ...[c.lr, c.weightDecay, c.momentum, c.first ? 1 : 0],
+      ),
+    sumSquares: (buffer, offsets, sizes) => addon.sumSquares(buffer, offsets, sizes),
   };
   return { available: true, blas };
 }

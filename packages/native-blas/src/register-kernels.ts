@@ -15,7 +15,14 @@
  * Dimension letters: m rows of op(A), k inner, n columns of op(B).
  */
 import type * as tfc from '@tensorflow/tfjs-core';
-import { BINARY_OPS, type BinaryOp, type LoraDims, type NativeBlas } from './native-blas.ts';
+import {
+  type AdamConstants,
+  BINARY_OPS,
+  type BinaryOp,
+  type LoraDims,
+  type NativeBlas,
+  type SgdConstants,
+} from './native-blas.ts';
 
 /** The parts of the wasm backend these kernels touch (BackendWasm in @tensorflow/tfjs-backend-wasm). */
 interface WasmBackendLike {
@@ -44,6 +51,14 @@ export const RMS_NORM_GRAD_KERNEL = 'MetaLoraRmsNormGrad';
  * `da`, `db`): three and five GEMMs in one kernel call each, where the op-by-op version runs some twenty kernels. */
 export const LORA_LINEAR_KERNEL = 'MetaLoraLinear';
 export const LORA_LINEAR_GRAD_KERNEL = 'MetaLoraLinearGrad';
+
+/** Fused optimizer updates, one kernel per variable where the op-by-op update runs up to fourteen: AdamW (inputs `p`,
+ * `g`, `m`, `v`; attrs `AdamConstants`; outputs `p'`, `m'`, `v'`) and SGD (inputs `p`, `g` and, with momentum, `buf`;
+ * attrs `lr`, `weightDecay`, `momentum`, `first`; outputs `p'` and, with momentum, `buf'`). */
+export const ADAM_STEP_KERNEL = 'MetaLoraAdamStep';
+export const SGD_STEP_KERNEL = 'MetaLoraSgdStep';
+/** `Σ x²` over all its inputs (any names, float32), as a float32 scalar: the squared global norm of the gradients. */
+export const SUM_SQUARES_KERNEL = 'MetaLoraSumSquares';
 
 /**
  * Registers the native kernels on the wasm backend of `tf` (meta-lora's tfjs-core instance); returns the kernel names
@@ -74,6 +89,9 @@ export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] 
     [RMS_NORM_GRAD_KERNEL]: (args) => rmsNormGrad(tf, blas, args),
     [LORA_LINEAR_KERNEL]: (args) => loraLinear(tf, blas, args),
     [LORA_LINEAR_GRAD_KERNEL]: (args) => loraLinearGrad(tf, blas, args),
+    [ADAM_STEP_KERNEL]: (args) => adamStep(tf, blas, args),
+    [SGD_STEP_KERNEL]: (args) => sgdStep(tf, blas, args),
+    [SUM_SQUARES_KERNEL]: (args) => sumSquares(tf, blas, args),
   };
   for (const [name, kernelFunc] of Object.entries(fused)) {
     if (tf.getKernel(name, 'wasm') === undefined)
@@ -108,6 +126,9 @@ export function unregisterBlasKernels(tf: typeof tfc): void {
     RMS_NORM_GRAD_KERNEL,
     LORA_LINEAR_KERNEL,
     LORA_LINEAR_GRAD_KERNEL,
+    ADAM_STEP_KERNEL,
+    SGD_STEP_KERNEL,
+    SUM_SQUARES_KERNEL,
   ]) {
     if (tf.getKernel(name, 'wasm') !== undefined) tf.unregisterKernel(name, 'wasm');
   }
@@ -274,7 +295,7 @@ function identity(args: KernelArgs): tfc.TensorInfo {
 function swiglu(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo {
   const { gate, up } = args.inputs as { gate: tfc.TensorInfo; up: tfc.TensorInfo };
   const backend = args.backend as unknown as WasmBackendLike;
-  checkSameFloat32(tf, [gate, up]);
+  checkSameFloat32(tf, SWIGLU_KERNEL, [gate, up]);
   const out = backend.makeOutput([...gate.shape], 'float32');
   const n = tf.util.sizeFromShape(gate.shape);
   if (n > 0) blas.swiglu(heap(backend), offset(backend, gate), offset(backend, up), offset(backend, out), n);
@@ -284,7 +305,7 @@ function swiglu(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorI
 function swigluGrad(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo[] {
   const { dy, gate, up } = args.inputs as { dy: tfc.TensorInfo; gate: tfc.TensorInfo; up: tfc.TensorInfo };
   const backend = args.backend as unknown as WasmBackendLike;
-  checkSameFloat32(tf, [dy, gate, up]);
+  checkSameFloat32(tf, SWIGLU_GRAD_KERNEL, [dy, gate, up]);
   const dGate = backend.makeOutput([...gate.shape], 'float32');
   const dUp = backend.makeOutput([...gate.shape], 'float32');
   const n = tf.util.sizeFromShape(gate.shape);
@@ -316,7 +337,7 @@ function rmsNormGrad(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.Te
   const backend = args.backend as unknown as WasmBackendLike;
   const d = x.shape[x.shape.length - 1] as number;
   checkNorm(tf, x, weight);
-  checkSameFloat32(tf, [dy, x]);
+  checkSameFloat32(tf, RMS_NORM_GRAD_KERNEL, [dy, x]);
   const rows = tf.util.sizeFromShape(x.shape) / d;
   const dx = backend.makeOutput([...x.shape], 'float32');
   if (rows > 0) {
@@ -371,6 +392,56 @@ function loraLinearGrad(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc
   return [dx, da, db];
 }
 
+function adamStep(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo[] {
+  const { p, g, m, v } = args.inputs as Record<'p' | 'g' | 'm' | 'v', tfc.TensorInfo>;
+  const constants = args.attrs as unknown as AdamConstants;
+  const backend = args.backend as unknown as WasmBackendLike;
+  checkSameFloat32(tf, ADAM_STEP_KERNEL, [p, g, m, v]);
+  const [pOut, mOut, vOut] = [p, m, v].map((t) => backend.makeOutput([...t.shape], 'float32')) as tfc.TensorInfo[];
+  const n = tf.util.sizeFromShape(p.shape);
+  if (n > 0) {
+    const o = (t: tfc.TensorInfo | undefined) => offset(backend, t as tfc.TensorInfo);
+    const at = { p: o(p), g: o(g), m: o(m), v: o(v), pOut: o(pOut), mOut: o(mOut), vOut: o(vOut) };
+    blas.adamStep(heap(backend), n, at, constants);
+  }
+  return [pOut, mOut, vOut] as tfc.TensorInfo[];
+}
+
+function sgdStep(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo[] {
+  const { p, g, buf } = args.inputs as { p: tfc.TensorInfo; g: tfc.TensorInfo; buf?: tfc.TensorInfo };
+  const constants = args.attrs as unknown as SgdConstants;
+  const backend = args.backend as unknown as WasmBackendLike;
+  const momentum = constants.momentum > 0;
+  tf.util.assert(momentum === (buf !== undefined), () => `${SGD_STEP_KERNEL}: pass \`buf\` exactly when momentum > 0`);
+  checkSameFloat32(tf, SGD_STEP_KERNEL, buf ? [p, g, buf] : [p, g]);
+  const pOut = backend.makeOutput([...p.shape], 'float32');
+  const bufOut = momentum ? backend.makeOutput([...p.shape], 'float32') : undefined;
+  const n = tf.util.sizeFromShape(p.shape);
+  if (n > 0) {
+    const o = (t: tfc.TensorInfo | undefined) => (t ? offset(backend, t) : -1);
+    blas.sgdStep(heap(backend), n, { p: o(p), g: o(g), buf: o(buf), pOut: o(pOut), bufOut: o(bufOut) }, constants);
+  }
+  return bufOut ? [pOut, bufOut] : [pOut];
+}
+
+function sumSquares(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo {
+  const xs = Object.values(args.inputs) as tfc.TensorInfo[];
+  const backend = args.backend as unknown as WasmBackendLike;
+  tf.util.assert(
+    xs.every((x) => x.dtype === 'float32'),
+    () => `${SUM_SQUARES_KERNEL}: operands must be float32, got ${xs.map((x) => x.dtype).join(', ')}`,
+  );
+  const sizes = xs.map((x) => tf.util.sizeFromShape(x.shape));
+  const total = blas.sumSquares(
+    heap(backend),
+    xs.map((x, i) => ((sizes[i] as number) > 0 ? offset(backend, x) : 0)),
+    sizes,
+  );
+  const out = backend.makeOutput([], 'float32');
+  new Float32Array(heap(backend), offset(backend, out) * 4, 1)[0] = total;
+  return out;
+}
+
 /** The sizes of a LoRA projection, after checking its operands agree (float32, PEFT layout; the base weight [O, I],
  * or [I, O] when `transposed`). */
 function loraDims(
@@ -411,13 +482,13 @@ function checkNorm(tf: typeof tfc, x: tfc.TensorInfo, weight: tfc.TensorInfo): v
   );
 }
 
-function checkSameFloat32(tf: typeof tfc, ts: tfc.TensorInfo[]): void {
+function checkSameFloat32(tf: typeof tfc, kernel: string, ts: tfc.TensorInfo[]): void {
   const first = ts[0] as tfc.TensorInfo;
   for (const t of ts) {
     tf.util.assert(
       t.dtype === 'float32' && tf.util.arraysEqual(t.shape, first.shape),
       () =>
-        `${SWIGLU_KERNEL}: operands must be float32 of one shape, got ${ts.map((x) => `${x.dtype}[${x.shape}]`).join(', ')}`,
+        `${kernel}: operands must be float32 of one shape, got ${ts.map((x) => `${x.dtype}[${x.shape}]`).join(', ')}`,
     );
   }
 }
