@@ -16,7 +16,11 @@ export interface TestPoolJob {
 
 serveJobs<TestPoolInit, TestPoolJob, number>(async (init) => (job) => {
   if (job.fail === 'known') {
-    throw new MetaLoraError('DATA_INVALID', `value ${job.value} is rejected`, { field: 'value', value: job.value });
+    throw new MetaLoraError('DATA_INVALID', `value ${job.value} is rejected`, {
+      field: 'value',
+      value: job.value,
+      fix: 'send a positive value',
+    });
   }
   if (job.fail === 'unknown') throw new Error(`plain failure on ${job.value}`);
   return { result: 2 * job.value + init.offset };

@@ -29,7 +29,7 @@ describe('WorkerPool', () => {
     ]);
   });
 
-  it('rethrows the earliest failed job (in job order) as a MetaLoraError with its code', async () => {
+  it('rethrows the earliest failed job (in job order) as a MetaLoraError with its code, message and details', async () => {
     const failing: TestPoolJob[] = [
       { value: 0 },
       { value: 1, fail: 'known' },
@@ -39,7 +39,8 @@ describe('WorkerPool', () => {
     const error = await pool.run(failing, { order: [3, 2, 1, 0] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MetaLoraError);
     expect((error as MetaLoraError).code).toBe('DATA_INVALID');
-    expect((error as MetaLoraError).message).toBe('value 1 is rejected');
+    expect((error as MetaLoraError).message).toBe('value 1 is rejected\n  fix: send a positive value');
+    expect((error as MetaLoraError).details).toEqual({ field: 'value', value: 1, fix: 'send a positive value' });
   });
 
   it('hands out no further job after a failure when failFast is set', async () => {

@@ -8,7 +8,7 @@
  * evaluation cells.
  */
 import { parentPort, type Transferable, Worker, workerData } from 'node:worker_threads';
-import { type ErrorCode, isMetaLoraError, MetaLoraError } from './errors.ts';
+import { type ErrorCode, type ErrorDetails, isMetaLoraError, MetaLoraError, showValue } from './errors.ts';
 
 /** `workerData` of a pool worker. */
 interface PoolWorkerData<Init> {
@@ -24,7 +24,10 @@ interface PoolRequest<Job> {
 
 type PoolReply<Result> =
   | { readonly id: number; readonly result: Result }
-  | { readonly id: number; readonly error: { code: ErrorCode; message: string; known: boolean } };
+  | {
+      readonly id: number;
+      readonly error: { code: ErrorCode; message: string; details: ErrorDetails; known: boolean };
+    };
 
 /** What a job handler returns: the result, and the buffers in it to move (not copy) to the main thread. */
 export interface Served<Result> {
@@ -87,7 +90,7 @@ export class WorkerPool<Job, Result> {
         if (!p) return;
         slot.pending.delete(reply.id);
         if ('result' in reply) p.resolve(reply.result);
-        else if (reply.error.known) p.reject(new MetaLoraError(reply.error.code, reply.error.message));
+        else if (reply.error.known) p.reject(restoreError(reply.error));
         else p.reject(new Error(`${options.label} ${i} failed: ${reply.error.message}`));
       });
       worker.on('error', (error) =>
@@ -172,10 +175,13 @@ export function serveJobs<Init, Job, Result>(
       port.postMessage(reply, [...transfer]);
     } catch (error) {
       const reply: PoolReply<Result> = isMetaLoraError(error)
-        ? { id: request.id, error: { code: error.code, message: error.message, known: true } }
+        ? {
+            id: request.id,
+            error: { code: error.code, message: error.message, details: cloneable(error.details), known: true },
+          }
         : {
             id: request.id,
-            error: { code: 'IO_FAILED', message: (error as Error)?.stack ?? String(error), known: false },
+            error: { code: 'IO_FAILED', message: (error as Error)?.stack ?? String(error), details: {}, known: false },
           };
       port.postMessage(reply);
     }
@@ -191,4 +197,20 @@ export function serveJobs<Init, Job, Result>(
  */
 export function longestFirst(costs: readonly number[]): number[] {
   return costs.map((_, i) => i).sort((a, b) => (costs[b] as number) - (costs[a] as number) || a - b);
+}
+
+/** `details` as a message can carry them: as they are when they structured-clone, with `value` shown as text if not. */
+function cloneable(details: ErrorDetails): ErrorDetails {
+  try {
+    return structuredClone(details);
+  } catch {
+    return { ...details, value: showValue(details.value) };
+  }
+}
+
+/** The worker's MetaLoraError on this side: same code, message (already formatted) and details. */
+function restoreError(error: { code: ErrorCode; message: string; details: ErrorDetails }): MetaLoraError {
+  const restored = new MetaLoraError(error.code, '', error.details);
+  restored.message = error.message;
+  return restored;
 }
