@@ -16,6 +16,7 @@
  * heads, rep = H/KV, d head dim, F intermediate, V vocab, N = B·T rows.
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
+import { fusedAttention, hasFusedAttention } from './attention.ts';
 import { gatherRows } from './gather-rows.ts';
 import { type LinearWeights, type LoraBranch, linear } from './linear.ts';
 import type { LoraAdapter } from './lora-adapter.ts';
@@ -461,13 +462,40 @@ export class LlamaModel {
     adapters: readonly LoraAdapter[],
     options: ForwardOptions,
   ): tf.Tensor2D {
-    const { numHeads: H, numKvHeads: KV, headDim: d } = this.config;
-    const rep = H / KV;
+    const { numHeads: H, numKvHeads: KV } = this.config;
     const n1 = fusedRmsNorm(x, layer.inputLayernorm, this.config.rmsNormEps); // [N, D]
     const q = this.project2(layer.qProj, n1, adapters, options); // [N, H·d]
     const k = this.project2(layer.kProj, n1, adapters, options); // [N, KV·d]
     const v = this.project2(layer.vProj, n1, adapters, options); // [N, KV·d]
 
+    const merged =
+      !options.cache && hasFusedAttention()
+        ? fusedAttention(q, k, v, cos, sin, { batch: B, heads: H, kvHeads: KV }) // [N, H·d]
+        : this.attention(index, q, k, v, B, T, past, cos, sin, options);
+    const h = tf.add(x, this.project2(layer.oProj, merged, adapters, options)) as tf.Tensor2D; // [N, D]
+
+    const n2 = fusedRmsNorm(h, layer.postAttentionLayernorm, this.config.rmsNormEps); // [N, D]
+    const gate = this.project2(layer.gateProj, n2, adapters, options); // [N, F]
+    const up = this.project2(layer.upProj, n2, adapters, options); // [N, F]
+    const act = swiglu(gate, up); // silu(gate) ⊙ up, fused where the backend can: [N, F]
+    return tf.add(h, this.project2(layer.downProj, act, adapters, options)) as tf.Tensor2D; // [N, D]
+  }
+
+  /** The op-by-op attention block (with the KV cache when decoding): [N, H·d] projections to the [N, H·d] context. */
+  private attention(
+    index: number,
+    q: tf.Tensor2D,
+    k: tf.Tensor2D,
+    v: tf.Tensor2D,
+    B: number,
+    T: number,
+    past: number,
+    cos: tf.Tensor2D,
+    sin: tf.Tensor2D,
+    options: ForwardOptions,
+  ): tf.Tensor2D {
+    const { numHeads: H, numKvHeads: KV, headDim: d } = this.config;
+    const rep = H / KV;
     // Queries grouped by their key/value head and stacked along time: [B, KV, rep·T, d].
     const qh = applyRope(tf.transpose(tf.reshape(q, [B, T, KV, rep, d]), [0, 2, 3, 1, 4]), cos, sin); // [B, KV, rep, T, d]
     const qg = tf.reshape(qh, [B, KV, rep * T, d]);
@@ -489,14 +517,10 @@ export class LlamaModel {
     const scores = tf.mul(tf.matMul(qg, tf.transpose(kh, [0, 1, 3, 2])), 1 / Math.sqrt(d)); // [B, KV, rep·T, S]
     const probs = tf.softmax(tf.add(scores, this.causalMask(rep, T, past))); // [B, KV, rep·T, S]
     const ctx = tf.matMul(probs, vh); // [B, KV, rep·T, d]
-    const merged = tf.reshape(tf.transpose(tf.reshape(ctx, [B, KV, rep, T, d]), [0, 3, 1, 2, 4]), [B * T, H * d]); // [N, H·d]
-    const h = tf.add(x, this.project2(layer.oProj, merged as tf.Tensor2D, adapters, options)) as tf.Tensor2D; // [N, D]
-
-    const n2 = fusedRmsNorm(h, layer.postAttentionLayernorm, this.config.rmsNormEps); // [N, D]
-    const gate = this.project2(layer.gateProj, n2, adapters, options); // [N, F]
-    const up = this.project2(layer.upProj, n2, adapters, options); // [N, F]
-    const act = swiglu(gate, up); // silu(gate) ⊙ up, fused where the backend can: [N, F]
-    return tf.add(h, this.project2(layer.downProj, act, adapters, options)) as tf.Tensor2D; // [N, D]
+    return tf.reshape(tf.transpose(tf.reshape(ctx, [B, KV, rep, T, d]), [0, 3, 1, 2, 4]), [
+      B * T,
+      H * d,
+    ]) as tf.Tensor2D; // [N, H·d]
   }
 
   /** Additive causal mask [rep·T, S]: row i is query position past + (i mod T), which sees keys 0 .. past + (i mod T). */

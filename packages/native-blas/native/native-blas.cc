@@ -628,6 +628,175 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// Shapes of a causal self-attention block with grouped KV heads (HF Llama, no KV cache): batch B, time T, heads H,
+// KV heads KV (each serving rep = H / KV query heads, repeat_interleave order), head dim d. Projection rows are
+// time-major: q [B·T, H·d] with head h = kv·rep + r, k and v [B·T, KV·d]; the per-group blocks are
+// Q [rep·T, d] (row r·T + t), K and V [T, d]; probabilities P [B, KV, rep·T, T].
+struct AttentionDims {
+  int64_t b, t, h, kv, d;
+  int64_t rep() const { return h / kv; }
+  int64_t m() const { return rep() * t; }
+};
+
+// RoPE on one row (HF rotate_half): y = x·cos + [−x₂, x₁]·sin; with `inverse`, its transpose (the gradient):
+// y = x·cos + [u₂, −u₁] for u = x·sin.
+inline void Rope(const float* x, const float* cos, const float* sin, int64_t d, bool inverse, float* y) {
+  const int64_t half = d / 2;
+  for (int64_t j = 0; j < half; j++) {
+    const float a = x[j], b = x[j + half];
+    if (inverse) {
+      y[j] = a * cos[j] + b * sin[j + half];
+      y[j + half] = b * cos[j + half] - a * sin[j];
+    } else {
+      y[j] = a * cos[j] + -b * sin[j];
+      y[j + half] = b * cos[j + half] + a * sin[j + half];
+    }
+  }
+}
+
+// Reads the 17 arguments of attention / attentionGrad: the buffer, B, T, H, KV, d, ten offsets (into v[5..14]), scale.
+bool ReadAttention(napi_env env, napi_callback_info info, const char* name, float** base, int64_t* floats, int64_t* v,
+                   AttentionDims* dims, double* scale) {
+  napi_value argv[17];
+  if (!GetArgs(env, info, 17, argv)) return false;
+  if (sgemm == nullptr) {
+    Throw(env, std::string("native-blas: ") + name + " called before load()");
+    return false;
+  }
+  if (!GetBuffer(env, argv[0], base, floats) || !GetInts(env, argv + 1, 15, v) || !GetNumber(env, argv[16], scale)) {
+    return false;
+  }
+  *dims = AttentionDims{v[0], v[1], v[2], v[3], v[4]};
+  if (dims->b < 1 || dims->t < 1 || dims->kv < 1 || dims->h % dims->kv != 0 || dims->d < 2 || dims->d % 2 != 0) {
+    Throw(env, "native-blas: attention dims must have B, T >= 1, H a multiple of KV and an even head dim");
+    return false;
+  }
+  return true;
+}
+
+// attention(buffer, B, T, H, KV, d, qOffset, kOffset, vOffset, cosOffset, sinOffset, ctxOffset, probsOffset,
+// qrOffset, krOffset, vgOffset, scale): RoPE on q and k (cos, sin [T, d] for positions 0 .. T−1), causal softmax
+// attention per group: P = softmax(scale·Q Kᵀ) over keys s <= t, ctx = P V, written back as [B·T, H·d]. Saves the
+// gradient's operands: P, the rotated Q and K blocks, and the V blocks ([B, KV, rep·T, d], [B, KV, T, d] twice).
+napi_value Attention(napi_env env, napi_callback_info info) {
+  float* base;
+  int64_t floats, v[15];
+  AttentionDims a;
+  double scale;
+  if (!ReadAttention(env, info, "attention", &base, &floats, v, &a, &scale)) return nullptr;
+  const int64_t n = a.b * a.t, rep = a.rep(), m = a.m(), d = a.d, T = a.t;
+  if (!InBounds(v[5], n * a.h * d, floats) || !InBounds(v[6], n * a.kv * d, floats) ||
+      !InBounds(v[7], n * a.kv * d, floats) || !InBounds(v[8], T * d, floats) || !InBounds(v[9], T * d, floats) ||
+      !InBounds(v[10], n * a.h * d, floats) || !InBounds(v[11], a.b * a.kv * m * T, floats) ||
+      !InBounds(v[12], a.b * a.kv * m * d, floats) || !InBounds(v[13], a.b * a.kv * T * d, floats) ||
+      !InBounds(v[14], a.b * a.kv * T * d, floats)) {
+    return Throw(env, "native-blas: attention operands out of the buffer's bounds");
+  }
+  const float *q = base + v[5], *k = base + v[6], *vin = base + v[7], *cos = base + v[8], *sin = base + v[9];
+  float *ctx = base + v[10], *probs = base + v[11], *qr = base + v[12], *kr = base + v[13], *vg = base + v[14];
+  thread_local std::vector<float> out;
+  out.resize(static_cast<size_t>(m * d));
+  for (int64_t b = 0; b < a.b; b++) {
+    for (int64_t g = 0; g < a.kv; g++) {
+      const int64_t blk = b * a.kv + g;
+      float *Q = qr + blk * m * d, *K = kr + blk * T * d, *V = vg + blk * T * d, *P = probs + blk * m * T;
+      for (int64_t t = 0; t < T; t++) {
+        const int64_t row = b * T + t;
+        Rope(k + (row * a.kv + g) * d, cos + t * d, sin + t * d, d, false, K + t * d);
+        std::memcpy(V + t * d, vin + (row * a.kv + g) * d, sizeof(float) * d);
+        for (int64_t r = 0; r < rep; r++) {
+          Rope(q + (row * a.h + g * rep + r) * d, cos + t * d, sin + t * d, d, false, Q + (r * T + t) * d);
+        }
+      }
+      Gemm(false, true, m, T, d, static_cast<float>(scale), Q, K, 0.0f, P);  // [rep·T, T]
+      for (int64_t i = 0; i < m; i++) {
+        float* row = P + i * T;
+        const int64_t last = i % T;  // keys 0 .. t are visible
+        float mx = row[0];
+        for (int64_t s2 = 1; s2 <= last; s2++) mx = std::max(mx, row[s2]);
+        float sum = 0.0f;
+        for (int64_t s2 = 0; s2 <= last; s2++) {
+          row[s2] = ExpF(row[s2] - mx);
+          sum += row[s2];
+        }
+        const float inv = 1.0f / sum;
+        for (int64_t s2 = 0; s2 <= last; s2++) row[s2] *= inv;
+        for (int64_t s2 = last + 1; s2 < T; s2++) row[s2] = 0.0f;
+      }
+      Gemm(false, false, m, d, T, 1.0f, P, V, 0.0f, out.data());  // [rep·T, d]
+      for (int64_t r = 0; r < rep; r++) {
+        for (int64_t t = 0; t < T; t++) {
+          std::memcpy(ctx + ((b * T + t) * a.h + g * rep + r) * d, out.data() + (r * T + t) * d, sizeof(float) * d);
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
+// attentionGrad(buffer, B, T, H, KV, d, dctxOffset, probsOffset, qrOffset, krOffset, vgOffset, cosOffset, sinOffset,
+// dqOffset, dkOffset, dvOffset, scale): the gradients of `attention` for upstream dctx [B·T, H·d], from its saved
+// operands: dV = Pᵀ dC, dP = dC Vᵀ, dS = P ⊙ (dP − rowsum(P ⊙ dP))·scale, dQ = dS K, dK = dSᵀ Q, then RoPE transposed
+// on dQ and dK; written as dq [B·T, H·d], dk and dv [B·T, KV·d].
+napi_value AttentionGrad(napi_env env, napi_callback_info info) {
+  float* base;
+  int64_t floats, v[15];
+  AttentionDims a;
+  double scale;
+  if (!ReadAttention(env, info, "attentionGrad", &base, &floats, v, &a, &scale)) return nullptr;
+  const int64_t n = a.b * a.t, rep = a.rep(), m = a.m(), d = a.d, T = a.t;
+  if (!InBounds(v[5], n * a.h * d, floats) || !InBounds(v[6], a.b * a.kv * m * T, floats) ||
+      !InBounds(v[7], a.b * a.kv * m * d, floats) || !InBounds(v[8], a.b * a.kv * T * d, floats) ||
+      !InBounds(v[9], a.b * a.kv * T * d, floats) || !InBounds(v[10], T * d, floats) || !InBounds(v[11], T * d, floats) ||
+      !InBounds(v[12], n * a.h * d, floats) || !InBounds(v[13], n * a.kv * d, floats) ||
+      !InBounds(v[14], n * a.kv * d, floats)) {
+    return Throw(env, "native-blas: attentionGrad operands out of the buffer's bounds");
+  }
+  const float *dctx = base + v[5], *probs = base + v[6], *qr = base + v[7], *kr = base + v[8], *vg = base + v[9],
+              *cos = base + v[10], *sin = base + v[11];
+  float *dq = base + v[12], *dk = base + v[13], *dv = base + v[14];
+  thread_local std::vector<float> dc, ds, dqg, dkg, dvg;
+  dc.resize(static_cast<size_t>(m * d));
+  ds.resize(static_cast<size_t>(m * T));
+  dqg.resize(static_cast<size_t>(m * d));
+  dkg.resize(static_cast<size_t>(T * d));
+  dvg.resize(static_cast<size_t>(T * d));
+  const float sc = static_cast<float>(scale);
+  for (int64_t b = 0; b < a.b; b++) {
+    for (int64_t g = 0; g < a.kv; g++) {
+      const int64_t blk = b * a.kv + g;
+      const float *Q = qr + blk * m * d, *K = kr + blk * T * d, *V = vg + blk * T * d, *P = probs + blk * m * T;
+      for (int64_t r = 0; r < rep; r++) {
+        for (int64_t t = 0; t < T; t++) {
+          std::memcpy(dc.data() + (r * T + t) * d, dctx + ((b * T + t) * a.h + g * rep + r) * d, sizeof(float) * d);
+        }
+      }
+      Gemm(true, false, T, d, m, 1.0f, P, dc.data(), 0.0f, dvg.data());   // dV [T, d]
+      Gemm(false, true, m, T, d, 1.0f, dc.data(), V, 0.0f, ds.data());    // dP [rep·T, T]
+      for (int64_t i = 0; i < m; i++) {
+        const float* p = P + i * T;
+        float* row = ds.data() + i * T;
+        const int64_t last = i % T;
+        float dot = 0.0f;
+        for (int64_t s2 = 0; s2 <= last; s2++) dot += p[s2] * row[s2];
+        for (int64_t s2 = 0; s2 <= last; s2++) row[s2] = p[s2] * (row[s2] - dot) * sc;
+        for (int64_t s2 = last + 1; s2 < T; s2++) row[s2] = 0.0f;
+      }
+      Gemm(false, false, m, d, T, 1.0f, ds.data(), K, 0.0f, dqg.data());  // dQ [rep·T, d]
+      Gemm(true, false, T, d, m, 1.0f, ds.data(), Q, 0.0f, dkg.data());   // dK [T, d]
+      for (int64_t t = 0; t < T; t++) {
+        const int64_t row = b * T + t;
+        Rope(dkg.data() + t * d, cos + t * d, sin + t * d, d, true, dk + (row * a.kv + g) * d);
+        std::memcpy(dv + (row * a.kv + g) * d, dvg.data() + t * d, sizeof(float) * d);
+        for (int64_t r = 0; r < rep; r++) {
+          Rope(dqg.data() + (r * T + t) * d, cos + t * d, sin + t * d, d, true, dq + (row * a.h + g * rep + r) * d);
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -645,6 +814,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

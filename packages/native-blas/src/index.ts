@@ -1,6 +1,9 @@
 export type {
   AdamConstants,
   AdamOffsets,
+  AttentionDims,
+  AttentionGradOffsets,
+  AttentionOffsets,
   LoraDims,
   LoraLinearGradOffsets,
   LoraLinearOffsets,
@@ -12,6 +15,8 @@ export type {
 export { ADDON_PATH, loadNativeBlas, NATIVE_ENV, OPENBLAS_ENV, THREADS_ENV } from './native-blas.ts';
 export {
   ADAM_STEP_KERNEL,
+  ATTENTION_GRAD_KERNEL,
+  ATTENTION_KERNEL,
   LORA_LINEAR_GRAD_KERNEL,
   LORA_LINEAR_KERNEL,
   RMS_NORM_GRAD_KERNEL,

@@ -107,6 +107,51 @@ export interface NativeBlas {
   sgdStep(buffer: ArrayBuffer, n: number, at: SgdOffsets, constants: SgdConstants): void;
   /** `Σ x²` over several float32 ranges (element offsets and sizes), accumulated in float64. */
   sumSquares(buffer: ArrayBuffer, offsets: readonly number[], sizes: readonly number[]): number;
+  /**
+   * Causal self-attention with grouped KV heads and RoPE (HF Llama, no KV cache) from the projections `q` [B·T, H·d],
+   * `k`, `v` [B·T, KV·d]: `ctx` [B·T, H·d], and the gradient's operands `probs` [B, KV, rep·T, T], the rotated query
+   * and key blocks `qr` [B, KV, rep·T, d], `kr` [B, KV, T, d] and the value blocks `vg` [B, KV, T, d].
+   */
+  attention(buffer: ArrayBuffer, dims: AttentionDims, at: AttentionOffsets, scale: number): void;
+  /** The gradients of `attention` for upstream `dctx` [B·T, H·d]: `dq` [B·T, H·d], `dk`, `dv` [B·T, KV·d]. */
+  attentionGrad(buffer: ArrayBuffer, dims: AttentionDims, at: AttentionGradOffsets, scale: number): void;
+}
+
+/** Sizes of an attention block: batch, time, heads, KV heads, head dim. */
+export interface AttentionDims {
+  readonly batch: number;
+  readonly time: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+}
+
+/** Element offsets of `attention`'s operands (`cos`, `sin`: RoPE tables [T, d] for positions 0 .. T−1). */
+export interface AttentionOffsets {
+  readonly q: number;
+  readonly k: number;
+  readonly v: number;
+  readonly cos: number;
+  readonly sin: number;
+  readonly ctx: number;
+  readonly probs: number;
+  readonly qr: number;
+  readonly kr: number;
+  readonly vg: number;
+}
+
+/** Element offsets of `attentionGrad`'s operands. */
+export interface AttentionGradOffsets {
+  readonly dctx: number;
+  readonly probs: number;
+  readonly qr: number;
+  readonly kr: number;
+  readonly vg: number;
+  readonly cos: number;
+  readonly sin: number;
+  readonly dq: number;
+  readonly dk: number;
+  readonly dv: number;
 }
 
 /** Element offsets of `adamStep`'s operands. */
@@ -209,6 +254,8 @@ interface Addon {
   adamStep(...args: (ArrayBuffer | number)[]): void;
   sgdStep(...args: (ArrayBuffer | number)[]): void;
   sumSquares(buffer: ArrayBuffer, offsets: readonly number[], sizes: readonly number[]): number;
+  attention(...args: (ArrayBuffer | number)[]): void;
+  attentionGrad(...args: (ArrayBuffer | number)[]): void;
 }
 
 let cached: NativeBlasStatus | undefined;
@@ -312,6 +359,18 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
         ...[c.lr, c.weightDecay, c.momentum, c.first ? 1 : 0],
       ),
     sumSquares: (buffer, offsets, sizes) => addon.sumSquares(buffer, offsets, sizes),
+    attention: (buffer, dm, at, scale) =>
+      addon.attention(
+        buffer,
+        ...[dm.batch, dm.time, dm.heads, dm.kvHeads, dm.headDim],
+        ...[at.q, at.k, at.v, at.cos, at.sin, at.ctx, at.probs, at.qr, at.kr, at.vg, scale],
+      ),
+    attentionGrad: (buffer, dm, at, scale) =>
+      addon.attentionGrad(
+        buffer,
+        ...[dm.batch, dm.time, dm.heads, dm.kvHeads, dm.headDim],
+        ...[at.dctx, at.probs, at.qr, at.kr, at.vg, at.cos, at.sin, at.dq, at.dk, at.dv, scale],
+      ),
   };
   return { available: true, blas };
 }

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeBlas } from './native-blas.ts';
 import {
+  ATTENTION_KERNEL,
   broadcastBlock,
   LORA_LINEAR_GRAD_KERNEL,
   LORA_LINEAR_KERNEL,
@@ -187,5 +188,15 @@ describe.skipIf(!native.available)('registerBlasKernels on wasm', () => {
         /MetaLoraLinear: expected float32 x \[N, I\], weightT \[I, O\], a \[r, I\], b \[O, r\], got float32\[7,12\], float32\[12,10\], float32\[3,13\]/,
       );
     });
+  });
+
+  it('names the attention kernel, the expected and the received shapes when q does not fit the tables', () => {
+    if (native.available) registerBlasKernels(tf, native.blas);
+    const [q, k, v, cos, sin] = [tf.ones([6, 16]), tf.ones([6, 8]), tf.ones([6, 8]), tf.ones([2, 4]), tf.ones([2, 4])];
+    const attrs = { batch: 2, heads: 4, kvHeads: 2, scale: 0.5 };
+    expect(() => tf.engine().runKernel(ATTENTION_KERNEL, { q, k, v, cos, sin }, attrs)).toThrow(
+      /MetaLoraAttention: expected float32 q \[B·T, H·d\], k \[B·T, KV·d\], cos and sin \[T, d\] \(d even\) with B = 2, H = 4, KV = 2; got float32\[6,16\], float32\[6,8\], float32\[2,4\], float32\[2,4\]/,
+    );
+    tf.dispose([q, k, v, cos, sin]);
   });
 });

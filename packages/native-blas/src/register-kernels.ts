@@ -17,6 +17,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import {
   type AdamConstants,
+  type AttentionDims,
   BINARY_OPS,
   type BinaryOp,
   type LoraDims,
@@ -57,6 +58,12 @@ export const LORA_LINEAR_GRAD_KERNEL = 'MetaLoraLinearGrad';
  * attrs `lr`, `weightDecay`, `momentum`, `first`; outputs `p'` and, with momentum, `buf'`). */
 export const ADAM_STEP_KERNEL = 'MetaLoraAdamStep';
 export const SGD_STEP_KERNEL = 'MetaLoraSgdStep';
+/** Causal self-attention with grouped KV heads and RoPE, no KV cache (inputs `q` [B·T, H·d], `k`, `v` [B·T, KV·d],
+ * `cos`, `sin` [T, d]; attrs `batch`, `heads`, `kvHeads`, `scale`; outputs `ctx` [B·T, H·d] and the gradient's
+ * operands `probs`, `qr`, `kr`, `vg`) and its gradient (inputs `dctx`, `probs`, `qr`, `kr`, `vg`, `cos`, `sin`; same
+ * attrs; outputs `dq`, `dk`, `dv`): one kernel each way where the op-by-op block runs about forty. */
+export const ATTENTION_KERNEL = 'MetaLoraAttention';
+export const ATTENTION_GRAD_KERNEL = 'MetaLoraAttentionGrad';
 /** `Σ x²` over all its inputs (any names, float32), as a float32 scalar: the squared global norm of the gradients. */
 export const SUM_SQUARES_KERNEL = 'MetaLoraSumSquares';
 
@@ -92,6 +99,8 @@ export function registerBlasKernels(tf: typeof tfc, blas: NativeBlas): string[] 
     [ADAM_STEP_KERNEL]: (args) => adamStep(tf, blas, args),
     [SGD_STEP_KERNEL]: (args) => sgdStep(tf, blas, args),
     [SUM_SQUARES_KERNEL]: (args) => sumSquares(tf, blas, args),
+    [ATTENTION_KERNEL]: (args) => attention(tf, blas, args),
+    [ATTENTION_GRAD_KERNEL]: (args) => attentionGrad(tf, blas, args),
   };
   for (const [name, kernelFunc] of Object.entries(fused)) {
     if (tf.getKernel(name, 'wasm') === undefined)
@@ -129,6 +138,8 @@ export function unregisterBlasKernels(tf: typeof tfc): void {
     ADAM_STEP_KERNEL,
     SGD_STEP_KERNEL,
     SUM_SQUARES_KERNEL,
+    ATTENTION_KERNEL,
+    ATTENTION_GRAD_KERNEL,
   ]) {
     if (tf.getKernel(name, 'wasm') !== undefined) tf.unregisterKernel(name, 'wasm');
   }
@@ -440,6 +451,118 @@ function sumSquares(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.Ten
   const out = backend.makeOutput([], 'float32');
   new Float32Array(heap(backend), offset(backend, out) * 4, 1)[0] = total;
   return out;
+}
+
+interface AttentionAttrs {
+  readonly batch: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly scale: number;
+}
+
+function attention(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo[] {
+  const { q, k, v, cos, sin } = args.inputs as Record<'q' | 'k' | 'v' | 'cos' | 'sin', tfc.TensorInfo>;
+  const attrs = args.attrs as unknown as AttentionAttrs;
+  const backend = args.backend as unknown as WasmBackendLike;
+  const dims = attentionDims(tf, ATTENTION_KERNEL, attrs, q, k, cos, sin);
+  tf.util.assert(
+    v.dtype === 'float32' && tf.util.arraysEqual(v.shape, k.shape),
+    () => `${ATTENTION_KERNEL}: v must be float32 of k's shape [${k.shape}], got ${v.dtype}[${v.shape}]`,
+  );
+  const { batch: B, time: T, kvHeads: KV, headDim: d } = dims;
+  const m = (dims.heads / KV) * T;
+  const ctx = backend.makeOutput([...q.shape], 'float32'); // [B·T, H·d]
+  const probs = backend.makeOutput([B, KV, m, T], 'float32');
+  const qr = backend.makeOutput([B, KV, m, d], 'float32');
+  const kr = backend.makeOutput([B, KV, T, d], 'float32');
+  const vg = backend.makeOutput([B, KV, T, d], 'float32');
+  const o = (t: tfc.TensorInfo) => offset(backend, t);
+  const at = {
+    q: o(q),
+    k: o(k),
+    v: o(v),
+    cos: o(cos),
+    sin: o(sin),
+    ctx: o(ctx),
+    probs: o(probs),
+    qr: o(qr),
+    kr: o(kr),
+    vg: o(vg),
+  };
+  blas.attention(heap(backend), dims, at, attrs.scale);
+  return [ctx, probs, qr, kr, vg];
+}
+
+function attentionGrad(tf: typeof tfc, blas: NativeBlas, args: KernelArgs): tfc.TensorInfo[] {
+  const names = ['dctx', 'probs', 'qr', 'kr', 'vg', 'cos', 'sin'] as const;
+  const inputs = args.inputs as Record<(typeof names)[number], tfc.TensorInfo>;
+  const attrs = args.attrs as unknown as AttentionAttrs;
+  const backend = args.backend as unknown as WasmBackendLike;
+  const { dctx, probs, qr, kr, vg, cos, sin } = inputs;
+  const kvWidth = attrs.kvHeads * ((cos.shape[1] as number) ?? 0);
+  const kShape = [dctx.shape[0] as number, kvWidth];
+  const dims = attentionDims(tf, ATTENTION_GRAD_KERNEL, attrs, dctx, { dtype: 'float32', shape: kShape }, cos, sin);
+  const { batch: B, time: T, kvHeads: KV, headDim: d } = dims;
+  const m = (dims.heads / KV) * T;
+  const want: Record<string, number[]> = {
+    probs: [B, KV, m, T],
+    qr: [B, KV, m, d],
+    kr: [B, KV, T, d],
+    vg: [B, KV, T, d],
+  };
+  for (const [name, shape] of Object.entries(want)) {
+    const t = inputs[name as keyof typeof inputs];
+    tf.util.assert(
+      t.dtype === 'float32' && tf.util.arraysEqual(t.shape, shape),
+      () => `${ATTENTION_GRAD_KERNEL}: ${name} must be float32 [${shape}], got ${t.dtype}[${t.shape}]`,
+    );
+  }
+  const dq = backend.makeOutput([...dctx.shape], 'float32'); // [B·T, H·d]
+  const dk = backend.makeOutput(kShape, 'float32'); // [B·T, KV·d]
+  const dv = backend.makeOutput(kShape, 'float32'); // [B·T, KV·d]
+  const o = (t: tfc.TensorInfo) => offset(backend, t);
+  const at = {
+    dctx: o(dctx),
+    probs: o(probs),
+    qr: o(qr),
+    kr: o(kr),
+    vg: o(vg),
+    cos: o(cos),
+    sin: o(sin),
+    dq: o(dq),
+    dk: o(dk),
+    dv: o(dv),
+  };
+  blas.attentionGrad(heap(backend), dims, at, attrs.scale);
+  return [dq, dk, dv];
+}
+
+/** The sizes of an attention block, after checking `q` [B·T, H·d], `k` [B·T, KV·d] and the tables [T, d] agree. */
+function attentionDims(
+  tf: typeof tfc,
+  kernel: string,
+  attrs: AttentionAttrs,
+  q: Pick<tfc.TensorInfo, 'dtype' | 'shape'>,
+  k: Pick<tfc.TensorInfo, 'dtype' | 'shape'>,
+  cos: tfc.TensorInfo,
+  sin: tfc.TensorInfo,
+): AttentionDims {
+  const { batch, heads, kvHeads } = attrs;
+  const [T = 0, d = 0] = cos.shape;
+  const rows = q.shape[0] as number;
+  tf.util.assert(
+    [q, k, cos, sin].every((t) => t.dtype === 'float32' && t.shape.length === 2) &&
+      tf.util.arraysEqual(sin.shape, cos.shape) &&
+      d % 2 === 0 &&
+      heads % kvHeads === 0 &&
+      rows === batch * T &&
+      tf.util.arraysEqual(q.shape, [batch * T, heads * d]) &&
+      tf.util.arraysEqual(k.shape, [batch * T, kvHeads * d]),
+    () =>
+      `${kernel}: expected float32 q [B·T, H·d], k [B·T, KV·d], cos and sin [T, d] (d even) with B = ${batch}, ` +
+      `H = ${heads}, KV = ${kvHeads}; got ${[q, k, cos, sin].map((t) => `${t.dtype}[${t.shape}]`).join(', ')}`,
+  );
+  return { batch, time: T, heads, kvHeads, headDim: d };
 }
 
 /** The sizes of a LoRA projection, after checking its operands agree (float32, PEFT layout; the base weight [O, I],
