@@ -8,10 +8,19 @@ describe('parseBenchArgs', () => {
     expect([o.batch, o.seq, o.rank, o.alpha, o.lr, o.threads]).toEqual([8, 128, 8, 16, 1e-3, [1, 2]]);
   });
 
-  it('turns the meta-iteration mode on with --meta-iterations and leaves it off by default', () => {
-    expect(parseBenchArgs([]).metaIterations).toBe(0);
-    expect(parseBenchArgs(['--meta-iterations', '20']).metaIterations).toBe(20);
-    expect([parseBenchArgs([]).metaRepeats, parseBenchArgs(['--meta-repeats', '5']).metaRepeats]).toEqual([3, 5]);
+  it('measures meta-iterations by default, and skips them with --meta-iterations 0', () => {
+    const o = parseBenchArgs([]);
+    expect([o.metaIterations, o.metaRepeats, o.metaOnly]).toEqual([12, 2, false]);
+    expect(parseBenchArgs(['--meta-iterations', '0']).metaIterations).toBe(0);
+    expect(parseBenchArgs(['--meta-iterations', '20', '--meta-repeats', '5', '--meta-only'])).toMatchObject({
+      metaIterations: 20,
+      metaRepeats: 5,
+      metaOnly: true,
+    });
+  });
+
+  it('refuses --meta-only with the meta-iterations turned off', () => {
+    expect(() => parseBenchArgs(['--meta-only', '--meta-iterations', '0'])).toThrow(/leaves nothing to measure/);
   });
 
   it('refuses a meta-iteration count that leaves nothing after the warm-up iterations', () => {

@@ -28,11 +28,16 @@ export interface BenchOptions {
   readonly torch: boolean;
   /** Memory mode: train this many steps, compare RSS and numTensors at step 100 and at the end (0: off). */
   readonly memorySteps: number;
-  /** Meta-iteration mode: run this many MeTA-LoRA iterations on the embedded model with 1 and N workers (0: off). */
+  /** MeTA-LoRA iterations per meta-iteration measurement, in-thread and with 1 and N workers (0: skip it). */
   readonly metaIterations: number;
-  /** Rounds of the meta mode (every worker count once per round); medians are reported. */
+  /** Rounds of the meta-iteration measurement (every worker count once per round); medians are reported. */
   readonly metaRepeats: number;
+  /** Only the meta-iteration measurement (no training-step table). */
+  readonly metaOnly: boolean;
 }
+
+/** Default meta-iterations and rounds of a plain `pnpm bench` (about a minute and a half on 2 cores). */
+export const META_DEFAULTS = { iterations: 12, repeats: 2 } as const;
 
 export const BENCH_USAGE = `usage: pnpm bench [options]
   --model DIR          HF checkpoint dir (config.json + model.safetensors); default: the random bench model
@@ -43,11 +48,12 @@ export const BENCH_USAGE = `usage: pnpm bench [options]
   --rank N --alpha X   LoRA rank and alpha (default 8, 16)
   --lr X               AdamW learning rate (default 1e-3)
   --seed N             seed of the random model and the token ids (default 0)
-  --memory-steps N     memory mode: train N steps (>= 200), compare RSS and numTensors at step 100 and step N
-  --meta-iterations N  meta mode: N MeTA-LoRA iterations on models/meta-lora-base (or --model), in-thread, with 1
-                       worker and with N workers per thread count N > 1; prints steady and end-to-end iterations/s
-                       and the speed-ups (steady = after 2 warm-up iterations)
-  --meta-repeats N     meta mode: interleaved rounds, medians reported (default 3)
+  --memory-steps N     memory mode (only that): train N steps (>= 200), compare RSS and numTensors at step 100 and N
+  --meta-iterations N  N MeTA-LoRA iterations on models/meta-lora-base (or --model), in-thread, with 1 worker and
+                       with N workers per thread count N > 1; prints steady and end-to-end iterations/s and the
+                       speed-ups (steady = after 2 warm-up iterations); default 12, 0 skips it
+  --meta-repeats N     interleaved rounds of that measurement, medians reported (default 2)
+  --meta-only          only the meta-iteration measurement
   --no-torch           skip the PyTorch reference
   --json               print one JSON object`;
 
@@ -76,8 +82,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         lr: { type: 'string', default: '1e-3' },
         seed: { type: 'string', default: '0' },
         'memory-steps': { type: 'string', default: '0' },
-        'meta-iterations': { type: 'string', default: '0' },
-        'meta-repeats': { type: 'string', default: '3' },
+        'meta-iterations': { type: 'string', default: String(META_DEFAULTS.iterations) },
+        'meta-repeats': { type: 'string', default: String(META_DEFAULTS.repeats) },
+        'meta-only': { type: 'boolean', default: false },
         'no-torch': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
@@ -136,6 +143,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       { field: '--meta-iterations', value: metaIterations, fix: 'pass e.g. --meta-iterations 20' },
     );
   }
+  const metaOnly = values['meta-only'] as boolean;
+  if (metaOnly && metaIterations === 0) {
+    throw new MetaLoraError('CONFIG_INVALID', '--meta-only with --meta-iterations 0 leaves nothing to measure', {
+      field: '--meta-iterations',
+      value: 0,
+      fix: `drop --meta-iterations 0 (default ${META_DEFAULTS.iterations}) or --meta-only`,
+    });
+  }
   return {
     model: (values.model as string | undefined) ?? null,
     batch: int('batch', 1),
@@ -152,5 +167,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     memorySteps,
     metaIterations,
     metaRepeats: int('meta-repeats', 1),
+    metaOnly,
   };
 }

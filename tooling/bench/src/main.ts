@@ -2,16 +2,19 @@
  * `pnpm bench`: meta-lora's LoRA training-step and forward throughput on the bench configuration, side by side with
  * the PyTorch reference in the same run (see shared/bench/README.md), at each requested thread count.
  *
- *   pnpm bench                      # random bench model, 1 and 2 threads, table
+ * Then MeTA-LoRA meta-iterations per second in-thread, with 1 worker and with N workers, on the embedded model.
+ *
+ *   pnpm bench                      # random bench model, 1 and 2 threads, table; then meta-iterations
  *   pnpm bench --json --steps 20    # one JSON object
  *   pnpm bench --model ../shared/models/stories260K
+ *   pnpm bench --meta-only --meta-iterations 20 --meta-repeats 3
  *   pnpm bench --memory-steps 1000  # memory mode: RSS and numTensors at step 100 vs step 1000
  */
 import { resolve } from 'node:path';
 import { isMetaLoraError } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
 import { buildBenchModel } from './bench-model.ts';
-import { META_WARMUP_ITERATIONS, parseBenchArgs } from './bench-options.ts';
+import { type BenchOptions, META_WARMUP_ITERATIONS, parseBenchArgs } from './bench-options.ts';
 import { setEngineThreads } from './engine-threads.ts';
 import { measureEngine, round } from './measure-engine.ts';
 import { measureMeta } from './measure-meta.ts';
@@ -27,32 +30,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const info = await initBackend({ quiet: options.json });
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
-  if (options.metaIterations > 0) {
-    const modelDir = options.model ?? resolve(import.meta.dirname, '..', '..', '..', 'models', 'meta-lora-base');
-    const workerCounts = [0, 1, ...options.threads.filter((t) => t > 1)];
-    const { runs, identical } = await measureMeta(
-      modelDir,
-      options.metaIterations,
-      workerCounts,
-      options.metaRepeats,
-      log,
-    );
-    const inThread = runs[0]!;
-    const oneWorker = runs[1]!;
-    const x = (a: number, b: number) => `x${(a / b).toFixed(2)}`;
-    const lines = runs.map(
-      (r) =>
-        `${r.workers === 0 ? 'in-thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`.padEnd(10) +
-        `  steady ${r.steadyIterationsPerSecond.toFixed(3)} it/s [${r.steadyRange[0].toFixed(3)}-${r.steadyRange[1].toFixed(3)}] (${x(r.steadyIterationsPerSecond, oneWorker.steadyIterationsPerSecond)} vs 1 worker, ${x(r.steadyIterationsPerSecond, inThread.steadyIterationsPerSecond)} vs in-thread)` +
-        `  | end to end ${r.iterations} iterations in ${r.seconds} s = ${r.iterationsPerSecond.toFixed(3)} it/s (${x(r.iterationsPerSecond, inThread.iterationsPerSecond)} vs in-thread)`,
-    );
-    const text = [
-      `meta-iteration throughput on ${modelDir} (4 tasks x 8+8 examples per iteration; steady = after ${META_WARMUP_ITERATIONS} warm-up iterations; medians of ${options.metaRepeats} interleaved rounds, [slowest-fastest]):`,
-      ...lines,
-      `adapters identical across worker counts: ${identical}`,
-    ].join('\n');
-    console.log(options.json ? JSON.stringify({ impl: 'meta-lora', mode: 'meta', modelDir, runs, identical }) : text);
-    process.exitCode = identical ? 0 : 1;
+  if (options.metaOnly) {
+    const meta = await runMeta(options, log);
+    console.log(options.json ? JSON.stringify({ impl: 'meta-lora', mode: 'meta', ...meta.json }) : meta.text);
+    process.exitCode = meta.identical ? 0 : 1;
     return;
   }
   const bench = await buildBenchModel(options);
@@ -123,7 +104,46 @@ async function main(argv: readonly string[]): Promise<void> {
     peakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
   };
   bench.dispose();
-  console.log(options.json ? JSON.stringify(report) : formatReport(report));
+  if (!options.json) console.log(formatReport(report));
+  const meta = options.metaIterations > 0 ? await runMeta(options, log) : null;
+  if (options.json) console.log(JSON.stringify(meta ? { ...report, meta: meta.json } : report));
+  else if (meta) console.log(`\n${meta.text}`);
+  process.exitCode = meta === null || meta.identical ? 0 : 1;
+}
+
+/**
+ * Meta-iterations per second in-thread, with 1 worker and with N workers (each thread count N > 1), on the embedded
+ * model (or `--model`), with OpenBLAS on one thread per computing thread.
+ */
+async function runMeta(
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<{ text: string; json: Record<string, unknown>; identical: boolean }> {
+  setEngineThreads(1);
+  const modelDir = options.model ?? resolve(import.meta.dirname, '..', '..', '..', 'models', 'meta-lora-base');
+  const workerCounts = [0, 1, ...options.threads.filter((t) => t > 1)];
+  const { runs, identical } = await measureMeta(
+    modelDir,
+    options.metaIterations,
+    workerCounts,
+    options.metaRepeats,
+    log,
+  );
+  const inThread = runs[0]!;
+  const oneWorker = runs[1]!;
+  const x = (a: number, b: number) => `x${(a / b).toFixed(2)}`;
+  const lines = runs.map(
+    (r) =>
+      `${r.workers === 0 ? 'in-thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}`.padEnd(10) +
+      `  steady ${r.steadyIterationsPerSecond.toFixed(3)} it/s [${r.steadyRange[0].toFixed(3)}-${r.steadyRange[1].toFixed(3)}] (${x(r.steadyIterationsPerSecond, oneWorker.steadyIterationsPerSecond)} vs 1 worker, ${x(r.steadyIterationsPerSecond, inThread.steadyIterationsPerSecond)} vs in-thread)` +
+      `  | end to end ${r.iterations} iterations in ${r.seconds} s = ${r.iterationsPerSecond.toFixed(3)} it/s (${x(r.iterationsPerSecond, inThread.iterationsPerSecond)} vs in-thread)`,
+  );
+  const text = [
+    `meta-iteration throughput on ${modelDir} (4 tasks x 8+8 examples per iteration; steady = after ${META_WARMUP_ITERATIONS} warm-up iterations; medians of ${options.metaRepeats} interleaved rounds, [slowest-fastest]):`,
+    ...lines,
+    `adapters identical across worker counts: ${identical}`,
+  ].join('\n');
+  return { text, json: { modelDir, runs, identical }, identical };
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
