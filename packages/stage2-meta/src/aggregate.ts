@@ -63,10 +63,24 @@ export function metaGradient(
   algorithm: MetaConfig['algorithm'],
   aggregation: MetaConfig['aggregation'],
 ): Float32Array {
-  const weights = aggregationWeights(rows, aggregation);
-  const vectors = taskVectors(rows, shared, algorithm);
+  return combineTaskVectors(taskVectors(rows, shared, algorithm), aggregationWeights(rows, aggregation), algorithm);
+}
+
+/**
+ * The meta-gradient from task vectors already taken (`taskVectors`) and their weights (`aggregationWeights`): what
+ * `metaGradient` computes, for a caller that also needs the vectors (the task-cosine diagnostic).
+ *
+ * @example
+ * const vectors = taskVectors(rows, theta, 'fomaml');
+ * const g = combineTaskVectors(vectors, aggregationWeights(rows, 'mean'), 'fomaml');
+ */
+export function combineTaskVectors(
+  vectors: readonly Float64Array[],
+  weights: readonly number[],
+  algorithm: MetaConfig['algorithm'],
+): Float32Array {
   const sign = algorithm === 'reptile' ? -1 : 1; // reptile's step direction is θᵢ − θ, its "gradient" θ − θᵢ
-  const acc = new Float64Array(shared.length);
+  const acc = new Float64Array(vectors[0]?.length ?? 0);
   vectors.forEach((v, i) => {
     const w = (weights[i] as number) * sign;
     for (let j = 0; j < acc.length; j++) acc[j] = (acc[j] as number) + w * (v[j] as number);
@@ -83,7 +97,11 @@ export function metaGradient(
  */
 export function meanPairwiseCosine(vectors: readonly Float64Array[]): number | null {
   if (vectors.length < 2) return null;
-  const norms = vectors.map((v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0)));
+  const norms = vectors.map((v) => {
+    let sq = 0;
+    for (let j = 0; j < v.length; j++) sq += (v[j] as number) * (v[j] as number);
+    return Math.sqrt(sq);
+  });
   let sum = 0;
   let pairs = 0;
   for (let a = 0; a < vectors.length; a++) {

@@ -1,4 +1,11 @@
-export { aggregationWeights, meanPairwiseCosine, metaGradient, taskVectors, unflatten } from './aggregate.ts';
+export {
+  aggregationWeights,
+  combineTaskVectors,
+  meanPairwiseCosine,
+  metaGradient,
+  taskVectors,
+  unflatten,
+} from './aggregate.ts';
 export type { BaselineMethod, BaselineOptions, BaselineRow, BaselineTask, LoraTrainResult } from './baselines.ts';
 export { BASELINE_METHODS, BaselineRowSchema, BaselinesArtifact, trainBaselines, trainLora } from './baselines.ts';
 export type { CheckpointState } from './checkpoint.ts';

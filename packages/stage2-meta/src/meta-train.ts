@@ -38,7 +38,7 @@ import {
   TaskUpdatesArtifact,
   type UpdateMode,
 } from '@meta-lora/stage1-adapt';
-import { meanPairwiseCosine, metaGradient, taskVectors, unflatten } from './aggregate.ts';
+import { aggregationWeights, combineTaskVectors, meanPairwiseCosine, taskVectors, unflatten } from './aggregate.ts';
 import { type CheckpointState, readLatestCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { assertSupportedAlgorithm, type MetaConfig } from './config.ts';
 import {
@@ -324,7 +324,8 @@ export function metaStep(
   iteration: number,
 ): IterationMetrics {
   const theta = flattenAdapter(shared);
-  const g = metaGradient(rows, theta, config.algorithm, config.aggregation);
+  const vectors = taskVectors(rows, theta, config.algorithm);
+  const g = combineTaskVectors(vectors, aggregationWeights(rows, config.aggregation), config.algorithm);
   let sq = 0;
   for (const x of g) sq += x * x;
   const norm = Math.sqrt(sq);
@@ -351,7 +352,7 @@ export function metaStep(
     queryLossBefore: before,
     queryLossAfter: after,
     adaptationGain: before - after,
-    taskCosine: meanPairwiseCosine(taskVectors(rows, theta, config.algorithm)),
+    taskCosine: meanPairwiseCosine(vectors),
     metaGradNorm: norm,
     tasks: rows.map((r) => ({
       taskSlot: r.taskSlot,
