@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { EXPERIMENTS_DIR, experimentName, loadExperiment } from './experiment.ts';
 import { experimentJsonSchemas, SCHEMA_DIR } from './write-json-schema.ts';
 
 function experimentWith(files: Record<string, unknown>): string {
-  const root = mkdtempSync(join(tmpdir(), 'exp-'));
+  const root = tempDir('exp');
   mkdirSync(join(root, 'x'));
   for (const [name, json] of Object.entries(files))
     writeFileSync(join(root, 'x', `${name}.json`), JSON.stringify(json));

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { thrownBy } from '@meta-lora/vitest-config';
+import { tempDir, thrownBy } from '@meta-lora/vitest-config';
 import { Field, Float32, Float64, List, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -29,7 +28,7 @@ const rows = [
 ];
 
 function dir(): string {
-  return mkdtempSync(join(tmpdir(), 'meta-lora-artifact-'));
+  return tempDir('meta-lora-artifact');
 }
 
 const thrown = (fn: () => unknown) => thrownBy(fn, MetaLoraError);

@@ -2,10 +2,11 @@
  * Cross-implementation check: an artifact written here (apache-arrow JS) is read by an independent Arrow
  * implementation, Flechette (@uwdata/flechette, its own IPC decoder, no shared code with apache-arrow).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { META_KIND, META_LINEAGE, META_SCHEMA_VERSION, writeArtifact } from '@meta-lora/artifacts';
+import { tempDir } from '@meta-lora/vitest-config';
 import { tableFromIPC } from '@uwdata/flechette';
 import { describe, expect, it } from 'vitest';
 import { TasksArtifact } from './example.ts';
@@ -13,7 +14,7 @@ import { fakeExamples } from './test-fixtures.ts';
 
 describe('Arrow interoperability', () => {
   const examples = fakeExamples(['a', 'b'], 5).map((e, i) => (i % 2 ? { ...e, choices: [' x', ' y'] } : e));
-  const path = join(mkdtempSync(join(tmpdir(), 'meta-lora-interop-')), 'tasks.arrow');
+  const path = join(tempDir('meta-lora-interop'), 'tasks.arrow');
   const lineage = writeArtifact(path, TasksArtifact, examples, {
     configHash: 'c',
     seed: null,

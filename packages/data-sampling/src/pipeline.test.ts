@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArtifact } from '@meta-lora/artifacts';
+import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { parseDataConfig } from './config.ts';
 import { EpisodesArtifact } from './episodes.ts';
@@ -11,7 +11,7 @@ import { runDataBuild, runDataSample } from './pipeline.ts';
 import { countWords } from './test-fixtures.ts';
 
 function userFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'meta-lora-pipeline-'));
+  const dir = tempDir('meta-lora-pipeline');
   const rows = ['add', 'copy', 'negate'].flatMap((task) =>
     Array.from({ length: 60 }, (_, i) => JSON.stringify({ task, input: `${task} ${i} =`, output: ` ${i}` })),
   );
@@ -31,7 +31,7 @@ const config = (seed: number) =>
   });
 
 async function run(seed: number): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'meta-lora-run-'));
+  const dir = tempDir('meta-lora-run');
   await runDataBuild(config(seed), join(dir, 'tasks.arrow'));
   runDataSample(config(seed), join(dir, 'tasks.arrow'), dir, countWords);
   return dir;
@@ -55,14 +55,14 @@ describe('data pipeline', () => {
   });
 
   it('chains lineage: episodes name the pool, the pool names the tasks', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meta-lora-run-'));
+    const dir = tempDir('meta-lora-run');
     const tasks = await runDataBuild(config(0), join(dir, 'tasks.arrow'));
     const { pool, episodes } = runDataSample(config(0), join(dir, 'tasks.arrow'), dir, countWords);
     expect([pool.parents, episodes.parents]).toEqual([[tasks.artifactId], [pool.artifactId]]);
   });
 
   it('refuses k larger than a task’s train split, naming the task', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meta-lora-run-'));
+    const dir = tempDir('meta-lora-run');
     const big = parseDataConfig({ suite: 'user', paths: [path], k: 30 });
     await runDataBuild(big, join(dir, 'tasks.arrow'));
     expect(() => runDataSample(big, join(dir, 'tasks.arrow'), dir, countWords)).toThrow(
@@ -71,7 +71,7 @@ describe('data pipeline', () => {
   });
 
   it('wraps prompts in the chat template with promptFormat chat, keeping example ids', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meta-lora-chat-'));
+    const dir = tempDir('meta-lora-chat');
     const chat = parseDataConfig({ ...config(0), promptFormat: 'chat' });
     await runDataBuild(chat, join(dir, 'chat.arrow'), { chatPrompt: (p) => `User: ${p}\nAssistant:` });
     await runDataBuild(config(0), join(dir, 'plain.arrow'));
@@ -82,7 +82,7 @@ describe('data pipeline', () => {
   });
 
   it('refuses promptFormat chat without a chat template', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meta-lora-chat-'));
+    const dir = tempDir('meta-lora-chat');
     const chat = parseDataConfig({ ...config(0), promptFormat: 'chat' });
     await expect(runDataBuild(chat, join(dir, 'tasks.arrow'))).rejects.toThrow(/no chat template/);
   });

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
+import { tempDir } from '@meta-lora/vitest-config';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { loadUserDatasets } from './user-dataset.ts';
 const split = parseDataConfig({}).split;
 
 function file(name: string, content: string | Uint8Array | ArrayBuffer): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'meta-lora-user-')), name);
+  const path = join(tempDir('meta-lora-user'), name);
   writeFileSync(path, content instanceof ArrayBuffer ? new Uint8Array(content) : content);
   return path;
 }

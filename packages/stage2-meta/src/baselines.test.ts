@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { MetaLoraError, readArtifact } from '@meta-lora/artifacts';
 import { createTinyModel, initBackend, loadPeftAdapter } from '@meta-lora/lora-core';
+import { tempDir } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BaselineOptions, BaselinesArtifact, trainBaselines } from './baselines.ts';
 import { type MetaConfigInput, parseMetaConfig } from './config.ts';
@@ -22,7 +22,7 @@ const pool = full.map((t) => ({ taskId: t.taskId, examples: t.examples.slice(0, 
 const lora = { r: 2, loraAlpha: 4, targetModules: 'all-linear' } as const;
 
 function train(input: MetaConfigInput, extra: Partial<BaselineOptions> = {}) {
-  const runDir = mkdtempSync(join(tmpdir(), 'baselines-'));
+  const runDir = tempDir('baselines');
   const config = parseMetaConfig({ lora, ...input });
   const options = { model, modelSource, config, fullTrain: full, pool, runDir, configHash: 'test', ...extra };
   return { runDir, rows: trainBaselines(options) };

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, readArtifact } from '@meta-lora/artifacts';
 import {
@@ -13,6 +12,7 @@ import {
   valueAndGradients,
 } from '@meta-lora/lora-core';
 import { TaskUpdatesArtifact } from '@meta-lora/stage1-adapt';
+import { tempDir } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type MetaConfigInput, parseMetaConfig } from './config.ts';
 import { DiagnosticsArtifact } from './diagnostics.ts';
@@ -25,7 +25,7 @@ const source = { tiny: { seed: 9 } } as const;
 const model = createTinyModel(9);
 afterAll(() => model.dispose());
 const lora = { r: 2, loraAlpha: 4, targetModules: 'all-linear', initLoraWeights: false } as const;
-const tmp = () => mkdtempSync(join(tmpdir(), 'meta-train-'));
+const tmp = () => tempDir('meta-train');
 
 function train(
   input: MetaConfigInput,

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { initBackend, loadPeftAdapter } from '@meta-lora/lora-core';
 import { loadModelSource } from '@meta-lora/stage1-adapt';
+import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { readLatestCheckpoint } from './checkpoint.ts';
 import { parseMetaConfig } from './config.ts';
@@ -16,7 +16,7 @@ import { syntheticEpisodes } from './test-tasks.ts';
 await initBackend({ quiet: true });
 
 const here = dirname(fileURLToPath(import.meta.url));
-const tmp = () => mkdtempSync(join(tmpdir(), 'meta-resume-'));
+const tmp = () => tempDir('meta-resume');
 const weights = (runDir: string) => readFileSync(join(runDir, 'adapters', 'shared', 'adapter_model.safetensors'));
 
 function child(runDir: string) {

@@ -2,7 +2,6 @@
  * Golden parity against the float64 PyTorch reference (llm.c style): logits, loss, LoRA gradients and greedy decoding
  * of a real pretrained checkpoint (stories260K) and a random Qwen2-style model with q/k/v biases and rsLoRA.
  */
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   causalLmLoss,
@@ -15,6 +14,7 @@ import {
   tf,
   valueAndGradients,
 } from '@meta-lora/lora-core';
+import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { golden, loadFixture } from './fixtures.ts';
 
@@ -75,7 +75,7 @@ for (const name of ['stories260k', 'qwen2-tiny']) {
     });
 
     it('a PEFT adapter saved here reloads to the same logits', async () => {
-      const dir = join(tmpdir(), `parity-${name}-${process.pid}`);
+      const dir = join(tempDir(`parity-${name}`), 'adapter');
       await savePeftAdapter(adapter, dir);
       const again = loadPeftAdapter(dir, model, 'again');
       expect(model.logits(inputIds, { adapters: [again] })).toBeAllClose(golden(fx, 'logits_lora').data, LOGITS);

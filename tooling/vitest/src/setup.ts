@@ -1,6 +1,9 @@
-/** Vitest setup file: registers the shared matchers. */
-import { expect } from 'vitest';
+/** Vitest setup file: registers the shared matchers, and removes the test file's `tempDir`s after its tests. */
+import { afterAll, expect } from 'vitest';
 import { type AllCloseOptions, compareAllClose } from './all-close.ts';
+import { removeTempDirs } from './temp-dir.ts';
+
+afterAll(removeTempDirs);
 
 expect.extend({
   toBeAllClose(received: unknown, expected: unknown, options?: AllCloseOptions) {

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@meta-lora/artifacts';
 import {
@@ -11,6 +9,7 @@ import {
   savePeftAdapter,
   tf,
 } from '@meta-lora/lora-core';
+import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../main.ts';
 import { findAdapters } from './export.ts';
@@ -19,7 +18,7 @@ await initBackend({ quiet: true });
 
 describe('meta-lora export', () => {
   it('merges an adapter into a standalone model with the same logits as base + adapter', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'export-'));
+    const dir = tempDir('export');
     const base = createTinyModel(5);
     await saveModel(base, join(dir, 'base'));
     const adapter = createLoraAdapter(
@@ -50,7 +49,7 @@ describe('meta-lora export', () => {
   });
 
   it('finds every adapter of a run directory, skipping checkpoints', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'export-find-'));
+    const dir = tempDir('export-find');
     const model = createTinyModel(6);
     const adapter = createLoraAdapter(model, { r: 2 }, Rng.fromSeed(2));
     for (const rel of ['train/adapters/shared', 'adapt/plural', 'train/checkpoints/iter-000002/adapter']) {
