@@ -17,7 +17,7 @@ import { buildBenchModel } from './bench-model.ts';
 import { type BenchOptions, META_WARMUP_ITERATIONS, parseBenchArgs } from './bench-options.ts';
 import { setEngineThreads } from './engine-threads.ts';
 import { measureEngine, round } from './measure-engine.ts';
-import { measureMeta } from './measure-meta.ts';
+import { measureMeta, median } from './measure-meta.ts';
 import { memoryCheck } from './memory-check.ts';
 import { type BenchReport, formatReport, ratios, type ThreadResult } from './report.ts';
 import { runTorchReference, torchAvailable } from './torch-reference.ts';
@@ -138,9 +138,18 @@ async function runMeta(
       `  steady ${r.steadyIterationsPerSecond.toFixed(3)} it/s [${r.steadyRange[0].toFixed(3)}-${r.steadyRange[1].toFixed(3)}] (${x(r.steadyIterationsPerSecond, oneWorker.steadyIterationsPerSecond)} vs 1 worker, ${x(r.steadyIterationsPerSecond, inThread.steadyIterationsPerSecond)} vs in-thread)` +
       `  | end to end ${r.iterations} iterations in ${r.seconds} s = ${r.iterationsPerSecond.toFixed(3)} it/s (${x(r.iterationsPerSecond, inThread.iterationsPerSecond)} vs in-thread)`,
   );
+  // Rounds are interleaved, so the speed-up within a round compares runs minutes apart at most: less exposed to the
+  // machine's drift than the ratio of medians.
+  const perRound = runs
+    .filter((r) => r.workers > 1)
+    .map((r) => {
+      const ratios = r.steadyByRound.map((v, i) => v / (oneWorker.steadyByRound[i] as number));
+      return `${r.workers} workers vs 1 worker, steady, per round: median x${median(ratios).toFixed(2)} [${ratios.map((x) => x.toFixed(2)).join(', ')}]`;
+    });
   const text = [
     `meta-iteration throughput on ${modelDir} (4 tasks x 8+8 examples per iteration; steady = after ${META_WARMUP_ITERATIONS} warm-up iterations; medians of ${options.metaRepeats} interleaved rounds, [slowest-fastest]):`,
     ...lines,
+    ...perRound,
     `adapters identical across worker counts: ${identical}`,
   ].join('\n');
   return { text, json: { modelDir, runs, identical }, identical };

@@ -30,6 +30,8 @@ export interface MetaThroughput {
   readonly steadyIterationsPerSecond: number;
   /** Slowest and fastest steady rate of the repeats. */
   readonly steadyRange: readonly [number, number];
+  /** Steady rate of each round, in round order. */
+  readonly steadyByRound: readonly number[];
 }
 
 function episodes(iterations: number, vocab: number, seed: number): MetaEpisode[] {
@@ -85,7 +87,8 @@ async function timeRun(
   }
 }
 
-function median(xs: readonly number[]): number {
+/** The median of `xs` (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
@@ -134,6 +137,7 @@ export async function measureMeta(
       iterationsPerSecond: r3(iterations / seconds),
       steadyIterationsPerSecond: r3(median(steady)),
       steadyRange: [r3(Math.min(...steady)), r3(Math.max(...steady))],
+      steadyByRound: steady.map(r3),
     };
   });
   return { runs, identical: adapters.every((a) => a.equals(adapters[0] as Buffer)) };
