@@ -189,6 +189,19 @@ bool GetInts(napi_env env, napi_value* argv, int count, int64_t* out) {
 
 bool InBounds(int64_t off, int64_t size, int64_t floats) { return off >= 0 && size >= 0 && off + size <= floats; }
 
+// Reads the arguments (buffer, `ints` integers, `reals` numbers) of a kernel entry point: the buffer as floats, the
+// integers (offsets, sizes) into v, the numbers (scalars) into c. On failure a JS exception is pending.
+bool ReadArgs(napi_env env, napi_callback_info info, int ints, int reals, float** base, int64_t* floats, int64_t* v,
+              double* c) {
+  napi_value argv[32];
+  if (!GetArgs(env, info, static_cast<size_t>(1 + ints + reals), argv)) return false;
+  if (!GetBuffer(env, argv[0], base, floats) || !GetInts(env, argv + 1, ints, v)) return false;
+  for (int i = 0; i < reals; i++) {
+    if (!GetNumber(env, argv[1 + ints + i], &c[i])) return false;
+  }
+  return true;
+}
+
 // transpose(buffer, xOffset, outOffset, shape: number[], perm: number[]): 4-byte elements (float32 or int32), rank <= 8.
 // out[i_0..i_{r-1}] = x[j] where output axis a is input axis perm[a]. The innermost output axis is walked with the input
 // stride of perm[r-1]; a [rows, cols] -> [cols, rows] swap goes in 32 x 32 tiles to keep both sides in cache.
@@ -300,11 +313,9 @@ inline float ExpF(float x) {
 
 // exp(buffer, xOffset, outOffset, n): float32 elementwise e^x.
 napi_value Exp(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!GetArgs(env, info, 4, argv)) return nullptr;
   float* base;
   int64_t floats, v[3];
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 3, v)) return nullptr;
+  if (!ReadArgs(env, info, 3, 0, &base, &floats, v, nullptr)) return nullptr;
   if (!InBounds(v[0], v[2], floats) || !InBounds(v[1], v[2], floats)) {
     return Throw(env, "native-blas: exp operands out of the buffer's bounds");
   }
@@ -318,11 +329,9 @@ napi_value Exp(napi_env env, napi_callback_info info) {
 // add, 1 sub, 2 mul. b covers a contiguous block of a's axes: `inner` is the size of a's axes after the block, `nb`
 // the block's size, and b repeats over the axes before it (nb = 1: a scalar; inner = 1: a trailing block).
 napi_value Binary(napi_env env, napi_callback_info info) {
-  napi_value argv[8];
-  if (!GetArgs(env, info, 8, argv)) return nullptr;
   float* base;
   int64_t floats, v[7];
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 7, v)) return nullptr;
+  if (!ReadArgs(env, info, 7, 0, &base, &floats, v, nullptr)) return nullptr;
   const int64_t op = v[0], n = v[4], nb = v[5], inner = v[6];
   if (op < 0 || op > 2 || nb < 1 || inner < 1 || n % (nb * inner) != 0 || !InBounds(v[1], n, floats) ||
       !InBounds(v[2], nb, floats) || !InBounds(v[3], n, floats)) {
@@ -362,11 +371,9 @@ napi_value Binary(napi_env env, napi_callback_info info) {
 
 // swiglu(buffer, gateOffset, upOffset, outOffset, n): float32 out = silu(gate) * up, silu(g) = g * sigmoid(g).
 napi_value SwiGlu(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  if (!GetArgs(env, info, 5, argv)) return nullptr;
   float* base;
   int64_t floats, v[4];
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 4, v)) return nullptr;
+  if (!ReadArgs(env, info, 4, 0, &base, &floats, v, nullptr)) return nullptr;
   const int64_t n = v[3];
   if (!InBounds(v[0], n, floats) || !InBounds(v[1], n, floats) || !InBounds(v[2], n, floats)) {
     return Throw(env, "native-blas: swiglu operands out of the buffer's bounds");
@@ -381,11 +388,9 @@ napi_value SwiGlu(napi_env env, napi_callback_info info) {
 // swigluGrad(buffer, dyOffset, gateOffset, upOffset, dGateOffset, dUpOffset, n): with s = sigmoid(g),
 // dUp = dy * g * s and dGate = dy * u * s * (1 + g * (1 - s)).
 napi_value SwiGluGrad(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
-  if (!GetArgs(env, info, 7, argv)) return nullptr;
   float* base;
   int64_t floats, v[6];
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 6, v)) return nullptr;
+  if (!ReadArgs(env, info, 6, 0, &base, &floats, v, nullptr)) return nullptr;
   const int64_t n = v[5];
   for (int i = 0; i < 5; i++) {
     if (!InBounds(v[i], n, floats)) return Throw(env, "native-blas: swigluGrad operands out of the buffer's bounds");
@@ -406,14 +411,10 @@ napi_value SwiGluGrad(napi_env env, napi_callback_info info) {
 
 // rmsNorm(buffer, xOffset, wOffset, yOffset, rOffset, rows, d, eps): per row r = 1 / sqrt(mean(x^2) + eps), y = x * r * w.
 napi_value RmsNorm(napi_env env, napi_callback_info info) {
-  napi_value argv[8];
-  if (!GetArgs(env, info, 8, argv)) return nullptr;
   float* base;
   int64_t floats, v[6];
   double eps;
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 6, v) || !GetNumber(env, argv[7], &eps)) {
-    return nullptr;
-  }
+  if (!ReadArgs(env, info, 6, 1, &base, &floats, v, &eps)) return nullptr;
   const int64_t rows = v[4], d = v[5];
   if (rows < 1 || d < 1 || !InBounds(v[0], rows * d, floats) || !InBounds(v[1], d, floats) ||
       !InBounds(v[2], rows * d, floats) || !InBounds(v[3], rows, floats)) {
@@ -435,11 +436,9 @@ napi_value RmsNorm(napi_env env, napi_callback_info info) {
 // rmsNormGrad(buffer, dyOffset, xOffset, wOffset, rOffset, dxOffset, rows, d): per row
 // dx = r * w * dy - x * r^3 / d * sum(dy * w * x).
 napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
-  napi_value argv[8];
-  if (!GetArgs(env, info, 8, argv)) return nullptr;
   float* base;
   int64_t floats, v[7];
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 7, v)) return nullptr;
+  if (!ReadArgs(env, info, 7, 0, &base, &floats, v, nullptr)) return nullptr;
   const int64_t rows = v[5], d = v[6];
   if (rows < 1 || d < 1 || !InBounds(v[0], rows * d, floats) || !InBounds(v[1], rows * d, floats) ||
       !InBounds(v[2], d, floats) || !InBounds(v[3], rows, floats) || !InBounds(v[4], rows * d, floats)) {
@@ -464,15 +463,11 @@ napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
 // the plain projection multiplies by, so that B = 0 gives exactly its output) in three GEMMs on x [n, in]:
 //   h = x Aᵀ [n, r],   y = x Wᵀ + s h Bᵀ [n, out]
 napi_value LoraLinear(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  if (!GetArgs(env, info, 12, argv)) return nullptr;
   if (sgemm == nullptr) return Throw(env, "native-blas: loraLinear called before load()");
   float* base;
   int64_t floats, v[10];
   double scaling;
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 10, v) || !GetNumber(env, argv[11], &scaling)) {
-    return nullptr;
-  }
+  if (!ReadArgs(env, info, 10, 1, &base, &floats, v, &scaling)) return nullptr;
   const int64_t n = v[0], in = v[1], out = v[2], r = v[3];
   if (n < 1 || in < 1 || out < 1 || r < 1 || !InBounds(v[4], n * in, floats) || !InBounds(v[5], in * out, floats) ||
       !InBounds(v[6], r * in, floats) || !InBounds(v[7], out * r, floats) || !InBounds(v[8], n * out, floats) ||
@@ -491,15 +486,11 @@ napi_value LoraLinear(napi_env env, napi_callback_info info) {
 // dbOffset, scaling): the gradients of loraLinear for upstream dy [n, out], with dh = s dy B [n, r] (scratch):
 //   dB = s dyᵀ h [out, r],   dA = dhᵀ x [r, in],   dx = dy W + dh A [n, in]
 napi_value LoraLinearGrad(napi_env env, napi_callback_info info) {
-  napi_value argv[15];
-  if (!GetArgs(env, info, 15, argv)) return nullptr;
   if (sgemm == nullptr) return Throw(env, "native-blas: loraLinearGrad called before load()");
   float* base;
   int64_t floats, v[13];
   double scaling;
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 13, v) || !GetNumber(env, argv[14], &scaling)) {
-    return nullptr;
-  }
+  if (!ReadArgs(env, info, 13, 1, &base, &floats, v, &scaling)) return nullptr;
   const int64_t n = v[0], in = v[1], out = v[2], r = v[3];
   if (n < 1 || in < 1 || out < 1 || r < 1 || !InBounds(v[4], n * out, floats) || !InBounds(v[5], n * in, floats) ||
       !InBounds(v[6], n * r, floats) || !InBounds(v[7], out * in, floats) || !InBounds(v[8], r * in, floats) ||
@@ -528,15 +519,10 @@ napi_value LoraLinearGrad(napi_env env, napi_callback_info info) {
 //   m' = β₁m + (1−β₁)g,  v' = β₂v + (1−β₂)g²,  p' = decay·p − (m' / (√v' / √bc₂ + ε))·stepSize
 // where decay = 1 − lr·wd (1 for plain Adam) and stepSize = lr / bc₁.
 napi_value AdamStep(napi_env env, napi_callback_info info) {
-  napi_value argv[15];
-  if (!GetArgs(env, info, 15, argv)) return nullptr;
   float* base;
   int64_t floats, v[8];
   double c[6];
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 8, v)) return nullptr;
-  for (int i = 0; i < 6; i++) {
-    if (!GetNumber(env, argv[9 + i], &c[i])) return nullptr;
-  }
+  if (!ReadArgs(env, info, 8, 6, &base, &floats, v, c)) return nullptr;
   const int64_t n = v[0];
   for (int i = 1; i < 8; i++) {
     if (!InBounds(v[i], n, floats)) return Throw(env, "native-blas: adamStep operands out of the buffer's bounds");
@@ -564,15 +550,10 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
 // b' = d on the first step and μb + d after, d = b'; p' = p − d·lr. bufOffset and bufOutOffset are ignored without
 // momentum.
 napi_value SgdStep(napi_env env, napi_callback_info info) {
-  napi_value argv[11];
-  if (!GetArgs(env, info, 11, argv)) return nullptr;
   float* base;
   int64_t floats, v[6];
   double c[4];
-  if (!GetBuffer(env, argv[0], &base, &floats) || !GetInts(env, argv + 1, 6, v)) return nullptr;
-  for (int i = 0; i < 4; i++) {
-    if (!GetNumber(env, argv[7 + i], &c[i])) return nullptr;
-  }
+  if (!ReadArgs(env, info, 6, 4, &base, &floats, v, c)) return nullptr;
   const int64_t n = v[0];
   const bool momentum = c[2] > 0, first = c[3] != 0;
   for (int i = 1; i < 6; i++) {
@@ -657,15 +638,11 @@ inline void Rope(const float* x, const float* cos, const float* sin, int64_t d, 
 // Reads the 17 arguments of attention / attentionGrad: the buffer, B, T, H, KV, d, ten offsets (into v[5..14]), scale.
 bool ReadAttention(napi_env env, napi_callback_info info, const char* name, float** base, int64_t* floats, int64_t* v,
                    AttentionDims* dims, double* scale) {
-  napi_value argv[17];
-  if (!GetArgs(env, info, 17, argv)) return false;
   if (sgemm == nullptr) {
     Throw(env, std::string("native-blas: ") + name + " called before load()");
     return false;
   }
-  if (!GetBuffer(env, argv[0], base, floats) || !GetInts(env, argv + 1, 15, v) || !GetNumber(env, argv[16], scale)) {
-    return false;
-  }
+  if (!ReadArgs(env, info, 15, 1, base, floats, v, scale)) return false;
   *dims = AttentionDims{v[0], v[1], v[2], v[3], v[4]};
   if (dims->b < 1 || dims->t < 1 || dims->kv < 1 || dims->h % dims->kv != 0 || dims->d < 2 || dims->d % 2 != 0) {
     Throw(env, "native-blas: attention dims must have B, T >= 1, H a multiple of KV and an even head dim");
