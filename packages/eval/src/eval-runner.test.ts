@@ -8,7 +8,13 @@ import type { EvalCondition, EvalConditionInput } from './conditions.ts';
 import { evaluateCell } from './eval-cell.ts';
 import { cellOrder, type EvalCellJob, EvalRunner } from './eval-runner.ts';
 import { evaluate } from './evaluate.ts';
-import { fixtureExamples, writeAdapter, writeTasks, writeTinyModelDir } from './test-fixtures.ts';
+import {
+  FIXTURE_USAGE,
+  fixtureExamples,
+  writeFixtureConditions,
+  writeTasks,
+  writeTinyModelDir,
+} from './test-fixtures.ts';
 
 await initBackend({ quiet: true });
 const root = mkdtempSync(join(tmpdir(), 'meta-lora-eval-runner-'));
@@ -17,26 +23,21 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 // A model directory with its own tokenizer.json: workers load model and tokenizer from it.
 const modelDir = writeTinyModelDir(join(root, 'model'), 1, { tokenizer: true });
 const tasksPath = writeTasks(join(root, 'tasks.arrow'), fixtureExamples());
-const usage = { examplesUsed: { plural: 2, polarity: 2 }, tokensUsed: { plural: 30, polarity: 40 } };
 let conditions: EvalConditionInput[] = [];
 
 beforeAll(async () => {
   const { model, fingerprint } = await loadModel(modelDir);
-  const shared = await writeAdapter(join(root, 'shared'), model, 1, fingerprint);
-  const plural = await writeAdapter(join(root, 'task-plural'), model, 2, fingerprint);
-  const polarity = await writeAdapter(join(root, 'task-polarity'), model, 3, fingerprint);
+  const fixture = await writeFixtureConditions(root, model, fingerprint);
   model.dispose();
-  const demos = [
-    { input: 'plural of cow is', target: ' cows' },
-    { input: 'plural of bee is', target: ' bees' },
-  ];
-  conditions = [
-    { method: 'base-zero-shot', seed: 0, k: null },
-    { method: 'base-in-context', seed: 0, k: 2, supportByTask: { plural: demos, polarity: demos } },
-    { method: 'meta-lora-shared', seed: 0, k: 2, adapterDir: shared, ...usage },
-    { method: 'multi-task-lora-k-shot', seed: 1, k: 2, adapterDir: shared, ...usage },
-    { method: 'meta-lora-adapted', seed: 0, k: 2, adapterDirByTask: { plural, polarity }, ...usage },
-  ];
+  // Plus a second seed on the shared adapter: a condition that differs from another only in seed and method.
+  const extra: EvalConditionInput = {
+    method: 'multi-task-lora-k-shot',
+    seed: 1,
+    k: 2,
+    adapterDir: fixture.shared,
+    ...FIXTURE_USAGE,
+  };
+  conditions = [...fixture.conditions.slice(0, 3), extra, ...fixture.conditions.slice(3)];
 });
 
 const job = (taskId: string, inputs: string[], taskType: EvalCellJob['taskType'], demos = 0): EvalCellJob => ({
@@ -93,7 +94,7 @@ describe('evaluate with worker threads', () => {
       seed: 0,
       k: 2,
       adapterDirByTask: { plural: missing },
-      ...usage,
+      ...FIXTURE_USAGE,
     };
     const examples = fixtureExamples().filter((e) => e.taskId === 'plural' && e.split === 'test');
     const { model, tokenizer } = await loadModel(modelDir);

@@ -9,7 +9,13 @@ import type { EvalConditionInput } from './conditions.ts';
 import { evaluate } from './evaluate.ts';
 import { EvalResultsArtifact } from './results-artifact.ts';
 import { charCodec } from './test-codec.ts';
-import { fixtureExamples, writeAdapter, writeTasks, writeTinyModelDir } from './test-fixtures.ts';
+import {
+  fixtureExamples,
+  writeAdapter,
+  writeFixtureConditions,
+  writeTasks,
+  writeTinyModelDir,
+} from './test-fixtures.ts';
 
 await initBackend({ quiet: true });
 const root = mkdtempSync(join(tmpdir(), 'meta-lora-eval-'));
@@ -18,7 +24,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const modelDir = writeTinyModelDir(join(root, 'model'), 1);
 const otherModelDir = writeTinyModelDir(join(root, 'other-model'), 2);
 const tasksPath = writeTasks(join(root, 'tasks.arrow'), fixtureExamples());
-const usage = { examplesUsed: { plural: 2, polarity: 2 }, tokensUsed: { plural: 30, polarity: 40 } };
 let conditions: EvalConditionInput[] = [];
 let foreignAdapter = '';
 let bareAdapter = '';
@@ -26,23 +31,11 @@ let bareAdapter = '';
 beforeAll(async () => {
   const { model, fingerprint } = await loadModel(modelDir);
   const other = await loadModel(otherModelDir);
-  const shared = await writeAdapter(join(root, 'shared'), model, 1, fingerprint);
-  const plural = await writeAdapter(join(root, 'task-plural'), model, 2, fingerprint);
-  const polarity = await writeAdapter(join(root, 'task-polarity'), model, 3, fingerprint);
+  ({ conditions } = await writeFixtureConditions(root, model, fingerprint));
   foreignAdapter = await writeAdapter(join(root, 'foreign'), other.model, 4, other.fingerprint);
   bareAdapter = await writeAdapter(join(root, 'bare'), model, 5, null);
   model.dispose();
   other.model.dispose();
-  const demos = [
-    { input: 'plural of cow is', target: ' cows' },
-    { input: 'plural of bee is', target: ' bees' },
-  ];
-  conditions = [
-    { method: 'base-zero-shot', seed: 0, k: null },
-    { method: 'base-in-context', seed: 0, k: 2, supportByTask: { plural: demos, polarity: demos } },
-    { method: 'meta-lora-shared', seed: 0, k: 2, adapterDir: shared, ...usage },
-    { method: 'meta-lora-adapted', seed: 0, k: 2, adapterDirByTask: { plural, polarity }, ...usage },
-  ];
 });
 
 const run = (extra: Partial<Parameters<typeof evaluate>[0]> = {}) =>

@@ -16,6 +16,7 @@ import {
   writeSafetensors,
 } from '@meta-lora/lora-core';
 import { tinyTokenizer } from '@meta-lora/vitest-config';
+import type { EvalConditionInput } from './conditions.ts';
 import { FINGERPRINT_KEY } from './evaluate.ts';
 
 /**
@@ -95,4 +96,32 @@ export async function writeAdapter(
   });
   adapter.dispose();
   return dir;
+}
+
+/** The k-shot budget the fixture conditions report for each fixture task. */
+export const FIXTURE_USAGE = { examplesUsed: { plural: 2, polarity: 2 }, tokensUsed: { plural: 30, polarity: 40 } };
+
+/**
+ * One condition of each kind the evaluation distinguishes — zero-shot, in-context with two demos, a shared adapter,
+ * an adapter per task — with their adapters saved under `root` for `model`; also returns the shared adapter's dir.
+ */
+export async function writeFixtureConditions(
+  root: string,
+  model: LlamaModel,
+  fingerprint: string,
+): Promise<{ conditions: EvalConditionInput[]; shared: string }> {
+  const shared = await writeAdapter(join(root, 'shared'), model, 1, fingerprint);
+  const plural = await writeAdapter(join(root, 'task-plural'), model, 2, fingerprint);
+  const polarity = await writeAdapter(join(root, 'task-polarity'), model, 3, fingerprint);
+  const demos = [
+    { input: 'plural of cow is', target: ' cows' },
+    { input: 'plural of bee is', target: ' bees' },
+  ];
+  const conditions: EvalConditionInput[] = [
+    { method: 'base-zero-shot', seed: 0, k: null },
+    { method: 'base-in-context', seed: 0, k: 2, supportByTask: { plural: demos, polarity: demos } },
+    { method: 'meta-lora-shared', seed: 0, k: 2, adapterDir: shared, ...FIXTURE_USAGE },
+    { method: 'meta-lora-adapted', seed: 0, k: 2, adapterDirByTask: { plural, polarity }, ...FIXTURE_USAGE },
+  ];
+  return { conditions, shared };
 }
