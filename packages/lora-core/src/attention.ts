@@ -7,6 +7,7 @@
  *
  * Dimension letters: B batch, T time, H heads, KV key/value heads, d head dim.
  */
+import { hasKernels } from './has-kernels.ts';
 import { tf } from './tf.ts';
 
 /** Kernel names `@meta-lora/native-blas` registers (see its `ATTENTION_KERNEL` for the operands). */
@@ -27,10 +28,7 @@ export interface AttentionShape {
  * hasFusedAttention(); // true on wasm with the native addon
  */
 export function hasFusedAttention(): boolean {
-  const backend = tf.getBackend();
-  return (
-    tf.getKernel(ATTENTION_KERNEL, backend) !== undefined && tf.getKernel(ATTENTION_GRAD_KERNEL, backend) !== undefined
-  );
+  return hasKernels(ATTENTION_KERNEL, ATTENTION_GRAD_KERNEL);
 }
 
 /**

@@ -8,6 +8,7 @@
  *
  * Dimension letters: N rows (batch × time), I in features, O out features, r LoRA rank.
  */
+import { hasKernels } from './has-kernels.ts';
 import { tf } from './tf.ts';
 
 /** Kernel names `@meta-lora/native-blas` registers: the projection with one LoRA branch (inputs `x`, `weightT`, `a`,
@@ -48,7 +49,12 @@ export function linear(x: tf.Tensor2D, base: LinearWeights, branches: readonly L
     return baseLinear(x, base);
   }
   const only = branches[0] as LoraBranch;
-  if (branches.length === 1 && !only.dropoutMask && !base.bias && hasFusedKernels()) {
+  if (
+    branches.length === 1 &&
+    !only.dropoutMask &&
+    !base.bias &&
+    hasKernels(LORA_LINEAR_KERNEL, LORA_LINEAR_GRAD_KERNEL)
+  ) {
     return fusedLoraLinear(x, base, only);
   }
   const op = tf.customGrad((...args: unknown[]) => {
@@ -96,14 +102,6 @@ export function linear(x: tf.Tensor2D, base: LinearWeights, branches: readonly L
   const args: tf.Tensor[] = [x];
   for (const branch of branches) args.push(branch.a, branch.b);
   return op(...args) as tf.Tensor2D;
-}
-
-function hasFusedKernels(): boolean {
-  const backend = tf.getBackend();
-  return (
-    tf.getKernel(LORA_LINEAR_KERNEL, backend) !== undefined &&
-    tf.getKernel(LORA_LINEAR_GRAD_KERNEL, backend) !== undefined
-  );
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { z } from 'zod';
+import { hasKernels } from './has-kernels.ts';
 import { tf } from './tf.ts';
 
 /** Kernel names `@meta-lora/native-blas` registers (inputs `p`, `g`, `m`, `v` / `p`, `g`, `buf`). */
@@ -83,8 +84,7 @@ export class Optimizer {
     const slots = this.slots!;
     const bc1 = 1 - beta1 ** this.stepCount;
     const bc2 = 1 - beta2 ** this.stepCount;
-    const backend = tf.getBackend();
-    const fused = tf.getKernel(type === 'sgd' ? SGD_STEP_KERNEL : ADAM_STEP_KERNEL, backend) !== undefined;
+    const fused = hasKernels(type === 'sgd' ? SGD_STEP_KERNEL : ADAM_STEP_KERNEL);
     const decay = type === 'adamw' && weightDecay > 0 ? 1 - lr * weightDecay : 1;
     variables.forEach((p, i) => {
       const g = grads[i] as tf.Tensor;

@@ -9,6 +9,7 @@
  *
  * Dimension letters: N rows, D width.
  */
+import { hasKernels } from './has-kernels.ts';
 import { tf } from './tf.ts';
 
 /** Kernel names `@meta-lora/native-blas` registers (inputs `x`, `weight`, attr `eps`; the gradient's `dy`, `x`,
@@ -28,9 +29,7 @@ export function fusedRmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): 
     // Full-weight training (pretraining) needs the weight's gradient too: plain ops, autodiff.
     return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), weight) as tf.Tensor2D;
   }
-  const backend = tf.getBackend();
-  const fused =
-    tf.getKernel(RMS_NORM_KERNEL, backend) !== undefined && tf.getKernel(RMS_NORM_GRAD_KERNEL, backend) !== undefined;
+  const fused = hasKernels(RMS_NORM_KERNEL, RMS_NORM_GRAD_KERNEL);
   const D = x.shape[1];
   const op = tf.customGrad((...args: unknown[]) => {
     const xIn = args[0] as tf.Tensor2D; // [N, D]

@@ -9,6 +9,7 @@
  *
  * Dimension letters: N rows, F intermediate size.
  */
+import { hasKernels } from './has-kernels.ts';
 import { tf } from './tf.ts';
 
 /** Kernel names `@meta-lora/native-blas` registers (inputs `gate`, `up`; the gradient's `dy`, `gate`, `up`). */
@@ -22,9 +23,7 @@ export const SWIGLU_GRAD_KERNEL = 'MetaLoraSwiGluGrad';
  * const act = swiglu(gateProj, upProj); // [N, F], [N, F] -> [N, F]
  */
 export function swiglu<T extends tf.Tensor>(gate: T, up: T): T {
-  const backend = tf.getBackend();
-  const fused =
-    tf.getKernel(SWIGLU_KERNEL, backend) !== undefined && tf.getKernel(SWIGLU_GRAD_KERNEL, backend) !== undefined;
+  const fused = hasKernels(SWIGLU_KERNEL, SWIGLU_GRAD_KERNEL);
   const op = tf.customGrad((...args: unknown[]) => {
     const [g, u] = args as [tf.Tensor, tf.Tensor];
     const save = args[args.length - 1] as tf.GradSaveFunc;

@@ -6,6 +6,7 @@
  * last good checkpoint.
  */
 import { MetaLoraError, type Rng } from '@meta-lora/artifacts';
+import { hasKernels } from './has-kernels.ts';
 import type { LlamaModel } from './llama-model.ts';
 import type { LoraAdapter } from './lora-adapter.ts';
 import { causalLmLoss, type TokenBatch } from './loss.ts';
@@ -45,8 +46,7 @@ export const SUM_SQUARES_KERNEL = 'MetaLoraSumSquares';
 /** The global L2 norm of a list of gradients. */
 export function globalNorm(grads: readonly tf.Tensor[]): number {
   return tf.tidy(() => {
-    const fused = tf.getKernel(SUM_SQUARES_KERNEL, tf.getBackend()) !== undefined;
-    const sum = fused
+    const sum = hasKernels(SUM_SQUARES_KERNEL)
       ? (tf.engine().runKernel(SUM_SQUARES_KERNEL, Object.fromEntries(grads.entries())) as tf.Scalar)
       : tf.addN(grads.map((g) => tf.sum(tf.square(g))));
     return Math.sqrt(sum.dataSync()[0] as number);
