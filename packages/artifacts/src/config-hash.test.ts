@@ -14,4 +14,10 @@ describe('configHash', () => {
   it('refuses non-finite numbers', () => {
     expect(() => configHash({ lr: Number.NaN })).toThrow(/\$\.lr cannot be hashed/);
   });
+  it('refuses a non-finite value in a float32 vector, naming its index', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => configHash({ values: Float32Array.of(1, -2, bad, 4) })).toThrow(/\$\.values\[2\] cannot be hashed/);
+    }
+    expect(configHash({ values: Float32Array.of(1, -3.4e38, 0) })).toMatch(/^[0-9a-f]{64}$/);
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * A `WorkerPool` module for worker-pool.test.ts: doubles a number, or fails the way the job asks (a MetaLoraError, or
- * a plain Error), after `init.offset` is added so the test can see that setup ran.
+ * a plain Error), after `init.offset` is added so the test can see that setup ran. A job with a `started` flag (an
+ * Int32Array over a SharedArrayBuffer) sets it to 1 when it begins, so the test can see when the worker got it.
  */
 import { MetaLoraError } from './errors.ts';
 import { serveJobs } from './worker-pool.ts';
@@ -12,9 +13,14 @@ export interface TestPoolInit {
 export interface TestPoolJob {
   readonly value: number;
   readonly fail?: 'known' | 'unknown';
+  readonly started?: Int32Array;
 }
 
 serveJobs<TestPoolInit, TestPoolJob, number>(async (init) => (job) => {
+  if (job.started) {
+    Atomics.store(job.started, 0, 1);
+    Atomics.notify(job.started, 0);
+  }
   if (job.fail === 'known') {
     throw new MetaLoraError('DATA_INVALID', `value ${job.value} is rejected`, {
       field: 'value',

@@ -43,6 +43,18 @@ describe('WorkerPool', () => {
     expect((error as MetaLoraError).details).toEqual({ field: 'value', value: 1, fix: 'send a positive value' });
   });
 
+  it('gives a worker its next job before handling its last result', async () => {
+    const started = new Int32Array(new SharedArrayBuffer(4));
+    let waited = '';
+    await pool.run([{ value: 1 }, { value: 2, started }], {
+      onResult: (i) => {
+        // Blocks this thread until the worker begins job 1: only possible if it was posted before this call.
+        if (i === 0) waited = Atomics.wait(started, 0, 0, 5_000);
+      },
+    });
+    expect(waited).not.toBe('timed-out');
+  });
+
   it('hands out no further job after a failure when failFast is set', async () => {
     const started: number[] = [];
     const failing: TestPoolJob[] = [{ value: 0 }, { value: 1, fail: 'known' }, { value: 2 }];

@@ -119,15 +119,30 @@ export class WorkerPool<Job, Result> {
     const results: Result[] = new Array(jobs.length);
     const failures: { index: number; reason: unknown }[] = [];
     let next = 0;
+    const take = (): number | undefined =>
+      next < order.length && !(options.failFast && failures.length > 0) ? order[next++] : undefined;
     const lane = async (slot: Slot<Result>) => {
-      while (next < order.length && !(options.failFast && failures.length > 0)) {
-        const i = order[next++] as number;
+      let i = take();
+      let pending = i === undefined ? null : this.post(slot, jobs[i] as Job);
+      while (i !== undefined && pending !== null) {
+        const current = i;
+        let outcome: { ok: true; result: Result } | { ok: false; reason: unknown };
         try {
-          const result = await this.post(slot, jobs[i] as Job);
-          results[i] = result;
-          options.onResult?.(i, result);
+          outcome = { ok: true, result: await pending };
         } catch (reason) {
-          failures.push({ index: i, reason });
+          outcome = { ok: false, reason };
+        }
+        if (!outcome.ok) failures.push({ index: current, reason: outcome.reason });
+        // The worker gets its next job before this result is handled, so it computes while `onResult` runs.
+        i = take();
+        pending = i === undefined ? null : this.post(slot, jobs[i] as Job);
+        if (outcome.ok) {
+          results[current] = outcome.result;
+          try {
+            options.onResult?.(current, outcome.result);
+          } catch (reason) {
+            failures.push({ index: current, reason });
+          }
         }
       }
     };

@@ -7,11 +7,13 @@ export { loadModelSource } from './model-source.ts';
 export type { LossOptions, TargetLoss } from './target-loss.ts';
 export { countTokens, targetLoss, targetLossAndGradients } from './target-loss.ts';
 export type { TaskRunnerOptions } from './task-runner.ts';
-export { jobOrder, resolveWorkers, TaskRunner } from './task-runner.ts';
-export type { TaskData, TaskJob, TaskUpdateRow, UpdateMode } from './task-update.ts';
+export { partOrder, resolveWorkers, TaskRunner } from './task-runner.ts';
+export type { AdaptedUpdate, TaskData, TaskJob, TaskUpdateRow, UpdateMode } from './task-update.ts';
 export {
+  computeAdaptedUpdate,
   computeTaskUpdate,
   flattenAdapter,
+  queryLossBefore,
   TaskUpdateRowSchema,
   TaskUpdatesArtifact,
   taskUpdatesFromIPC,

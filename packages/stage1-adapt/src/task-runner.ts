@@ -3,6 +3,10 @@
  * one copy of the base model per worker). Either way each task's row goes through the `task-updates` Arrow bytes and
  * its generator comes from the job, so the rows — and everything stage 2 computes from them — are identical whatever
  * the number of workers. Rows come back in job order.
+ *
+ * On workers a task is two jobs: its adaptation (inner steps, query loss and gradient of θᵢ) and the query loss of θ
+ * itself, which needs no adaptation. The short query-loss jobs go out last and fill the time a worker would otherwise
+ * wait for the others' adaptations to finish; the two parts are joined into the task's row here.
  */
 import { availableParallelism } from 'node:os';
 import { longestFirst, WorkerPool } from '@meta-lora/artifacts';
@@ -16,6 +20,7 @@ import {
 import type { AdaptConfig } from './config.ts';
 import type { ModelSource } from './model-source.ts';
 import {
+  type AdaptedUpdate,
   computeTaskUpdate,
   type TaskJob,
   type TaskUpdateRow,
@@ -32,10 +37,15 @@ export interface WorkerInit {
   readonly backend?: BackendName;
 }
 
-/** One job of a stage 1 worker: the shared adapter's current values and the task; the reply is its row's bytes. */
+/**
+ * One job of a stage 1 worker: the shared adapter's current values, the task and the part of its row to compute. The
+ * reply to `adapted` is the row's `task-updates` bytes with `queryLossBefore` 0 (the `query-loss` job's number
+ * replaces it), the reply to `query-loss` that number.
+ */
 export interface WorkerJob {
   readonly shared: [string, Float32Array][];
   readonly job: TaskJob;
+  readonly part: 'adapted' | 'query-loss';
 }
 
 export interface TaskRunnerOptions {
@@ -64,7 +74,7 @@ export function resolveWorkers(setting: number | 'auto', tasks: number): number 
 export class TaskRunner {
   private constructor(
     private readonly options: TaskRunnerOptions,
-    private readonly pool: WorkerPool<WorkerJob, Uint8Array> | null,
+    private readonly pool: WorkerPool<WorkerJob, Uint8Array | number> | null,
   ) {}
 
   /**
@@ -84,7 +94,7 @@ export class TaskRunner {
       sharedName: shared.name,
       ...(backend ? { backend } : {}),
     };
-    const pool = WorkerPool.start<WorkerInit, WorkerJob, Uint8Array>({
+    const pool = WorkerPool.start<WorkerInit, WorkerJob, Uint8Array | number>({
       module: new URL('./task-worker.ts', import.meta.url),
       init,
       size: options.workers,
@@ -99,29 +109,59 @@ export class TaskRunner {
   }
 
   /**
-   * Runs `jobs` against the current values of `shared` (which is not modified) and returns their rows in job order.
+   * Runs `jobs` against the current values of `shared` and returns their rows in job order. `onAdapted` gets the rows
+   * (without `queryLossBefore`) as soon as every task's adapted part is in; it may change `shared`, whose values the
+   * remaining jobs already hold. If it throws, `run` rejects with its error.
    *
    * @example
-   * const rows = await runner.run(shared, jobs);
+   * const rows = await runner.run(shared, jobs, { onAdapted: (updates) => metaUpdate(shared, optimizer, updates, config) });
    */
-  async run(shared: LoraAdapter, jobs: readonly TaskJob[]): Promise<TaskUpdateRow[]> {
+  async run(
+    shared: LoraAdapter,
+    jobs: readonly TaskJob[],
+    options: { readonly onAdapted?: (updates: readonly AdaptedUpdate[]) => void } = {},
+  ): Promise<TaskUpdateRow[]> {
     if (!this.pool) {
-      return jobs.map((job) => {
+      const rows = jobs.map((job) => {
         const row = computeTaskUpdate(this.options.model, shared, job, this.options.adaptConfig);
         return taskUpdatesFromIPC(taskUpdatesToIPC([row], job))[0] as TaskUpdateRow;
       });
+      options.onAdapted?.(rows);
+      return rows;
     }
     const values: [string, Float32Array][] = [...shared.namedTensors()].map(([k, t]) => [
       k,
       Float32Array.from(t.dataSync() as Float32Array),
     ]);
     // Longest first (by token count), each to the next idle worker, so tasks of unequal length keep both cores busy;
-    // results are positioned by job, so the schedule changes no number.
-    const bytes = await this.pool.run(
-      jobs.map((job) => ({ shared: values, job })),
-      { order: jobOrder(jobs, this.options.adaptConfig.innerSteps) },
+    // results are positioned by job, so the schedule changes no number. Each row is decoded as it arrives, while the
+    // other workers still compute.
+    const n = jobs.length;
+    const updates: AdaptedUpdate[] = new Array(n);
+    const before: number[] = new Array(n);
+    let adapted = 0;
+    await this.pool.run(
+      [
+        ...jobs.map((job): WorkerJob => ({ shared: values, job, part: 'adapted' })),
+        ...jobs.map((job): WorkerJob => ({ shared: values, job, part: 'query-loss' })),
+      ],
+      {
+        order: partOrder(jobs, this.options.adaptConfig.innerSteps),
+        onResult: (i, result) => {
+          if (i >= n) {
+            before[i - n] = result as number;
+            return;
+          }
+          const { queryLossBefore: _placeholder, ...update } = taskUpdatesFromIPC(
+            result as Uint8Array,
+            `<task-updates of job ${i}>`,
+          )[0] as TaskUpdateRow;
+          updates[i] = update;
+          if (++adapted === n) options.onAdapted?.(updates);
+        },
+      },
     );
-    return bytes.map((b, i) => taskUpdatesFromIPC(b, `<task-updates of job ${i}>`)[0] as TaskUpdateRow);
+    return updates.map((update, i) => ({ ...update, queryLossBefore: before[i] as number }));
   }
 
   /** Stops the workers. */
@@ -131,19 +171,20 @@ export class TaskRunner {
 }
 
 /**
- * The order jobs are handed out in: by cost (tokens of `innerSteps` support passes and two query passes), highest
- * first, ties by position.
+ * The order the worker jobs of `jobs` are handed out in: positions 0…n−1 are the tasks' adaptations, n…2n−1 their
+ * query losses of θ. Highest cost first, ties by position; the cost of a part is the token passes it runs, a backward
+ * pass counting as two forward ones (adaptation: `innerSteps` support passes and the query pass of θᵢ, each with its
+ * backward where the mode takes a gradient; query loss: one forward pass over the query set).
  *
  * @example
- * jobOrder(jobs, 4); // [2, 0, 1, 3]
+ * partOrder(jobs, 4); // [1, 2, 0, 3, 6, 4, 5, 7]
  */
-export function jobOrder(jobs: readonly TaskJob[], innerSteps: number): number[] {
-  return longestFirst(jobs.map((job) => jobCost(job, innerSteps)));
-}
-
-/** A job's relative cost: the tokens its inner steps and its two query passes run over. */
-function jobCost(job: TaskJob, innerSteps: number): number {
+export function partOrder(jobs: readonly TaskJob[], innerSteps: number): number[] {
   const tokens = (examples: readonly { promptIds: readonly number[]; targetIds: readonly number[] }[]) =>
     examples.reduce((n, e) => n + e.promptIds.length + e.targetIds.length, 0);
-  return innerSteps * tokens(job.task.support) + 2 * tokens(job.task.query);
+  const adapted = jobs.map(
+    ({ task, mode }) =>
+      3 * innerSteps * tokens(task.support) + (mode === 'query-gradient' ? 3 : 1) * tokens(task.query),
+  );
+  return longestFirst([...adapted, ...jobs.map(({ task }) => tokens(task.query))]);
 }

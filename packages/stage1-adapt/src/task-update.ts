@@ -24,7 +24,7 @@ import { Field, Float32, Float64, Int32, List, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { adaptTask } from './adapt-task.ts';
 import type { AdaptConfig } from './config.ts';
-import { countTokens, targetLoss, targetLossAndGradients } from './target-loss.ts';
+import { countTokens, type LossOptions, type TargetLoss, targetLoss, targetLossAndGradients } from './target-loss.ts';
 
 export const UPDATE_MODES = ['query-gradient', 'adapted-weights', 'eval'] as const;
 export type UpdateMode = (typeof UPDATE_MODES)[number];
@@ -122,6 +122,9 @@ function flatten(tensors: readonly { dataSync(): ArrayLike<number>; size: number
   return out;
 }
 
+/** A row without `queryLossBefore`: everything computed from the adapted θᵢ (the loss of θ itself can be its own job). */
+export type AdaptedUpdate = Omit<TaskUpdateRow, 'queryLossBefore'>;
+
 /**
  * Runs stage 1 for one task and returns its handoff row: query loss of θ, θᵢ ← adapt(θ) on the support set, then the
  * query loss of θᵢ and (by mode) its query gradient or its weights. Query losses are taken without LoRA dropout.
@@ -135,21 +138,44 @@ export function computeTaskUpdate(
   job: TaskJob,
   config: AdaptConfig,
 ): TaskUpdateRow {
+  checkTask(job, config);
+  const before = targetLoss(model, [shared], job.task.query, lossOptions(config));
+  checkFinite(job, before.loss);
+  return { ...computeAdaptedUpdate(model, shared, job, config, before), queryLossBefore: before.loss };
+}
+
+/**
+ * The query loss of θ itself, before adaptation (the row's `queryLossBefore`); it needs no adaptation, so a pool can
+ * run it as a job of its own.
+ *
+ * @example
+ * const row = { ...computeAdaptedUpdate(model, shared, job, config), queryLossBefore: queryLossBefore(model, shared, job, config) };
+ */
+export function queryLossBefore(model: LlamaModel, shared: LoraAdapter, job: TaskJob, config: AdaptConfig): number {
+  checkTask(job, config);
+  const { loss } = targetLoss(model, [shared], job.task.query, lossOptions(config));
+  checkFinite(job, loss);
+  return loss;
+}
+
+/**
+ * Everything of a task's row but `queryLossBefore`: θᵢ ← adapt(θ) on the support set, the query loss of θᵢ and (by
+ * mode) its query gradient or its weights. `before` (the query loss of θ, when already taken) saves a pass when there
+ * are no inner steps.
+ *
+ * @example
+ * const update = computeAdaptedUpdate(model, shared, job, adaptConfig);
+ */
+export function computeAdaptedUpdate(
+  model: LlamaModel,
+  shared: LoraAdapter,
+  job: TaskJob,
+  config: AdaptConfig,
+  before?: TargetLoss,
+): AdaptedUpdate {
+  checkTask(job, config);
   const { task } = job;
-  for (const role of ['support', 'query'] as const) {
-    if (task[role].length === 0 && (role === 'query' || config.innerSteps > 0)) {
-      throw new MetaLoraError(
-        'EMPTY_TASK',
-        `task \`${task.taskId}\` has an empty ${role} set at iteration ${job.iteration}`,
-        {
-          field: task.taskId,
-          fix: 'give every task at least one support and one query example (check supportSize, querySize and k)',
-        },
-      );
-    }
-  }
-  const lossOptions = { maxSeqLen: config.maxSeqLen, batchSize: config.innerBatchSize };
-  const before = targetLoss(model, [shared], task.query, lossOptions);
+  const options = lossOptions(config);
   const supportTokens = task.support.length === 0 ? 0 : countTokens(task.support, config.maxSeqLen);
   const rng = Rng.fromState(job.rngState);
   const { adapter, supportLosses } = adaptTask(
@@ -161,41 +187,63 @@ export function computeTaskUpdate(
     `${shared.name}/${task.taskId}`,
   );
   try {
-    let after = before.loss;
+    let query: TargetLoss;
     let values: Float32Array = new Float32Array(0);
     if (job.mode === 'query-gradient') {
-      const result = targetLossAndGradients(model, adapter, task.query, lossOptions);
-      after = result.loss;
+      const result = targetLossAndGradients(model, adapter, task.query, options);
+      query = result;
       values = flatten(result.grads);
       for (const g of result.grads) g.dispose();
     } else {
-      if (config.innerSteps > 0) after = targetLoss(model, [adapter], task.query, lossOptions).loss;
+      query = before && config.innerSteps === 0 ? before : targetLoss(model, [adapter], task.query, options);
       if (job.mode === 'adapted-weights') values = flatten(adapter.variables());
     }
-    if (!Number.isFinite(after) || !Number.isFinite(before.loss)) {
-      throw new MetaLoraError('NOT_FINITE', `task \`${task.taskId}\`: the query loss is ${after}`, {
-        field: task.taskId,
-        value: after,
-        fix: 'lower innerLr or metaLr, or set clipGradNorm',
-      });
-    }
+    checkFinite(job, query.loss);
     return {
       iteration: job.iteration,
       taskSlot: job.taskSlot,
       taskId: task.taskId,
       mode: job.mode,
-      queryLossBefore: before.loss,
-      queryLossAfter: after,
+      queryLossAfter: query.loss,
       supportLosses,
       supportExamples: task.support.length,
       queryExamples: task.query.length,
       supportTokens,
-      queryTokens: before.tokens,
-      queryTargetTokens: before.targetTokens,
+      queryTokens: query.tokens,
+      queryTargetTokens: query.targetTokens,
       values,
     };
   } finally {
     adapter.dispose();
+  }
+}
+
+function lossOptions(config: AdaptConfig): LossOptions {
+  return { maxSeqLen: config.maxSeqLen, batchSize: config.innerBatchSize };
+}
+
+function checkTask({ task, iteration }: TaskJob, config: AdaptConfig): void {
+  for (const role of ['support', 'query'] as const) {
+    if (task[role].length === 0 && (role === 'query' || config.innerSteps > 0)) {
+      throw new MetaLoraError(
+        'EMPTY_TASK',
+        `task \`${task.taskId}\` has an empty ${role} set at iteration ${iteration}`,
+        {
+          field: task.taskId,
+          fix: 'give every task at least one support and one query example (check supportSize, querySize and k)',
+        },
+      );
+    }
+  }
+}
+
+function checkFinite(job: TaskJob, loss: number): void {
+  if (!Number.isFinite(loss)) {
+    throw new MetaLoraError('NOT_FINITE', `task \`${job.task.taskId}\`: the query loss is ${loss}`, {
+      field: job.task.taskId,
+      value: loss,
+      fix: 'lower innerLr or metaLr, or set clipGradNorm',
+    });
   }
 }
 

@@ -1,23 +1,23 @@
 /**
  * The body of a stage 1 worker thread (a `WorkerPool` module): its own TF.js backend, the base model loaded once from
  * a `ModelSource`, and a shared adapter whose values are overwritten from each job. Replies with the task's
- * `task-updates` bytes.
+ * `task-updates` bytes (`adapted`, `queryLossBefore` left 0) or with the query loss of θ (`query-loss`).
  */
 import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { createLoraAdapter, initBackend, tf } from '@meta-lora/lora-core';
 import { loadModelSource } from './model-source.ts';
 import type { WorkerInit, WorkerJob } from './task-runner.ts';
-import { computeTaskUpdate, taskUpdatesToIPC } from './task-update.ts';
+import { computeAdaptedUpdate, queryLossBefore, taskUpdatesToIPC } from './task-update.ts';
 
-serveJobs<WorkerInit, WorkerJob, Uint8Array>(async (init) => {
+serveJobs<WorkerInit, WorkerJob, Uint8Array | number>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });
   const { model } = await loadModelSource(init.modelSource);
   const shared = createLoraAdapter(model, init.loraConfig, Rng.fromSeed(0), init.sharedName);
-  return ({ shared: values, job }) => {
+  return ({ shared: values, job, part }) => {
     // In a tidy: setFromArrays leaves the tensors it assigns from.
     tf.tidy(() => shared.setFromArrays(new Map(values)));
-    const row = computeTaskUpdate(model, shared, job, init.adaptConfig);
-    const bytes = taskUpdatesToIPC([row], job);
-    return { result: bytes };
+    if (part === 'query-loss') return { result: queryLossBefore(model, shared, job, init.adaptConfig) };
+    const update = computeAdaptedUpdate(model, shared, job, init.adaptConfig);
+    return { result: taskUpdatesToIPC([{ ...update, queryLossBefore: 0 }], job) };
   };
 });

@@ -10,7 +10,7 @@
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { type LoraAdapter, tf } from '@meta-lora/lora-core';
-import type { TaskUpdateRow } from '@meta-lora/stage1-adapt';
+import type { AdaptedUpdate } from '@meta-lora/stage1-adapt';
 import type { MetaConfig } from './config.ts';
 
 /**
@@ -19,24 +19,27 @@ import type { MetaConfig } from './config.ts';
  * @example
  * aggregationWeights(rows, 'tokens'); // [0.4, 0.6]
  */
-export function aggregationWeights(rows: readonly TaskUpdateRow[], aggregation: MetaConfig['aggregation']): number[] {
+export function aggregationWeights(rows: readonly AdaptedUpdate[], aggregation: MetaConfig['aggregation']): number[] {
   if (aggregation === 'sum') return rows.map(() => 1);
   if (aggregation === 'mean') return rows.map(() => 1 / rows.length);
   const total = rows.reduce((s, r) => s + r.queryTargetTokens, 0);
   return rows.map((r) => r.queryTargetTokens / total);
 }
 
+/** A task vector: a row's query gradient as handed over (fomaml), or θᵢ − θ in float64 (reptile). */
+export type TaskVector = Float32Array | Float64Array;
+
 /**
- * Each row's task vector: the query gradient (fomaml) or θᵢ − θ (reptile), in float64.
+ * Each row's task vector: the query gradient (fomaml; the row's own values, not copied) or θᵢ − θ (reptile, float64).
  *
  * @example
  * const vectors = taskVectors(rows, flattenAdapter(shared), 'reptile');
  */
 export function taskVectors(
-  rows: readonly TaskUpdateRow[],
+  rows: readonly AdaptedUpdate[],
   shared: Float32Array,
   algorithm: MetaConfig['algorithm'],
-): Float64Array[] {
+): TaskVector[] {
   return rows.map((row) => {
     if (row.values.length !== shared.length) {
       throw new MetaLoraError(
@@ -45,8 +48,9 @@ export function taskVectors(
         { field: 'values', fix: 'run stage 1 with the same LoRA config as stage 2' },
       );
     }
-    const v = Float64Array.from(row.values);
-    if (algorithm === 'reptile') for (let j = 0; j < v.length; j++) v[j] = (v[j] as number) - (shared[j] as number);
+    if (algorithm !== 'reptile') return row.values;
+    const v = new Float64Array(shared.length);
+    for (let j = 0; j < v.length; j++) v[j] = (row.values[j] as number) - (shared[j] as number);
     return v;
   });
 }
@@ -58,7 +62,7 @@ export function taskVectors(
  * const g = metaGradient(rows, flattenAdapter(shared), 'fomaml', 'mean');
  */
 export function metaGradient(
-  rows: readonly TaskUpdateRow[],
+  rows: readonly AdaptedUpdate[],
   shared: Float32Array,
   algorithm: MetaConfig['algorithm'],
   aggregation: MetaConfig['aggregation'],
@@ -75,17 +79,26 @@ export function metaGradient(
  * const g = combineTaskVectors(vectors, aggregationWeights(rows, 'mean'), 'fomaml');
  */
 export function combineTaskVectors(
-  vectors: readonly Float64Array[],
+  vectors: readonly TaskVector[],
   weights: readonly number[],
   algorithm: MetaConfig['algorithm'],
 ): Float32Array {
   const sign = algorithm === 'reptile' ? -1 : 1; // reptile's step direction is θᵢ − θ, its "gradient" θ − θᵢ
   const acc = new Float64Array(vectors[0]?.length ?? 0);
-  vectors.forEach((v, i) => {
-    const w = (weights[i] as number) * sign;
-    for (let j = 0; j < acc.length; j++) acc[j] = (acc[j] as number) + w * (v[j] as number);
-  });
+  for (const [i, v] of vectors.entries()) addScaled(acc, v, (weights[i] as number) * sign);
   return Float32Array.from(acc);
+}
+
+/** acc += w·v, element by element in float64. */
+function addScaled(acc: Float64Array, v: TaskVector, w: number): void {
+  for (let j = 0; j < acc.length; j++) acc[j] = (acc[j] as number) + w * (v[j] as number);
+}
+
+/** Σⱼ a[j]·b[j] in float64, in index order. */
+function dot(a: TaskVector, b: TaskVector): number {
+  let sum = 0;
+  for (let j = 0; j < a.length; j++) sum += (a[j] as number) * (b[j] as number);
+  return sum;
 }
 
 /**
@@ -95,23 +108,15 @@ export function combineTaskVectors(
  * @example
  * meanPairwiseCosine([Float64Array.of(1, 0), Float64Array.of(1, 1)]); // 0.7071…
  */
-export function meanPairwiseCosine(vectors: readonly Float64Array[]): number | null {
+export function meanPairwiseCosine(vectors: readonly TaskVector[]): number | null {
   if (vectors.length < 2) return null;
-  const norms = vectors.map((v) => {
-    let sq = 0;
-    for (let j = 0; j < v.length; j++) sq += (v[j] as number) * (v[j] as number);
-    return Math.sqrt(sq);
-  });
+  const norms = vectors.map((v) => Math.sqrt(dot(v, v)));
   let sum = 0;
   let pairs = 0;
   for (let a = 0; a < vectors.length; a++) {
     for (let b = a + 1; b < vectors.length; b++) {
-      const va = vectors[a] as Float64Array;
-      const vb = vectors[b] as Float64Array;
-      let dot = 0;
-      for (let j = 0; j < va.length; j++) dot += (va[j] as number) * (vb[j] as number);
       const denom = (norms[a] as number) * (norms[b] as number);
-      sum += denom === 0 ? 0 : dot / denom;
+      sum += denom === 0 ? 0 : dot(vectors[a] as TaskVector, vectors[b] as TaskVector) / denom;
       pairs++;
     }
   }

@@ -1,3 +1,4 @@
+export type { TaskVector } from './aggregate.ts';
 export {
   aggregationWeights,
   combineTaskVectors,
@@ -32,7 +33,7 @@ export {
   diagnosticsRows,
   truncateMetrics,
 } from './diagnostics.ts';
-export type { MetaEpisode, MetaTrainOptions, MetaTrainResult } from './meta-train.ts';
-export { metaRunHash, metaStep, metaTrain } from './meta-train.ts';
+export type { MetaEpisode, MetaTrainOptions, MetaTrainResult, MetaUpdate } from './meta-train.ts';
+export { metaRunHash, metaStep, metaTrain, metaUpdate } from './meta-train.ts';
 export type { RunTrainingOptions, TrainingData, TrainingDataPaths } from './run-training.ts';
 export { loadTrainingData, runTraining } from './run-training.ts';

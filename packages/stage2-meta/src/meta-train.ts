@@ -28,6 +28,7 @@ import {
   tf,
 } from '@meta-lora/lora-core';
 import {
+  type AdaptedUpdate,
   flattenAdapter,
   type ModelSource,
   resolveWorkers,
@@ -238,8 +239,15 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       let rows: TaskUpdateRow[];
       let m: IterationMetrics;
       try {
-        rows = await runner.run(shared, jobs);
-        m = metaStep(shared, optimizer, rows, config, iteration);
+        // The meta-update runs as soon as every task's adapted part is in, while the workers still take the query
+        // losses of the old θ (their jobs hold its values).
+        let update: MetaUpdate | undefined;
+        rows = await runner.run(shared, jobs, {
+          onAdapted: (updates) => {
+            update = metaUpdate(shared, optimizer, updates, config);
+          },
+        });
+        m = iterationMetrics(rows, iteration, update as MetaUpdate);
       } catch (error) {
         throw notFiniteStop(error, iteration, latestDir);
       }
@@ -323,11 +331,35 @@ export function metaStep(
   config: MetaConfig,
   iteration: number,
 ): IterationMetrics {
+  return iterationMetrics(rows, iteration, metaUpdate(shared, optimizer, rows, config));
+}
+
+/** What the meta-update measured besides the losses. */
+export interface MetaUpdate {
+  /** Global norm of the aggregated meta-gradient, before clipping. */
+  readonly metaGradNorm: number;
+  /** Mean pairwise cosine of the task vectors (null with one task). */
+  readonly taskCosine: number | null;
+}
+
+/**
+ * The meta-update of `shared` from the adapted parts of the iteration's rows (it needs no `queryLossBefore`, so it can
+ * run while those are still being computed): aggregate, clip, one optimizer step.
+ *
+ * @example
+ * const { metaGradNorm } = metaUpdate(shared, optimizer, updates, config);
+ */
+export function metaUpdate(
+  shared: LoraAdapter,
+  optimizer: Optimizer,
+  updates: readonly AdaptedUpdate[],
+  config: MetaConfig,
+): MetaUpdate {
   const theta = flattenAdapter(shared);
-  const vectors = taskVectors(rows, theta, config.algorithm);
-  const g = combineTaskVectors(vectors, aggregationWeights(rows, config.aggregation), config.algorithm);
+  const vectors = taskVectors(updates, theta, config.algorithm);
+  const g = combineTaskVectors(vectors, aggregationWeights(updates, config.aggregation), config.algorithm);
   let sq = 0;
-  for (const x of g) sq += x * x;
+  for (let j = 0; j < g.length; j++) sq += (g[j] as number) * (g[j] as number);
   const norm = Math.sqrt(sq);
   if (!Number.isFinite(norm)) {
     throw new MetaLoraError('NOT_FINITE', `the meta-gradient norm is ${norm}`, {
@@ -344,6 +376,10 @@ export function metaStep(
   // In a tidy: Optimizer's first `apply` leaves the zerosLike tensors its slot variables were made from.
   tf.tidy(() => optimizer.apply(shared.variables(), grads));
   for (const t of grads) t.dispose();
+  return { metaGradNorm: norm, taskCosine: meanPairwiseCosine(vectors) };
+}
+
+function iterationMetrics(rows: readonly TaskUpdateRow[], iteration: number, update: MetaUpdate): IterationMetrics {
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const before = mean(rows.map((r) => r.queryLossBefore));
   const after = mean(rows.map((r) => r.queryLossAfter));
@@ -352,8 +388,8 @@ export function metaStep(
     queryLossBefore: before,
     queryLossAfter: after,
     adaptationGain: before - after,
-    taskCosine: meanPairwiseCosine(vectors),
-    metaGradNorm: norm,
+    taskCosine: update.taskCosine,
+    metaGradNorm: update.metaGradNorm,
     tasks: rows.map((r) => ({
       taskSlot: r.taskSlot,
       taskId: r.taskId,
