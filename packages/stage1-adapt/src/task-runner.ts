@@ -22,6 +22,7 @@ import type { ModelSource } from './model-source.ts';
 import {
   type AdaptedUpdate,
   computeTaskUpdate,
+  flattenAdapter,
   type TaskJob,
   type TaskUpdateRow,
   taskUpdatesFromIPC,
@@ -38,12 +39,16 @@ export interface WorkerInit {
 }
 
 /**
- * One job of a stage 1 worker: the shared adapter's current values, the task and the part of its row to compute. The
- * reply to `adapted` is the row's `task-updates` bytes with `queryLossBefore` 0 (the `query-loss` job's number
- * replaces it), the reply to `query-loss` that number.
+ * One job of a stage 1 worker: the shared adapter's values, the task and the part of its row to compute. The reply to
+ * `adapted` is the row's `task-updates` bytes with `queryLossBefore` 0 (the `query-loss` job's number replaces it),
+ * the reply to `query-loss` that number.
  */
 export interface WorkerJob {
-  readonly shared: [string, Float32Array][];
+  /**
+   * θ flat in `variables()` order, over a SharedArrayBuffer: the jobs of one `run` share it instead of each carrying a
+   * copy. A new one per `run`, never written after, so a job that starts late still reads the θ it was given.
+   */
+  readonly shared: Float32Array;
   readonly job: TaskJob;
   readonly part: 'adapted' | 'query-loss';
 }
@@ -129,10 +134,9 @@ export class TaskRunner {
       options.onAdapted?.(rows);
       return rows;
     }
-    const values: [string, Float32Array][] = [...shared.namedTensors()].map(([k, t]) => [
-      k,
-      Float32Array.from(t.dataSync() as Float32Array),
-    ]);
+    const flat = flattenAdapter(shared);
+    const values = new Float32Array(new SharedArrayBuffer(flat.byteLength));
+    values.set(flat);
     // Longest first (by token count), each to the next idle worker, so tasks of unequal length keep both cores busy;
     // results are positioned by job, so the schedule changes no number. Each row is decoded as it arrives, while the
     // other workers still compute.

@@ -14,8 +14,13 @@ serveJobs<WorkerInit, WorkerJob, Uint8Array | number>(async (init) => {
   const { model } = await loadModelSource(init.modelSource);
   const shared = createLoraAdapter(model, init.loraConfig, Rng.fromSeed(0), init.sharedName);
   return ({ shared: values, job, part }) => {
-    // In a tidy: setFromArrays leaves the tensors it assigns from.
-    tf.tidy(() => shared.setFromArrays(new Map(values)));
+    tf.tidy(() => {
+      let offset = 0;
+      for (const v of shared.variables()) {
+        v.assign(tf.tensor(values.subarray(offset, offset + v.size), v.shape));
+        offset += v.size;
+      }
+    });
     if (part === 'query-loss') return { result: queryLossBefore(model, shared, job, init.adaptConfig) };
     const update = computeAdaptedUpdate(model, shared, job, init.adaptConfig);
     return { result: taskUpdatesToIPC([{ ...update, queryLossBefore: 0 }], job) };

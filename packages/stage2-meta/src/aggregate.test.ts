@@ -42,6 +42,13 @@ describe('aggregation', () => {
     expect(meanPairwiseCosine([Float64Array.of(1, 0)])).toBeNull();
   });
 
+  it('takes the cosine over every element of long vectors', () => {
+    const a = Float32Array.from({ length: 11 }, (_, j) => j + 1);
+    const b = Float32Array.from(a, (x, j) => (j === 10 ? -x : x)); // only the last element differs
+    const dot = 385; // Σ j² for j = 1…10
+    expect(meanPairwiseCosine([a, b])).toBeCloseTo((dot - 121) / (dot + 121), 12);
+  });
+
   it('refuses a row whose vector does not fit the adapter', () => {
     expect(() => metaGradient([row([1], 1)], theta, 'fomaml', 'mean')).toThrowError(/1 values for an adapter of 2/);
   });

@@ -36,8 +36,11 @@ export interface BenchOptions {
   readonly metaOnly: boolean;
 }
 
-/** Default meta-iterations and rounds of a plain `pnpm bench` (about a minute and a half on 2 cores). */
-export const META_DEFAULTS = { iterations: 12, repeats: 2 } as const;
+/**
+ * Default meta-iterations and rounds of a plain `pnpm bench` (about three minutes on 2 cores): single rounds drift by
+ * ±10 % on a shared VM, so three rounds of 18 steady iterations each give a median worth reading.
+ */
+export const META_DEFAULTS = { iterations: 20, repeats: 3 } as const;
 
 export const BENCH_USAGE = `usage: pnpm bench [options]
   --model DIR          HF checkpoint dir (config.json + model.safetensors); default: the random bench model
@@ -51,8 +54,8 @@ export const BENCH_USAGE = `usage: pnpm bench [options]
   --memory-steps N     memory mode (only that): train N steps (>= 200), compare RSS and numTensors at step 100 and N
   --meta-iterations N  N MeTA-LoRA iterations on models/meta-lora-base (or --model), in-thread, with 1 worker and
                        with N workers per thread count N > 1; prints steady and end-to-end iterations/s and the
-                       speed-ups (steady = after 2 warm-up iterations); default 12, 0 skips it
-  --meta-repeats N     interleaved rounds of that measurement, medians reported (default 2)
+                       speed-ups (steady = after 2 warm-up iterations); default 20, 0 skips it
+  --meta-repeats N     interleaved rounds of that measurement, medians reported (default 3)
   --meta-only          only the meta-iteration measurement
   --no-torch           skip the PyTorch reference
   --json               print one JSON object`;
