@@ -2,7 +2,7 @@
  * Entry point of the turbo tasks: `tsx src/run-stage.ts <stage>` runs one stage of the experiment named by
  * META_LORA_EXPERIMENT. The whole experiment is validated first, so a bad file stops the run before any work.
  */
-import { isMetaLoraError } from '@meta-lora/artifacts';
+import { isMetaLoraError, tuneHeap } from '@meta-lora/artifacts';
 import { experimentName, loadExperiment } from './experiment.ts';
 import { runAdaptStage } from './stages/adapt.ts';
 import { runDataStage } from './stages/data.ts';
@@ -10,6 +10,8 @@ import { runEvalStage } from './stages/eval.ts';
 import { runReportStage } from './stages/report.ts';
 import { runSummaryStage } from './stages/summary.ts';
 import { runTrainStage } from './stages/train.ts';
+
+tuneHeap();
 
 const STAGES = {
   data: runDataStage,

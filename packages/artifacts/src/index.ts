@@ -16,6 +16,7 @@ export { writeDirAtomic, writeFileAtomic } from './atomic-write.ts';
 export { canonicalJson, configHash, sha256Hex } from './config-hash.ts';
 export type { ErrorCode, ErrorDetails } from './errors.ts';
 export { assert, ERROR_CODES, isMetaLoraError, MetaLoraError, showValue } from './errors.ts';
+export { HEAP_GROWING_PERCENT, heapGrowingPercent, tuneHeap } from './heap-tuning.ts';
 export type { Lineage, LineageInput } from './lineage.ts';
 export { LineageSchema } from './lineage.ts';
 export type { RngState } from './rng.ts';

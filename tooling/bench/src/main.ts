@@ -11,7 +11,7 @@
  *   pnpm bench --memory-steps 1000  # memory mode: RSS and numTensors at step 100 vs step 1000
  */
 import { resolve } from 'node:path';
-import { isMetaLoraError } from '@meta-lora/artifacts';
+import { isMetaLoraError, tuneHeap } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
 import { buildBenchModel } from './bench-model.ts';
 import { type BenchOptions, META_WARMUP_ITERATIONS, parseBenchArgs } from './bench-options.ts';
@@ -23,6 +23,7 @@ import { type BenchReport, formatReport, ratios, type ThreadResult } from './rep
 import { runTorchReference, torchAvailable } from './torch-reference.ts';
 
 async function main(argv: readonly string[]): Promise<void> {
+  tuneHeap(); // as the meta-lora CLI and the pipeline stages do
   const parsed = parseBenchArgs(argv);
   // `pnpm bench` runs in tooling/bench; resolve --model against the directory pnpm was invoked from.
   const base = process.env.INIT_CWD ?? process.cwd();
