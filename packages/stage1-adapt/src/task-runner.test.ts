@@ -62,8 +62,11 @@ describe('TaskRunner', () => {
   });
 
   it('joins each task’s two worker jobs into the row this thread computes', async () => {
-    const inThread = await start(0).run(shared, jobs);
-    expect(await runner.run(shared, jobs)).toEqual(inThread);
+    const adapted: unknown[] = [];
+    const onAdapted = (updates: readonly unknown[]) => adapted.push(updates);
+    const inThread = await start(0).run(shared, jobs, { onAdapted });
+    expect(await runner.run(shared, jobs, { onAdapted })).toEqual(inThread);
+    expect(adapted[1]).toEqual(adapted[0]);
   });
 
   it('hands onAdapted the rows without queryLossBefore; changing shared there changes no row', async () => {

@@ -131,7 +131,7 @@ export class TaskRunner {
         const row = computeTaskUpdate(this.options.model, shared, job, this.options.adaptConfig);
         return taskUpdatesFromIPC(taskUpdatesToIPC([row], job))[0] as TaskUpdateRow;
       });
-      options.onAdapted?.(rows);
+      options.onAdapted?.(rows.map(({ queryLossBefore: _computed, ...update }) => update));
       return rows;
     }
     const flat = flattenAdapter(shared);
