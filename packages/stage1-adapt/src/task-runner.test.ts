@@ -90,6 +90,12 @@ describe('TaskRunner', () => {
     }
   });
 
+  it('calls onAdapted once with no rows when there are no jobs', async () => {
+    const calls: unknown[] = [];
+    expect(await runner.run(shared, [], { onAdapted: (updates) => calls.push(updates) })).toEqual([]);
+    expect(calls).toEqual([[]]);
+  });
+
   it('rejects with the error onAdapted throws', async () => {
     await expect(
       runner.run(shared, jobs, {

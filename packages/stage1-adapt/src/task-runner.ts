@@ -134,6 +134,10 @@ export class TaskRunner {
       options.onAdapted?.(rows.map(({ queryLossBefore: _computed, ...update }) => update));
       return rows;
     }
+    if (jobs.length === 0) {
+      options.onAdapted?.([]);
+      return [];
+    }
     const flat = flattenAdapter(shared);
     const values = new Float32Array(new SharedArrayBuffer(flat.byteLength));
     values.set(flat);
