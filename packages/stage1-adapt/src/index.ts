@@ -19,4 +19,5 @@ export {
   taskUpdatesFromIPC,
   taskUpdatesToIPC,
   UPDATE_MODES,
+  unflattenAdapter,
 } from './task-update.ts';

@@ -11,7 +11,14 @@ import {
 import { expectNoTensorLeak } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAdaptConfig } from './config.ts';
-import { computeTaskUpdate, type TaskJob, taskUpdatesFromIPC, taskUpdatesToIPC } from './task-update.ts';
+import {
+  computeTaskUpdate,
+  flattenAdapter,
+  type TaskJob,
+  taskUpdatesFromIPC,
+  taskUpdatesToIPC,
+  unflattenAdapter,
+} from './task-update.ts';
 import { syntheticTask } from './test-tasks.ts';
 
 await initBackend({ quiet: true });
@@ -71,5 +78,16 @@ describe('computeTaskUpdate', () => {
       computeTaskUpdate(model, shared, job(2), config);
       computeTaskUpdate(model, shared, job(2, 'adapted-weights'), config);
     });
+  });
+});
+
+describe('flattenAdapter / unflattenAdapter', () => {
+  it('round-trip the adapter’s values exactly, shaped like its variables', () => {
+    const tensors = unflattenAdapter(flattenAdapter(shared), shared);
+    expect(tensors.map((t) => t.shape)).toEqual(shared.variables().map((v) => v.shape));
+    shared.variables().forEach((v, i) => {
+      expect([...(tensors[i] as tf.Tensor).dataSync()]).toEqual([...v.dataSync()]);
+    });
+    for (const t of tensors) t.dispose();
   });
 });

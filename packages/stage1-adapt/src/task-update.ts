@@ -19,7 +19,7 @@ import {
   Rng,
   type RngState,
 } from '@meta-lora/artifacts';
-import type { IdExample, LlamaModel, LoraAdapter } from '@meta-lora/lora-core';
+import { type IdExample, type LlamaModel, type LoraAdapter, tf } from '@meta-lora/lora-core';
 import { Field, Float32, Float64, Int32, List, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { adaptTask } from './adapt-task.ts';
@@ -110,6 +110,22 @@ export function flattenAdapter(adapter: LoraAdapter): Float32Array {
     offset += v.size;
   }
   return out;
+}
+
+/**
+ * Splits a flat vector (`flattenAdapter`'s layout) into tensors shaped like the adapter's variables, in `variables()`
+ * order; the caller disposes them.
+ *
+ * @example
+ * const grads = unflattenAdapter(g, shared); optimizer.apply(shared.variables(), grads);
+ */
+export function unflattenAdapter(flat: Float32Array, adapter: LoraAdapter): tf.Tensor[] {
+  let offset = 0;
+  return adapter.variables().map((v) => {
+    const t = tf.tensor(flat.subarray(offset, offset + v.size), v.shape);
+    offset += v.size;
+    return t;
+  });
 }
 
 function flatten(tensors: readonly { dataSync(): ArrayLike<number>; size: number }[]): Float32Array {

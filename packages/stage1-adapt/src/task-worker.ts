@@ -7,7 +7,7 @@ import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { createLoraAdapter, initBackend, tf } from '@meta-lora/lora-core';
 import { loadModelSource } from './model-source.ts';
 import type { WorkerInit, WorkerJob } from './task-runner.ts';
-import { computeAdaptedUpdate, queryLossBefore, taskUpdatesToIPC } from './task-update.ts';
+import { computeAdaptedUpdate, queryLossBefore, taskUpdatesToIPC, unflattenAdapter } from './task-update.ts';
 
 serveJobs<WorkerInit, WorkerJob, Uint8Array | number>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });
@@ -15,11 +15,8 @@ serveJobs<WorkerInit, WorkerJob, Uint8Array | number>(async (init) => {
   const shared = createLoraAdapter(model, init.loraConfig, Rng.fromSeed(0), init.sharedName);
   return ({ shared: values, job, part }) => {
     tf.tidy(() => {
-      let offset = 0;
-      for (const v of shared.variables()) {
-        v.assign(tf.tensor(values.subarray(offset, offset + v.size), v.shape));
-        offset += v.size;
-      }
+      const tensors = unflattenAdapter(values, shared);
+      shared.variables().forEach((v, i) => v.assign(tensors[i] as tf.Tensor));
     });
     if (part === 'query-loss') return { result: queryLossBefore(model, shared, job, init.adaptConfig) };
     const update = computeAdaptedUpdate(model, shared, job, init.adaptConfig);

@@ -9,7 +9,6 @@
  * Sums run in float64 in task-slot order, so the result does not depend on which thread computed which row.
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
-import { type LoraAdapter, tf } from '@meta-lora/lora-core';
 import type { AdaptedUpdate } from '@meta-lora/stage1-adapt';
 import type { MetaConfig } from './config.ts';
 
@@ -132,19 +131,4 @@ export function meanPairwiseCosine(vectors: readonly TaskVector[]): number | nul
     }
   }
   return sum / pairs;
-}
-
-/**
- * Splits a flat vector into tensors shaped like the adapter's variables (in `variables()` order); the caller disposes.
- *
- * @example
- * const grads = unflatten(g, shared); optimizer.apply(shared.variables(), grads);
- */
-export function unflatten(flat: Float32Array, adapter: LoraAdapter): tf.Tensor[] {
-  let offset = 0;
-  return adapter.variables().map((v) => {
-    const t = tf.tensor(flat.subarray(offset, offset + v.size), v.shape);
-    offset += v.size;
-    return t;
-  });
 }

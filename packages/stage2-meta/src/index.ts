@@ -1,3 +1,5 @@
+/** `unflattenAdapter` of stage1-adapt, under its earlier name here. */
+export { unflattenAdapter as unflatten } from '@meta-lora/stage1-adapt';
 export type { TaskVector } from './aggregate.ts';
 export {
   aggregationWeights,
@@ -5,7 +7,6 @@ export {
   meanPairwiseCosine,
   metaGradient,
   taskVectors,
-  unflatten,
 } from './aggregate.ts';
 export type { BaselineMethod, BaselineOptions, BaselineRow, BaselineTask, LoraTrainResult } from './baselines.ts';
 export { BASELINE_METHODS, BaselineRowSchema, BaselinesArtifact, trainBaselines, trainLora } from './baselines.ts';

@@ -38,8 +38,9 @@ import {
   type TaskUpdateRow,
   TaskUpdatesArtifact,
   type UpdateMode,
+  unflattenAdapter,
 } from '@meta-lora/stage1-adapt';
-import { aggregationWeights, combineTaskVectors, meanPairwiseCosine, taskVectors, unflatten } from './aggregate.ts';
+import { aggregationWeights, combineTaskVectors, meanPairwiseCosine, taskVectors } from './aggregate.ts';
 import { type CheckpointState, readLatestCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { assertSupportedAlgorithm, type MetaConfig } from './config.ts';
 import {
@@ -372,7 +373,7 @@ export function metaUpdate(
     const scale = clip / (norm + 1e-6);
     for (let j = 0; j < g.length; j++) g[j] = (g[j] as number) * scale;
   }
-  const grads = unflatten(g, shared);
+  const grads = unflattenAdapter(g, shared);
   // In a tidy: Optimizer's first `apply` leaves the zerosLike tensors its slot variables were made from.
   tf.tidy(() => optimizer.apply(shared.variables(), grads));
   for (const t of grads) t.dispose();
