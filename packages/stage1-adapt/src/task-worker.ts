@@ -16,7 +16,7 @@ serveJobs<WorkerInit, WorkerJob, Uint8Array | number>(async (init) => {
   return ({ shared: values, job, part }) => {
     tf.tidy(() => {
       const tensors = unflattenAdapter(values, shared);
-      shared.variables().forEach((v, i) => v.assign(tensors[i] as tf.Tensor));
+      for (const [i, v] of shared.variables().entries()) v.assign(tensors[i] as tf.Tensor);
     });
     if (part === 'query-loss') return { result: queryLossBefore(model, shared, job, init.adaptConfig) };
     const update = computeAdaptedUpdate(model, shared, job, init.adaptConfig);
