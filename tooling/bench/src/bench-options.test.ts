@@ -19,6 +19,10 @@ describe('parseBenchArgs', () => {
     });
   });
 
+  it('skips the leading -- that `pnpm bench -- --flag` passes through', () => {
+    expect(parseBenchArgs(['--', '--meta-only']).metaOnly).toBe(true);
+  });
+
   it('refuses --meta-only with the meta-iterations turned off', () => {
     expect(() => parseBenchArgs(['--meta-only', '--meta-iterations', '0'])).toThrow(/leaves nothing to measure/);
   });

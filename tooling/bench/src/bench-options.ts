@@ -61,7 +61,8 @@ export const BENCH_USAGE = `usage: pnpm bench [options]
   --json               print one JSON object`;
 
 /**
- * Parses `pnpm bench` arguments; a bad value is a `CONFIG_INVALID` error naming the flag.
+ * Parses `pnpm bench` arguments; a bad value is a `CONFIG_INVALID` error naming the flag. A leading `--` (npm's
+ * habit, `pnpm bench -- --meta-only`, which pnpm passes through) is skipped.
  *
  * @example
  * parseBenchArgs(['--steps', '5', '--threads', '1']).steps; // 5
@@ -70,7 +71,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args: argv[0] === '--' ? argv.slice(1) : [...argv],
       strict: true,
       allowPositionals: false,
       options: {
