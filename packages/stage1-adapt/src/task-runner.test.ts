@@ -90,6 +90,13 @@ describe('TaskRunner', () => {
     }
   });
 
+  it('runAdapted returns the rows without queryLossBefore, in this thread and on workers alike', async () => {
+    const rows = await start(0).run(shared, jobs);
+    const expected = rows.map(({ queryLossBefore: _before, ...update }) => update);
+    expect(await start(0).runAdapted(shared, jobs)).toEqual(expected);
+    expect(await runner.runAdapted(shared, jobs)).toEqual(expected);
+  });
+
   it('calls onAdapted once with no rows when there are no jobs', async () => {
     const calls: unknown[] = [];
     expect(await runner.run(shared, [], { onAdapted: (updates) => calls.push(updates) })).toEqual([]);

@@ -21,6 +21,7 @@ import type { AdaptConfig } from './config.ts';
 import type { ModelSource } from './model-source.ts';
 import {
   type AdaptedUpdate,
+  computeAdaptedUpdate,
   computeTaskUpdate,
   flattenAdapter,
   type TaskJob,
@@ -134,9 +135,42 @@ export class TaskRunner {
       options.onAdapted?.(rows.map(({ queryLossBefore: _computed, ...update }) => update));
       return rows;
     }
-    if (jobs.length === 0) {
-      options.onAdapted?.([]);
-      return [];
+    const { updates, before } = await this.onWorkers(shared, jobs, true, options.onAdapted);
+    return updates.map((update, i) => ({ ...update, queryLossBefore: before[i] as number }));
+  }
+
+  /**
+   * Only the adapted parts of `jobs`, in job order: everything of a row but the query loss of θ itself, which is a
+   * forward pass over each query set that a dev evaluation (it reads `queryLossAfter`) does not need.
+   *
+   * @example
+   * const devLoss = mean((await runner.runAdapted(shared, devJobs)).map((u) => u.queryLossAfter));
+   */
+  async runAdapted(shared: LoraAdapter, jobs: readonly TaskJob[]): Promise<AdaptedUpdate[]> {
+    if (this.pool) return (await this.onWorkers(shared, jobs, false)).updates;
+    return jobs.map((job) => {
+      const update = computeAdaptedUpdate(this.options.model, shared, job, this.options.adaptConfig);
+      const { queryLossBefore: _placeholder, ...decoded } = taskUpdatesFromIPC(
+        taskUpdatesToIPC([{ ...update, queryLossBefore: 0 }], job),
+      )[0] as TaskUpdateRow;
+      return decoded;
+    });
+  }
+
+  /** The adapted parts of `jobs` on the workers and, with `withBefore`, the query losses of θ (NaN where not run). */
+  private async onWorkers(
+    shared: LoraAdapter,
+    jobs: readonly TaskJob[],
+    withBefore: boolean,
+    onAdapted?: (updates: readonly AdaptedUpdate[]) => void,
+  ): Promise<{ updates: AdaptedUpdate[]; before: number[] }> {
+    const pool = this.pool as WorkerPool<WorkerJob, Uint8Array | number>;
+    const n = jobs.length;
+    const updates: AdaptedUpdate[] = new Array(n);
+    const before: number[] = new Array(n).fill(Number.NaN);
+    if (n === 0) {
+      onAdapted?.([]);
+      return { updates, before };
     }
     const flat = flattenAdapter(shared);
     const values = new Float32Array(new SharedArrayBuffer(flat.byteLength));
@@ -144,17 +178,15 @@ export class TaskRunner {
     // Longest first (by token count), each to the next idle worker, so tasks of unequal length keep both cores busy;
     // results are positioned by job, so the schedule changes no number. Each row is decoded as it arrives, while the
     // other workers still compute.
-    const n = jobs.length;
-    const updates: AdaptedUpdate[] = new Array(n);
-    const before: number[] = new Array(n);
+    const order = partOrder(jobs, this.options.adaptConfig.innerSteps);
     let adapted = 0;
-    await this.pool.run(
+    await pool.run(
       [
         ...jobs.map((job): WorkerJob => ({ shared: values, job, part: 'adapted' })),
-        ...jobs.map((job): WorkerJob => ({ shared: values, job, part: 'query-loss' })),
+        ...(withBefore ? jobs.map((job): WorkerJob => ({ shared: values, job, part: 'query-loss' })) : []),
       ],
       {
-        order: partOrder(jobs, this.options.adaptConfig.innerSteps),
+        order: withBefore ? order : order.filter((i) => i < n),
         onResult: (i, result) => {
           if (i >= n) {
             before[i - n] = result as number;
@@ -165,11 +197,11 @@ export class TaskRunner {
             `<task-updates of job ${i}>`,
           )[0] as TaskUpdateRow;
           updates[i] = update;
-          if (++adapted === n) options.onAdapted?.(updates);
+          if (++adapted === n) onAdapted?.(updates);
         },
       },
     );
-    return updates.map((update, i) => ({ ...update, queryLossBefore: before[i] as number }));
+    return { updates, before };
   }
 
   /** Stops the workers. */

@@ -421,8 +421,8 @@ async function evaluate(
     configHash: runHash,
     seed,
   }));
-  const rows = await runner.run(shared, jobs);
-  return rows.reduce((s, r) => s + r.queryLossAfter, 0) / rows.length;
+  const updates = await runner.runAdapted(shared, jobs);
+  return updates.reduce((s, u) => s + u.queryLossAfter, 0) / updates.length;
 }
 
 function notFiniteStop(error: unknown, iteration: number, latestDir: string | null): unknown {
