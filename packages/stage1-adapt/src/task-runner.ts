@@ -21,6 +21,8 @@ import type { AdaptConfig } from './config.ts';
 import type { ModelSource } from './model-source.ts';
 import {
   type AdaptedUpdate,
+  adaptedUpdateFromIPC,
+  adaptedUpdateToIPC,
   computeAdaptedUpdate,
   computeTaskUpdate,
   flattenAdapter,
@@ -148,13 +150,11 @@ export class TaskRunner {
    */
   async runAdapted(shared: LoraAdapter, jobs: readonly TaskJob[]): Promise<AdaptedUpdate[]> {
     if (this.pool) return (await this.onWorkers(shared, jobs, false)).updates;
-    return jobs.map((job) => {
-      const update = computeAdaptedUpdate(this.options.model, shared, job, this.options.adaptConfig);
-      const { queryLossBefore: _placeholder, ...decoded } = taskUpdatesFromIPC(
-        taskUpdatesToIPC([{ ...update, queryLossBefore: 0 }], job),
-      )[0] as TaskUpdateRow;
-      return decoded;
-    });
+    return jobs.map((job) =>
+      adaptedUpdateFromIPC(
+        adaptedUpdateToIPC(computeAdaptedUpdate(this.options.model, shared, job, this.options.adaptConfig), job),
+      ),
+    );
   }
 
   /** The adapted parts of `jobs` on the workers and, with `withBefore`, the query losses of θ (NaN where not run). */
@@ -192,11 +192,7 @@ export class TaskRunner {
             before[i - n] = result as number;
             return;
           }
-          const { queryLossBefore: _placeholder, ...update } = taskUpdatesFromIPC(
-            result as Uint8Array,
-            `<task-updates of job ${i}>`,
-          )[0] as TaskUpdateRow;
-          updates[i] = update;
+          updates[i] = adaptedUpdateFromIPC(result as Uint8Array, `<task-updates of job ${i}>`);
           if (++adapted === n) onAdapted?.(updates);
         },
       },

@@ -290,3 +290,23 @@ export function taskUpdatesToIPC(
 export function taskUpdatesFromIPC(bytes: Uint8Array, label = '<task-updates bytes>'): TaskUpdateRow[] {
   return artifactFromIPC(bytes, TaskUpdatesArtifact, label).rows;
 }
+
+/**
+ * An `AdaptedUpdate` as `task-updates` bytes: its row with a `queryLossBefore` of 0, a placeholder, since the query loss
+ * of θ is a part of its own; `adaptedUpdateFromIPC` drops it again.
+ *
+ * @example
+ * const update = adaptedUpdateFromIPC(adaptedUpdateToIPC(computeAdaptedUpdate(model, shared, job, config), job));
+ */
+export function adaptedUpdateToIPC(
+  update: AdaptedUpdate,
+  lineage: { readonly configHash: string; readonly seed: number | null },
+): Uint8Array {
+  return taskUpdatesToIPC([{ ...update, queryLossBefore: 0 }], lineage);
+}
+
+/** Decodes `adaptedUpdateToIPC`'s bytes, without the placeholder `queryLossBefore`. */
+export function adaptedUpdateFromIPC(bytes: Uint8Array, label?: string): AdaptedUpdate {
+  const { queryLossBefore: _placeholder, ...update } = taskUpdatesFromIPC(bytes, label)[0] as TaskUpdateRow;
+  return update;
+}

@@ -7,7 +7,7 @@ import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { createLoraAdapter, initBackend, tf } from '@meta-lora/lora-core';
 import { loadModelSource } from './model-source.ts';
 import type { WorkerInit, WorkerJob } from './task-runner.ts';
-import { computeAdaptedUpdate, queryLossBefore, taskUpdatesToIPC, unflattenAdapter } from './task-update.ts';
+import { adaptedUpdateToIPC, computeAdaptedUpdate, queryLossBefore, unflattenAdapter } from './task-update.ts';
 
 serveJobs<WorkerInit, WorkerJob, Uint8Array | number>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });
@@ -20,6 +20,6 @@ serveJobs<WorkerInit, WorkerJob, Uint8Array | number>(async (init) => {
     });
     if (part === 'query-loss') return { result: queryLossBefore(model, shared, job, init.adaptConfig) };
     const update = computeAdaptedUpdate(model, shared, job, init.adaptConfig);
-    return { result: taskUpdatesToIPC([{ ...update, queryLossBefore: 0 }], job) };
+    return { result: adaptedUpdateToIPC(update, job) };
   };
 });
