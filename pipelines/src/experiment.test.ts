@@ -30,6 +30,12 @@ describe('experiments', () => {
     expect(() => loadExperiment('x', root)).toThrow(/data\.json.*`k`.*got "many"/s);
   });
 
+  it('names the file and the line of a JSON syntax error', () => {
+    const root = experimentWith({});
+    writeFileSync(join(root, 'x', 'train.json'), '{\n  "metaLr": 0.001\n  "workers": 0\n}\n');
+    expect(() => loadExperiment('x', root)).toThrow(/train\.json:line 3: the train stage's config is not valid JSON/);
+  });
+
   it('refuses an unknown key (strict schemas)', () => {
     const root = experimentWith({ data: { kk: 3 } });
     expect(() => loadExperiment('x', root)).toThrow(/data\.json/);

@@ -5,12 +5,13 @@
  * Why one file per stage: turbo hashes whole files, so a stage's cache key can then cover exactly its own settings —
  * changing `eval.json` reruns evaluation and the report, not training.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
 import { DataConfigSchema } from '@meta-lora/data-sampling';
 import { METHODS } from '@meta-lora/eval';
+import { readJsonFile } from '@meta-lora/lora-core';
 import { BASELINE_METHODS, MetaConfigSchema } from '@meta-lora/stage2-meta';
 import { z } from 'zod';
 
@@ -116,15 +117,8 @@ export function loadExperiment(name: string, root = EXPERIMENTS_DIR): LoadedExpe
     const path = join(dir, `${stage}.json`);
     let json: unknown = {};
     if (existsSync(path)) {
-      try {
-        json = JSON.parse(readFileSync(path, 'utf8'));
-        if (json && typeof json === 'object' && !Array.isArray(json)) delete (json as Record<string, unknown>).$schema;
-      } catch (cause) {
-        throw new MetaLoraError('CONFIG_INVALID', `not valid JSON: ${(cause as Error).message}`, {
-          path,
-          fix: 'repair the JSON',
-        });
-      }
+      json = readJsonFile(path, { what: `the ${stage} stage's config` });
+      if (json && typeof json === 'object' && !Array.isArray(json)) delete (json as Record<string, unknown>).$schema;
     }
     const parsed = ExperimentSchema.shape[stage].safeParse(json);
     if (!parsed.success) {

@@ -31,7 +31,9 @@ describe('readEvalPlan', () => {
     expect(() => readEvalPlan(path)).toThrow(/bad\.json: `conditions\.0\.method`/);
   });
 
-  it('names the file when it is not JSON', () => {
-    expect(() => readEvalPlan(plan('broken.json', '{'))).toThrow(/broken\.json: cannot read the evaluation plan/);
+  it('names the file and the line when it is not JSON', () => {
+    expect(() => readEvalPlan(plan('broken.json', '{'))).toThrow(
+      /broken\.json:line 1: the evaluation plan is not valid JSON \(column 2\)/,
+    );
   });
 });

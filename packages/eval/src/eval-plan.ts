@@ -14,9 +14,9 @@
  *
  * Relative adapter paths are resolved against the plan file's directory.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
+import { readJsonFile } from '@meta-lora/lora-core';
 import { z } from 'zod';
 import { type EvalCondition, EvalConditionSchema } from './conditions.ts';
 import { TASK_TYPES } from './task-type.ts';
@@ -40,17 +40,10 @@ export type EvalPlan = z.output<typeof EvalPlanSchema>;
  * const plan = readEvalPlan('runs/x/eval-plan.json');
  */
 export function readEvalPlan(path: string): EvalPlan {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw new MetaLoraError(
-      'CONFIG_INVALID',
-      `cannot read the evaluation plan: ${(cause as Error).message}`,
-      { path, fix: `write the plan as JSON (see EvalPlanSchema); the pipeline writes RUN_DIR/${EVAL_PLAN_FILE}` },
-      { cause },
-    );
-  }
+  const json = readJsonFile(path, {
+    what: 'the evaluation plan',
+    missingFix: `write the plan as JSON (see EvalPlanSchema); the pipeline writes RUN_DIR/${EVAL_PLAN_FILE}`,
+  });
   const parsed = EvalPlanSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

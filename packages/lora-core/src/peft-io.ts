@@ -6,11 +6,11 @@
  * `lora_B` is [out, r], F32. The safetensors metadata holds `format: pt` (as PEFT writes) plus meta-lora's own
  * `meta_lora.*` keys (base-model fingerprint, lineage), which PEFT ignores.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError, Rng, showValue, writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
 import type { LoraConfig } from './config.ts';
 import { type AdaptableModel, createLoraAdapter, type LoraAdapter } from './lora-adapter.ts';
+import { readJsonFile } from './read-json-file.ts';
 import { readSafetensors, serializeSafetensors } from './safetensors.ts';
 
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
@@ -140,22 +140,11 @@ export async function savePeftAdapter(adapter: LoraAdapter, dir: string, options
 /** Reads and validates `DIR/adapter_config.json`. */
 export function readPeftConfig(dir: string): LoraConfig {
   const path = join(dir, ADAPTER_CONFIG_FILE);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new MetaLoraError(
-      'CHECKPOINT_INVALID',
-      missing
-        ? 'no adapter_config.json in the adapter directory'
-        : `adapter_config.json is not valid JSON: ${(cause as Error).message}`,
-      {
-        path,
-        fix: 'point at a PEFT adapter directory (adapter_config.json + adapter_model.safetensors)',
-      },
-    );
-  }
+  const json = readJsonFile(path, {
+    code: 'CHECKPOINT_INVALID',
+    what: ADAPTER_CONFIG_FILE,
+    missingFix: 'point at a PEFT adapter directory (adapter_config.json + adapter_model.safetensors)',
+  });
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new MetaLoraError('CHECKPOINT_INVALID', 'adapter_config.json must hold a JSON object', {
       path,

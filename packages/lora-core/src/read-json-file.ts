@@ -10,6 +10,8 @@ export interface ReadJsonFileOptions {
   readonly code?: ErrorCode;
   /** What the file is, for the message and the fix, e.g. `'the sharded checkpoint index'`. */
   readonly what?: string;
+  /** The fix for a missing or unreadable file (default: check the path), e.g. what should be there instead. */
+  readonly missingFix?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export function readJsonFile(path: string, options: ReadJsonFileOptions = {}): u
     throw new MetaLoraError(
       code,
       missing ? `${what} not found` : `cannot read ${what}: ${(cause as Error).message}`,
-      { path, fix: missing ? 'check the path' : 'check that the file is a readable file' },
+      { path, fix: options.missingFix ?? (missing ? 'check the path' : 'check that the file is a readable file') },
       { cause },
     );
   }

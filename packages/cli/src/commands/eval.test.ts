@@ -136,7 +136,7 @@ describe('meta-lora eval / report', () => {
     mkdirSync(empty, { recursive: true });
     const r = await cli(['eval', '--run', empty, '--model', modelDir]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/eval-plan\.json: cannot read the evaluation plan/);
+    expect(r.err).toMatch(/eval-plan\.json: the evaluation plan not found/);
     const rep = await cli(['report', empty]);
     expect(rep.code).toBe(2);
     expect(rep.err).toMatch(/no eval-results\.arrow to report on/);

@@ -102,6 +102,17 @@ describe('meta-lora train / adapt', () => {
     expect(existsSync(join(out, 'adapter_config.json'))).toBe(true);
   });
 
+  const trainWith = (config: string, out: string) =>
+    cli(['train', '--model', modelDir, '--data', dataDir, '--out', out, '--config', config]);
+
+  it('names the config file and the line of a JSON syntax error, with exit code 2', async () => {
+    const config = join(root, 'broken.json');
+    writeFileSync(config, '{\n  "metaLr": 0.001,\n  "workers": 0,,\n}\n');
+    const train = await trainWith(config, join(root, 'r3'));
+    expect(train.code).toBe(2);
+    expect(train.err).toMatch(/broken\.json:line 3: the config is not valid JSON \(column 16\)/);
+  });
+
   it('refuses k larger than the task’s examples, and second-order maml, with exit code 2', async () => {
     const adapt = await cli([
       'adapt',
@@ -121,17 +132,7 @@ describe('meta-lora train / adapt', () => {
     expect(adapt.code).toBe(2);
     expect(adapt.err).toMatch(/\[CONFIG_INVALID\]: k = 50 but task `succ` has only 8 train examples/);
     writeFileSync(join(root, 'maml.json'), '{"algorithm":"maml"}');
-    const train = await cli([
-      'train',
-      '--model',
-      modelDir,
-      '--data',
-      dataDir,
-      '--out',
-      join(root, 'r2'),
-      '--config',
-      join(root, 'maml.json'),
-    ]);
+    const train = await trainWith(join(root, 'maml.json'), join(root, 'r2'));
     expect(train.code).toBe(2);
     expect(train.err).toMatch(/second-order `maml` is not supported/);
   });

@@ -1,24 +1,19 @@
 /** `meta-lora train`: MeTA-LoRA meta-training (and, on request, the baselines) from the data stage's artifacts. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
-import { initBackend } from '@meta-lora/lora-core';
+import { initBackend, readJsonFile } from '@meta-lora/lora-core';
 import { BASELINE_METHODS, type BaselineMethod, parseMetaConfig, runTraining } from '@meta-lora/stage2-meta';
 import { type Command, intOption, requireString } from '../command.ts';
 import { requireModelDir } from '../default-model.ts';
 
-/** Reads a JSON config file (a `$schema` key is ignored); a syntax error names the file. */
+/** Reads a JSON config file (a `$schema` key is ignored); a syntax error names the file and the line. */
 export function readConfigFile(path: string | undefined): Record<string, unknown> {
   if (path === undefined) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw new MetaLoraError('CONFIG_INVALID', `cannot read the config: ${(cause as Error).message}`, {
-      path,
-      fix: 'pass a readable JSON file with the stage 2 config (see MetaConfigSchema)',
-    });
-  }
+  const json = readJsonFile(path, {
+    what: 'the config',
+    missingFix: 'pass a readable JSON file with the stage 2 config (see MetaConfigSchema)',
+  });
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     throw new MetaLoraError('CONFIG_INVALID', 'the config must be a JSON object', {
       path,
