@@ -16,7 +16,7 @@
  *   handoff.arrow        the last iteration's `task-updates` rows
  *   diagnostics.arrow    `meta-diagnostics`: one row per (iteration, task)
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { configHash, isMetaLoraError, MetaLoraError, Rng, writeArtifact, writeFileAtomic } from '@meta-lora/artifacts';
 import {
@@ -24,6 +24,7 @@ import {
   type LlamaModel,
   type LoraAdapter,
   Optimizer,
+  readJsonFile,
   savePeftAdapter,
   tf,
 } from '@meta-lora/lora-core';
@@ -123,7 +124,10 @@ function modeOf(config: MetaConfig): UpdateMode {
 function checkResumable(runDir: string, runHash: string, config: MetaConfig): void {
   const path = join(runDir, 'config.json');
   if (!existsSync(path)) return;
-  const saved = JSON.parse(readFileSync(path, 'utf8')) as { runHash?: string; config?: Record<string, unknown> };
+  const saved = readJsonFile(path, { what: "the run's config.json" }) as {
+    runHash?: string;
+    config?: Record<string, unknown>;
+  };
   if (saved.runHash === runHash) return;
   const differing = Object.keys({ ...config, ...saved.config }).filter(
     (k) => JSON.stringify((config as Record<string, unknown>)[k]) !== JSON.stringify(saved.config?.[k]),

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MetaLoraError } from '@meta-lora/artifacts';
@@ -94,6 +94,26 @@ describe('resume', () => {
     expect(error).toBeInstanceOf(MetaLoraError);
     expect((error as MetaLoraError).code).toBe('CONFIG_INVALID');
     expect((error as MetaLoraError).message).toMatch(/cannot resume.*different config.*metaLr/);
+    model.dispose();
+  });
+
+  it('refuses to resume over a damaged config.json with CONFIG_INVALID naming the file and the line', async () => {
+    const runDir = tmp();
+    const { model, fingerprint } = await loadModelSource(CHILD_SOURCE);
+    writeFileSync(join(runDir, 'config.json'), '{\n  "runHash": \n');
+    const error = await metaTrain({
+      model,
+      modelSource: CHILD_SOURCE,
+      fingerprint,
+      episodes: CHILD_EPISODES.slice(0, 2),
+      runDir,
+      progress: false,
+      config: CHILD_CONFIG,
+      resume: true,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MetaLoraError);
+    expect((error as MetaLoraError).code).toBe('CONFIG_INVALID');
+    expect((error as MetaLoraError).message).toMatch(/config\.json:line 3: the run's config\.json is not valid JSON/);
     model.dispose();
   });
 
