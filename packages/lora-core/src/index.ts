@@ -55,7 +55,7 @@ export {
 export type { RandomInitOptions } from './random-init.ts';
 export { randomWeights } from './random-init.ts';
 export type { ReadJsonFileOptions } from './read-json-file.ts';
-export { readJsonFile } from './read-json-file.ts';
+export { parseJsonText, readJsonFile } from './read-json-file.ts';
 export { applyRope, ropeInvFreq, ropeTables } from './rope.ts';
 export type {
   FloatDtype,

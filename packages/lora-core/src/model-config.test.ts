@@ -1,5 +1,8 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
-import { parseModelConfig } from './model-config.ts';
+import { parseModelConfig, readModelConfig } from './model-config.ts';
 import { TINY_MODEL_CONFIG } from './tiny-model.ts';
 
 const parse = (overrides: Record<string, unknown>) =>
@@ -50,5 +53,17 @@ describe('parseModelConfig', () => {
 
   it('names the field of a malformed config and the file', () => {
     expect(() => parse({ hidden_size: 'wide' })).toThrow(/x\/config\.json.*`hidden_size`/);
+  });
+});
+
+describe('readModelConfig', () => {
+  it('names the file and the line of a JSON syntax error in config.json', () => {
+    const dir = join(tempDir('model-config'), 'model');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'config.json'),
+      '{\n  "model_type": "llama",\n  "hidden_size": 64\n  "vocab_size": 32\n}\n',
+    );
+    expect(() => readModelConfig(dir)).toThrow(/config\.json:line 4: config\.json is not valid JSON \(column 3\)/);
   });
 });

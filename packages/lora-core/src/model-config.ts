@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
 import { z } from 'zod';
+import { parseJsonText } from './read-json-file.ts';
 
 export const SUPPORTED_MODEL_TYPES = ['llama', 'mistral', 'qwen2'] as const;
 export type ModelType = (typeof SUPPORTED_MODEL_TYPES)[number];
@@ -269,14 +270,5 @@ export function readModelConfig(dir: string): ModelConfig {
       fix: 'point --model at a Hugging Face model directory (config.json + model.safetensors)',
     });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new MetaLoraError('CONFIG_INVALID', `config.json is not valid JSON: ${(cause as Error).message}`, {
-      path,
-      fix: 'repair or re-download config.json',
-    });
-  }
-  return parseModelConfig(json, path);
+  return parseModelConfig(parseJsonText(text, path, { what: 'config.json' }), path);
 }

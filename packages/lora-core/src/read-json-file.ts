@@ -37,14 +37,27 @@ export function readJsonFile(path: string, options: ReadJsonFileOptions = {}): u
       { cause },
     );
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte order mark is not JSON
+  return parseJsonText(text, path, options);
+}
+
+/**
+ * Parses the text of the JSON file at `path` (already read); invalid JSON is a `MetaLoraError` (default code
+ * `CONFIG_INVALID`) naming the path, and the line and column where the parser stopped.
+ *
+ * @example
+ * const json = parseJsonText(readFileSync(path, 'utf8'), path, { what: 'config.json' });
+ */
+export function parseJsonText(text: string, path: string, options: ReadJsonFileOptions = {}): unknown {
+  const code = options.code ?? 'CONFIG_INVALID';
+  const what = options.what ?? 'JSON file';
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a UTF-8 byte order mark is not JSON
   try {
-    return JSON.parse(text);
+    return JSON.parse(body);
   } catch (cause) {
     const reason = (cause as Error).message;
     const at = /at position (\d+)/.exec(reason);
-    const position = at ? Number(at[1]) : /end of JSON input/.test(reason) ? text.length : undefined;
-    const before = position === undefined ? undefined : text.slice(0, position).split('\n');
+    const position = at ? Number(at[1]) : /end of JSON input/.test(reason) ? body.length : undefined;
+    const before = position === undefined ? undefined : body.slice(0, position).split('\n');
     const line = before?.length;
     const column = before === undefined ? undefined : (before.at(-1)?.length ?? 0) + 1;
     throw new MetaLoraError(
