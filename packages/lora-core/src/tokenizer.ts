@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
 import { type ChatMessage, type ChatTemplate, type ChatTemplateOptions, compileChatTemplate } from './chat-template.ts';
+import { parseJsonText } from './read-json-file.ts';
 
 export interface EncodeOptions {
   /** Run the post-processor (for HF Llama-style tokenizers: prepend BOS). Default true, as in HF. */
@@ -160,7 +161,10 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer | null> {
   const configPath = join(dir, 'tokenizer_config.json');
   const tokenizerText = await readIfExists(tokenizerPath);
   if (tokenizerText === undefined) return null;
-  const tokenizerJson = parseJson(tokenizerText, tokenizerPath);
+  const tokenizerJson = parseJsonText(tokenizerText, tokenizerPath, {
+    code: 'TOKENIZER_INVALID',
+    what: 'tokenizer.json',
+  });
   if (tokenizerJson === null || typeof tokenizerJson !== 'object' || Array.isArray(tokenizerJson)) {
     throw new MetaLoraError('TOKENIZER_INVALID', `${tokenizerPath} must hold a JSON object`, {
       path: tokenizerPath,
@@ -169,7 +173,10 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer | null> {
     });
   }
   const configText = await readIfExists(configPath);
-  const config = configText === undefined ? {} : parseJson(configText, configPath);
+  const config =
+    configText === undefined
+      ? {}
+      : parseJsonText(configText, configPath, { code: 'TOKENIZER_INVALID', what: 'tokenizer_config.json' });
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new MetaLoraError('TOKENIZER_INVALID', `${configPath} must hold a JSON object`, {
       path: configPath,
@@ -189,19 +196,6 @@ async function readIfExists(path: string): Promise<string | undefined> {
       'IO_FAILED',
       `could not read ${path}: ${(cause as Error).message}`,
       { path, fix: 'check the file permissions' },
-      { cause },
-    );
-  }
-}
-
-function parseJson(text: string, path: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new MetaLoraError(
-      'TOKENIZER_INVALID',
-      `${path} is not valid JSON: ${(cause as Error).message}`,
-      { path, fix: 'restore the file from the model repository' },
       { cause },
     );
   }
