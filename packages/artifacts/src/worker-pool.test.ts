@@ -55,6 +55,40 @@ describe('WorkerPool', () => {
     expect(waited).not.toBe('timed-out');
   });
 
+  it("queues the jobs of a run started while another is in progress behind that run's jobs", async () => {
+    const seen: string[] = [];
+    const first = pool.run(jobs(1, 2), { onResult: (i) => seen.push(`first ${i}`) });
+    const second = pool.run(jobs(3), { onResult: (i) => seen.push(`second ${i}`) });
+    expect(await Promise.all([first, second])).toEqual([[3, 5], [7]]);
+    expect(seen).toEqual(['first 0', 'first 1', 'second 0']);
+  });
+
+  it('settles a run that failed while another run keeps going', async () => {
+    const failing = pool.run([{ value: 1, fail: 'known' }, { value: 2 }], { failFast: true });
+    const other = pool.run(jobs(4));
+    await expect(failing).rejects.toThrow('value 1 is rejected');
+    expect(await other).toEqual([9]);
+  });
+
+  it('posts up to jobsPerWorker jobs to a worker at once', async () => {
+    const deep = WorkerPool.start<TestPoolInit, TestPoolJob, number>({
+      module: new URL('./test-pool-worker.ts', import.meta.url),
+      init: { offset: 1 },
+      size: 1,
+      label: 'test worker',
+      jobsPerWorker: 2,
+    });
+    try {
+      const started = new Int32Array(new SharedArrayBuffer(4));
+      const results = deep.run([{ value: 1 }, { value: 2, started }]);
+      // This thread blocks from here: job 1 can start only if it went out with job 0, not after job 0's result.
+      expect(Atomics.wait(started, 0, 0, 10_000)).not.toBe('timed-out');
+      expect(await results).toEqual([3, 5]);
+    } finally {
+      await deep.close();
+    }
+  });
+
   it('hands out no further job after a failure when failFast is set', async () => {
     const started: number[] = [];
     const failing: TestPoolJob[] = [{ value: 0 }, { value: 1, fail: 'known' }, { value: 2 }];

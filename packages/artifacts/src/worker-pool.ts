@@ -44,6 +44,12 @@ export interface WorkerPoolOptions<Init> {
   readonly size: number;
   /** Names a worker in errors: `${label} ${i} crashed: …`. */
   readonly label: string;
+  /**
+   * Jobs a worker holds at once (default 1): at 2 it finds its next job waiting when it finishes one, instead of
+   * waiting for this thread to answer its result, which matters when this thread has work of its own between results.
+   * A job given out early is committed to its worker, so keep 1 for jobs of very unequal length.
+   */
+  readonly jobsPerWorker?: number;
 }
 
 export interface PoolRunOptions<Result = unknown> {
@@ -59,11 +65,29 @@ interface Slot<Result> {
   readonly worker: Worker;
   readonly pending: Map<number, { resolve: (result: Result) => void; reject: (error: Error) => void }>;
   failure: Error | null;
+  /** Jobs posted to the worker and not answered yet. */
+  inFlight: number;
+}
+
+/** One `run` call's bookkeeping. */
+interface Batch<Job, Result> {
+  readonly jobs: readonly Job[];
+  readonly options: PoolRunOptions<Result>;
+  readonly results: Result[];
+  readonly failures: { index: number; reason: unknown }[];
+  /** Jobs handed out and not finished. */
+  running: number;
+  /** Jobs not handed out yet (they sit in the pool's queue). */
+  queued: number;
+  readonly settle: (error: unknown, results?: Result[]) => void;
 }
 
 export class WorkerPool<Job, Result> {
   private readonly slots: Slot<Result>[] = [];
   private nextId = 0;
+  private jobsPerWorker = 1;
+  /** Jobs waiting for a worker, of every `run` in progress, in the order they go out. */
+  private readonly queue: { batch: Batch<Job, Result>; index: number }[] = [];
 
   private constructor() {}
 
@@ -76,10 +100,11 @@ export class WorkerPool<Job, Result> {
    */
   static start<Init, Job, Result>(options: WorkerPoolOptions<Init>): WorkerPool<Job, Result> {
     const pool = new WorkerPool<Job, Result>();
+    pool.jobsPerWorker = options.jobsPerWorker ?? 1;
     const data: PoolWorkerData<Init> = { module: options.module.href, init: options.init };
     for (let i = 0; i < options.size; i++) {
       const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: data });
-      const slot: Slot<Result> = { worker, pending: new Map(), failure: null };
+      const slot: Slot<Result> = { worker, pending: new Map(), failure: null, inFlight: 0 };
       const fail = (error: Error) => {
         slot.failure = error;
         for (const p of slot.pending.values()) p.reject(error);
@@ -109,46 +134,104 @@ export class WorkerPool<Job, Result> {
 
   /**
    * Runs `jobs`, each on the next worker that falls idle, and returns their results in job order; the order they go
-   * out in changes no result. Rejects with the failure of the first failed job (in job order) once no job is running.
+   * out in changes no result. Rejects with the failure of the first failed job (in job order) once none of its jobs
+   * is running.
+   *
+   * Runs may overlap: the jobs of a `run` called while another is in progress queue behind that one's jobs not yet
+   * handed out, so a caller can keep the workers busy across a point where it would otherwise wait for a whole batch
+   * (stage 2 starts the next meta-iteration's adaptations while this one's last query losses are computed).
    *
    * @example
    * const results = await pool.run(jobs, { order: longestFirst(costs), onResult: (i) => console.log('done', i) });
    */
-  async run(jobs: readonly Job[], options: PoolRunOptions<Result> = {}): Promise<Result[]> {
+  run(jobs: readonly Job[], options: PoolRunOptions<Result> = {}): Promise<Result[]> {
     const order = options.order ?? jobs.map((_, i) => i);
-    const results: Result[] = new Array(jobs.length);
-    const failures: { index: number; reason: unknown }[] = [];
-    let next = 0;
-    const take = (): number | undefined =>
-      next < order.length && !(options.failFast && failures.length > 0) ? order[next++] : undefined;
-    const lane = async (slot: Slot<Result>) => {
-      let i = take();
-      let pending = i === undefined ? null : this.post(slot, jobs[i] as Job);
-      while (i !== undefined && pending !== null) {
-        const current = i;
-        let outcome: { ok: true; result: Result } | { ok: false; reason: unknown };
-        try {
-          outcome = { ok: true, result: await pending };
-        } catch (reason) {
-          outcome = { ok: false, reason };
-        }
-        if (!outcome.ok) failures.push({ index: current, reason: outcome.reason });
-        // The worker gets its next job before this result is handled, so it computes while `onResult` runs.
-        i = take();
-        pending = i === undefined ? null : this.post(slot, jobs[i] as Job);
-        if (outcome.ok) {
-          results[current] = outcome.result;
-          try {
-            options.onResult?.(current, outcome.result);
-          } catch (reason) {
-            failures.push({ index: current, reason });
-          }
-        }
+    return new Promise((resolve, reject) => {
+      const batch: Batch<Job, Result> = {
+        jobs,
+        options,
+        results: new Array(jobs.length),
+        failures: [],
+        running: 0,
+        queued: order.length,
+        settle: (error, results) => (results ? resolve(results) : reject(error)),
+      };
+      if (order.length === 0) {
+        resolve(batch.results);
+        return;
       }
-    };
-    await Promise.all(this.slots.map(lane));
-    if (failures.length > 0) throw failures.sort((a, b) => a.index - b.index)[0]?.reason;
-    return results;
+      if (this.slots.length === 0) {
+        reject(new Error('the worker pool has no workers (it was closed)'));
+        return;
+      }
+      for (const index of order) this.queue.push({ batch, index });
+      this.dispatch();
+    });
+  }
+
+  /** Hands queued jobs to the workers: first one to each idle worker, then up to `jobsPerWorker` each. */
+  private dispatch(): void {
+    for (let held = 1; held <= this.jobsPerWorker; held++) {
+      for (const slot of this.slots) {
+        if (slot.inFlight >= held) continue;
+        const next = this.takeQueued();
+        if (!next) return;
+        this.start(slot, next.batch, next.index);
+      }
+    }
+  }
+
+  private takeQueued(): { batch: Batch<Job, Result>; index: number } | undefined {
+    const entry = this.queue.shift();
+    if (entry) entry.batch.queued--;
+    return entry;
+  }
+
+  private start(slot: Slot<Result>, batch: Batch<Job, Result>, index: number): void {
+    slot.inFlight++;
+    batch.running++;
+    this.post(slot, batch.jobs[index] as Job).then(
+      (result) => this.finish(slot, batch, index, { ok: true, result }),
+      (reason: unknown) => this.finish(slot, batch, index, { ok: false, reason }),
+    );
+  }
+
+  private finish(
+    slot: Slot<Result>,
+    batch: Batch<Job, Result>,
+    index: number,
+    outcome: { ok: true; result: Result } | { ok: false; reason: unknown },
+  ): void {
+    slot.inFlight--;
+    batch.running--;
+    if (!outcome.ok) this.fail(batch, index, outcome.reason);
+    // The worker gets its next job before this result is handled, so it computes while `onResult` runs.
+    this.dispatch();
+    if (outcome.ok) {
+      batch.results[index] = outcome.result;
+      try {
+        batch.options.onResult?.(index, outcome.result);
+      } catch (reason) {
+        this.fail(batch, index, reason);
+      }
+    }
+    this.finishIfDone(batch);
+  }
+
+  /** Records a failed job; a failFast run's jobs still queued are dropped. */
+  private fail(batch: Batch<Job, Result>, index: number, reason: unknown): void {
+    batch.failures.push({ index, reason });
+    if (!batch.options.failFast || batch.queued === 0) return;
+    const kept = this.queue.filter((entry) => entry.batch !== batch);
+    this.queue.splice(0, this.queue.length, ...kept);
+    batch.queued = 0;
+  }
+
+  private finishIfDone(batch: Batch<Job, Result>): void {
+    if (batch.running > 0 || batch.queued > 0) return;
+    const first = batch.failures.sort((a, b) => a.index - b.index)[0];
+    if (first) batch.settle(first.reason);
+    else batch.settle(undefined, batch.results);
   }
 
   private post(slot: Slot<Result>, job: Job): Promise<Result> {
@@ -164,6 +247,7 @@ export class WorkerPool<Job, Result> {
   /** Stops the workers. */
   async close(): Promise<void> {
     const slots = this.slots.splice(0);
+    this.queue.length = 0;
     for (const slot of slots) slot.worker.removeAllListeners('exit');
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }

@@ -107,6 +107,7 @@ export class TaskRunner {
       init,
       size: options.workers,
       label: 'stage 1 worker',
+      jobsPerWorker: 2,
     });
     return new TaskRunner(options, pool);
   }

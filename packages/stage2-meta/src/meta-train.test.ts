@@ -16,7 +16,7 @@ import { tempDir } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type MetaConfigInput, parseMetaConfig } from './config.ts';
 import { DiagnosticsArtifact } from './diagnostics.ts';
-import { metaTrain } from './meta-train.ts';
+import { type MetaTrainOptions, metaTrain } from './meta-train.ts';
 import { syntheticEpisodes } from './test-tasks.ts';
 
 await initBackend({ quiet: true });
@@ -31,9 +31,19 @@ function train(
   input: MetaConfigInput,
   episodes = syntheticEpisodes(1, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 1 }),
   runDir = tmp(),
+  more: Pick<MetaTrainOptions, 'devTasks' | 'onIteration'> = {},
 ) {
   const config = parseMetaConfig({ lora, workers: 0, ...input });
-  return metaTrain({ model, modelSource: source, fingerprint: 'tiny', config, episodes, runDir, progress: false });
+  return metaTrain({
+    model,
+    modelSource: source,
+    fingerprint: 'tiny',
+    config,
+    episodes,
+    runDir,
+    progress: false,
+    ...more,
+  });
 }
 
 /** The adapter metaTrain starts from. */
@@ -115,24 +125,38 @@ describe('metaTrain', () => {
     expect(readFileSync(join(a, 'metrics.jsonl'), 'utf8')).toBe(readFileSync(join(b, 'metrics.jsonl'), 'utf8'));
   });
 
+  it('overlaps iterations on workers without changing checkpoints, dev losses or metrics', async () => {
+    // Iterations 0, 3 and 4 start the next one early; 1 evaluates, 2 writes a checkpoint, 5 is the last.
+    const episodes = syntheticEpisodes(6, { numTasks: 4, tasksPerBatch: 3, support: 3, query: 3, seed: 5 });
+    const devTasks = syntheticEpisodes(1, { numTasks: 2, tasksPerBatch: 2, support: 3, query: 3, seed: 6 })[0]!.tasks;
+    const run = async (workers: number) => {
+      const runDir = tmp();
+      const input = { workers, adapt: { innerSteps: 2 }, checkpointEvery: 3, evalEvery: 2 };
+      (await train(input, episodes, runDir, { devTasks })).shared.dispose();
+      const read = (path: string) => readFileSync(join(runDir, path));
+      return {
+        metrics: read('metrics.jsonl').toString(),
+        state: read('checkpoints/iter-000003/state.json').toString(),
+        optimizer: read('checkpoints/iter-000003/optimizer.safetensors'),
+        best: read('adapters/best/adapter_model.safetensors'),
+      };
+    };
+    const inThread = await run(0);
+    const onWorkers = await run(2);
+    expect(onWorkers.metrics).toBe(inThread.metrics);
+    expect(onWorkers.state).toBe(inThread.state);
+    expect(onWorkers.optimizer.equals(inThread.optimizer)).toBe(true);
+    expect(onWorkers.best.equals(inThread.best)).toBe(true);
+  });
+
   it('leaks no tensors across iterations', async () => {
     const counts: number[] = [];
     const episodes = syntheticEpisodes(5, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 6 });
     const before = tf.memory().numTensors;
-    const { shared } = await (async () => {
-      const config = parseMetaConfig({ lora, workers: 0, adapt: { innerOptimizer: 'adam' }, checkpointEvery: 2 });
-      return metaTrain({
-        model,
-        modelSource: source,
-        fingerprint: 'tiny',
-        config,
-        episodes,
-        devTasks: episodes[0]!.tasks,
-        runDir: tmp(),
-        progress: false,
-        onIteration: () => counts.push(tf.memory().numTensors),
-      });
-    })();
+    const { shared } = await train({ adapt: { innerOptimizer: 'adam' }, checkpointEvery: 2 }, episodes, tmp(), {
+      devTasks: episodes[0]!.tasks,
+      onIteration: () => counts.push(tf.memory().numTensors),
+    });
     expect(new Set(counts).size).toBe(1);
     shared.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -144,16 +168,8 @@ describe('metaTrain', () => {
     // metaLr 2 overshoots after the second evaluation, by margins no kernel's rounding changes (dev 2.59, 2.65, 2.82
     // with and without the native kernels); at 0.5 the run hovered near its best and whether it stopped hung on the
     // last bits.
-    const config = parseMetaConfig({ lora, workers: 0, metaLr: 2, evalEvery: 1, earlyStoppingPatience: 2 });
-    const result = await metaTrain({
-      model,
-      modelSource: source,
-      fingerprint: 'tiny',
-      config,
-      episodes,
+    const result = await train({ metaLr: 2, evalEvery: 1, earlyStoppingPatience: 2 }, episodes, runDir, {
       devTasks: syntheticEpisodes(1, { numTasks: 3, tasksPerBatch: 3, support: 3, query: 4, seed: 9 })[0]!.tasks,
-      runDir,
-      progress: false,
     });
     const dev = result.metrics.map((m) => m.devLoss!);
     expect(result.stoppedEarly).toBe(true);

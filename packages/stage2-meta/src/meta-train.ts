@@ -228,39 +228,66 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const lineage = { configHash: runHash, seed: config.seed, parents: [...(options.parents ?? [])] };
   let lastRows: TaskUpdateRow[] = [];
   let iterationsRun = 0;
-  let iteration = state.nextIteration;
+  // One iteration's jobs, started: the meta-update runs as soon as every task's adapted part is in (`adapted`), while
+  // the workers still take the query losses of the old θ (their jobs hold its values); `rows` settles with those.
+  const launch = (iteration: number): Launched => {
+    const episode = episodes[iteration] as MetaEpisode;
+    const jobs: TaskJob[] = episode.tasks.map((task, taskSlot) => ({
+      iteration,
+      taskSlot,
+      task,
+      mode: modeOf(config),
+      rngState: rng.fork(`task:${iteration}:${taskSlot}:${task.taskId}`).state(),
+      configHash: runHash,
+      seed: config.seed,
+    }));
+    let update: MetaUpdate | undefined;
+    let optimizerStep = 0;
+    let markAdapted = () => {};
+    const adapted = new Promise<void>((resolve) => {
+      markAdapted = resolve;
+    });
+    const rows = runner.run(shared, jobs, {
+      onAdapted: (updates) => {
+        update = metaUpdate(shared, optimizer, updates, config);
+        optimizerStep = optimizer.step;
+        markAdapted();
+      },
+    });
+    rows.catch(() => {}); // awaited below; this only keeps a run abandoned on an earlier failure from being unhandled
+    return {
+      iteration,
+      rows,
+      adapted: Promise.race([adapted, rows.then(() => {})]),
+      update: () => update as MetaUpdate,
+      optimizerStep: () => optimizerStep,
+    };
+  };
+  let current = state.nextIteration < episodes.length ? launch(state.nextIteration) : null;
   try {
-    for (; iteration < episodes.length && !state.stoppedEarly; iteration++) {
-      const episode = episodes[iteration] as MetaEpisode;
-      const jobs: TaskJob[] = episode.tasks.map((task, taskSlot) => ({
-        iteration,
-        taskSlot,
-        task,
-        mode: modeOf(config),
-        rngState: rng.fork(`task:${iteration}:${taskSlot}:${task.taskId}`).state(),
-        configHash: runHash,
-        seed: config.seed,
-      }));
+    while (current) {
+      const iteration = current.iteration;
+      const last = iteration + 1 === episodes.length;
+      const evaluates = devTasks.length > 0 && ((iteration + 1) % config.evalEvery === 0 || last);
+      const checkpoints = (iteration + 1) % config.checkpointEvery === 0 || last;
+      let next: Launched | null = null;
       let rows: TaskUpdateRow[];
       let m: IterationMetrics;
       try {
-        // The meta-update runs as soon as every task's adapted part is in, while the workers still take the query
-        // losses of the old θ (their jobs hold its values).
-        let update: MetaUpdate | undefined;
-        rows = await runner.run(shared, jobs, {
-          onAdapted: (updates) => {
-            update = metaUpdate(shared, optimizer, updates, config);
-          },
-        });
-        m = iterationMetrics(rows, iteration, update as MetaUpdate);
+        await current.adapted;
+        // With workers, the next iteration starts now (θ is updated) and its adaptations queue behind this one's
+        // query losses, so no worker waits at the iteration boundary. Not before an evaluation or a checkpoint: those
+        // see θ and the optimizer exactly as this iteration left them.
+        if (runner.workers > 0 && !last && !evaluates && !checkpoints) next = launch(iteration + 1);
+        rows = await current.rows;
+        m = iterationMetrics(rows, iteration, current.update());
       } catch (error) {
         throw notFiniteStop(error, iteration, latestDir);
       }
       lastRows = rows;
       iterationsRun++;
-      const last = iteration + 1 === episodes.length;
       let devLoss: number | undefined;
-      if (devTasks.length > 0 && ((iteration + 1) % config.evalEvery === 0 || last)) {
+      if (evaluates) {
         devLoss = await evaluate(runner, shared, devTasks, rng, runHash, config.seed, iteration);
         if (state.bestDevLoss === null || devLoss < state.bestDevLoss) {
           state = { ...state, bestDevLoss: devLoss, bestIteration: iteration, evalsWithoutImprovement: 0 };
@@ -283,13 +310,14 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
           `\rmeta-train ${iteration + 1}/${episodes.length}  query loss ${m.queryLossBefore.toFixed(4)} → ${m.queryLossAfter.toFixed(4)}${devLoss === undefined ? '' : `  dev ${devLoss.toFixed(4)}`}   `,
         );
       }
-      state = { ...state, nextIteration: iteration + 1, optimizerStep: optimizer.step };
-      if ((iteration + 1) % config.checkpointEvery === 0 || last || state.stoppedEarly) {
+      state = { ...state, nextIteration: iteration + 1, optimizerStep: current.optimizerStep() };
+      if (checkpoints || state.stoppedEarly) {
         latestDir = await writeCheckpoint(runDir, shared, optimizer, state, {
           keep: config.keepCheckpoints,
           ...peftOptions,
         });
       }
+      current = next ?? (last || state.stoppedEarly ? null : launch(iteration + 1));
     }
     if (progress) process.stderr.write('\n');
     await savePeftAdapter(shared, join(runDir, 'adapters', 'shared'), {
@@ -337,6 +365,18 @@ export function metaStep(
   iteration: number,
 ): IterationMetrics {
   return iterationMetrics(rows, iteration, metaUpdate(shared, optimizer, rows, config));
+}
+
+/** An iteration whose jobs are out (metaTrain's pipeline). */
+interface Launched {
+  readonly iteration: number;
+  /** The task rows, `queryLossBefore` included. */
+  readonly rows: Promise<TaskUpdateRow[]>;
+  /** Settles once the meta-update has run (θ holds the next iteration's values), or with the run's failure. */
+  readonly adapted: Promise<void>;
+  readonly update: () => MetaUpdate;
+  /** The optimizer's step count right after this iteration's update. */
+  readonly optimizerStep: () => number;
 }
 
 /** What the meta-update measured besides the losses. */
