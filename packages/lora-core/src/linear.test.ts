@@ -47,6 +47,22 @@ describe('linear with one LoRA branch', () => {
     for (const [k, g] of got.entries()) expect(g).toBeAllClose(want[k] as tf.Tensor, { atol: 1e-4, rtol: 1e-5 });
   });
 
+  it('gives the same gradients and leaks nothing when A and B are variables (held by reference, not saved)', () => {
+    const [va, vb] = [tf.variable(a), tf.variable(b)];
+    const loss = () => weighted((xs, as, bs) => linear(xs, base, [branch(as, bs)]))(x, va, vb) as tf.Scalar;
+    const want = tf.grads(weighted(reference))([x, a, b]);
+    const step = () => tf.variableGrads(loss, [va, vb]);
+    const warm = step(); // warm-up: first-call caches
+    tf.dispose([warm.value, ...Object.values(warm.grads)]);
+    const before = tf.memory().numTensors;
+    const { value, grads } = step();
+    expect(grads[va.name]!).toBeAllClose(want[1]!, { atol: 1e-4, rtol: 1e-5 });
+    expect(grads[vb.name]!).toBeAllClose(want[2]!, { atol: 1e-4, rtol: 1e-5 });
+    tf.dispose([value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([va, vb, ...want]);
+  });
+
   it('leaks no tensors through a forward and backward pass', () => {
     const loss = weighted((xs, as, bs) => linear(xs, base, [branch(as, bs)]));
     const step = () => {

@@ -116,11 +116,14 @@ function fusedLoraLinear(x: tf.Tensor2D, base: LinearWeights, branch: LoraBranch
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const inputs = { x: xIn, weightT: base.weightT, a, b };
     const [y, h] = tf.engine().runKernel(LORA_LINEAR_KERNEL, inputs, attrs) as [tf.Tensor2D, tf.Tensor2D]; // [N, O], [N, r]
-    save([xIn, h, a, b]);
+    // Variables outlive the backward pass, so only other factors (an adapter built inside the loss) need the engine's
+    // saved copy; that copy is a kernel call and a tape entry each, twice per projection and step.
+    const factorsLive = a instanceof tf.Variable && b instanceof tf.Variable;
+    save(factorsLive ? [xIn, h] : [xIn, h, a, b]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, hs, as, bs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const [xs, hs, as = a, bs = b] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D?, tf.Tensor2D?];
         const grads = { dy, x: xs, h: hs, weight: base.weight, a: as, b: bs };
         return tf.engine().runKernel(LORA_LINEAR_GRAD_KERNEL, grads, attrs) as tf.Tensor[]; // dx [N, I], da [r, I], db [O, r]
       },

@@ -90,6 +90,10 @@ export function targetLossAndGradients(
         variables,
       );
       loss += value * w;
+      if (batches.length === 1) {
+        acc = grads; // w is 1: the one chunk's gradients are the result
+        continue;
+      }
       const scaled = grads.map((g, i) => {
         const s = tf.tidy(() => (acc ? tf.add(acc[i] as tf.Tensor, tf.mul(g, w)) : tf.mul(g, w)));
         g.dispose();
