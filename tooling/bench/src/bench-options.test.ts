@@ -10,7 +10,7 @@ describe('parseBenchArgs', () => {
 
   it('measures meta-iterations by default, and skips them with --meta-iterations 0', () => {
     const o = parseBenchArgs([]);
-    expect([o.metaIterations, o.metaRepeats, o.metaOnly]).toEqual([20, 3, false]);
+    expect([o.metaIterations, o.metaRepeats, o.metaOnly]).toEqual([26, 3, false]);
     expect(parseBenchArgs(['--meta-iterations', '0']).metaIterations).toBe(0);
     expect(parseBenchArgs(['--meta-iterations', '30', '--meta-repeats', '5', '--meta-only'])).toMatchObject({
       metaIterations: 30,

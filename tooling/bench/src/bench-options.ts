@@ -6,8 +6,12 @@
 import { parseArgs } from 'node:util';
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
 
-/** Meta-iterations left out of the steady meta-iteration rate (worker start-up, kernel and JIT warm-up). */
-export const META_WARMUP_ITERATIONS = 2;
+/**
+ * Meta-iterations left out of the steady meta-iteration rate: worker start-up, and the JIT warm-up of fresh worker
+ * isolates, which compile while they compute (with 2 workers, iterations 2–10 of a run averaged 10–25 % slower than
+ * iterations 20–50, with 1 worker 8–12 %; later 10-iteration windows differ by noise only).
+ */
+export const META_WARMUP_ITERATIONS = 8;
 
 export interface BenchOptions {
   /** HF checkpoint directory (e.g. shared/models/stories260K); null: the random bench model. */
@@ -37,10 +41,10 @@ export interface BenchOptions {
 }
 
 /**
- * Default meta-iterations and rounds of a plain `pnpm bench` (about three minutes on 2 cores): single rounds drift by
+ * Default meta-iterations and rounds of a plain `pnpm bench` (about four minutes on 2 cores): single rounds drift by
  * ±10 % on a shared VM, so three rounds of 18 steady iterations each give a median worth reading.
  */
-export const META_DEFAULTS = { iterations: 20, repeats: 3 } as const;
+export const META_DEFAULTS = { iterations: 26, repeats: 3 } as const;
 
 export const BENCH_USAGE = `usage: pnpm bench [options]
   --model DIR          HF checkpoint dir (config.json + model.safetensors); default: the random bench model
@@ -54,7 +58,7 @@ export const BENCH_USAGE = `usage: pnpm bench [options]
   --memory-steps N     memory mode (only that): train N steps (>= 200), compare RSS and numTensors at step 100 and N
   --meta-iterations N  N MeTA-LoRA iterations on models/meta-lora-base (or --model), in-thread, with 1 worker and
                        with N workers per thread count N > 1; prints steady and end-to-end iterations/s and the
-                       speed-ups (steady = after 2 warm-up iterations); default 20, 0 skips it
+                       speed-ups (steady = after 8 warm-up iterations); default 26, 0 skips it
   --meta-repeats N     interleaved rounds of that measurement, medians reported (default 3)
   --meta-only          only the meta-iteration measurement
   --no-torch           skip the PyTorch reference
@@ -144,7 +148,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     throw new MetaLoraError(
       'CONFIG_INVALID',
       `--meta-iterations must be 0 (off) or above the ${META_WARMUP_ITERATIONS} warm-up iterations, got ${metaIterations}`,
-      { field: '--meta-iterations', value: metaIterations, fix: 'pass e.g. --meta-iterations 20' },
+      { field: '--meta-iterations', value: metaIterations, fix: 'pass e.g. --meta-iterations 26' },
     );
   }
   const metaOnly = values['meta-only'] as boolean;
