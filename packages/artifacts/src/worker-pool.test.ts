@@ -70,25 +70,6 @@ describe('WorkerPool', () => {
     expect(await other).toEqual([9]);
   });
 
-  it('posts up to jobsPerWorker jobs to a worker at once', async () => {
-    const deep = WorkerPool.start<TestPoolInit, TestPoolJob, number>({
-      module: new URL('./test-pool-worker.ts', import.meta.url),
-      init: { offset: 1 },
-      size: 1,
-      label: 'test worker',
-      jobsPerWorker: 2,
-    });
-    try {
-      const started = new Int32Array(new SharedArrayBuffer(4));
-      const results = deep.run([{ value: 1 }, { value: 2, started }]);
-      // This thread blocks from here: job 1 can start only if it went out with job 0, not after job 0's result.
-      expect(Atomics.wait(started, 0, 0, 10_000)).not.toBe('timed-out');
-      expect(await results).toEqual([3, 5]);
-    } finally {
-      await deep.close();
-    }
-  });
-
   it('hands out no further job after a failure when failFast is set', async () => {
     const started: number[] = [];
     const failing: TestPoolJob[] = [{ value: 0 }, { value: 1, fail: 'known' }, { value: 2 }];

@@ -44,12 +44,6 @@ export interface WorkerPoolOptions<Init> {
   readonly size: number;
   /** Names a worker in errors: `${label} ${i} crashed: …`. */
   readonly label: string;
-  /**
-   * Jobs a worker holds at once (default 1): at 2 it finds its next job waiting when it finishes one, instead of
-   * waiting for this thread to answer its result, which matters when this thread has work of its own between results.
-   * A job given out early is committed to its worker, so keep 1 for jobs of very unequal length.
-   */
-  readonly jobsPerWorker?: number;
 }
 
 export interface PoolRunOptions<Result = unknown> {
@@ -65,8 +59,8 @@ interface Slot<Result> {
   readonly worker: Worker;
   readonly pending: Map<number, { resolve: (result: Result) => void; reject: (error: Error) => void }>;
   failure: Error | null;
-  /** Jobs posted to the worker and not answered yet. */
-  inFlight: number;
+  /** Whether a job of this pool is running on the worker. */
+  busy: boolean;
 }
 
 /** One `run` call's bookkeeping. */
@@ -85,7 +79,6 @@ interface Batch<Job, Result> {
 export class WorkerPool<Job, Result> {
   private readonly slots: Slot<Result>[] = [];
   private nextId = 0;
-  private jobsPerWorker = 1;
   /** Jobs waiting for a worker, of every `run` in progress, in the order they go out. */
   private readonly queue: { batch: Batch<Job, Result>; index: number }[] = [];
 
@@ -100,11 +93,10 @@ export class WorkerPool<Job, Result> {
    */
   static start<Init, Job, Result>(options: WorkerPoolOptions<Init>): WorkerPool<Job, Result> {
     const pool = new WorkerPool<Job, Result>();
-    pool.jobsPerWorker = options.jobsPerWorker ?? 1;
     const data: PoolWorkerData<Init> = { module: options.module.href, init: options.init };
     for (let i = 0; i < options.size; i++) {
       const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: data });
-      const slot: Slot<Result> = { worker, pending: new Map(), failure: null, inFlight: 0 };
+      const slot: Slot<Result> = { worker, pending: new Map(), failure: null, busy: false };
       const fail = (error: Error) => {
         slot.failure = error;
         for (const p of slot.pending.values()) p.reject(error);
@@ -169,15 +161,13 @@ export class WorkerPool<Job, Result> {
     });
   }
 
-  /** Hands queued jobs to the workers: first one to each idle worker, then up to `jobsPerWorker` each. */
+  /** Hands queued jobs to the idle workers. */
   private dispatch(): void {
-    for (let held = 1; held <= this.jobsPerWorker; held++) {
-      for (const slot of this.slots) {
-        if (slot.inFlight >= held) continue;
-        const next = this.takeQueued();
-        if (!next) return;
-        this.start(slot, next.batch, next.index);
-      }
+    for (const slot of this.slots) {
+      if (slot.busy) continue;
+      const next = this.takeQueued();
+      if (!next) return;
+      this.start(slot, next.batch, next.index);
     }
   }
 
@@ -188,7 +178,7 @@ export class WorkerPool<Job, Result> {
   }
 
   private start(slot: Slot<Result>, batch: Batch<Job, Result>, index: number): void {
-    slot.inFlight++;
+    slot.busy = true;
     batch.running++;
     this.post(slot, batch.jobs[index] as Job).then(
       (result) => this.finish(slot, batch, index, { ok: true, result }),
@@ -202,7 +192,7 @@ export class WorkerPool<Job, Result> {
     index: number,
     outcome: { ok: true; result: Result } | { ok: false; reason: unknown },
   ): void {
-    slot.inFlight--;
+    slot.busy = false;
     batch.running--;
     if (!outcome.ok) this.fail(batch, index, outcome.reason);
     // The worker gets its next job before this result is handled, so it computes while `onResult` runs.

@@ -107,7 +107,6 @@ export class TaskRunner {
       init,
       size: options.workers,
       label: 'stage 1 worker',
-      jobsPerWorker: 2,
     });
     return new TaskRunner(options, pool);
   }
