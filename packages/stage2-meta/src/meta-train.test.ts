@@ -126,7 +126,7 @@ describe('metaTrain', () => {
   });
 
   it('overlaps iterations on workers without changing checkpoints, dev losses or metrics', async () => {
-    // Iterations 0, 3 and 4 start the next one early; 1 evaluates, 2 writes a checkpoint, 5 is the last.
+    // Iterations 0 and 4 start the next one early; 1 and 3 evaluate, 2 writes a checkpoint, 5 is the last.
     const episodes = syntheticEpisodes(6, { numTasks: 4, tasksPerBatch: 3, support: 3, query: 3, seed: 5 });
     const devTasks = syntheticEpisodes(1, { numTasks: 2, tasksPerBatch: 2, support: 3, query: 3, seed: 6 })[0]!.tasks;
     const run = async (workers: number) => {
