@@ -149,6 +149,16 @@ describe('metaTrain', () => {
     expect(onWorkers.best.equals(inThread.best)).toBe(true);
   });
 
+  it('rethrows a failure raised while the next iteration is already on the workers', async () => {
+    const episodes = syntheticEpisodes(3, { numTasks: 4, tasksPerBatch: 3, support: 3, query: 3, seed: 5 });
+    const failing = train({ workers: 2 }, episodes, tmp(), {
+      onIteration: () => {
+        throw new Error('callback failed');
+      },
+    });
+    await expect(failing).rejects.toThrow('callback failed');
+  });
+
   it('leaks no tensors across iterations', async () => {
     const counts: number[] = [];
     const episodes = syntheticEpisodes(5, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 6 });

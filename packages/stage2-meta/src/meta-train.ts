@@ -254,11 +254,14 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
         markAdapted();
       },
     });
-    rows.catch(() => {}); // awaited below; this only keeps a run abandoned on an earlier failure from being unhandled
+    const adaptedOrFailed = Promise.race([adapted, rows.then(() => {})]);
+    // Both are awaited below; these only keep a run abandoned on an earlier failure from being an unhandled rejection.
+    rows.catch(() => {});
+    adaptedOrFailed.catch(() => {});
     return {
       iteration,
       rows,
-      adapted: Promise.race([adapted, rows.then(() => {})]),
+      adapted: adaptedOrFailed,
       update: () => update as MetaUpdate,
       optimizerStep: () => optimizerStep,
     };
