@@ -34,7 +34,11 @@ export const SharedConfigSchema = z.strictObject({
     .describe('base model: a Hugging Face directory, relative to the repository root or absolute'),
   study: z
     .strictObject({
-      ks: z.array(z.number().int().min(2)).min(1).default([4, 8, 16, 32]).describe('few-shot budgets k of the sweep'),
+      ks: z
+        .array(z.number().int().min(2))
+        .min(1)
+        .default([4, 8, 16, 32, 64, 128])
+        .describe('few-shot budgets k of the sweep'),
       seeds: z.array(z.number().int().min(0)).min(1).default([0, 1, 2]).describe('seeds of the study'),
     })
     .prefault({})

@@ -2,8 +2,9 @@ import { Rng } from '@meta-lora/artifacts';
 import { createLoraAdapter, createTinyModel, initBackend, tf } from '@meta-lora/lora-core';
 import { expectNoTensorLeak } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adaptTask, innerMinibatches } from './adapt-task.ts';
+import { adaptTask } from './adapt-task.ts';
 import { parseAdaptConfig } from './config.ts';
+import { innerMinibatches } from './minibatches.ts';
 import { targetLoss } from './target-loss.ts';
 import { syntheticTask } from './test-tasks.ts';
 

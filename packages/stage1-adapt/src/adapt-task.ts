@@ -6,41 +6,20 @@
  * `innerBatchSize` chunks of a seeded shuffle, reshuffled at each pass (the `rng` drives this and LoRA dropout).
  */
 import type { Rng } from '@meta-lora/artifacts';
-import {
-  type IdExample,
-  idExampleBatch,
-  type LlamaModel,
-  type LoraAdapter,
-  Optimizer,
-  tf,
-  trainStep,
-} from '@meta-lora/lora-core';
+import type { IdExample, LlamaModel, LoraAdapter } from '@meta-lora/lora-core';
 import type { AdaptConfig } from './config.ts';
+import { trainAdapter } from './train-adapter.ts';
 
 export interface AdaptResult {
   /** θᵢ: a fresh adapter the caller owns (and disposes). */
   readonly adapter: LoraAdapter;
-  /** The support loss before each inner step (length `innerSteps`). */
+  /**
+   * The training loss of each inner step's minibatch, before that step (length `innerSteps`). When the support set is
+   * larger than `innerBatchSize` the minibatches differ, so entries are not comparable with each other, and the loss
+   * after the last step is not among them: for before/after, score the whole support set with `targetLoss` (the
+   * pipeline's `adapt/adaptation.arrow` does).
+   */
   readonly supportLosses: number[];
-}
-
-/**
- * The example indices of each inner step.
- *
- * @example
- * innerMinibatches(3, 8, 2, rng); // [[0, 1, 2], [0, 1, 2]]
- */
-export function innerMinibatches(n: number, batchSize: number, steps: number, rng: Rng): number[][] {
-  const all = Array.from({ length: n }, (_, i) => i);
-  if (n <= batchSize) return Array.from({ length: steps }, () => all);
-  const out: number[][] = [];
-  let order: number[] = [];
-  while (out.length < steps) {
-    if (order.length < batchSize) order = [...order, ...rng.shuffle(all)];
-    out.push(order.slice(0, batchSize));
-    order = order.slice(batchSize);
-  }
-  return out;
 }
 
 /**
@@ -59,28 +38,24 @@ export function adaptTask(
   name = `${shared.name}/task`,
 ): AdaptResult {
   const adapter = shared.clone(name);
-  const optimizer = new Optimizer({ type: config.innerOptimizer, lr: config.innerLr, weightDecay: 0 });
-  const supportLosses: number[] = [];
   try {
-    for (const indices of innerMinibatches(support.length, config.innerBatchSize, config.innerSteps, rng)) {
-      const batch = idExampleBatch(
-        indices.map((i) => support[i] as IdExample),
-        { maxSeqLen: config.maxSeqLen, padTokenId: 0 },
-      );
-      // In a tidy: Optimizer's first `apply` leaves the zerosLike tensors its slot variables were made from.
-      tf.tidy(() => {
-        const { loss } = trainStep(model, adapter, batch, optimizer, {
-          rng,
-          ...(config.clipGradNorm === null ? {} : { clipGradNorm: config.clipGradNorm }),
-        });
-        supportLosses.push(loss);
-      });
-    }
+    const { losses } = trainAdapter(
+      model,
+      adapter,
+      support,
+      {
+        optimizer: config.innerOptimizer,
+        lr: config.innerLr,
+        steps: config.innerSteps,
+        batchSize: config.innerBatchSize,
+        maxSeqLen: config.maxSeqLen,
+        clipGradNorm: config.clipGradNorm,
+      },
+      rng,
+    );
+    return { adapter, supportLosses: losses };
   } catch (error) {
     adapter.dispose();
     throw error;
-  } finally {
-    optimizer.dispose();
   }
-  return { adapter, supportLosses };
 }

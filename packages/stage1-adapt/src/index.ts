@@ -1,7 +1,10 @@
 export type { AdaptResult } from './adapt-task.ts';
-export { adaptTask, innerMinibatches } from './adapt-task.ts';
+export { adaptTask } from './adapt-task.ts';
+export type { AdaptationRow } from './adaptation-artifact.ts';
+export { ADAPTATION_FILE, AdaptationArtifact, AdaptationRowSchema } from './adaptation-artifact.ts';
 export type { AdaptConfig, AdaptConfigInput } from './config.ts';
 export { AdaptConfigSchema, parseAdaptConfig, parseConfig } from './config.ts';
+export { innerMinibatches } from './minibatches.ts';
 export type { ModelSource, SourcedModel } from './model-source.ts';
 export { loadModelSource } from './model-source.ts';
 export type { LossOptions, TargetLoss } from './target-loss.ts';
@@ -21,3 +24,5 @@ export {
   UPDATE_MODES,
   unflattenAdapter,
 } from './task-update.ts';
+export type { DevPoint, DevSelection, DevSet, TrainAdapterOptions, TrainAdapterResult } from './train-adapter.ts';
+export { devLoss, trainAdapter } from './train-adapter.ts';

@@ -7,9 +7,9 @@
  */
 import { longestFirst, type RngState, WorkerPool } from '@meta-lora/artifacts';
 import { type BackendName, backendInfo, type LoraConfig } from '@meta-lora/lora-core';
-import { countTokens, type ModelSource } from '@meta-lora/stage1-adapt';
-import type { BaselineTask } from './baselines.ts';
-import type { BaselineConfig } from './config.ts';
+import { countTokens, type DevSet, type ModelSource } from '@meta-lora/stage1-adapt';
+import type { BaselineTask, LoraTrainResult } from './baselines.ts';
+import { type BaselineConfig, baselineSteps } from './config.ts';
 
 /** The setup data of a baseline worker. */
 export interface BaselineWorkerInit {
@@ -21,24 +21,23 @@ export interface BaselineWorkerInit {
 
 /**
  * One baseline run, as plain data; the worker calls
- * `trainLora(model, tasks, lora, baselines, Rng.fromState(rngState), name, Rng.fromState(initState))`.
+ * `trainLora(model, tasks, lora, baselines, lr, dev, Rng.fromState(rngState), name, Rng.fromState(initState))`.
  */
 export interface BaselineJob {
   /** The adapter's name: `<method>:<taskId>`. */
   readonly name: string;
   readonly tasks: readonly BaselineTask[];
+  readonly dev: readonly DevSet[];
+  readonly lr: number;
   readonly rngState: RngState;
   /** The generator of θ₀ (`fork('shared-init')`). */
   readonly initState: RngState;
 }
 
 /** A trained baseline adapter, as plain data. */
-export interface BaselineJobResult {
+export interface BaselineJobResult extends Omit<LoraTrainResult, 'adapter'> {
   /** Factor values keyed like `LoraAdapter.namedTensors()`. */
   readonly values: [string, Float32Array][];
-  readonly losses: number[];
-  readonly examples: number;
-  readonly tokens: number;
 }
 
 export interface BaselinePoolOptions {
@@ -84,12 +83,12 @@ export async function trainInWorkers(
 }
 
 /**
- * A run's relative cost: every run takes `steps` minibatches of `min(batchSize, examples)` examples, so the tokens of
- * an average minibatch times the steps.
+ * A run's relative cost: its step budget of `min(batchSize, examples)` examples, so the tokens of an average minibatch
+ * times the steps (early stopping may end it sooner).
  */
 function baselineJobCost(job: BaselineJob, config: BaselineConfig): number {
   const examples = job.tasks.flatMap((t) => t.examples);
   if (examples.length === 0) return 0;
   const meanTokens = countTokens(examples, config.maxSeqLen) / examples.length;
-  return config.steps * Math.min(config.batchSize, examples.length) * meanTokens;
+  return baselineSteps(config, examples.length) * Math.min(config.batchSize, examples.length) * meanTokens;
 }

@@ -13,11 +13,13 @@ serveJobs<BaselineWorkerInit, BaselineJob, BaselineJobResult>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });
   const { model } = await loadModelSource(init.modelSource);
   return (job) => {
-    const { adapter, losses, examples, tokens } = trainLora(
+    const { adapter, ...result } = trainLora(
       model,
       job.tasks,
       init.lora,
       init.baselines,
+      job.lr,
+      job.dev,
       Rng.fromState(job.rngState),
       job.name,
       Rng.fromState(job.initState),
@@ -29,7 +31,7 @@ serveJobs<BaselineWorkerInit, BaselineJob, BaselineJobResult>(async (init) => {
         Float32Array.from(t.dataSync() as Float32Array),
       ]);
       return {
-        result: { values, losses, examples, tokens },
+        result: { values, ...result },
         transfer: values.map(([, v]) => v.buffer as ArrayBuffer),
       };
     } finally {

@@ -4,7 +4,7 @@ import { MetaLoraError, readArtifact } from '@meta-lora/artifacts';
 import { createTinyModel, initBackend, loadPeftAdapter } from '@meta-lora/lora-core';
 import { tempDir } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BaselineOptions, BaselinesArtifact, trainBaselines } from './baselines.ts';
+import { type BaselineOptions, BaselinesArtifact, BaselineTuningArtifact, trainBaselines } from './baselines.ts';
 import { type MetaConfigInput, parseMetaConfig } from './config.ts';
 import { syntheticExample } from './test-tasks.ts';
 
@@ -19,6 +19,7 @@ const full = [0, 1].map((t) => ({
   examples: [3, 4, 5, 6, 7, 8, 9].map((x) => syntheticExample(t, x)),
 }));
 const pool = full.map((t) => ({ taskId: t.taskId, examples: t.examples.slice(0, 3) }));
+const dev = [0, 1].map((t) => ({ name: `t${t}`, examples: [3, 5, 8].map((x) => syntheticExample(t, x)) }));
 const lora = { r: 2, loraAlpha: 4, targetModules: 'all-linear' } as const;
 
 function train(input: MetaConfigInput, extra: Partial<BaselineOptions> = {}) {
@@ -76,7 +77,7 @@ describe('trainBaselines', () => {
 
   it('rethrows a failure in a worker as the MetaLoraError the in-thread run throws', async () => {
     const fullTrain = [...full, { taskId: 't2', examples: [] }];
-    const baselines = { steps: 2, batchSize: 4 };
+    const baselines = { steps: 2, batchSize: 4, lr: 0.01 };
     const methods = ['single-task'] as const;
     const inThread = await rejection(train({ workers: 0, baselines }, { fullTrain, methods }).rows);
     const inWorkers = await rejection(train({ workers: 2, baselines }, { fullTrain, methods }).rows);
@@ -84,5 +85,37 @@ describe('trainBaselines', () => {
     expect(inWorkers).toBeInstanceOf(MetaLoraError);
     expect((inWorkers as MetaLoraError).code).toBe('EMPTY_TASK');
     expect((inWorkers as MetaLoraError).code).toBe((inThread as MetaLoraError).code);
+  });
+
+  it('trains every learning rate of the grid and keeps the one with the lowest dev loss', async () => {
+    const baselines = { steps: 12, batchSize: 4, lr: [1e-4, 0.05], evalEvery: 3, patience: 0 };
+    const methods = ['multi-task-full', 'single-task'] as const;
+    const { runDir, rows: pending } = train({ workers: 0, baselines }, { dev, methods });
+    const rows = await pending;
+    const tuning = readArtifact(join(runDir, 'baseline-tuning.arrow'), BaselineTuningArtifact).rows;
+    expect(tuning).toHaveLength(2 * rows.length);
+    for (const row of rows) {
+      const runs = tuning.filter((t) => t.method === row.method && t.taskId === row.taskId);
+      const best = runs.reduce((m, t) => (t.devLossBest! < m.devLossBest! ? t : m));
+      expect(runs.filter((t) => t.selected)).toEqual([best]);
+      expect(row.lr).toBe(best.lr);
+      expect(row.devLossBest).toBe(best.devLossBest);
+      expect(row.devLossBest!).toBeLessThanOrEqual(row.devLossInitial!);
+    }
+  });
+
+  it('refuses a learning-rate grid without dev examples to choose with', async () => {
+    const error = await rejection(train({ workers: 0, baselines: { steps: 2, lr: [1e-3, 1e-2] } }).rows);
+    expect((error as MetaLoraError).code).toBe('CONFIG_INVALID');
+    expect((error as MetaLoraError).details.field).toBe('baselines.lr');
+  });
+
+  it('budgets epochs over the data, at least minSteps, and reports what the run trained on', async () => {
+    const baselines = { epochs: 2, minSteps: 1, batchSize: 2, lr: 0.01, patience: 0 };
+    const { rows: pending } = train({ workers: 0, baselines }, { dev, methods: ['multi-task-full'] });
+    const [row] = await pending;
+    expect(row!.steps).toBe(14); // 2 epochs × 14 examples / batch 2
+    expect(row!.examplesTrained).toBeLessThanOrEqual(Math.min(14, 2 * row!.bestStep));
+    expect(row!.examples).toBe(14);
   });
 });

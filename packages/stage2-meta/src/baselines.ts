@@ -1,13 +1,18 @@
 /**
- * The baselines MeTA-LoRA must beat, trained by the same engine (same model, LoRA config, loss on target tokens,
- * initial adapter θ₀ as meta-training), each for `baselines.steps` optimizer steps of `baselines.batchSize` examples:
+ * The baselines MeTA-LoRA must beat, trained by the same engine and the same loop (`trainAdapter` of stage1-adapt:
+ * same model, LoRA config, loss on target tokens, initial adapter θ₀ as meta-training), under the protocol of
+ * `docs/protocol.md`:
  *
  *   single-task       one adapter per task, on that task's full train split
  *   multi-task-full   one adapter, all tasks' full train splits mixed (the paper's main comparator)
  *   multi-task-pool   one adapter, exactly the k-shot pool MeTA-LoRA sees, tasks mixed
  *
- * Mixing: the examples of all tasks form one list, walked in minibatches of a seeded shuffle, reshuffled each pass.
- * Each writes PEFT adapters under `adapters/baselines/`, plus the `baselines` Arrow artifact summarising them.
+ * Each run has a budget of `epochs` passes over its data (at least `minSteps`; or a fixed `steps`), scores the dev set
+ * (the same dev examples meta-training uses) every `evalEvery` steps, keeps the adapter at its lowest dev loss and stops
+ * after `patience` evaluations without improvement. Every learning rate of the `lr` grid is trained; the lowest dev
+ * loss picks the one that is saved. Mixing: the examples of all tasks form one list, walked in minibatches of a seeded
+ * shuffle, reshuffled each pass. Each writes PEFT adapters under `adapters/baselines/`, plus the `baselines` Arrow
+ * artifact (the selected runs) and `baseline-tuning` (every run of the grid).
  *
  * The runs are independent (each draws from its own fork of the seed's generator), so with `workers` > 0 they train
  * in worker threads (`baseline-pool.ts`), longest first; this thread rebuilds and saves each adapter, and the files
@@ -18,20 +23,24 @@ import { defineArtifactKind, MetaLoraError, Rng, writeArtifact } from '@meta-lor
 import {
   createLoraAdapter,
   type IdExample,
-  idExampleBatch,
   type LlamaModel,
   type LoraAdapter,
   type LoraConfig,
-  Optimizer,
   savePeftAdapter,
   tf,
-  trainStep,
 } from '@meta-lora/lora-core';
-import { countTokens, innerMinibatches, type ModelSource, resolveWorkers } from '@meta-lora/stage1-adapt';
-import { Field, Float64, Int32, Utf8 } from 'apache-arrow';
+import {
+  countTokens,
+  type DevSelection,
+  type DevSet,
+  type ModelSource,
+  resolveWorkers,
+  trainAdapter,
+} from '@meta-lora/stage1-adapt';
+import { Bool, Field, Float64, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { trainInWorkers } from './baseline-pool.ts';
-import type { BaselineConfig, MetaConfig } from './config.ts';
+import { type BaselineConfig, baselineLrs, baselineSteps, type MetaConfig } from './config.ts';
 
 export const BASELINE_METHODS = ['single-task', 'multi-task-full', 'multi-task-pool'] as const;
 export type BaselineMethod = (typeof BASELINE_METHODS)[number];
@@ -43,27 +52,56 @@ export interface BaselineTask {
 }
 
 export interface LoraTrainResult {
-  /** The trained adapter; the caller disposes it. */
+  /** The trained adapter (at its best dev step); the caller disposes it. */
   readonly adapter: LoraAdapter;
-  /** Training loss of each step. */
+  /** Training loss of each step taken. */
   readonly losses: number[];
-  /** Distinct examples trained on. */
+  /** Dev loss before training and at each evaluation, by step (empty without dev sets). */
+  readonly devCurve: { step: number; loss: number }[];
+  /** The step the adapter is taken at (the best dev step; the last step without dev sets). */
+  readonly bestStep: number;
+  readonly bestDevLoss: number | null;
+  /** Distinct examples the run had access to. */
   readonly examples: number;
   /** Prompt + target tokens of those examples (after truncation), each counted once. */
   readonly tokens: number;
+  /** Distinct examples in the minibatches up to `bestStep`, and their tokens. */
+  readonly examplesTrained: number;
+  readonly tokensTrained: number;
+}
+
+/** Dev examples per forward pass when scoring (forward only, so twice a training batch). */
+const devBatchSize = (config: BaselineConfig) => config.batchSize * 2;
+
+/**
+ * The dev selection of a run with `steps` budget: 20 evaluations unless `evalEvery` is set.
+ *
+ * @example
+ * devSelection(config.baselines, sets, 500); // { evalEvery: 25, patience: 5, … }
+ */
+export function devSelection(config: BaselineConfig, sets: readonly DevSet[], steps: number): DevSelection {
+  return {
+    sets,
+    evalEvery: config.evalEvery ?? Math.max(1, Math.ceil(steps / 20)),
+    patience: config.patience,
+    batchSize: devBatchSize(config),
+  };
 }
 
 /**
- * Trains one LoRA adapter on the mixed examples of `tasks` (plain supervised fine-tuning, loss on targets only).
+ * Trains one LoRA adapter on the mixed examples of `tasks` at learning rate `lr` (plain supervised fine-tuning, loss
+ * on targets only), selected on `devSets` when given.
  *
  * @example
- * const { adapter, losses } = trainLora(model, tasks, config.lora, config.baselines, Rng.fromSeed(0), 'multi-task');
+ * const { adapter, bestStep } = trainLora(model, tasks, config.lora, config.baselines, 1e-3, devSets, Rng.fromSeed(0), 'multi-task');
  */
 export function trainLora(
   model: LlamaModel,
   tasks: readonly BaselineTask[],
   lora: LoraConfig,
   config: BaselineConfig,
+  lr: number,
+  devSets: readonly DevSet[],
   rng: Rng,
   name: string,
   init: Rng = rng.fork('init'),
@@ -75,59 +113,110 @@ export function trainLora(
       fix: 'give every task at least one train example',
     });
   }
+  const steps = baselineSteps(config, examples.length);
   const adapter = createLoraAdapter(model, lora, init, name);
-  const optimizer = new Optimizer({ type: config.optimizer, lr: config.lr, weightDecay: 0 });
-  const losses: number[] = [];
   try {
-    for (const indices of innerMinibatches(examples.length, config.batchSize, config.steps, rng)) {
-      const batch = idExampleBatch(
-        indices.map((i) => examples[i] as IdExample),
-        { maxSeqLen: config.maxSeqLen, padTokenId: 0 },
-      );
-      // In a tidy: Optimizer's first `apply` leaves the zerosLike tensors its slot variables were made from.
-      tf.tidy(() => {
-        const { loss } = trainStep(model, adapter, batch, optimizer, {
-          rng,
-          ...(config.clipGradNorm === null ? {} : { clipGradNorm: config.clipGradNorm }),
-        });
-        losses.push(loss);
-      });
-    }
+    const result = trainAdapter(
+      model,
+      adapter,
+      examples,
+      {
+        optimizer: config.optimizer,
+        lr,
+        steps,
+        batchSize: config.batchSize,
+        maxSeqLen: config.maxSeqLen,
+        clipGradNorm: config.clipGradNorm,
+        ...(devSets.length > 0 ? { dev: devSelection(config, devSets, steps) } : {}),
+      },
+      rng,
+    );
+    return {
+      adapter,
+      losses: result.losses,
+      devCurve: result.devCurve,
+      bestStep: result.bestStep,
+      bestDevLoss: result.bestDevLoss,
+      examples: examples.length,
+      tokens: countTokens(examples, config.maxSeqLen),
+      examplesTrained: result.examplesTrained,
+      tokensTrained: result.tokensTrained,
+    };
   } catch (error) {
     adapter.dispose();
     throw error;
-  } finally {
-    optimizer.dispose();
   }
-  return { adapter, losses, examples: examples.length, tokens: countTokens(examples, config.maxSeqLen) };
 }
 
 export const BaselineRowSchema = z.strictObject({
   method: z.enum(BASELINE_METHODS).describe('single-task, multi-task-full or multi-task-pool'),
   taskId: z.string().describe('the task of a single-task adapter; `*` for the multi-task ones'),
   adapterDir: z.string().min(1).describe('PEFT adapter directory, relative to the run directory'),
-  steps: z.number().int().min(1).describe('optimizer steps taken'),
+  lr: z.number().positive().describe('learning rate (the dev-selected one of the grid)'),
+  steps: z.number().int().min(1).describe('optimizer steps taken (early stopping may end a run before its budget)'),
+  bestStep: z.number().int().min(0).describe('the step the saved adapter was taken at (dev-selected; 0 = untrained)'),
   lossFirst: z.number().describe('training loss of the first step'),
   lossLast: z.number().describe('training loss of the last step'),
-  examples: z.number().int().min(0).describe('distinct training examples'),
+  devLossInitial: z.number().optional().describe('dev loss before training (absent without dev examples)'),
+  devLossBest: z.number().optional().describe('dev loss at bestStep (absent without dev examples)'),
+  examples: z.number().int().min(0).describe('distinct training examples the run had access to'),
   tokens: z.number().int().min(0).describe('prompt + target tokens of those examples, each counted once'),
+  examplesTrained: z.number().int().min(0).describe('distinct examples in the minibatches up to bestStep'),
+  tokensTrained: z.number().int().min(0).describe('prompt + target tokens of those examples'),
 });
 export type BaselineRow = z.infer<typeof BaselineRowSchema>;
 
-/** The `baselines` artifact (version 1). */
+const utf8 = (name: string) => new Field(name, new Utf8(), false);
+const int = (name: string) => new Field(name, new Int32(), false);
+const float = (name: string, nullable = false) => new Field(name, new Float64(), nullable);
+
+/** The `baselines` artifact (version 2: learning rate, dev selection and the data trained on). */
 export const BaselinesArtifact = defineArtifactKind({
   kind: 'baselines',
-  schemaVersion: 1,
+  schemaVersion: 2,
   row: BaselineRowSchema,
   fields: [
-    new Field('method', new Utf8(), false),
-    new Field('taskId', new Utf8(), false),
-    new Field('adapterDir', new Utf8(), false),
-    new Field('steps', new Int32(), false),
-    new Field('lossFirst', new Float64(), false),
-    new Field('lossLast', new Float64(), false),
-    new Field('examples', new Int32(), false),
-    new Field('tokens', new Int32(), false),
+    utf8('method'),
+    utf8('taskId'),
+    utf8('adapterDir'),
+    float('lr'),
+    int('steps'),
+    int('bestStep'),
+    float('lossFirst'),
+    float('lossLast'),
+    float('devLossInitial', true),
+    float('devLossBest', true),
+    int('examples'),
+    int('tokens'),
+    int('examplesTrained'),
+    int('tokensTrained'),
+  ],
+});
+
+export const BaselineTuningRowSchema = z.strictObject({
+  method: z.enum(BASELINE_METHODS).describe('single-task, multi-task-full or multi-task-pool'),
+  taskId: z.string().describe('the task of a single-task run; `*` for the multi-task ones'),
+  lr: z.number().positive().describe('learning rate of this run of the grid'),
+  steps: z.number().int().min(1).describe('optimizer steps taken'),
+  bestStep: z.number().int().min(0).describe('its best dev step'),
+  devLossBest: z.number().optional().describe('its lowest dev loss (absent without dev examples)'),
+  selected: z.boolean().describe('whether this run is the one saved (lowest dev loss of its method and task)'),
+});
+export type BaselineTuningRow = z.infer<typeof BaselineTuningRowSchema>;
+
+/** The `baseline-tuning` artifact: every run of the learning-rate grid, and which one was kept. */
+export const BaselineTuningArtifact = defineArtifactKind({
+  kind: 'baseline-tuning',
+  schemaVersion: 1,
+  row: BaselineTuningRowSchema,
+  fields: [
+    utf8('method'),
+    utf8('taskId'),
+    float('lr'),
+    int('steps'),
+    int('bestStep'),
+    float('devLossBest', true),
+    new Field('selected', new Bool(), false),
   ],
 });
 
@@ -140,6 +229,8 @@ export interface BaselineOptions {
   readonly fullTrain: readonly BaselineTask[];
   /** The k-shot pool per task (multi-task-pool). */
   readonly pool: readonly BaselineTask[];
+  /** Dev examples per task (`name` = task id): the same dev set meta-training selects on. */
+  readonly dev?: readonly DevSet[];
   readonly runDir: string;
   /** Which baselines to train (default: all three). */
   readonly methods?: readonly BaselineMethod[];
@@ -150,113 +241,187 @@ export interface BaselineOptions {
   readonly fingerprint?: string;
 }
 
+/** One run of the grid, before training. */
+interface PlannedRun {
+  readonly method: BaselineMethod;
+  readonly taskId: string;
+  readonly tasks: readonly BaselineTask[];
+  readonly dev: readonly DevSet[];
+  readonly dir: string;
+  readonly lr: number;
+}
+
+/** What a run hands back (in-thread or from a worker). */
+interface RunOutcome {
+  readonly values: Map<string, Float32Array>;
+  readonly result: Omit<LoraTrainResult, 'adapter'>;
+}
+
 /**
- * Trains the baselines and writes their PEFT adapters and `baselines.arrow` into `runDir`; returns the summary rows.
+ * Trains the baselines (every learning rate of the grid), saves the dev-selected PEFT adapters and writes
+ * `baselines.arrow` and `baseline-tuning.arrow` into `runDir`; returns the selected rows.
  *
  * @example
- * const rows = await trainBaselines({ model, modelSource: { dir }, config, fullTrain, pool, runDir: 'runs/x', configHash: hash });
+ * const rows = await trainBaselines({ model, modelSource: { dir }, config, fullTrain, pool, dev, runDir: 'runs/x', configHash: hash });
  */
 export async function trainBaselines(options: BaselineOptions): Promise<BaselineRow[]> {
   const { model, config, runDir } = options;
   const methods = options.methods ?? BASELINE_METHODS;
+  const lrs = baselineLrs(config.baselines);
+  const dev = options.dev ?? [];
+  if (lrs.length > 1 && dev.length === 0) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `config \`baselines.lr\`: a grid of ${lrs.length} learning rates needs dev examples to choose between them, and there are none`,
+      {
+        field: 'baselines.lr',
+        value: config.baselines.lr,
+        fix: 'set devQuerySize > 0 (and give the tasks dev examples), or give `baselines.lr` a single value',
+      },
+    );
+  }
   const root = Rng.fromSeed(config.seed);
   const peft = options.baseModelNameOrPath ? { baseModelNameOrPath: options.baseModelNameOrPath } : {};
-  const runs: { method: BaselineMethod; taskId: string; tasks: readonly BaselineTask[]; dir: string }[] = [];
+  const devOf = (taskIds: readonly string[]) => dev.filter((d) => taskIds.includes(d.name));
+  const groups: Omit<PlannedRun, 'lr'>[] = [];
   if (methods.includes('single-task')) {
     for (const task of options.fullTrain) {
-      runs.push({
+      groups.push({
         method: 'single-task',
         taskId: task.taskId,
         tasks: [task],
+        dev: devOf([task.taskId]),
         dir: join('adapters', 'baselines', 'single-task', task.taskId),
       });
     }
   }
+  const all = (tasks: readonly BaselineTask[]) => devOf(tasks.map((t) => t.taskId));
   if (methods.includes('multi-task-full')) {
-    runs.push({
+    const tasks = options.fullTrain;
+    groups.push({
       method: 'multi-task-full',
       taskId: '*',
-      tasks: options.fullTrain,
+      tasks,
+      dev: all(tasks),
       dir: join('adapters', 'baselines', 'multi-task-full'),
     });
   }
   if (methods.includes('multi-task-pool')) {
-    runs.push({
+    const tasks = options.pool;
+    groups.push({
       method: 'multi-task-pool',
       taskId: '*',
-      tasks: options.pool,
+      tasks,
+      dev: all(tasks),
       dir: join('adapters', 'baselines', 'multi-task-pool'),
     });
   }
-  const save = async (run: (typeof runs)[number], adapter: LoraAdapter): Promise<void> => {
+  // Grid runs of one method and task share their generator streams: learning rate is the only difference.
+  const runs: PlannedRun[] = groups.flatMap((g) => lrs.map((lr) => ({ ...g, lr })));
+  const rngOf = (run: PlannedRun) => root.fork(`baseline:${run.method}:${run.taskId}`);
+  const nameOf = (run: PlannedRun) => `${run.method}:${run.taskId}`;
+  const outcomes: RunOutcome[] = [];
+  const workers = resolveWorkers(config.workers, runs.length);
+  if (workers === 0) {
+    for (const run of runs) {
+      const { adapter, ...result } = trainLora(
+        model,
+        run.tasks,
+        config.lora,
+        config.baselines,
+        run.lr,
+        run.dev,
+        rngOf(run),
+        nameOf(run),
+        root.fork('shared-init'), // the θ₀ meta-training starts from
+      );
+      const values = new Map<string, Float32Array>();
+      for (const [k, t] of adapter.namedTensors()) values.set(k, Float32Array.from(t.dataSync() as Float32Array));
+      adapter.dispose();
+      outcomes.push({ values, result });
+    }
+  } else {
+    const results = await trainInWorkers(
+      runs.map((run) => ({
+        name: nameOf(run),
+        tasks: run.tasks,
+        dev: run.dev,
+        lr: run.lr,
+        rngState: rngOf(run).state(),
+        initState: root.fork('shared-init').state(),
+      })),
+      { modelSource: options.modelSource, lora: config.lora, baselines: config.baselines, workers },
+    );
+    for (const { values, ...result } of results) outcomes.push({ values: new Map(values), result });
+  }
+
+  const rows: BaselineRow[] = [];
+  const tuning: BaselineTuningRow[] = [];
+  for (const [g, group] of groups.entries()) {
+    const candidates = lrs.map((_, j) => g * lrs.length + j);
+    // lowest dev loss; ties (and runs without dev) go to the earlier learning rate of the grid
+    let chosen = candidates[0] as number;
+    for (const i of candidates) {
+      const loss = (outcomes[i] as RunOutcome).result.bestDevLoss;
+      const best = (outcomes[chosen] as RunOutcome).result.bestDevLoss;
+      if (loss !== null && best !== null && loss < best) chosen = i;
+    }
+    for (const i of candidates) {
+      const { result } = outcomes[i] as RunOutcome;
+      const run = runs[i] as PlannedRun;
+      tuning.push({
+        method: run.method,
+        taskId: run.taskId,
+        lr: run.lr,
+        steps: result.losses.length,
+        bestStep: result.bestStep,
+        ...(result.bestDevLoss === null ? {} : { devLossBest: result.bestDevLoss }),
+        selected: i === chosen,
+      });
+    }
+    const { values, result } = outcomes[chosen] as RunOutcome;
+    const run = runs[chosen] as PlannedRun;
+    const adapter = createLoraAdapter(model, config.lora, root.fork('shared-init'), nameOf(run));
     try {
-      await savePeftAdapter(adapter, join(runDir, run.dir), {
+      // In a tidy: setFromArrays leaves the tensors it assigns from.
+      tf.tidy(() => adapter.setFromArrays(values));
+      await savePeftAdapter(adapter, join(runDir, group.dir), {
         ...peft,
         metadata: {
           method: run.method,
           taskId: run.taskId,
+          lr: String(run.lr),
+          bestStep: String(result.bestStep),
           ...(options.fingerprint ? { base_model_fingerprint: options.fingerprint } : {}),
         },
       });
     } finally {
       adapter.dispose();
     }
-  };
-  const row = (run: (typeof runs)[number], losses: readonly number[], examples: number, tokens: number) => ({
-    method: run.method,
-    taskId: run.taskId,
-    adapterDir: run.dir,
-    steps: losses.length,
-    lossFirst: losses[0] as number,
-    lossLast: losses[losses.length - 1] as number,
-    examples,
-    tokens,
-  });
-  const rows: BaselineRow[] = [];
-  const workers = resolveWorkers(config.workers, runs.length);
-  if (workers === 0) {
-    for (const run of runs) {
-      const { adapter, losses, examples, tokens } = trainLora(
-        model,
-        run.tasks,
-        config.lora,
-        config.baselines,
-        root.fork(`baseline:${run.method}:${run.taskId}`),
-        `${run.method}:${run.taskId}`,
-        root.fork('shared-init'), // the θ₀ meta-training starts from
-      );
-      await save(run, adapter);
-      rows.push(row(run, losses, examples, tokens));
-    }
-  } else {
-    const results = await trainInWorkers(
-      runs.map((run) => ({
-        name: `${run.method}:${run.taskId}`,
-        tasks: run.tasks,
-        rngState: root.fork(`baseline:${run.method}:${run.taskId}`).state(),
-        initState: root.fork('shared-init').state(),
-      })),
-      { modelSource: options.modelSource, lora: config.lora, baselines: config.baselines, workers },
-    );
-    for (const [i, run] of runs.entries()) {
-      const { values, losses, examples, tokens } = results[i] as (typeof results)[number];
-      const adapter = createLoraAdapter(model, config.lora, root.fork('shared-init'), `${run.method}:${run.taskId}`);
-      try {
-        // In a tidy: setFromArrays leaves the tensors it assigns from.
-        tf.tidy(() => adapter.setFromArrays(new Map(values)));
-      } catch (error) {
-        adapter.dispose();
-        throw error;
-      }
-      await save(run, adapter);
-      rows.push(row(run, losses, examples, tokens));
-    }
+    rows.push({
+      method: run.method,
+      taskId: run.taskId,
+      adapterDir: run.dir,
+      lr: run.lr,
+      steps: result.losses.length,
+      bestStep: result.bestStep,
+      lossFirst: result.losses[0] as number,
+      lossLast: result.losses[result.losses.length - 1] as number,
+      ...(result.devCurve[0] === undefined ? {} : { devLossInitial: result.devCurve[0].loss }),
+      ...(result.bestDevLoss === null ? {} : { devLossBest: result.bestDevLoss }),
+      examples: result.examples,
+      tokens: result.tokens,
+      examplesTrained: result.examplesTrained,
+      tokensTrained: result.tokensTrained,
+    });
   }
-  writeArtifact(join(runDir, 'baselines.arrow'), BaselinesArtifact, rows, {
+  const lineage = {
     configHash: options.configHash,
     seed: config.seed,
     parents: [...(options.parents ?? [])],
     createdBy: '@meta-lora/stage2-meta trainBaselines',
-  });
+  };
+  writeArtifact(join(runDir, 'baseline-tuning.arrow'), BaselineTuningArtifact, tuning, lineage);
+  writeArtifact(join(runDir, 'baselines.arrow'), BaselinesArtifact, rows, lineage);
   return rows;
 }

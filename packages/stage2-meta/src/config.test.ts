@@ -14,7 +14,13 @@ describe('parseMetaConfig', () => {
       3,
       'sgd',
       8,
-      200,
+      null,
+    ]);
+    expect([config.baselines.epochs, config.baselines.lr, config.baselines.patience, config.metaGrid]).toEqual([
+      2,
+      [3e-4, 1e-3, 3e-3],
+      5,
+      [],
     ]);
   });
 

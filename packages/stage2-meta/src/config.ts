@@ -23,17 +23,52 @@ import { z } from 'zod';
 export const ALGORITHMS = ['fomaml', 'reptile', 'maml'] as const;
 
 export const BaselineConfigSchema = z.strictObject({
-  steps: z.number().int().min(1).default(200).describe('optimizer steps of each baseline adapter'),
+  steps: z
+    .number()
+    .int()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('fixed step budget of each baseline run; null: `epochs` passes over its data, at least `minSteps`'),
+  epochs: z
+    .number()
+    .positive()
+    .default(2)
+    .describe('step budget in passes over the run’s training data (when `steps` is null)'),
+  minSteps: z
+    .number()
+    .int()
+    .min(1)
+    .default(100)
+    .describe('the budget is at least this many steps (small pools converge in more than 2 epochs)'),
   batchSize: z
     .number()
     .int()
     .min(1)
     .default(8)
     .describe('examples per step (tasks mixed for the multi-task baselines)'),
-  lr: z.number().positive().default(1e-3).describe('learning rate of the baselines'),
+  lr: z
+    .union([z.number().positive(), z.array(z.number().positive()).min(1)])
+    .default([3e-4, 1e-3, 3e-3])
+    .describe(
+      'learning rate, or a grid of them: each is trained and the lowest dev loss wins (needs devQuerySize > 0)',
+    ),
   optimizer: z.enum(['adam', 'adamw', 'sgd']).default('adam').describe('optimizer of the baselines'),
   clipGradNorm: z.number().positive().nullable().default(1).describe('global gradient-norm clip; null turns it off'),
   maxSeqLen: z.number().int().min(2).default(256).describe('longest training sequence in tokens'),
+  evalEvery: z
+    .number()
+    .int()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('steps between dev evaluations; null: 20 evaluations over the budget'),
+  patience: z
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe('stop a run after this many dev evaluations without a new best; 0 runs the whole budget'),
 });
 
 export const MetaConfigSchema = z.strictObject({
@@ -88,11 +123,68 @@ export const MetaConfigSchema = z.strictObject({
     .default(0)
     .describe('stop after this many dev evaluations without improvement; 0 never stops early'),
   baselines: BaselineConfigSchema.prefault({}).describe('single- and multi-task LoRA baselines'),
+  metaGrid: z
+    .array(
+      z.strictObject({
+        innerLr: z.number().positive().optional().describe('stage-1 learning rate of this candidate'),
+        innerSteps: z.number().int().min(0).optional().describe('stage-1 steps of this candidate'),
+        metaLr: z.number().positive().optional().describe('meta learning rate of this candidate'),
+      }),
+    )
+    .default([])
+    .describe(
+      'MeTA-LoRA candidates (overrides of adapt.innerLr, adapt.innerSteps, metaLr); each is meta-trained and the lowest dev loss after adaptation wins; [] trains the config as it is',
+    ),
 });
 
 export type MetaConfig = z.output<typeof MetaConfigSchema>;
 export type MetaConfigInput = z.input<typeof MetaConfigSchema>;
 export type BaselineConfig = z.output<typeof BaselineConfigSchema>;
+export type MetaCandidate = MetaConfig['metaGrid'][number];
+
+/**
+ * The baselines' learning rates as a list (a single `lr` is a grid of one).
+ *
+ * @example
+ * baselineLrs({ lr: 0.001 }); // [0.001]
+ */
+export function baselineLrs(config: Pick<BaselineConfig, 'lr'>): number[] {
+  return typeof config.lr === 'number' ? [config.lr] : [...config.lr];
+}
+
+/**
+ * The step budget of a baseline run on `examples` training examples.
+ *
+ * @example
+ * baselineSteps({ steps: null, epochs: 2, minSteps: 100, batchSize: 8 }, 2000); // 500
+ */
+export function baselineSteps(
+  config: Pick<BaselineConfig, 'steps' | 'epochs' | 'minSteps' | 'batchSize'>,
+  examples: number,
+): number {
+  if (config.steps !== null) return config.steps;
+  return Math.max(config.minSteps, Math.ceil((config.epochs * examples) / config.batchSize));
+}
+
+/**
+ * The meta-training configs of the grid: one per candidate (the config itself when the grid is empty).
+ *
+ * @example
+ * metaCandidates(parseMetaConfig({ metaGrid: [{ innerLr: 0.1 }, { innerLr: 0.03 }] })).length; // 2
+ */
+export function metaCandidates(config: MetaConfig): MetaConfig[] {
+  if (config.metaGrid.length === 0) return [config];
+  return config.metaGrid.map((c) => ({
+    ...config,
+    metaGrid: [],
+    ...(c.metaLr === undefined ? {} : { metaLr: c.metaLr }),
+    adapt: {
+      ...config.adapt,
+      ...(c.innerLr === undefined ? {} : { innerLr: c.innerLr }),
+      ...(c.innerSteps === undefined ? {} : { innerSteps: c.innerSteps }),
+    },
+  }));
+}
 
 /**
  * Validates the stage 2 config (defaults filled in). Bad values are CONFIG_INVALID naming the field; `maml` is refused

@@ -8,8 +8,24 @@ export {
   metaGradient,
   taskVectors,
 } from './aggregate.ts';
-export type { BaselineMethod, BaselineOptions, BaselineRow, BaselineTask, LoraTrainResult } from './baselines.ts';
-export { BASELINE_METHODS, BaselineRowSchema, BaselinesArtifact, trainBaselines, trainLora } from './baselines.ts';
+export type {
+  BaselineMethod,
+  BaselineOptions,
+  BaselineRow,
+  BaselineTask,
+  BaselineTuningRow,
+  LoraTrainResult,
+} from './baselines.ts';
+export {
+  BASELINE_METHODS,
+  BaselineRowSchema,
+  BaselinesArtifact,
+  BaselineTuningArtifact,
+  BaselineTuningRowSchema,
+  devSelection,
+  trainBaselines,
+  trainLora,
+} from './baselines.ts';
 export type { CheckpointState } from './checkpoint.ts';
 export {
   CHECKPOINTS_DIR,
@@ -18,12 +34,15 @@ export {
   restoreCheckpoint,
   writeCheckpoint,
 } from './checkpoint.ts';
-export type { BaselineConfig, MetaConfig, MetaConfigInput } from './config.ts';
+export type { BaselineConfig, MetaCandidate, MetaConfig, MetaConfigInput } from './config.ts';
 export {
   ALGORITHMS,
   assertSupportedAlgorithm,
   BaselineConfigSchema,
+  baselineLrs,
+  baselineSteps,
   MetaConfigSchema,
+  metaCandidates,
   parseMetaConfig,
 } from './config.ts';
 export type { DiagnosticsRow, IterationMetrics, TaskMetrics } from './diagnostics.ts';
@@ -36,5 +55,15 @@ export {
 } from './diagnostics.ts';
 export type { MetaEpisode, MetaTrainOptions, MetaTrainResult, MetaUpdate } from './meta-train.ts';
 export { metaRunHash, metaStep, metaTrain, metaUpdate } from './meta-train.ts';
+export type { MetaTuningRow } from './meta-tuning.ts';
+export {
+  candidateDir,
+  META_TUNING_FILE,
+  MetaTuningArtifact,
+  MetaTuningRowSchema,
+  metaTuningRows,
+  selectedAdaptConfig,
+  writeSelectedAdapter,
+} from './meta-tuning.ts';
 export type { RunTrainingOptions, TrainingData, TrainingDataPaths } from './run-training.ts';
 export { loadTrainingData, runTraining } from './run-training.ts';

@@ -98,7 +98,7 @@ export interface MetaTrainResult {
 }
 
 /** Settings that change no number a run computes: a resume may differ in these. */
-const NON_SEMANTIC = ['workers', 'checkpointEvery', 'keepCheckpoints', 'baselines'] as const;
+const NON_SEMANTIC = ['workers', 'checkpointEvery', 'keepCheckpoints', 'baselines', 'metaGrid'] as const;
 
 /**
  * The hash a resumed run must match: config (less the settings that do not change results), model, episodes, dev set.

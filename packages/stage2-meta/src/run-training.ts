@@ -6,7 +6,9 @@
  * Dev tasks (best checkpoint, early stopping): each task adapts on its whole k-shot pool and is scored on its first
  * `devQuerySize` dev examples (by example id).
  */
-import { MetaLoraError, readArtifact } from '@meta-lora/artifacts';
+
+import { join } from 'node:path';
+import { MetaLoraError, readArtifact, writeArtifact } from '@meta-lora/artifacts';
 import {
   EpisodesArtifact,
   type Example,
@@ -18,8 +20,16 @@ import {
 import { type ExampleTokenizer, encodeExample, type IdExample } from '@meta-lora/lora-core';
 import { loadModelSource, type TaskData } from '@meta-lora/stage1-adapt';
 import { type BaselineMethod, type BaselineRow, type BaselineTask, trainBaselines } from './baselines.ts';
-import type { MetaConfig } from './config.ts';
+import { type MetaConfig, metaCandidates } from './config.ts';
 import { type MetaEpisode, type MetaTrainResult, metaRunHash, metaTrain } from './meta-train.ts';
+import {
+  candidateDir,
+  META_TUNING_FILE,
+  MetaTuningArtifact,
+  type MetaTuningRow,
+  metaTuningRows,
+  writeSelectedAdapter,
+} from './meta-tuning.ts';
 
 /** Paths of the data stage's artifacts. */
 export interface TrainingDataPaths {
@@ -105,15 +115,22 @@ export interface RunTrainingOptions {
   readonly baselines?: readonly BaselineMethod[];
 }
 
+export interface RunTrainingResult {
+  /** The selected candidate's meta-training result. */
+  readonly result: Omit<MetaTrainResult, 'shared'>;
+  /** One row per candidate of the meta grid (one without a grid). */
+  readonly tuning: MetaTuningRow[];
+  readonly baselines: BaselineRow[];
+}
+
 /**
- * Meta-trains on the data stage's artifacts (and trains the requested baselines into `runDir/`).
+ * Meta-trains every candidate of the grid on the data stage's artifacts, selects one on dev (`adapters/selected`,
+ * `meta-tuning.arrow`), and trains the requested baselines into `runDir/`.
  *
  * @example
  * const { result, baselines } = await runTraining({ modelDir, data, config, runDir: 'runs/x/train', baselines: ['multi-task-full'] });
  */
-export async function runTraining(
-  options: RunTrainingOptions,
-): Promise<{ result: Omit<MetaTrainResult, 'shared'>; baselines: BaselineRow[] }> {
+export async function runTraining(options: RunTrainingOptions): Promise<RunTrainingResult> {
   const { config } = options;
   const source = { dir: options.modelDir };
   const { model, tokenizer, fingerprint } = await loadModelSource(source);
@@ -129,20 +146,34 @@ export async function runTraining(
       );
     }
     const data = loadTrainingData(options.data, tokenizer, config.devQuerySize);
-    const { shared, ...result } = await metaTrain({
-      model,
-      modelSource: source,
-      fingerprint,
-      config,
-      episodes: data.episodes,
-      devTasks: data.devTasks,
-      runDir: options.runDir,
+    const candidates = metaCandidates(config);
+    const results: Omit<MetaTrainResult, 'shared'>[] = [];
+    for (const [i, candidate] of candidates.entries()) {
+      const { shared, ...result } = await metaTrain({
+        model,
+        modelSource: source,
+        fingerprint,
+        config: candidate,
+        episodes: data.episodes,
+        devTasks: data.devTasks,
+        runDir: candidateDir(options.runDir, config, i),
+        parents: data.parents,
+        baseModelNameOrPath: options.modelDir,
+        ...(options.resume === undefined ? {} : { resume: options.resume }),
+        ...(options.progress === undefined ? {} : { progress: options.progress }),
+      });
+      shared.dispose();
+      results.push(result);
+    }
+    const tuning = metaTuningRows(candidates, results);
+    await writeSelectedAdapter(options.runDir, config, tuning);
+    writeArtifact(join(options.runDir, META_TUNING_FILE), MetaTuningArtifact, tuning, {
+      configHash: metaRunHash(config, fingerprint, data.episodes, data.devTasks),
+      seed: config.seed,
       parents: data.parents,
-      baseModelNameOrPath: options.modelDir,
-      ...(options.resume === undefined ? {} : { resume: options.resume }),
-      ...(options.progress === undefined ? {} : { progress: options.progress }),
+      createdBy: '@meta-lora/stage2-meta runTraining',
     });
-    shared.dispose();
+    const result = results[tuning.findIndex((r) => r.selected)] as Omit<MetaTrainResult, 'shared'>;
     let baselines: BaselineRow[] = [];
     if (options.baselines && options.baselines.length > 0) {
       baselines = await trainBaselines({
@@ -151,6 +182,7 @@ export async function runTraining(
         config,
         fullTrain: data.fullTrain,
         pool: data.pool,
+        dev: data.devTasks.map((t) => ({ name: t.taskId, examples: t.query })),
         runDir: options.runDir,
         methods: options.baselines,
         configHash: metaRunHash(config, fingerprint, data.episodes, data.devTasks),
@@ -159,7 +191,7 @@ export async function runTraining(
         fingerprint,
       });
     }
-    return { result, baselines };
+    return { result, tuning, baselines };
   } finally {
     model.dispose();
   }

@@ -9,7 +9,7 @@ export async function runTrainStage(exp: LoadedExperiment, log: (line: string) =
   const out = stageDir(exp, 'train');
   writeResolvedConfig(exp, 'train');
   const { baselineMethods, ...config } = exp.config.train;
-  const { result, baselines } = await runTraining({
+  const { result, tuning, baselines } = await runTraining({
     modelDir: modelDir(exp),
     data: { tasks: join(data, 'tasks.arrow'), pool: join(data, 'pool.arrow'), episodes: join(data, 'episodes.arrow') },
     config,
@@ -17,6 +17,15 @@ export async function runTrainStage(exp: LoadedExperiment, log: (line: string) =
     baselines: baselineMethods,
     progress: process.stderr.isTTY,
   });
-  log(`meta-training: ${result.nextIteration} iterations; shared adapter in ${join(out, 'adapters', 'shared')}`);
-  log(`baselines: ${baselines.length} adapters (${[...new Set(baselines.map((b) => b.method))].join(', ')})`);
+  for (const t of tuning) {
+    log(
+      `meta candidate ${t.candidate} (innerLr ${t.innerLr}, innerSteps ${t.innerSteps}, metaLr ${t.metaLr}): ${t.iterations} iterations, best dev loss ${t.bestDevLoss?.toFixed(4) ?? '-'} at iteration ${t.bestIteration ?? '-'}${t.selected ? ' (selected)' : ''}`,
+    );
+  }
+  log(`meta-training: ${result.nextIteration} iterations; selected adapter in ${join(out, 'adapters', 'selected')}`);
+  for (const b of baselines) {
+    log(
+      `baseline ${b.method}${b.taskId === '*' ? '' : ` ${b.taskId}`}: lr ${b.lr}, best dev step ${b.bestStep} of ${b.steps}, dev loss ${b.devLossInitial?.toFixed(3) ?? '-'} → ${b.devLossBest?.toFixed(3) ?? '-'}`,
+    );
+  }
 }

@@ -105,7 +105,11 @@ export const trainCommand: Command = {
     const baselines = baselineList(args.values.baselines);
     const backend = args.values.backend as string | undefined;
     await initBackend(backend ? { backend: backend as 'wasm' } : {});
-    const { result, baselines: rows } = await runTraining({
+    const {
+      result,
+      tuning,
+      baselines: rows,
+    } = await runTraining({
       modelDir,
       data: paths,
       config,
@@ -122,10 +126,16 @@ export const trainCommand: Command = {
       result.bestDevLoss === null
         ? ''
         : `  best dev loss ${result.bestDevLoss.toFixed(4)} at iteration ${result.bestIteration}`,
-      `  shared adapter: ${join(runDir, 'adapters', 'shared')}`,
+      ...(tuning.length > 1
+        ? tuning.map(
+            (t) =>
+              `  candidate ${t.candidate}: innerLr ${t.innerLr}, innerSteps ${t.innerSteps}, metaLr ${t.metaLr}: best dev loss ${t.bestDevLoss?.toFixed(4) ?? '-'}${t.selected ? '  (selected)' : ''}`,
+          )
+        : []),
+      `  selected adapter (best dev checkpoint): ${join(runDir, 'adapters', 'selected')}`,
       ...rows.map(
         (r) =>
-          `  baseline ${r.method}${r.taskId === '*' ? '' : ` ${r.taskId}`}: loss ${r.lossFirst.toFixed(4)} → ${r.lossLast.toFixed(4)}, ${join(runDir, r.adapterDir)}`,
+          `  baseline ${r.method}${r.taskId === '*' ? '' : ` ${r.taskId}`}: lr ${r.lr}, loss ${r.lossFirst.toFixed(4)} → ${r.lossLast.toFixed(4)}, best dev step ${r.bestStep} of ${r.steps}, ${join(runDir, r.adapterDir)}`,
       ),
     ].filter((l) => l !== '');
     process.stdout.write(`${lines.join('\n')}\n`);
