@@ -21,5 +21,6 @@ export type { Lineage, LineageInput } from './lineage.ts';
 export { LineageSchema } from './lineage.ts';
 export type { RngState } from './rng.ts';
 export { hashString, Rng } from './rng.ts';
+export { assertSafeName, isSafeName, SAFE_NAME_RULE, safeSegment } from './safe-name.ts';
 export type { PoolRunOptions, Served, WorkerPoolOptions } from './worker-pool.ts';
 export { longestFirst, serveJobs, WorkerPool } from './worker-pool.ts';

@@ -35,6 +35,27 @@ async function failure(promise: Promise<unknown>): Promise<MetaLoraError> {
 }
 
 describe('loadUserDatasets', () => {
+  it.each([
+    ['a traversal', '../../../../outside/x'],
+    ['an absolute path', '/tmp/outside'],
+    ['a backslash path', '..\\..\\outside'],
+    ['a NUL byte', 'task\u0000x'],
+    ['a 10,000-character id', 'x'.repeat(10_000)],
+  ])('refuses a task id that is %s, naming the file, line and field', async (_, task) => {
+    const rows = [...pairs('qa', 3), { task, input: 'q', output: ' a' }];
+    const path = file('bad-id.jsonl', jsonl(rows));
+    const error = await failure(loadUserDatasets([path], { split }));
+    expect(error.code).toBe('DATA_INVALID');
+    expect(error.details).toMatchObject({ path, line: 4, field: 'task' });
+  });
+
+  it('refuses a language that is not a plain name', async () => {
+    const error = await failure(
+      loadUserDatasets([file('lang.jsonl', jsonl(pairs('qa', 3, { language: '../x' })))], { split }),
+    );
+    expect(error.details).toMatchObject({ line: 1, field: 'language' });
+  });
+
   it('reads JSONL pairs and splits a task without splits by hash', async () => {
     const examples = await loadUserDatasets([file('a.jsonl', jsonl(pairs('qa', 50)))], { split });
     expect([examples.length, new Set(examples.map((e) => e.split)).size]).toEqual([50, 3]);

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { assertSafeName, MetaLoraError, showValue } from '@meta-lora/artifacts';
 import { tableFromIPC } from 'apache-arrow';
 import { parquetReadObjects } from 'hyparquet';
 import { z } from 'zod';
@@ -229,6 +229,9 @@ function validate(at: Located): Validated {
     });
   }
   const row = parsed.data;
+  // ids become file names (a single-task adapter's directory): data never chooses where a file is written
+  assertSafeName(row.task, 'task id', { path, line, field: 'task' });
+  if (row.language !== undefined) assertSafeName(row.language, 'language', { path, line, field: 'language' });
   let input: string;
   let target: string;
   let choices: string[] | undefined;

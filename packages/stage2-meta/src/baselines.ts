@@ -19,7 +19,7 @@
  * and rows are the same as with `workers: 0`, which trains them one after another in this thread.
  */
 import { join } from 'node:path';
-import { defineArtifactKind, MetaLoraError, Rng, writeArtifact } from '@meta-lora/artifacts';
+import { defineArtifactKind, MetaLoraError, Rng, safeSegment, writeArtifact } from '@meta-lora/artifacts';
 import {
   createLoraAdapter,
   type IdExample,
@@ -291,7 +291,7 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
         taskId: task.taskId,
         tasks: [task],
         dev: devOf([task.taskId]),
-        dir: join('adapters', 'baselines', 'single-task', task.taskId),
+        dir: join('adapters', 'baselines', 'single-task', safeSegment(task.taskId, 'task id')),
       });
     }
   }

@@ -4,7 +4,7 @@
  * one PEFT adapter per task, plus `adaptation.arrow`: each task's whole-support-set loss before and after.
  */
 import { join } from 'node:path';
-import { configHash, MetaLoraError, Rng, readArtifact, writeArtifact } from '@meta-lora/artifacts';
+import { configHash, MetaLoraError, Rng, readArtifact, safeSegment, writeArtifact } from '@meta-lora/artifacts';
 import { PoolArtifact } from '@meta-lora/data-sampling';
 import { encodeExample, loadModel, loadPeftAdapter, savePeftAdapter } from '@meta-lora/lora-core';
 import {
@@ -52,7 +52,7 @@ export async function runAdaptStage(exp: LoadedExperiment, log: (line: string) =
         supportLossBefore: before,
         supportLossAfter: after,
       });
-      await savePeftAdapter(adapter, join(out, taskId), {
+      await savePeftAdapter(adapter, join(out, safeSegment(taskId, 'task id')), {
         baseModelNameOrPath: exp.config.experiment.model,
         metadata: {
           base_model_fingerprint: fingerprint,
