@@ -8,12 +8,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMetaLoraError, readArtifact, writeArtifact } from '@meta-lora/artifacts';
-import { EvalResultsArtifact, type Method, writeReport } from '@meta-lora/eval';
+import { isMetaLoraError } from '@meta-lora/artifacts';
+import { type Method, mergeEvalResults, writeReport } from '@meta-lora/eval';
 import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
 import { runAdaptStage } from './stages/adapt.ts';
 import { runDataStage } from './stages/data.ts';
 import { runEvalStage } from './stages/eval.ts';
+import { readSanityRun } from './stages/report.ts';
 import { runTrainStage } from './stages/train.ts';
 
 const K_INDEPENDENT: readonly Method[] = ['base-zero-shot', 'single-task-lora', 'multi-task-lora-full'];
@@ -54,17 +55,15 @@ export async function runStudy(exp: LoadedExperiment, log: (line: string) => voi
       parts.push(results);
     }
   }
-  const artifacts = parts.map((p) => readArtifact(p, EvalResultsArtifact));
-  const rows = artifacts.flatMap((a) => a.rows);
   const studyDir = join(exp.runDir, 'study');
   const resultsPath = join(studyDir, 'eval', 'eval-results.arrow');
-  writeArtifact(resultsPath, EvalResultsArtifact, rows, {
-    configHash: artifacts.map((a) => a.lineage.configHash).join(':'),
-    seed: null,
-    parents: artifacts.map((a) => a.lineage.artifactId),
-    createdBy: '@meta-lora/pipelines study',
-  });
-  const { htmlPath } = writeReport(studyDir, { resultsPath, outDir: join(studyDir, 'report') });
+  // Results, eval-cells and eval-examples of every variant; the variants' training records for the sanity checks.
+  const merged = mergeEvalResults(parts, resultsPath, '@meta-lora/pipelines study');
+  if (merged.runsWithExamples < parts.length) {
+    log(`per-example results in ${merged.runsWithExamples} of ${parts.length} variants: intervals only where present`);
+  }
+  const sanity = seeds.flatMap((seed) => ks.map((k, i) => readSanityRun(studyVariant(exp, k, seed, i === 0))));
+  const { htmlPath } = writeReport(studyDir, { resultsPath, outDir: join(studyDir, 'report'), sanity });
   log(`study report: ${htmlPath}`);
   return htmlPath;
 }

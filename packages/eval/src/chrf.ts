@@ -48,8 +48,8 @@ function ngrams(chars: readonly string[], n: number): Map<string, number> {
   return out;
 }
 
-/** The chrF score (0…100) of summed statistics. */
-export function chrfFromStatistics(stats: readonly number[], options: ChrfOptions = {}): number {
+/** The chrF score (0…100) of summed statistics (`chrfStatistics` of each segment, added elementwise). */
+export function chrfFromStatistics(stats: ArrayLike<number>, options: ChrfOptions = {}): number {
   const order = options.charOrder ?? 6;
   const factor = (options.beta ?? 2) ** 2;
   let sumF = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, macroF1 } from './classification-metrics.ts';
+import { accuracy, macroF1, majorityClassRate } from './classification-metrics.ts';
 
 describe('accuracy', () => {
   it('counts exact label agreement', () => {
@@ -24,5 +24,13 @@ describe('macroF1', () => {
     expect(accuracy(pred, gold)).toBe(0.75);
     // F1(a) = 6/7, F1(b) = 0.
     expect(macroF1(pred, gold)).toBeCloseTo(3 / 7, 12);
+  });
+});
+
+describe('majorityClassRate', () => {
+  it('is the accuracy of always predicting the most frequent gold label', () => {
+    const gold = ['pos', 'neg', 'neg', 'neg', 'pos'];
+    expect(majorityClassRate(gold)).toBe(accuracy(Array(5).fill('neg'), gold));
+    expect(majorityClassRate(gold)).toBe(0.6);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Accuracy and macro-F1 of predicted labels. Macro-F1 averages the per-class F1 over the classes that occur in the
- * gold labels or the predictions (scikit-learn's `f1_score(average='macro')` with `labels=None`).
+ * gold labels or the predictions (scikit-learn's `f1_score(average='macro')` with `labels=None`). The majority-class
+ * rate is the accuracy of always predicting the most frequent gold label: the floor a trained classifier must beat.
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 
@@ -43,6 +44,19 @@ export function macroF1(predicted: readonly string[], gold: readonly string[]): 
     sum += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
   }
   return sum / classes.length;
+}
+
+/**
+ * Share of the most frequent gold label (scikit-learn's `DummyClassifier(strategy='most_frequent')` accuracy).
+ *
+ * @example
+ * majorityClassRate(['a', 'b', 'a', 'a']); // 0.75
+ */
+export function majorityClassRate(gold: readonly string[]): number {
+  checkLengths(gold, gold);
+  const counts = new Map<string, number>();
+  for (const g of gold) counts.set(g, (counts.get(g) ?? 0) + 1);
+  return Math.max(...counts.values()) / gold.length;
 }
 
 function checkLengths(predicted: readonly string[], gold: readonly string[]): void {

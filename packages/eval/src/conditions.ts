@@ -12,9 +12,11 @@
  * | `meta-lora-shared`       | one shared                 | k              | `adapterDir`                   |
  * | `meta-lora-adapted`      | one per task (stage 1)     | k              | `adapterDirByTask`             |
  *
- * `examplesUsed` / `tokensUsed` give, per task id, the distinct training examples and their tokens the method saw
- * (data-sampling's `usage` artifact has them). They may be omitted for `base-zero-shot` (0) and `base-in-context`
- * (the demonstrations, counted with the model's tokenizer).
+ * `examplesUsed` / `tokensUsed` give, per task id, the distinct training examples and their tokens the method had
+ * access to (data-sampling's `usage` artifact has them). They may be omitted for `base-zero-shot` (0) and
+ * `base-in-context` (the demonstrations, counted with the model's tokenizer). `examplesTrained` / `tokensTrained`
+ * give what it actually trained on (distinct examples in its minibatches up to the selected checkpoint), per task id,
+ * or under the single key `*` as one total over all tasks (multi-task LoRA); omitted, the report shows them unknown.
  */
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
 import { z } from 'zod';
@@ -71,7 +73,14 @@ export const EvalConditionSchema = z.strictObject({
     .describe('in-context demonstrations per task id (base-in-context)'),
   examplesUsed: Counts.optional().describe('distinct training examples used, per task id'),
   tokensUsed: Counts.optional().describe('tokens of those examples (prompt + target), per task id'),
+  examplesTrained: Counts.optional().describe(
+    'distinct examples actually trained on (minibatches up to the selected checkpoint), per task id or `*` for a total',
+  ),
+  tokensTrained: Counts.optional().describe('tokens of the examples actually trained on, per task id or `*`'),
 });
+
+/** Key of `examplesTrained` / `tokensTrained` holding one total over all tasks. */
+export const ALL_TASKS = '*';
 
 export type EvalCondition = z.output<typeof EvalConditionSchema>;
 export type EvalConditionInput = z.input<typeof EvalConditionSchema>;
@@ -117,7 +126,10 @@ export function parseCondition(input: unknown, index: number, taskIds: readonly 
   if (kind === 'shared' && c.adapterDir === undefined) {
     throw bad('adapterDir', 'adapterDir is required', 'pass the PEFT directory of the shared adapter');
   }
-  const need = (field: 'adapterDirByTask' | 'supportByTask' | 'examplesUsed' | 'tokensUsed', fix: string) => {
+  const need = (
+    field: 'adapterDirByTask' | 'supportByTask' | 'examplesUsed' | 'tokensUsed' | 'examplesTrained' | 'tokensTrained',
+    fix: string,
+  ) => {
     const record = c[field];
     const missing = taskIds.filter((t) => record?.[t] === undefined);
     if (missing.length > 0) {
@@ -143,6 +155,26 @@ export function parseCondition(input: unknown, index: number, taskIds: readonly 
   if (c.method !== 'base-zero-shot' && c.method !== 'base-in-context') {
     need('examplesUsed', 'pass the examples each task used (the `usage` artifact of the training run)');
     need('tokensUsed', 'pass the tokens each task used (the `usage` artifact of the training run)');
+  }
+  for (const field of ['examplesTrained', 'tokensTrained'] as const) {
+    const record = c[field];
+    if (record === undefined) continue;
+    if (record[ALL_TASKS] === undefined) {
+      need(field, `give the trained count of every evaluated task, or one total under ${showValue(ALL_TASKS)}`);
+    } else if (Object.keys(record).length > 1) {
+      throw bad(field, `mixes a total (${showValue(ALL_TASKS)}) with per-task counts`, 'pass one or the other');
+    }
+  }
+  const total = (r: Record<string, number> | undefined) => r?.[ALL_TASKS] !== undefined;
+  if (
+    (c.examplesTrained === undefined) !== (c.tokensTrained === undefined) ||
+    total(c.examplesTrained) !== total(c.tokensTrained)
+  ) {
+    throw bad(
+      'tokensTrained',
+      'examplesTrained and tokensTrained differ in scope',
+      `pass both per task or both under ${showValue(ALL_TASKS)}, or neither`,
+    );
   }
   return c;
 }

@@ -1,12 +1,14 @@
 /**
- * One cell of an evaluation: one condition scored on one task's test examples, as one `eval-results` row. The same
- * function runs in `evaluate`'s own thread and in the worker threads of `EvalRunner`, so a row does not depend on
- * where it was computed.
+ * One cell of an evaluation: one condition scored on one task's test examples, as one `eval-results` row, one
+ * `eval-cells` row and the cell's `eval-examples` rows. The same function runs in `evaluate`'s own thread and in the
+ * worker threads of `EvalRunner`, so a result does not depend on where it was computed.
  */
 import type { Example } from '@meta-lora/data-sampling';
 import { type LlamaModel, type LoraAdapter, loadPeftAdapter, tf } from '@meta-lora/lora-core';
-import type { EvalCondition } from './conditions.ts';
+import type { EvalCellRow } from './cells-artifact.ts';
+import { ALL_TASKS, type EvalCondition } from './conditions.ts';
 import { evaluateTask } from './evaluate-task.ts';
+import type { EvalExampleRow } from './examples-artifact.ts';
 import { inContextPrefix } from './prompts.ts';
 import type { EvalResultRow } from './results-artifact.ts';
 import type { TaskType } from './task-type.ts';
@@ -16,6 +18,15 @@ import type { TextCodec } from './text-codec.ts';
 export interface CellScoring {
   readonly maxNewTokens?: number;
   readonly batchSize?: number;
+  readonly maxSeqLen?: number;
+}
+
+/** What one cell yields: its row of each artifact. */
+export interface EvalCellResult {
+  readonly row: EvalResultRow;
+  readonly cell: EvalCellRow;
+  /** In test order. */
+  readonly examples: EvalExampleRow[];
 }
 
 /**
@@ -38,7 +49,7 @@ export function loadAdapter(dir: string, model: LlamaModel, name: string): LoraA
  * none); a per-task adapter (`adapterDirByTask`) is loaded here and disposed afterwards.
  *
  * @example
- * const row = evaluateCell(model, tokenizer, condition, 'sentiment', testExamples, 'classification', shared, {});
+ * const { row } = evaluateCell(model, tokenizer, condition, 'sentiment', testExamples, 'classification', shared, {});
  */
 export function evaluateCell(
   model: LlamaModel,
@@ -49,7 +60,7 @@ export function evaluateCell(
   taskType: TaskType,
   shared: LoraAdapter | null,
   scoring: CellScoring,
-): EvalResultRow {
+): EvalCellResult {
   const perTaskDir = c.adapterDirByTask?.[taskId];
   const own = perTaskDir === undefined ? null : loadAdapter(perTaskDir, model, `task:${taskId}`);
   const demos = c.supportByTask?.[taskId] ?? [];
@@ -60,13 +71,14 @@ export function evaluateCell(
       promptPrefix: inContextPrefix(demos),
       ...(scoring.maxNewTokens === undefined ? {} : { maxNewTokens: scoring.maxNewTokens }),
       ...(scoring.batchSize === undefined ? {} : { batchSize: scoring.batchSize }),
+      ...(scoring.maxSeqLen === undefined ? {} : { maxSeqLen: scoring.maxSeqLen }),
     });
     const first = examples[0]!;
     const demoTokens = demos.reduce(
       (s, d) => s + codec.encode(d.input + d.target, { addSpecialTokens: false }).length,
       0,
     );
-    return {
+    const row: EvalResultRow = {
       method: c.method,
       taskId,
       family: first.family,
@@ -85,7 +97,48 @@ export function evaluateCell(
       examplesUsed: c.examplesUsed?.[taskId] ?? demos.length,
       tokensUsed: c.tokensUsed?.[taskId] ?? demoTokens,
     };
+    const cell: EvalCellRow = {
+      method: c.method,
+      taskId,
+      seed: c.seed,
+      ...(c.k === null ? {} : { k: c.k }),
+      ...(m.majorityClassRate === undefined ? {} : { majorityClassRate: m.majorityClassRate }),
+      ...trainedCounts(c, taskId),
+    };
+    const rows: EvalExampleRow[] = m.examples.map((x, i) => ({
+      method: c.method,
+      taskId,
+      taskType,
+      seed: c.seed,
+      ...(c.k === null ? {} : { k: c.k }),
+      exampleIndex: i,
+      exampleId: examples[i]!.exampleId,
+      ...(x.score === undefined ? {} : { score: x.score }),
+      ...(x.chrfStatistics === undefined ? {} : { chrfStatistics: [...x.chrfStatistics] }),
+      targetNll: x.targetNll,
+      targetTokens: x.targetTokens,
+    }));
+    return { row, cell, examples: rows };
   } finally {
     own?.dispose();
   }
+}
+
+/**
+ * The trained counts of a cell: the condition's per-task counts, its total over all tasks, or 0 for the base model
+ * (nothing trained); nothing when the condition does not say.
+ */
+function trainedCounts(
+  c: EvalCondition,
+  taskId: string,
+): Pick<EvalCellRow, 'examplesTrained' | 'tokensTrained' | 'trainedScope'> {
+  if (c.method === 'base-zero-shot' || c.method === 'base-in-context') {
+    return { examplesTrained: 0, tokensTrained: 0, trainedScope: 'task' };
+  }
+  const examples = c.examplesTrained;
+  const tokens = c.tokensTrained;
+  if (examples === undefined || tokens === undefined) return {};
+  const total = examples[ALL_TASKS] !== undefined;
+  const key = total ? ALL_TASKS : taskId;
+  return { examplesTrained: examples[key]!, tokensTrained: tokens[key]!, trainedScope: total ? 'all-tasks' : 'task' };
 }

@@ -76,13 +76,15 @@ describe('cellOrder', () => {
 });
 
 describe('evaluate with worker threads', () => {
-  it('gives rows deep-equal to the in-thread rows, with progress counted up to the total', async () => {
+  it('gives rows, cells and examples deep-equal to the in-thread ones, with progress counted up to the total', async () => {
     const base = { modelDir, tasksPath, conditions, maxNewTokens: 4 };
     const inThread = await evaluate({ ...base, workers: 0 });
     const seen: number[] = [];
     const pooled = await evaluate({ ...base, workers: 2, onProgress: (done) => seen.push(done) });
     expect(pooled.rows).toHaveLength(conditions.length * 2);
     expect(pooled.rows).toEqual(inThread.rows);
+    expect(pooled.cells).toEqual(inThread.cells);
+    expect(pooled.examples).toEqual(inThread.examples);
     expect(pooled.lineage).toEqual(inThread.lineage);
     expect(seen).toEqual(Array.from({ length: conditions.length * 2 }, (_, i) => i + 1));
   });

@@ -2,7 +2,7 @@
  * Scores evaluation cells (one condition × one task each) on a pool of worker threads (`WorkerPool` of
  * @meta-lora/artifacts): one TF.js backend (the main thread's) and one copy of the base model, loaded from the model
  * directory, per worker. Cells go out longest first to the next idle worker; each row is put back at its cell's
- * position, and the same `evaluateCell` computes it as in `evaluate`'s own thread, so the rows are identical whatever
+ * position, and the same `evaluateCell` computes it as in `evaluate`'s own thread, so the results are identical whatever
  * the number of workers. No randomness is involved: classification compares log-likelihoods and generation decodes
  * greedily.
  */
@@ -11,9 +11,8 @@ import { longestFirst, MetaLoraError, showValue, WorkerPool } from '@meta-lora/a
 import type { Example } from '@meta-lora/data-sampling';
 import { type BackendName, backendInfo } from '@meta-lora/lora-core';
 import type { EvalCondition } from './conditions.ts';
-import type { CellScoring } from './eval-cell.ts';
+import type { CellScoring, EvalCellResult } from './eval-cell.ts';
 import { inContextPrefix } from './prompts.ts';
-import type { EvalResultRow } from './results-artifact.ts';
 import type { TaskType } from './task-type.ts';
 
 /** One cell: a condition scored on one task's test examples. Plain data, posted to a worker as is. */
@@ -93,7 +92,7 @@ export function cellOrder(jobs: readonly EvalCellJob[]): number[] {
 }
 
 export class EvalRunner {
-  private constructor(private readonly pool: WorkerPool<EvalCellJob, EvalResultRow>) {}
+  private constructor(private readonly pool: WorkerPool<EvalCellJob, EvalCellResult>) {}
 
   /**
    * Starts the workers; they load the model in the background and the first cells wait for it.
@@ -109,7 +108,7 @@ export class EvalRunner {
       scoring: options.scoring,
       ...(backend ? { backend } : {}),
     };
-    const pool = WorkerPool.start<EvalWorkerInit, EvalCellJob, EvalResultRow>({
+    const pool = WorkerPool.start<EvalWorkerInit, EvalCellJob, EvalCellResult>({
       module: new URL('./eval-worker.ts', import.meta.url),
       init,
       size: options.workers,
@@ -124,17 +123,20 @@ export class EvalRunner {
   }
 
   /**
-   * Scores every cell and returns the rows in cell order; `onRow` sees each row as it arrives. After the first failure
-   * no further cell is started; once the running ones finish, the error of the earliest failed cell is thrown.
+   * Scores every cell and returns the results in cell order; `onResult` sees each as it arrives. After the first
+   * failure no further cell is started; once the running ones finish, the error of the earliest failed cell is thrown.
    *
    * @example
-   * const rows = await runner.run(jobs, (row) => console.log(row.taskId, row.score));
+   * const results = await runner.run(jobs, ({ row }) => console.log(row.taskId, row.score));
    */
-  run(jobs: readonly EvalCellJob[], onRow?: (row: EvalResultRow, index: number) => void): Promise<EvalResultRow[]> {
+  run(
+    jobs: readonly EvalCellJob[],
+    onResult?: (result: EvalCellResult, index: number) => void,
+  ): Promise<EvalCellResult[]> {
     return this.pool.run(jobs, {
       order: cellOrder(jobs),
       failFast: true,
-      ...(onRow ? { onResult: (index: number, row: EvalResultRow) => onRow(row, index) } : {}),
+      ...(onResult ? { onResult: (index: number, result: EvalCellResult) => onResult(result, index) } : {}),
     });
   }
 

@@ -1,15 +1,14 @@
 /**
  * The body of an evaluation worker thread (a `WorkerPool` module of @meta-lora/artifacts, started by `EvalRunner`): its
  * own TF.js backend, the base model and its tokenizer loaded once from the model directory, and the last shared adapter
- * it loaded (so consecutive cells of one condition do not reload it). Replies with the cell's `eval-results` row.
+ * it loaded (so consecutive cells of one condition do not reload it). Replies with the cell's rows (`EvalCellResult`).
  */
 import { MetaLoraError, serveJobs } from '@meta-lora/artifacts';
 import { initBackend, type LoraAdapter, loadModel } from '@meta-lora/lora-core';
-import { evaluateCell, loadAdapter } from './eval-cell.ts';
+import { type EvalCellResult, evaluateCell, loadAdapter } from './eval-cell.ts';
 import type { EvalCellJob, EvalWorkerInit } from './eval-runner.ts';
-import type { EvalResultRow } from './results-artifact.ts';
 
-serveJobs<EvalWorkerInit, EvalCellJob, EvalResultRow>(async (init) => {
+serveJobs<EvalWorkerInit, EvalCellJob, EvalCellResult>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });
   const { model, tokenizer } = await loadModel(init.modelDir);
   if (!tokenizer) {

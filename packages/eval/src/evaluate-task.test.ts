@@ -6,10 +6,10 @@ import { charCodec } from './test-codec.ts';
 await initBackend({ quiet: true });
 const model = createTinyModel(7);
 
-/** Total log-likelihood of `choice` after `prompt`, straight from the full-sequence logits. */
+/** Total log-likelihood of `choice` then EOS after `prompt` (the trainers' layout), from the full-sequence logits. */
 function choiceLogLikelihood(prompt: string, choice: string): number {
   const ctx = charCodec.encode(prompt, { addSpecialTokens: true });
-  const cont = charCodec.encode(choice, { addSpecialTokens: false });
+  const cont = [...charCodec.encode(choice, { addSpecialTokens: false }), charCodec.eosTokenId!];
   const seq = [...ctx, ...cont];
   const lp = tf.tidy(() => tf.logSoftmax(model.logits(tf.tensor2d([seq], [1, seq.length], 'int32'))));
   const rows = lp.arraySync()[0]!;
@@ -51,7 +51,7 @@ describe('evaluateTask: classification', () => {
     const examples = prompts.map((input) => ({ input, target: ' no', choices }));
     const m = evaluateTask(model, charCodec, examples, 'classification');
     const nll = -prompts.reduce((s, p) => s + choiceLogLikelihood(p, ' no'), 0);
-    expect(m.targetLoss).toBeCloseTo(nll / (3 * 3), 4);
+    expect(m.targetLoss).toBeCloseTo(nll / (3 * 4), 4); // 3 examples × (' no' + EOS)
   });
 
   it('refuses a classification example without a label set', () => {

@@ -9,14 +9,22 @@
  *   corpus chrF (sacreBLEU defaults) of the decoded text against the target.
  * - every type: target loss = −Σ log p(target tokens) / Σ target tokens over the task (token-weighted mean NLL, nats).
  *
- * Token layout: context = encode(prefix + input) with the tokenizer's special tokens (BOS); continuation =
- * encode(target) without them — the layout the trainers use, so the loss here is the training loss on test data.
+ * Per example (`examples`, in input order) it keeps what a resample of the test set needs to recompute the task score:
+ * the 0/100 hit of accuracy or exact match, the chrF statistics of decoded tasks (corpus chrF is not a mean of
+ * sentence scores), and the target NLL with its token count.
+ *
+ * Token layout — the trainers' (`encodeExample` + `idExampleBatch` of lora-core), so the target loss here is the
+ * training loss on test data (`train-eval-loss-parity.test.ts`): context = encode(prefix + input) with the
+ * tokenizer's special tokens (BOS); continuation = encode(target) without them, followed by EOS when the tokenizer has
+ * one (training learns to end the answer there). With `maxSeqLen` (the trainers' setting) a prompt too long for
+ * BOS + prompt + continuation loses tokens from the left, as in training (for classification, the longest choice
+ * sets the cut, so every choice is scored on the same context). In-context prompts (a `promptPrefix`) are not cut.
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 import type { Example } from '@meta-lora/data-sampling';
 import { generate, type LlamaModel, type LoraAdapter } from '@meta-lora/lora-core';
-import { corpusChrf } from './chrf.ts';
-import { accuracy, macroF1 } from './classification-metrics.ts';
+import { chrfFromStatistics, chrfStatistics } from './chrf.ts';
+import { accuracy, macroF1, majorityClassRate } from './classification-metrics.ts';
 import { exactMatch } from './normalize-answer.ts';
 import { maxSequenceLength, type ScoredSequence, scoreSequences } from './sequence-scores.ts';
 import { PRIMARY_METRIC, type TaskType } from './task-type.ts';
@@ -38,8 +46,24 @@ export interface TaskMetrics {
   /** Token-weighted mean negative log-likelihood of the targets (nats per token). */
   readonly targetLoss: number;
   readonly numTestExamples: number;
+  /** Classification: share of the most frequent gold label, in [0, 100] (the score of always predicting it). */
+  readonly majorityClassRate?: number;
   /** Predictions (chosen label or decoded text), in example order. */
   readonly predictions: readonly string[];
+  /** Per-example results, in example order. */
+  readonly examples: readonly ExampleScore[];
+}
+
+/** One test example's contribution to its task's metrics. */
+export interface ExampleScore {
+  /** Classification: 100 when the predicted label is the gold one, else 0. Generation: exact match, 0 or 100. */
+  readonly score?: 0 | 100;
+  /** Generation and translation: `chrfStatistics(prediction, target)`; summed over examples they give corpus chrF. */
+  readonly chrfStatistics?: readonly number[];
+  /** −Σ log p(target tokens), nats. */
+  readonly targetNll: number;
+  /** Target tokens scored. */
+  readonly targetTokens: number;
 }
 
 export interface TaskEvalOptions {
@@ -49,6 +73,8 @@ export interface TaskEvalOptions {
   readonly maxNewTokens?: number;
   /** Sequences per forward pass when scoring (default 8). */
   readonly batchSize?: number;
+  /** The trainers' longest sequence: longer prompts lose tokens from the left, as in training (default: no cut). */
+  readonly maxSeqLen?: number;
 }
 
 /**
@@ -71,8 +97,19 @@ export function evaluateTask(
   const prefix = options.promptPrefix ?? '';
   const adapters = options.adapters ?? [];
   const batchSize = options.batchSize ?? 8;
-  const contexts = examples.map((e) => codec.encode(prefix + e.input, { addSpecialTokens: true }));
-  const targets = examples.map((e) => codec.encode(e.target, { addSpecialTokens: false }));
+  const eosIds = codec.eosTokenId === undefined ? [] : [codec.eosTokenId];
+  /** A label or target as the trainers encode it: its tokens, then EOS. */
+  const continuation = (text: string) => [...codec.encode(text, { addSpecialTokens: false }), ...eosIds];
+  const targets = examples.map((e) => continuation(e.target));
+  const contexts = examples.map((e, i) => {
+    const ctx = codec.encode(prefix + e.input, { addSpecialTokens: true });
+    if (options.maxSeqLen === undefined || prefix !== '') return ctx;
+    const longest =
+      taskType === 'classification'
+        ? Math.max(...(e.choices ?? []).map((c) => continuation(c).length), targets[i]!.length)
+        : targets[i]!.length;
+    return cutPrompt(ctx, codec.encode(e.input, { addSpecialTokens: false }).length, longest, options.maxSeqLen);
+  });
   const base = { taskType, numTestExamples: examples.length, primaryMetric: PRIMARY_METRIC[taskType] };
 
   if (taskType === 'classification') {
@@ -90,13 +127,14 @@ export function evaluateTask(
       const gold = choices.indexOf(e.target);
       spans.push({ start: sequences.length, choices, gold });
       for (const c of choices) {
-        sequences.push({ context: contexts[i]!, continuation: codec.encode(c, { addSpecialTokens: false }) });
+        sequences.push({ context: contexts[i]!, continuation: continuation(c) });
       }
       // A target outside the label set still gets a loss; it can never be predicted.
       if (gold < 0) sequences.push({ context: contexts[i]!, continuation: targets[i]! });
     });
     const scores = scoreSequences(model, sequences, { adapters, batchSize });
     const predictions: string[] = [];
+    const perExample: ExampleScore[] = [];
     let nll = 0;
     let tokens = 0;
     spans.forEach(({ start, choices, gold }) => {
@@ -108,6 +146,11 @@ export function evaluateTask(
       const goldScore = scores[gold >= 0 ? start + gold : start + choices.length]!;
       nll -= goldScore.logLikelihood;
       tokens += goldScore.numTokens;
+      perExample.push({
+        score: best === gold ? 100 : 0,
+        targetNll: -goldScore.logLikelihood,
+        targetTokens: goldScore.numTokens,
+      });
     });
     const gold = examples.map((e) => e.target);
     const acc = 100 * accuracy(predictions, gold);
@@ -117,7 +160,9 @@ export function evaluateTask(
       accuracy: acc,
       macroF1: 100 * macroF1(predictions, gold),
       targetLoss: nll / tokens,
+      majorityClassRate: 100 * majorityClassRate(gold),
       predictions,
+      examples: perExample,
     };
   }
 
@@ -128,7 +173,7 @@ export function evaluateTask(
   );
   const nll = -losses.reduce((s, l) => s + l.logLikelihood, 0);
   const tokens = losses.reduce((s, l) => s + l.numTokens, 0);
-  const longest = Math.max(...targets.map((t) => t.length));
+  const longest = Math.max(...targets.map((t) => t.length - eosIds.length));
   const maxNewTokens = options.maxNewTokens ?? Math.min(64, longest + 4);
   const eos = codec.eosTokenId === undefined ? model.config.eosTokenIds : [codec.eosTokenId];
   const room = maxSequenceLength(model) - maxNewTokens;
@@ -139,11 +184,12 @@ export function evaluateTask(
     const text = codec.decode(ids, { skipSpecialTokens: true });
     return e.target.includes('\n') ? text : (text.split('\n')[0] ?? '');
   });
-  const em = (100 * predictions.filter((p, i) => exactMatch(p, examples[i]!.target)).length) / examples.length;
-  const chrF = corpusChrf(
-    predictions,
-    examples.map((e) => e.target),
-  );
+  const hits = predictions.map((p, i) => exactMatch(p, examples[i]!.target));
+  const em = (100 * hits.filter((h) => h).length) / examples.length;
+  // Corpus chrF = chrF of the summed segment statistics (what `corpusChrf` computes), kept per example.
+  const stats = predictions.map((p, i) => chrfStatistics(p, examples[i]!.target));
+  const total = stats.reduce((sum, x) => sum.map((v, j) => v + x[j]!));
+  const chrF = chrfFromStatistics(total);
   return {
     ...base,
     score: taskType === 'translation' ? chrF : em,
@@ -151,5 +197,29 @@ export function evaluateTask(
     chrF,
     targetLoss: nll / tokens,
     predictions,
+    examples: losses.map((l, i) => ({
+      ...(taskType === 'translation' ? {} : { score: hits[i] ? 100 : 0 }),
+      chrfStatistics: stats[i]!,
+      targetNll: -l.logLikelihood,
+      targetTokens: l.numTokens,
+    })),
   };
+}
+
+/**
+ * `context` (special tokens, then `promptLength` prompt tokens) cut as `idExampleBatch` cuts a training example: the
+ * leading special tokens stay, the prompt loses tokens from the left until context + `targetLength` ≤ `maxSeqLen`.
+ *
+ * @example
+ * cutPrompt([0, 5, 6, 7], 3, 2, 5); // [0, 6, 7]
+ */
+export function cutPrompt(
+  context: readonly number[],
+  promptLength: number,
+  targetLength: number,
+  maxSeqLen: number,
+): number[] {
+  const specials = context.length - promptLength;
+  const keep = Math.max(0, Math.min(promptLength, maxSeqLen - specials - targetLength));
+  return [...context.slice(0, specials), ...context.slice(context.length - keep)];
 }

@@ -5,8 +5,11 @@ import { defineArtifactKind, MetaLoraError, readArtifact, writeArtifact } from '
 import { ExampleSchema, TasksArtifact } from '@meta-lora/data-sampling';
 import { initBackend, loadModel, tf } from '@meta-lora/lora-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVAL_CELLS_FILE, EvalCellsArtifact } from './cells-artifact.ts';
+import { chrfFromStatistics } from './chrf.ts';
 import type { EvalConditionInput } from './conditions.ts';
 import { evaluate } from './evaluate.ts';
+import { EVAL_EXAMPLES_FILE, EvalExamplesArtifact } from './examples-artifact.ts';
 import { EvalResultsArtifact } from './results-artifact.ts';
 import { charCodec } from './test-codec.ts';
 import {
@@ -87,6 +90,44 @@ describe('evaluate', () => {
     const back = readArtifact(out, EvalResultsArtifact);
     expect(back.rows).toEqual(rows);
     expect(back.lineage.parents).toEqual([readArtifact(tasksPath, TasksArtifact).lineage.artifactId]);
+  });
+
+  it('writes eval-cells and eval-examples beside the results, naming the results as parent', async () => {
+    const dir = join(root, 'companions');
+    const { cells, examples, lineage } = await run({ outPath: join(dir, 'eval-results.arrow') });
+    const cellsBack = readArtifact(join(dir, EVAL_CELLS_FILE), EvalCellsArtifact);
+    const examplesBack = readArtifact(join(dir, EVAL_EXAMPLES_FILE), EvalExamplesArtifact);
+    expect(cellsBack.rows).toEqual(cells);
+    expect(examplesBack.rows).toEqual(examples);
+    expect(cellsBack.lineage.parents[0]).toBe(lineage.artifactId);
+    expect(examplesBack.lineage.parents[0]).toBe(lineage.artifactId);
+  });
+
+  it('keeps per-example results that reproduce each row: score, chrF and target loss', async () => {
+    const { rows, examples } = await run();
+    for (const r of rows) {
+      const mine = examples.filter((e) => e.method === r.method && e.taskId === r.taskId && e.k === r.k);
+      expect(mine.map((e) => e.exampleIndex)).toEqual([0, 1, 2, 3]);
+      expect(mine.reduce((s, e) => s + e.score!, 0) / mine.length).toBeCloseTo(r.score, 10);
+      const nll = mine.reduce((s, e) => s + e.targetNll, 0);
+      expect(nll / mine.reduce((s, e) => s + e.targetTokens, 0)).toBeCloseTo(r.targetLoss, 10);
+      if (r.chrF !== undefined) {
+        const total = mine.map((e) => e.chrfStatistics!).reduce((a, b) => a.map((v, j) => v + b[j]!));
+        expect(chrfFromStatistics(total)).toBe(r.chrF);
+      }
+    }
+  });
+
+  it('records the majority-class rate of classification cells and the data each condition trained on', async () => {
+    const total = { examplesTrained: { '*': 3 }, tokensTrained: { '*': 50 } };
+    const { cells } = await run({
+      conditions: [conditions[0]!, { ...conditions[2]!, ...total } as EvalConditionInput],
+    });
+    // Test labels of polarity: yes, no, yes, no.
+    expect(cells.find((c) => c.taskId === 'polarity')!.majorityClassRate).toBe(50);
+    expect(cells.find((c) => c.taskId === 'plural')!.majorityClassRate).toBeUndefined();
+    expect(cells[0]).toMatchObject({ method: 'base-zero-shot', examplesTrained: 0, trainedScope: 'task' });
+    expect(cells[3]).toMatchObject({ method: 'meta-lora-shared', examplesTrained: 3, trainedScope: 'all-tasks' });
   });
 
   it('is deterministic: equal inputs give byte-identical artifacts', async () => {

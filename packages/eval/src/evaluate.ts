@@ -1,11 +1,11 @@
 /**
  * `evaluate`: scores every condition on every selected task's test split and returns (and optionally writes) the
- * `eval-results` rows. Everything that can be wrong with the inputs is checked before the first forward pass — the
+ * `eval-results` rows, with the `eval-cells` and `eval-examples` rows beside them. Everything that can be wrong with the inputs is checked before the first forward pass — the
  * tasks artifact (kind, schema version, content hash), tasks absent from the test split, condition fields, adapter
  * directories and their base-model fingerprint — so a bad input fails fast and no partial results are written.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   configHash,
   type Lineage,
@@ -17,9 +17,11 @@ import {
 } from '@meta-lora/artifacts';
 import { type Example, TasksArtifact } from '@meta-lora/data-sampling';
 import { ADAPTER_WEIGHTS_FILE, loadModel, readPeftConfig, readPeftMetadata } from '@meta-lora/lora-core';
+import { EVAL_CELLS_FILE, type EvalCellRow, EvalCellsArtifact } from './cells-artifact.ts';
 import { type EvalCondition, type EvalConditionInput, parseCondition } from './conditions.ts';
-import { evaluateCell, loadAdapter } from './eval-cell.ts';
+import { type EvalCellResult, evaluateCell, loadAdapter } from './eval-cell.ts';
 import { type EvalCellJob, EvalRunner, resolveEvalWorkers } from './eval-runner.ts';
+import { EVAL_EXAMPLES_FILE, type EvalExampleRow, EvalExamplesArtifact } from './examples-artifact.ts';
 import { type EvalResultRow, EvalResultsArtifact, sortResultRows } from './results-artifact.ts';
 import { inferTaskType, TASK_TYPES, type TaskType } from './task-type.ts';
 import type { TextCodec } from './text-codec.ts';
@@ -44,6 +46,8 @@ export interface EvaluateOptions {
   readonly maxNewTokens?: number;
   /** Sequences per forward pass when scoring (default 8). */
   readonly batchSize?: number;
+  /** The trainers' longest sequence: longer prompts lose tokens from the left, as in training (default: no cut). */
+  readonly maxSeqLen?: number;
   /** Accept adapters whose metadata lacks `meta_lora.base_model_fingerprint` (e.g. trained in Python PEFT). */
   readonly allowAdaptersWithoutFingerprint?: boolean;
   /** Use this tokenizer instead of the model directory's tokenizer.json. */
@@ -54,14 +58,25 @@ export interface EvaluateOptions {
    * custom `tokenizer` cells always run in this thread (a codec object cannot be posted to a worker).
    */
   readonly workers?: number | 'auto';
-  /** Write the `eval-results` artifact here. */
+  /**
+   * Write the `eval-results` artifact here, and the `eval-cells` and `eval-examples` artifacts beside it
+   * (`eval-cells.arrow`, `eval-examples.arrow` in the same directory, unless `cellsOutPath` / `examplesOutPath`).
+   */
   readonly outPath?: string;
+  /** Where the `eval-cells` artifact goes (default: `eval-cells.arrow` beside `outPath`). */
+  readonly cellsOutPath?: string;
+  /** Where the `eval-examples` artifact goes (default: `eval-examples.arrow` beside `outPath`). */
+  readonly examplesOutPath?: string;
   /** Called after each method × task × seed × k cell (with workers: as rows arrive, not in row order). */
   readonly onProgress?: (done: number, total: number, row: EvalResultRow) => void;
 }
 
 export interface EvaluateResult {
   readonly rows: EvalResultRow[];
+  /** One per row, in the same order: majority-class rate and trained counts. */
+  readonly cells: EvalCellRow[];
+  /** Every scored test example of every row, in the rows' order, then test order. */
+  readonly examples: EvalExampleRow[];
   /** Lineage of the results (also in the written artifact's metadata). */
   readonly lineage: Omit<Lineage, 'artifactId' | 'kind' | 'schemaVersion'> & { artifactId?: string };
 }
@@ -91,7 +106,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const taskTypes = new Map(taskIds.map((t) => [t, resolveTaskType(t, byTask.get(t)!, options.taskTypes)]));
 
   const loaded = await loadModel(options.modelDir);
-  const rows: EvalResultRow[] = [];
+  const results: EvalCellResult[] = [];
   let adapterHashes: Map<string, string>;
   try {
     const codec = options.tokenizer ?? loaded.tokenizer;
@@ -118,11 +133,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       const scoring = {
         ...(options.maxNewTokens === undefined ? {} : { maxNewTokens: options.maxNewTokens }),
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        ...(options.maxSeqLen === undefined ? {} : { maxSeqLen: options.maxSeqLen }),
       };
       const runner = EvalRunner.start({ modelDir: options.modelDir, scoring, workers });
       try {
         let done = 0;
-        rows.push(...(await runner.run(jobs, (row) => options.onProgress?.(++done, total, row))));
+        results.push(...(await runner.run(jobs, ({ row }) => options.onProgress?.(++done, total, row))));
       } finally {
         await runner.close();
       }
@@ -133,9 +149,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
           for (const taskId of taskIds) {
             const examples = byTask.get(taskId)!;
             const type = taskTypes.get(taskId)!;
-            const row = evaluateCell(loaded.model, codec, c, taskId, examples, type, shared, options);
-            rows.push(row);
-            options.onProgress?.(rows.length, total, row);
+            const result = evaluateCell(loaded.model, codec, c, taskId, examples, type, shared, options);
+            results.push(result);
+            options.onProgress?.(results.length, total, result.row);
           }
         } finally {
           shared?.dispose();
@@ -146,7 +162,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     loaded.model.dispose();
   }
 
-  const sorted = sortResultRows(rows);
+  // Cells in the rows' canonical order (their keys are the rows' keys).
+  const order = new Map(results.map((r, i) => [r.row, i]));
+  const sorted = sortResultRows(results.map((r) => r.row));
+  const sortedResults = sorted.map((row) => results[order.get(row)!]!);
+  const cells = sortedResults.map((r) => r.cell);
+  const examples = sortedResults.flatMap((r) => r.examples);
   const lineageInput = {
     configHash: configHash({
       model: loaded.fingerprint,
@@ -164,6 +185,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       })),
       maxTestExamplesPerTask: options.maxTestExamplesPerTask ?? null,
       maxNewTokens: options.maxNewTokens ?? null,
+      maxSeqLen: options.maxSeqLen ?? null,
     }),
     seed: null,
     parents: [tasks.lineage.artifactId],
@@ -171,9 +193,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   };
   if (options.outPath) {
     const lineage = writeArtifact(options.outPath, EvalResultsArtifact, sorted, lineageInput);
-    return { rows: sorted, lineage };
+    // The companions name the results they belong to, so a report can tell a stale one from its own.
+    const companion = { ...lineageInput, parents: [lineage.artifactId, ...lineageInput.parents] };
+    const dir = dirname(options.outPath);
+    writeArtifact(options.cellsOutPath ?? join(dir, EVAL_CELLS_FILE), EvalCellsArtifact, cells, companion);
+    writeArtifact(options.examplesOutPath ?? join(dir, EVAL_EXAMPLES_FILE), EvalExamplesArtifact, examples, companion);
+    return { rows: sorted, cells, examples, lineage };
   }
-  return { rows: sorted, lineage: lineageInput };
+  return { rows: sorted, cells, examples, lineage: lineageInput };
 }
 
 function testExamplesByTask(examples: readonly Example[], options: EvaluateOptions): Map<string, Example[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport } from './render-report.ts';
-import { syntheticRows } from './test-results.ts';
+import { syntheticCells, syntheticExamples, syntheticRows } from './test-results.ts';
 
 const curves = [
   {
@@ -31,8 +31,8 @@ describe('renderReport: Markdown', () => {
   });
 
   it('compares MeTA-LoRA with each baseline, with the sign-test p-value', () => {
-    expect(markdown).toContain('| Multi-task LoRA (k-shot pool), k = 4 | 4 | 2 | +20.0 | 2 / 0 / 0 | 0.500 |');
-    expect(markdown).toContain('| Multi-task LoRA (full data) | 8 | 2 | -10.0 | 0 / 2 / 0 | 0.500 |');
+    expect(markdown).toContain('| Multi-task LoRA (k-shot pool), k = 4 | 4 | 2 | +20.0 | n/a | 2 / 0 / 0 | 0.500 |');
+    expect(markdown).toContain('| Multi-task LoRA (full data) | 8 | 2 | -10.0 | n/a | 0 / 2 / 0 | 0.500 |');
   });
 
   it('has the k-sweep with full-data reference rows, the data used and the training curves', () => {
@@ -65,5 +65,51 @@ describe('renderReport: HTML', () => {
 
   it('is deterministic', () => {
     expect(renderReport(input)).toEqual({ markdown, html });
+  });
+});
+
+describe('renderReport: uncertainty, data trained on and sanity checks', () => {
+  const failing = {
+    k: 4,
+    seed: 0,
+    baselines: [{ method: 'single-task' as const, taskId: 'task-b', lossFirst: 2, lossLast: 2.5 }],
+    metaIterations: [
+      { iteration: 0, queryLossAfter: 3 },
+      { iteration: 1, queryLossAfter: 2 },
+    ],
+    adaptation: [{ taskId: 'task-a', examples: 4, supportLossBefore: 3, supportLossAfter: 2 }],
+  };
+  const full = renderReport({
+    ...input,
+    cells: syntheticCells(),
+    examples: syntheticExamples(),
+    sanity: [failing],
+    bootstrap: { replicates: 200 },
+  }).markdown;
+
+  it('gives each comparison its bootstrap interval, and says when there are none', () => {
+    expect(full).toMatch(
+      /\| Multi-task LoRA \(k-shot pool\), k = 4 \| 4 \| 2 \| \+20\.0 \| \[\+\d+\.\d, \+\d+\.\d\] \|/,
+    );
+    expect(full).toContain('paired bootstrap over tasks × test examples (200 replicates, seed 0)');
+    expect(markdown).toContain('Intervals unavailable');
+  });
+
+  it('shows the majority-class rate under the scores and what each method trained on', () => {
+    expect(full).toContain('| Majority class (test labels) | 64.0 | — | — |');
+    // Multi-task LoRA: one total over the tasks (100 of the 200 examples it had access to); the base model none.
+    expect(full).toContain('| Multi-task LoRA (full data) | — | — | 100 / 1200 | 200 / 2400 | 50.0 % |');
+    expect(full).toContain('| Base, in-context (k demos), k = 4 | 0 / 0 | 0 / 0 | 0 / 0 | 8 / 96 | 0.0 % |');
+    expect(markdown).toContain('Unavailable: these results have no eval-cells artifact');
+  });
+
+  it('lists every sanity check and flags the cells of the failed ones', () => {
+    expect(full).toContain('1 sanity check FAIL');
+    expect(full).toContain(
+      '| train-loss-falls | 4 | 0 | Single-task LoRA (full data) | task-b | 2.000 → 2.500 | FAIL ⚠ |',
+    );
+    expect(full).toContain('| adaptation-lowers-support-loss | 4 | 0 |');
+    // Single-task LoRA on task-b (seeds 80, 82) is flagged in every score table; task-a is not.
+    expect(full).toContain('| Single-task LoRA (full data) | 71.0 ± 1.4 | 81.0 ± 1.4 ⚠ | 76.0 |');
   });
 });

@@ -3,7 +3,10 @@
  * scripts, no network. Both are pure functions of the results and curves (no clock, no absolute paths), so equal
  * inputs give byte-identical files.
  */
+import type { EvalCellRow } from './cells-artifact.ts';
+import type { IntervalOptions } from './comparison-intervals.ts';
 import { METHOD_LABELS, type Method } from './conditions.ts';
+import type { EvalExampleRow } from './examples-artifact.ts';
 import {
   budgets,
   comparisonTable,
@@ -11,12 +14,15 @@ import {
   lossTable,
   methodLabel,
   rowsAtK,
+  sanityTable,
   scoreTable,
   sweepTable,
   type Table,
+  trainedTable,
   usageTable,
 } from './report-tables.ts';
 import type { EvalResultRow } from './results-artifact.ts';
+import { type SanityCheck, type SanityRun, sanityChecks } from './sanity-checks.ts';
 import { type ResultsSummary, summarizeResults } from './summarize.ts';
 import { barChart, escapeXml, lineChart, PALETTE } from './svg-charts.ts';
 import type { TrainingCurves } from './training-curves.ts';
@@ -26,6 +32,14 @@ export interface ReportInput {
   /** artifactId of the `eval-results` artifact the rows came from. */
   readonly resultsId: string;
   readonly curves: readonly TrainingCurves[];
+  /** The results' `eval-cells` rows (majority-class rates, data trained on); absent for older runs. */
+  readonly cells?: readonly EvalCellRow[];
+  /** The results' `eval-examples` rows (bootstrap intervals); absent for older runs. */
+  readonly examples?: readonly EvalExampleRow[];
+  /** Training records of each (k, seed) run, for the sanity checks. */
+  readonly sanity?: readonly SanityRun[];
+  /** Bootstrap replicates and seed (default 2,000 and 0). */
+  readonly bootstrap?: IntervalOptions;
 }
 
 export interface RenderedReport {
@@ -50,8 +64,13 @@ const methodColor = (m: Method) => METHOD_COLORS[m];
  * const { markdown, html } = renderReport({ rows, resultsId: lineage.artifactId, curves: readTrainingCurves(runDir) });
  */
 export function renderReport(input: ReportInput): RenderedReport {
-  const s = summarizeResults(input.rows);
-  const tables = reportTables(s, input.curves);
+  const s = summarizeResults(input.rows, {
+    ...(input.cells ? { cells: input.cells } : {}),
+    ...(input.examples ? { examples: input.examples } : {}),
+    ...(input.bootstrap ? { bootstrap: input.bootstrap } : {}),
+  });
+  const checks = sanityChecks(input.sanity ?? [], input.rows, input.cells);
+  const tables = reportTables(s, input.curves, checks);
   return { markdown: renderMarkdown(s, input, tables), html: renderHtml(s, input, tables) };
 }
 
@@ -60,26 +79,35 @@ interface Sections {
   readonly comparison: Table | null;
   readonly sweep: Table | null;
   readonly usage: Table;
+  readonly trained: Table;
+  readonly sanity: Table;
+  readonly failedChecks: number;
   readonly loss: Table;
   readonly curves: Table;
 }
 
-function reportTables(s: ResultsSummary, curves: readonly TrainingCurves[]): Sections {
+function reportTables(s: ResultsSummary, curves: readonly TrainingCurves[], checks: readonly SanityCheck[]): Sections {
   return {
-    scores: budgets(s).map((k) => ({ k, table: scoreTable(s, k) })),
-    comparison: comparisonTable(s),
+    scores: budgets(s).map((k) => ({ k, table: scoreTable(s, k, checks) })),
+    comparison: comparisonTable(s, checks),
     sweep: sweepTable(s),
     usage: usageTable(s),
+    trained: trainedTable(s),
+    sanity: sanityTable(checks),
+    failedChecks: checks.filter((c) => c.passed === false).length,
     loss: lossTable(s),
     curves: curvesTable(curves),
   };
 }
 
-function overview(s: ResultsSummary, input: ReportInput): string {
+function overview(s: ResultsSummary, input: ReportInput, t: Sections): string {
   return (
     `${input.rows.length} results (\`eval-results\` ${input.resultsId.slice(0, 12)}): ${s.taskIds.length} tasks, ` +
     `${s.methods.length} methods, seeds ${s.seeds.join(', ')}` +
-    (s.ks.length > 0 ? `, k ∈ {${s.ks.join(', ')}}.` : '.')
+    (s.ks.length > 0 ? `, k ∈ {${s.ks.join(', ')}}.` : '.') +
+    (t.failedChecks > 0
+      ? ` ${t.failedChecks} sanity check${t.failedChecks > 1 ? 's' : ''} FAIL (see Sanity checks).`
+      : '')
   );
 }
 
@@ -87,7 +115,7 @@ function overview(s: ResultsSummary, input: ReportInput): string {
 // Markdown
 
 function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): string {
-  const out = ['# MeTA-LoRA evaluation report', '', overview(s, input), ''];
+  const out = ['# MeTA-LoRA evaluation report', '', overview(s, input, t), ''];
   const section = (table: Table) => {
     out.push(`## ${table.title}`, '', table.note, '', mdTable(table), '');
   };
@@ -95,6 +123,8 @@ function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): str
   if (t.comparison) section(t.comparison);
   if (t.sweep) section(t.sweep);
   section(t.usage);
+  section(t.trained);
+  section(t.sanity);
   section(t.loss);
   section(t.curves);
   out.push('The HTML report (report.html) has the same tables with charts.', '');
@@ -127,13 +157,13 @@ figure { margin: 1rem 0; overflow-x: auto; } svg.chart { max-width: 100%; height
 `.trim();
 
 function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string {
-  const body: string[] = [`<h1>MeTA-LoRA evaluation report</h1>`, `<p>${inlineCode(overview(s, input))}</p>`];
+  const body: string[] = [`<h1>MeTA-LoRA evaluation report</h1>`, `<p>${inlineCode(overview(s, input, t))}</p>`];
   for (const { k, table } of t.scores) {
     body.push(htmlSection(table, scoreChart(s, k, table.title)));
   }
   if (t.comparison) body.push(htmlSection(t.comparison));
   if (t.sweep) body.push(htmlSection(t.sweep, sweepChart(s)));
-  body.push(htmlSection(t.usage), htmlSection(t.loss));
+  body.push(htmlSection(t.usage), htmlSection(t.trained), htmlSection(t.sanity), htmlSection(t.loss));
   body.push(htmlSection(t.curves, ...input.curves.flatMap(curveCharts)));
   return [
     '<!DOCTYPE html>',

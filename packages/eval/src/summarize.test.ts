@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeResults } from './summarize.ts';
-import { syntheticRows } from './test-results.ts';
+import { syntheticCells, syntheticExamples, syntheticRows } from './test-results.ts';
 
 const s = summarizeResults(syntheticRows());
 
@@ -42,5 +42,34 @@ describe('summarizeResults', () => {
     expect(meta.points[1]!.mean).toBe(71);
     expect(s.references.map((r) => r.method)).toEqual(['base-zero-shot', 'single-task-lora', 'multi-task-lora-full']);
     expect(s.references.find((r) => r.method === 'multi-task-lora-full')!.mean).toBe(81);
+  });
+});
+
+describe('summarizeResults with eval-cells and eval-examples', () => {
+  const full = summarizeResults(syntheticRows(), {
+    cells: syntheticCells(),
+    examples: syntheticExamples(),
+    bootstrap: { replicates: 200 },
+  });
+
+  it('carries the majority-class rate and the data trained on into the cells', () => {
+    const a = full.cells.find((c) => c.method === 'single-task-lora' && c.taskId === 'task-a')!;
+    expect([a.majorityClassRate, a.examplesTrained, a.trainedScope]).toEqual([64, 100, 'task']);
+    const multi = full.cells.find((c) => c.method === 'multi-task-lora-full' && c.taskId === 'task-b')!;
+    expect([multi.majorityClassRate, multi.examplesTrained, multi.trainedScope]).toEqual([undefined, 100, 'all-tasks']);
+  });
+
+  it('puts on every comparison an interval around the paired mean difference', () => {
+    expect(full.bootstrap).toEqual({ replicates: 200, seed: 0 });
+    for (const c of full.comparisons) {
+      expect(c.interval!.observed).toBeCloseTo(c.meanDifference, 9);
+      expect(c.interval!.low).toBeLessThanOrEqual(c.interval!.observed);
+      expect(c.interval!.high).toBeGreaterThanOrEqual(c.interval!.observed);
+    }
+  });
+
+  it('has no intervals without per-example results', () => {
+    expect(s.bootstrap).toBeNull();
+    expect(s.comparisons.every((c) => c.interval === undefined)).toBe(true);
   });
 });

@@ -2,9 +2,14 @@
  * Aggregates `eval-results` rows for the report: mean ± sample std over seeds per method × task × k, the paired
  * comparison of MeTA-LoRA against every baseline (units are tasks: per-task seed-mean scores), the k-sweep
  * (macro-average over tasks per method and k; full-data and zero-shot methods become reference lines) and the data
- * each method used.
+ * each method used. With the `eval-cells` rows, cells also carry the majority-class rate and the data actually trained
+ * on; with the `eval-examples` rows, each comparison carries its paired bootstrap interval.
  */
+import { BOOTSTRAP_REPLICATES, type BootstrapInterval } from './bootstrap.ts';
+import type { EvalCellRow, TrainedScope } from './cells-artifact.ts';
+import { comparisonIntervals, type IntervalOptions } from './comparison-intervals.ts';
 import { METHODS, type Method } from './conditions.ts';
+import type { EvalExampleRow } from './examples-artifact.ts';
 import type { EvalResultRow } from './results-artifact.ts';
 import { mean, type PairedComparison, pairedComparison, sampleStd } from './statistics.ts';
 
@@ -21,6 +26,13 @@ export interface CellSummary {
   /** Mean over seeds. */
   readonly examplesUsed: number;
   readonly tokensUsed: number;
+  /** Classification, with `eval-cells`: share of the most frequent gold label (percent), mean over seeds. */
+  readonly majorityClassRate?: number;
+  /** With `eval-cells`, when every seed reports them: data actually trained on, mean over seeds. */
+  readonly examplesTrained?: number;
+  readonly tokensTrained?: number;
+  /** `all-tasks`: the trained counts are the condition's total over its tasks, not this task's. */
+  readonly trainedScope?: TrainedScope;
 }
 
 export interface ComparisonSummary extends PairedComparison {
@@ -30,6 +42,8 @@ export interface ComparisonSummary extends PairedComparison {
   readonly k?: number;
   /** k of the baseline; absent for full-data / zero-shot baselines. */
   readonly baselineK?: number;
+  /** Paired bootstrap interval of reference − baseline over tasks × examples; absent without per-example results. */
+  readonly interval?: BootstrapInterval;
 }
 
 export interface SweepPoint {
@@ -52,6 +66,19 @@ export interface ResultsSummary {
   readonly sweep: readonly { method: Method; points: readonly SweepPoint[] }[];
   /** Task-averaged scores of the methods without k (reference lines on the k-sweep). */
   readonly references: readonly { method: Method; mean: number; std: number }[];
+  /** The bootstrap settings when per-example results were given, else null (no intervals). */
+  readonly bootstrap: { readonly replicates: number; readonly seed: number } | null;
+  /** Whether `eval-cells` rows were given (majority-class rates, trained counts). */
+  readonly hasCells: boolean;
+}
+
+export interface SummarizeOptions {
+  /** `eval-cells` rows of the results: majority-class rates and trained counts. */
+  readonly cells?: readonly EvalCellRow[];
+  /** `eval-examples` rows of the results: bootstrap intervals on the comparisons. */
+  readonly examples?: readonly EvalExampleRow[];
+  /** Replicates (default 2,000) and seed (default 0) of the bootstrap. */
+  readonly bootstrap?: IntervalOptions;
 }
 
 /** The method MeTA-LoRA is represented by in comparisons: adapted when present, else shared. */
@@ -68,7 +95,7 @@ const cellKey = (method: string, taskId: string, k: number | undefined) => `${me
  * const s = summarizeResults(readArtifact(path, EvalResultsArtifact).rows);
  * s.cells.find((c) => c.method === 'meta-lora-adapted' && c.taskId === 'sentiment')?.mean;
  */
-export function summarizeResults(rows: readonly EvalResultRow[]): ResultsSummary {
+export function summarizeResults(rows: readonly EvalResultRow[], options: SummarizeOptions = {}): ResultsSummary {
   const methods = METHODS.filter((m) => rows.some((r) => r.method === m));
   const taskIds = [...new Set(rows.map((r) => r.taskId))].sort();
   const ks = [...new Set(rows.flatMap((r) => (r.k === undefined ? [] : [r.k])))].sort((a, b) => a - b);
@@ -81,6 +108,8 @@ export function summarizeResults(rows: readonly EvalResultRow[]): ResultsSummary
     list.push(r);
     groups.set(key, list);
   }
+  const facts = new Map<string, EvalCellRow>();
+  for (const c of options.cells ?? []) facts.set(`${cellKey(c.method, c.taskId, c.k)}\0${c.seed}`, c);
   const cells: CellSummary[] = [];
   const cellMap = new Map<string, CellSummary>();
   for (const [key, list] of groups) {
@@ -97,6 +126,7 @@ export function summarizeResults(rows: readonly EvalResultRow[]): ResultsSummary
       targetLoss: mean(list.map((r) => r.targetLoss)),
       examplesUsed: mean(list.map((r) => r.examplesUsed)),
       tokensUsed: mean(list.map((r) => r.tokensUsed)),
+      ...cellFacts(list.map((r) => facts.get(`${key}\0${r.seed}`))),
     };
     cells.push(cell);
     cellMap.set(key, cell);
@@ -168,5 +198,46 @@ export function summarizeResults(rows: readonly EvalResultRow[]): ResultsSummary
       return v.n > 0 ? [{ method, mean: v.mean, std: v.std }] : [];
     });
 
-  return { methods, taskIds, ks, seeds, cells, comparisons, sweep, references };
+  const bootstrap = options.examples
+    ? { replicates: options.bootstrap?.replicates ?? BOOTSTRAP_REPLICATES, seed: options.bootstrap?.seed ?? 0 }
+    : null;
+  const intervals = options.examples ? comparisonIntervals(comparisons, rows, options.examples, bootstrap!) : [];
+  const withIntervals = comparisons.map((c, i) => {
+    const interval = intervals[i];
+    return interval ? { ...c, interval } : c;
+  });
+
+  return {
+    methods,
+    taskIds,
+    ks,
+    seeds,
+    cells,
+    comparisons: withIntervals,
+    sweep,
+    references,
+    bootstrap,
+    hasCells: options.cells !== undefined,
+  };
+}
+
+/** A cell's majority-class rate and trained counts, averaged over its seeds (only when every seed has them). */
+function cellFacts(
+  facts: readonly (EvalCellRow | undefined)[],
+): Pick<CellSummary, 'majorityClassRate' | 'examplesTrained' | 'tokensTrained' | 'trainedScope'> {
+  const all = facts.every((f) => f !== undefined) ? (facts as EvalCellRow[]) : [];
+  if (all.length === 0) return {};
+  const majority = all.every((f) => f.majorityClassRate !== undefined);
+  const scope = all[0]!.trainedScope;
+  const trained = scope !== undefined && all.every((f) => f.trainedScope === scope);
+  return {
+    ...(majority ? { majorityClassRate: mean(all.map((f) => f.majorityClassRate!)) } : {}),
+    ...(trained
+      ? {
+          examplesTrained: mean(all.map((f) => f.examplesTrained!)),
+          tokensTrained: mean(all.map((f) => f.tokensTrained!)),
+          trainedScope: scope,
+        }
+      : {}),
+  };
 }

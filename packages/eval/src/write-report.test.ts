@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { defineArtifactKind, MetaLoraError, writeArtifact } from '@meta-lora/artifacts';
 import { thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EVAL_CELLS_FILE, EvalCellsArtifact } from './cells-artifact.ts';
+import { EVAL_EXAMPLES_FILE, EvalExamplesArtifact } from './examples-artifact.ts';
 import { EVAL_RESULTS_FILE, EvalResultRowSchema, EvalResultsArtifact } from './results-artifact.ts';
-import { syntheticRows } from './test-results.ts';
+import { syntheticCells, syntheticExamples, syntheticRows } from './test-results.ts';
 import { writeReport } from './write-report.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meta-lora-report-'));
@@ -30,6 +32,31 @@ describe('writeReport', () => {
     expect(out.rows).toBe(syntheticRows().length);
     expect(readFileSync(out.markdownPath, 'utf8')).toContain('| meta/metrics.jsonl | metaLoss | 2 |');
     expect(readFileSync(out.htmlPath, 'utf8')).toContain('Training curves: meta/metrics.jsonl');
+  });
+
+  it('reads eval-cells and eval-examples beside the results, and the sanity records it is given', () => {
+    const dir = runDir('companions');
+    const { artifactId } = writeArtifact(join(dir, EVAL_RESULTS_FILE), EvalResultsArtifact, syntheticRows(), lineage);
+    const child = { ...lineage, parents: [artifactId] };
+    writeArtifact(join(dir, EVAL_CELLS_FILE), EvalCellsArtifact, syntheticCells(), child);
+    writeArtifact(join(dir, EVAL_EXAMPLES_FILE), EvalExamplesArtifact, syntheticExamples(), child);
+    const run = {
+      k: 4,
+      seed: 0,
+      baselines: [{ method: 'multi-task-full' as const, taskId: '*', lossFirst: 2, lossLast: 1 }],
+    };
+    const md = readFileSync(writeReport(dir, { sanity: [run], bootstrap: { replicates: 100 } }).markdownPath, 'utf8');
+    expect(md).toContain('(100 replicates, seed 0)');
+    expect(md).toContain('| Majority class (test labels) | 64.0 |');
+    expect(md).toContain('| train-loss-falls | 4 | 0 | Multi-task LoRA (full data) | all | 2.000 → 1.000 | pass |');
+  });
+
+  it('refuses per-example results written for other results', () => {
+    const dir = runDir('stale');
+    writeArtifact(join(dir, EVAL_RESULTS_FILE), EvalResultsArtifact, syntheticRows(), lineage);
+    writeArtifact(join(dir, EVAL_EXAMPLES_FILE), EvalExamplesArtifact, syntheticExamples(), lineage);
+    expect(codeOf(() => writeReport(dir))).toBe('ARTIFACT_INVALID');
+    expect(existsSync(join(dir, 'report.md'))).toBe(false);
   });
 
   it('says to run eval first when the results are missing', () => {

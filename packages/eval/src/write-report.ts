@@ -1,13 +1,19 @@
 /**
- * `writeReport(runDir)`: reads `RUN_DIR/eval-results.arrow` (kind, schema version and content hash checked) and the
- * run's JSONL metric logs, then writes `RUN_DIR/report.md` and `RUN_DIR/report.html` atomically. Every input is read
- * and checked before either file is written, so a bad input never leaves a partial report.
+ * `writeReport(runDir)`: reads `RUN_DIR/eval-results.arrow` (kind, schema version and content hash checked), the
+ * `eval-cells.arrow` and `eval-examples.arrow` beside it when they exist (older runs have neither: the report then
+ * says that the intervals and trained counts are unavailable), and the run's JSONL metric logs, then writes
+ * `RUN_DIR/report.md` and `RUN_DIR/report.html` atomically. Every input is read and checked before either file is
+ * written, so a bad input never leaves a partial report.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { MetaLoraError, readArtifact, writeFileAtomic } from '@meta-lora/artifacts';
+import { dirname, join } from 'node:path';
+import { type ArtifactKind, MetaLoraError, readArtifact, writeFileAtomic } from '@meta-lora/artifacts';
+import { EVAL_CELLS_FILE, EvalCellsArtifact } from './cells-artifact.ts';
+import type { IntervalOptions } from './comparison-intervals.ts';
+import { EVAL_EXAMPLES_FILE, EvalExamplesArtifact } from './examples-artifact.ts';
 import { renderReport } from './render-report.ts';
 import { EVAL_RESULTS_FILE, EvalResultsArtifact } from './results-artifact.ts';
+import type { SanityRun } from './sanity-checks.ts';
 import { readTrainingCurves } from './training-curves.ts';
 
 export const REPORT_MARKDOWN_FILE = 'report.md';
@@ -20,11 +26,26 @@ export interface WrittenReport {
   readonly rows: number;
 }
 
+export interface WriteReportOptions {
+  /** The `eval-results` artifact (default `RUN_DIR/eval-results.arrow`). */
+  readonly resultsPath?: string;
+  /** Where the report goes (default the run directory). */
+  readonly outDir?: string;
+  /** The `eval-cells` artifact (default `eval-cells.arrow` beside the results; skipped when absent). */
+  readonly cellsPath?: string;
+  /** The `eval-examples` artifact (default `eval-examples.arrow` beside the results; skipped when absent). */
+  readonly examplesPath?: string;
+  /** Training records of each (k, seed) run, for the sanity checks (the pipeline reads them). */
+  readonly sanity?: readonly SanityRun[];
+  /** Bootstrap replicates and seed (default 2,000 and 0). */
+  readonly bootstrap?: IntervalOptions;
+}
+
 /**
  * @example
  * const { htmlPath } = writeReport('runs/multitask-0'); // runs/multitask-0/report.html
  */
-export function writeReport(runDir: string, options: { resultsPath?: string; outDir?: string } = {}): WrittenReport {
+export function writeReport(runDir: string, options: WriteReportOptions = {}): WrittenReport {
   const resultsPath = options.resultsPath ?? join(runDir, EVAL_RESULTS_FILE);
   if (!existsSync(resultsPath)) {
     throw new MetaLoraError('IO_FAILED', `no ${EVAL_RESULTS_FILE} to report on`, {
@@ -39,8 +60,27 @@ export function writeReport(runDir: string, options: { resultsPath?: string; out
       fix: 'rerun `meta-lora eval` with at least one condition and one task',
     });
   }
+  const resultsId = results.lineage.artifactId;
+  const cells = readCompanion(
+    options.cellsPath ?? join(dirname(resultsPath), EVAL_CELLS_FILE),
+    EvalCellsArtifact,
+    resultsId,
+  );
+  const examples = readCompanion(
+    options.examplesPath ?? join(dirname(resultsPath), EVAL_EXAMPLES_FILE),
+    EvalExamplesArtifact,
+    resultsId,
+  );
   const curves = readTrainingCurves(runDir);
-  const { markdown, html } = renderReport({ rows: results.rows, resultsId: results.lineage.artifactId, curves });
+  const { markdown, html } = renderReport({
+    rows: results.rows,
+    resultsId,
+    curves,
+    ...(cells ? { cells } : {}),
+    ...(examples ? { examples } : {}),
+    ...(options.sanity ? { sanity: options.sanity } : {}),
+    ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
+  });
   const outDir = options.outDir ?? runDir;
   mkdirSync(outDir, { recursive: true });
   const markdownPath = join(outDir, REPORT_MARKDOWN_FILE);
@@ -48,4 +88,22 @@ export function writeReport(runDir: string, options: { resultsPath?: string; out
   writeFileAtomic(markdownPath, markdown);
   writeFileAtomic(htmlPath, html);
   return { markdownPath, htmlPath, rows: results.rows.length };
+}
+
+/**
+ * The rows of a companion artifact of the results (`eval-cells`, `eval-examples`), or undefined when the file does not
+ * exist. One written for other results (its parents do not name them) is refused rather than mixed in.
+ */
+function readCompanion<Row>(path: string, kind: ArtifactKind<Row>, resultsId: string): Row[] | undefined {
+  if (!existsSync(path)) return undefined;
+  const { rows, lineage } = readArtifact(path, kind);
+  if (!lineage.parents.includes(resultsId)) {
+    throw new MetaLoraError('ARTIFACT_INVALID', `${kind.kind} artifact belongs to other eval-results`, {
+      path,
+      field: 'parents',
+      value: lineage.parents,
+      fix: `rerun eval so that both are written together, or delete ${path} (the report then goes without it)`,
+    });
+  }
+  return rows;
 }

@@ -1,12 +1,13 @@
 /**
- * Stage `eval`: writes the evaluation plan (every method's adapters and the data each used, from the data and train
- * stages' artifacts) and scores it on the test split into `eval-results.arrow`.
+ * Stage `eval`: writes the evaluation plan (every method's adapters, the data each had access to and the data it
+ * actually trained on, from the data and train stages' artifacts) and scores it on the test split into
+ * `eval-results.arrow`, with `eval-cells.arrow` and `eval-examples.arrow` beside it.
  */
 import { join } from 'node:path';
 import { readArtifact, writeFileAtomic } from '@meta-lora/artifacts';
 import { PoolArtifact, UsageArtifact } from '@meta-lora/data-sampling';
-import { type EvalConditionInput, evaluate, type Method } from '@meta-lora/eval';
-import { BaselinesArtifact } from '@meta-lora/stage2-meta';
+import { ALL_TASKS, type EvalConditionInput, evaluate, type Method } from '@meta-lora/eval';
+import { type BaselineRow, BaselinesArtifact } from '@meta-lora/stage2-meta';
 import type { LoadedExperiment } from '../experiment.ts';
 import { modelDir, stageDir, writeResolvedConfig } from '../run-dir.ts';
 
@@ -37,7 +38,10 @@ export async function runEvalStage(exp: LoadedExperiment, log: (line: string) =>
       taskIds.map((t) => [t, usage.find((u) => u.method === kind && u.taskId === t)?.[field] ?? 0]),
     );
   };
-  const trained = (method: Method) => ({ examplesUsed: used(method, 'examples'), tokensUsed: used(method, 'tokens') });
+  const trained = (method: Method) => {
+    const access = { examplesUsed: used(method, 'examples'), tokensUsed: used(method, 'tokens') };
+    return { ...access, ...trainedCounts(method, baselines, access) };
+  };
   const baselineDir = (method: string, taskId = '*') => {
     const row = baselines.find((b) => b.method === method && b.taskId === taskId);
     return row ? join(train, row.adapterDir) : undefined;
@@ -77,7 +81,7 @@ export async function runEvalStage(exp: LoadedExperiment, log: (line: string) =>
       method: 'meta-lora-shared',
       seed,
       k,
-      adapterDir: join(train, 'adapters', 'shared'),
+      adapterDir: join(train, 'adapters', 'selected'),
       ...trained('meta-lora-shared'),
     },
     {
@@ -100,6 +104,8 @@ export async function runEvalStage(exp: LoadedExperiment, log: (line: string) =>
     taskIds,
     maxTestExamplesPerTask: exp.config.eval.maxTestExamplesPerTask,
     batchSize: exp.config.eval.batchSize,
+    // prompts cut as the trainers cut them, so the target loss is the training loss on test data
+    maxSeqLen: exp.config.train.baselines.maxSeqLen,
     workers: exp.config.eval.workers,
     outPath: join(out, 'eval-results.arrow'),
     onProgress: (done, total, row) => {
@@ -108,4 +114,49 @@ export async function runEvalStage(exp: LoadedExperiment, log: (line: string) =>
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
   log(`scored ${rows.length} method × task cells in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** The baseline run behind each LoRA baseline method. */
+const BASELINE_OF: Partial<Record<Method, BaselineRow['method']>> = {
+  'single-task-lora': 'single-task',
+  'multi-task-lora-full': 'multi-task-full',
+  'multi-task-lora-k-shot': 'multi-task-pool',
+};
+
+type Counts = Record<string, number>;
+
+/**
+ * What a method actually trained on, as the condition's `examplesTrained` / `tokensTrained`: a LoRA baseline's
+ * distinct examples and tokens in its minibatches up to the dev-selected step (`baselines.arrow`), per task for
+ * single-task LoRA and one total (`*`) for the multi-task ones — spread over the tasks as their access when the run
+ * trained on every example it had; MeTA-LoRA (shared and adapted) trains on its whole pool, so on what it had access to.
+ * Nothing for the base model (evaluate records 0) or a baseline without its run.
+ *
+ * @example
+ * trainedCounts('multi-task-lora-full', baselines, { examplesUsed, tokensUsed }); // { examplesTrained: { '*': 640 }, … }
+ */
+export function trainedCounts(
+  method: Method,
+  baselines: readonly Pick<BaselineRow, 'method' | 'taskId' | 'examplesTrained' | 'tokensTrained'>[],
+  access: { readonly examplesUsed: Counts; readonly tokensUsed: Counts },
+): { examplesTrained?: Counts; tokensTrained?: Counts } {
+  const asAccess = { examplesTrained: access.examplesUsed, tokensTrained: access.tokensUsed };
+  if (method === 'meta-lora-shared' || method === 'meta-lora-adapted') return asAccess;
+  const run = BASELINE_OF[method];
+  if (run === undefined) return {};
+  const taskIds = Object.keys(access.examplesUsed);
+  if (run === 'single-task') {
+    const rows = taskIds.map((t) => baselines.find((b) => b.method === run && b.taskId === t));
+    if (rows.some((r) => r === undefined)) return {};
+    return {
+      examplesTrained: Object.fromEntries(rows.map((r) => [r!.taskId, r!.examplesTrained])),
+      tokensTrained: Object.fromEntries(rows.map((r) => [r!.taskId, r!.tokensTrained])),
+    };
+  }
+  const row = baselines.find((b) => b.method === run && b.taskId === ALL_TASKS);
+  if (row === undefined) return {};
+  // Every example it had: its access, counted as the data stage counts tokens (training counts them after truncation).
+  const all = Object.values(access.examplesUsed).reduce((a, v) => a + v, 0);
+  if (row.examplesTrained === all) return asAccess;
+  return { examplesTrained: { [ALL_TASKS]: row.examplesTrained }, tokensTrained: { [ALL_TASKS]: row.tokensTrained } };
 }

@@ -1,0 +1,72 @@
+/**
+ * The `eval-examples` artifact: one row per scored test example of every method × task × seed × k cell, in test order
+ * (by example id). It holds what a resample of the test set needs to recompute a task's score — the 0/100 hit of
+ * accuracy or exact match, the chrF statistics of decoded tasks — so the report can put paired bootstrap intervals on
+ * differences between methods. Written next to `eval-results.arrow`; `eval-results` itself is unchanged.
+ */
+import { defineArtifactKind } from '@meta-lora/artifacts';
+import { Field, Float64, Int32, List, Utf8 } from 'apache-arrow';
+import { z } from 'zod';
+import { METHODS } from './conditions.ts';
+import { TASK_TYPES } from './task-type.ts';
+
+/** File name of the per-example results, beside `eval-results.arrow`. */
+export const EVAL_EXAMPLES_FILE = 'eval-examples.arrow';
+
+export const EvalExampleRowSchema = z.strictObject({
+  method: z.enum(METHODS).describe('evaluated condition'),
+  taskId: z.string().min(1).describe('task name'),
+  taskType: z.enum(TASK_TYPES).describe('how the task is scored'),
+  seed: z.number().int().describe('training seed of the condition'),
+  k: z.number().int().positive().optional().describe('k-shot budget; absent for zero-shot and full-data methods'),
+  exampleIndex: z.number().int().min(0).describe('position in the task’s scored test examples (sorted by example id)'),
+  exampleId: z.string().min(1).describe('the test example'),
+  score: z
+    .union([z.literal(0), z.literal(100)])
+    .optional()
+    .describe('classification accuracy or generation exact match of this example, 0 or 100; absent for translation'),
+  chrfStatistics: z
+    .array(z.number().int().min(0))
+    .optional()
+    .describe('generation and translation: chrfStatistics(prediction, target), [hyp, ref, match] per order'),
+  targetNll: z.number().describe('−Σ log p(target tokens), nats'),
+  targetTokens: z.number().int().positive().describe('target tokens scored'),
+});
+
+export type EvalExampleRow = z.infer<typeof EvalExampleRowSchema>;
+
+export const EvalExamplesArtifact = defineArtifactKind({
+  kind: 'eval-examples',
+  schemaVersion: 1,
+  row: EvalExampleRowSchema,
+  fields: [
+    new Field('method', new Utf8(), false),
+    new Field('taskId', new Utf8(), false),
+    new Field('taskType', new Utf8(), false),
+    new Field('seed', new Int32(), false),
+    new Field('k', new Int32(), true),
+    new Field('exampleIndex', new Int32(), false),
+    new Field('exampleId', new Utf8(), false),
+    new Field('score', new Float64(), true),
+    new Field('chrfStatistics', new List(new Field('item', new Int32(), false)), true),
+    new Field('targetNll', new Float64(), false),
+    new Field('targetTokens', new Int32(), false),
+  ],
+});
+
+/**
+ * Sorts rows into the artifact's canonical order: method (in `METHODS` order), task, k (absent first), seed, example.
+ *
+ * @example
+ * writeArtifact(path, EvalExamplesArtifact, sortExampleRows(rows), lineage);
+ */
+export function sortExampleRows(rows: readonly EvalExampleRow[]): EvalExampleRow[] {
+  return [...rows].sort(
+    (a, b) =>
+      METHODS.indexOf(a.method) - METHODS.indexOf(b.method) ||
+      (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0) ||
+      (a.k ?? 0) - (b.k ?? 0) ||
+      a.seed - b.seed ||
+      a.exampleIndex - b.exampleIndex,
+  );
+}
