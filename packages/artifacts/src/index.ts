@@ -19,6 +19,8 @@ export { assert, ERROR_CODES, isMetaLoraError, MetaLoraError, showValue } from '
 export { HEAP_GROWING_PERCENT, heapGrowingPercent, tuneHeap } from './heap-tuning.ts';
 export type { Lineage, LineageInput } from './lineage.ts';
 export { LineageSchema } from './lineage.ts';
+export type { ProgressFields, ProgressOptions } from './progress.ts';
+export { formatDuration, Progress } from './progress.ts';
 export type { RngState } from './rng.ts';
 export { hashString, Rng } from './rng.ts';
 export { assertSafeName, isSafeName, SAFE_NAME_RULE, safeSegment } from './safe-name.ts';

@@ -3,9 +3,12 @@ import { MetaLoraError } from './errors.ts';
 import { assertSafeName, isSafeName, safeSegment } from './safe-name.ts';
 
 describe('safe names', () => {
-  it.each(['sentiment', 'country-capital', 'pos_tag.v2', 'A1', 'перевод', '翻訳', 'x'.repeat(128)])('accepts %s', (name) => {
-    expect(isSafeName(name)).toBe(true);
-  });
+  it.each(['sentiment', 'country-capital', 'pos_tag.v2', 'A1', 'перевод', '翻訳', 'x'.repeat(128)])(
+    'accepts %s',
+    (name) => {
+      expect(isSafeName(name)).toBe(true);
+    },
+  );
 
   it.each([
     ['a traversal', '../../../../outside/x'],

@@ -14,9 +14,12 @@ export interface TestPoolJob {
   readonly value: number;
   readonly fail?: 'known' | 'unknown';
   readonly started?: Int32Array;
+  /** Report 1…progress to `onProgress` before answering. */
+  readonly progress?: number;
 }
 
-serveJobs<TestPoolInit, TestPoolJob, number>(async (init) => (job) => {
+serveJobs<TestPoolInit, TestPoolJob, number>(async (init) => (job, report) => {
+  for (let i = 1; i <= (job.progress ?? 0); i++) report(i);
   if (job.started) {
     Atomics.store(job.started, 0, 1);
     Atomics.notify(job.started, 0);

@@ -29,6 +29,15 @@ describe('WorkerPool', () => {
     ]);
   });
 
+  it('hands each progress value a job reports to onProgress with its position, before its result', async () => {
+    const seen: string[] = [];
+    await pool.run([{ value: 1, progress: 2 }, { value: 2 }, { value: 3, progress: 1 }], {
+      onProgress: (i, value) => seen.push(`${i}:${value}`),
+      onResult: (i) => seen.push(`${i}:done`),
+    });
+    expect(seen).toEqual(['0:1', '0:2', '0:done', '1:done', '2:1', '2:done']);
+  });
+
   it('rethrows the earliest failed job (in job order) as a MetaLoraError with its code, message and details', async () => {
     const failing: TestPoolJob[] = [
       { value: 0 },

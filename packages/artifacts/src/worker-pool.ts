@@ -24,6 +24,7 @@ interface PoolRequest<Job> {
 
 type PoolReply<Result> =
   | { readonly id: number; readonly result: Result }
+  | { readonly id: number; readonly progress: unknown }
   | {
       readonly id: number;
       readonly error: { code: ErrorCode; message: string; details: ErrorDetails; known: boolean };
@@ -53,11 +54,16 @@ export interface PoolRunOptions<Result = unknown> {
   readonly failFast?: boolean;
   /** Called with each job's position and result as it arrives (completion order); if it throws, that job fails. */
   readonly onResult?: (index: number, result: Result) => void;
+  /** Called with a job's position and each progress value its handler reports (`serveJobs`' `report`). */
+  readonly onProgress?: (index: number, progress: unknown) => void;
 }
 
 interface Slot<Result> {
   readonly worker: Worker;
-  readonly pending: Map<number, { resolve: (result: Result) => void; reject: (error: Error) => void }>;
+  readonly pending: Map<
+    number,
+    { resolve: (result: Result) => void; reject: (error: Error) => void; progress?: (progress: unknown) => void }
+  >;
   failure: Error | null;
   /** Whether a job of this pool is running on the worker. */
   busy: boolean;
@@ -105,6 +111,10 @@ export class WorkerPool<Job, Result> {
       worker.on('message', (reply: PoolReply<Result>) => {
         const p = slot.pending.get(reply.id);
         if (!p) return;
+        if ('progress' in reply) {
+          p.progress?.(reply.progress);
+          return;
+        }
         slot.pending.delete(reply.id);
         if ('result' in reply) p.resolve(reply.result);
         else if (reply.error.known) p.reject(restoreError(reply.error));
@@ -180,7 +190,9 @@ export class WorkerPool<Job, Result> {
   private start(slot: Slot<Result>, batch: Batch<Job, Result>, index: number): void {
     slot.busy = true;
     batch.running++;
-    this.post(slot, batch.jobs[index] as Job).then(
+    const onProgress = batch.options.onProgress;
+    const progress = onProgress ? (value: unknown) => onProgress(index, value) : undefined;
+    this.post(slot, batch.jobs[index] as Job, progress).then(
       (result) => this.finish(slot, batch, index, { ok: true, result }),
       (reason: unknown) => this.finish(slot, batch, index, { ok: false, reason }),
     );
@@ -224,11 +236,11 @@ export class WorkerPool<Job, Result> {
     else batch.settle(undefined, batch.results);
   }
 
-  private post(slot: Slot<Result>, job: Job): Promise<Result> {
+  private post(slot: Slot<Result>, job: Job, progress?: (value: unknown) => void): Promise<Result> {
     if (slot.failure) return Promise.reject(slot.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+      slot.pending.set(id, { resolve, reject, ...(progress ? { progress } : {}) });
       const request: PoolRequest<Job> = { id, job };
       slot.worker.postMessage(request);
     });
@@ -244,14 +256,17 @@ export class WorkerPool<Job, Result> {
 }
 
 /**
- * The worker side: runs `setup(init)` once (backend, model), then answers each job with `handler(job)`'s result,
- * moving its `transfer` buffers; errors go back with their code and message.
+ * The worker side: runs `setup(init)` once (backend, model), then answers each job with `handler(job, report)`'s
+ * result, moving its `transfer` buffers; errors go back with their code and message. `report(value)` sends a progress
+ * value (plain data) to the run's `onProgress` while the job computes.
  *
  * @example
  * serveJobs<Init, Job, Result>(async (init) => { const model = await load(init); return (job) => ({ result: solve(model, job) }); });
  */
 export function serveJobs<Init, Job, Result>(
-  setup: (init: Init) => Promise<(job: Job) => Served<Result> | Promise<Served<Result>>>,
+  setup: (
+    init: Init,
+  ) => Promise<(job: Job, report: (progress: unknown) => void) => Served<Result> | Promise<Served<Result>>>,
 ): void {
   const port = parentPort;
   if (!port) throw new Error('serveJobs runs in a worker thread started by WorkerPool');
@@ -259,7 +274,8 @@ export function serveJobs<Init, Job, Result>(
   handler.catch(() => {}); // a setup failure is answered to each job, not raised as unhandled
   port.on('message', async (request: PoolRequest<Job>) => {
     try {
-      const { result, transfer = [] } = await (await handler)(request.job);
+      const report = (progress: unknown) => port.postMessage({ id: request.id, progress });
+      const { result, transfer = [] } = await (await handler)(request.job, report);
       const reply: PoolReply<Result> = { id: request.id, result };
       port.postMessage(reply, [...transfer]);
     } catch (error) {

@@ -46,7 +46,13 @@ export interface BaselinePoolOptions {
   readonly baselines: BaselineConfig;
   /** Worker threads (at least 1). */
   readonly workers: number;
+  /** Called as job `index` reports its steps (every `PROGRESS_EVERY` steps) and when it is done. */
+  readonly onStep?: (index: number, step: number, loss: number) => void;
+  readonly onRunDone?: (index: number) => void;
 }
+
+/** Steps between a worker's progress reports. */
+export const PROGRESS_EVERY = 10;
 
 /**
  * Trains `jobs` on `workers` threads, longest first, each to the next idle worker; returns the results in job order.
@@ -76,6 +82,11 @@ export async function trainInWorkers(
     return await pool.run(jobs, {
       order: longestFirst(jobs.map((job) => baselineJobCost(job, options.baselines))),
       failFast: true,
+      onProgress: (i, value) => {
+        const { step, loss } = value as { step: number; loss: number };
+        options.onStep?.(i, step, loss);
+      },
+      onResult: (i) => options.onRunDone?.(i),
     });
   } finally {
     await pool.close();

@@ -6,13 +6,13 @@
 import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
 import { loadModelSource } from '@meta-lora/stage1-adapt';
-import type { BaselineJob, BaselineJobResult, BaselineWorkerInit } from './baseline-pool.ts';
+import { type BaselineJob, type BaselineJobResult, type BaselineWorkerInit, PROGRESS_EVERY } from './baseline-pool.ts';
 import { trainLora } from './baselines.ts';
 
 serveJobs<BaselineWorkerInit, BaselineJob, BaselineJobResult>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });
   const { model } = await loadModelSource(init.modelSource);
-  return (job) => {
+  return (job, report) => {
     const { adapter, ...result } = trainLora(
       model,
       job.tasks,
@@ -23,6 +23,9 @@ serveJobs<BaselineWorkerInit, BaselineJob, BaselineJobResult>(async (init) => {
       Rng.fromState(job.rngState),
       job.name,
       Rng.fromState(job.initState),
+      (step, loss) => {
+        if (step % PROGRESS_EVERY === 0) report({ step, loss });
+      },
     );
     try {
       // copies: dataSync may hand out the backend's own buffer, which must not be moved away

@@ -19,7 +19,7 @@
  * and rows are the same as with `workers: 0`, which trains them one after another in this thread.
  */
 import { join } from 'node:path';
-import { defineArtifactKind, MetaLoraError, Rng, safeSegment, writeArtifact } from '@meta-lora/artifacts';
+import { defineArtifactKind, MetaLoraError, Progress, Rng, safeSegment, writeArtifact } from '@meta-lora/artifacts';
 import {
   createLoraAdapter,
   type IdExample,
@@ -105,6 +105,7 @@ export function trainLora(
   rng: Rng,
   name: string,
   init: Rng = rng.fork('init'),
+  onStep?: (step: number, loss: number) => void,
 ): LoraTrainResult {
   const examples = tasks.flatMap((t) => t.examples);
   if (examples.length === 0) {
@@ -128,6 +129,7 @@ export function trainLora(
         maxSeqLen: config.maxSeqLen,
         clipGradNorm: config.clipGradNorm,
         ...(devSets.length > 0 ? { dev: devSelection(config, devSets, steps) } : {}),
+        ...(onStep ? { onStep } : {}),
       },
       rng,
     );
@@ -239,6 +241,8 @@ export interface BaselineOptions {
   readonly baseModelNameOrPath?: string;
   /** Written into every adapter's metadata as `base_model_fingerprint`, so evaluation can refuse a mismatched base. */
   readonly fingerprint?: string;
+  /** Progress on stderr over the steps of every run (a bar in a terminal, a line every ~10 s otherwise). */
+  readonly progress?: boolean;
 }
 
 /** One run of the grid, before training. */
@@ -319,11 +323,34 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
   // Grid runs of one method and task share their generator streams: learning rate is the only difference.
   const runs: PlannedRun[] = groups.flatMap((g) => lrs.map((lr) => ({ ...g, lr })));
   const rngOf = (run: PlannedRun) => root.fork(`baseline:${run.method}:${run.taskId}`);
+  // Progress over the step budgets: a run's count rises as it reports steps and jumps to its budget when it ends.
+  const budgets = runs.map((run) => baselineSteps(config.baselines, run.tasks.flatMap((t) => t.examples).length));
+  const stepsDone = runs.map(() => 0);
+  let runsDone = 0;
+  const progress = options.progress
+    ? new Progress({
+        label: `baselines (${runs.length} runs)`,
+        total: budgets.reduce((a, b) => a + b, 0),
+        unit: 'step',
+      })
+    : null;
+  const onStep = (i: number, step: number, loss?: number) => {
+    stepsDone[i] = step;
+    const fields = { note: `${runsDone}/${runs.length} runs done`, ...(loss === undefined ? {} : { loss }) };
+    progress?.update(
+      stepsDone.reduce((a, b) => a + b, 0),
+      fields,
+    );
+  };
+  const onRunDone = (i: number) => {
+    runsDone++;
+    onStep(i, budgets[i] as number);
+  };
   const nameOf = (run: PlannedRun) => `${run.method}:${run.taskId}`;
   const outcomes: RunOutcome[] = [];
   const workers = resolveWorkers(config.workers, runs.length);
   if (workers === 0) {
-    for (const run of runs) {
+    for (const [i, run] of runs.entries()) {
       const { adapter, ...result } = trainLora(
         model,
         run.tasks,
@@ -334,7 +361,9 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
         rngOf(run),
         nameOf(run),
         root.fork('shared-init'), // the θ₀ meta-training starts from
+        (step, loss) => onStep(i, step, loss),
       );
+      onRunDone(i);
       const values = new Map<string, Float32Array>();
       for (const [k, t] of adapter.namedTensors()) values.set(k, Float32Array.from(t.dataSync() as Float32Array));
       adapter.dispose();
@@ -350,11 +379,19 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
         rngState: rngOf(run).state(),
         initState: root.fork('shared-init').state(),
       })),
-      { modelSource: options.modelSource, lora: config.lora, baselines: config.baselines, workers },
+      {
+        modelSource: options.modelSource,
+        lora: config.lora,
+        baselines: config.baselines,
+        workers,
+        onStep,
+        onRunDone,
+      },
     );
     for (const { values, ...result } of results) outcomes.push({ values: new Map(values), result });
   }
 
+  progress?.stop();
   const rows: BaselineRow[] = [];
   const tuning: BaselineTuningRow[] = [];
   for (const [g, group] of groups.entries()) {

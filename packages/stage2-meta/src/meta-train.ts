@@ -18,7 +18,15 @@
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHash, isMetaLoraError, MetaLoraError, Rng, writeArtifact, writeFileAtomic } from '@meta-lora/artifacts';
+import {
+  configHash,
+  isMetaLoraError,
+  MetaLoraError,
+  Progress,
+  Rng,
+  writeArtifact,
+  writeFileAtomic,
+} from '@meta-lora/artifacts';
 import {
   createLoraAdapter,
   type LlamaModel,
@@ -78,8 +86,10 @@ export interface MetaTrainOptions {
   readonly parents?: readonly string[];
   /** Written as `base_model_name_or_path` in the PEFT files. */
   readonly baseModelNameOrPath?: string;
-  /** Progress line on stderr; default: when stdout is a terminal. */
+  /** Progress on stderr (a bar in a terminal, a line every ~10 s otherwise); default: when stderr is a terminal. */
   readonly progress?: boolean;
+  /** The progress label (default `meta-train`). */
+  readonly progressLabel?: string;
   /** Called after every iteration. */
   readonly onIteration?: (metrics: IterationMetrics) => void;
 }
@@ -214,7 +224,11 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
     `${JSON.stringify({ config, runHash, fingerprint: options.fingerprint }, null, 2)}\n`,
   );
   const rng = Rng.fromState(state.rngState);
-  const progress = options.progress ?? process.stdout.isTTY === true;
+  const progress =
+    (options.progress ?? process.stderr.isTTY === true)
+      ? new Progress({ label: options.progressLabel ?? 'meta-train', total: episodes.length, unit: 'it' })
+      : null;
+  progress?.update(state.nextIteration);
   const tasksPerBatch = Math.max(...episodes.map((e) => e.tasks.length), devTasks.length);
   const runner = TaskRunner.start(
     {
@@ -308,11 +322,10 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       metrics.push(m);
       appendMetrics(metricsPath, m);
       options.onIteration?.(m);
-      if (progress) {
-        process.stderr.write(
-          `\rmeta-train ${iteration + 1}/${episodes.length}  query loss ${m.queryLossBefore.toFixed(4)} → ${m.queryLossAfter.toFixed(4)}${devLoss === undefined ? '' : `  dev ${devLoss.toFixed(4)}`}   `,
-        );
-      }
+      progress?.update(iteration + 1, {
+        loss: m.queryLossAfter,
+        ...(devLoss === undefined ? {} : { note: `dev ${devLoss.toFixed(4)}` }),
+      });
       state = { ...state, nextIteration: iteration + 1, optimizerStep: current.optimizerStep() };
       if (checkpoints || state.stoppedEarly) {
         latestDir = await writeCheckpoint(runDir, shared, optimizer, state, {
@@ -322,7 +335,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       }
       current = next ?? (last || state.stoppedEarly ? null : launch(iteration + 1));
     }
-    if (progress) process.stderr.write('\n');
+    progress?.stop();
     await savePeftAdapter(shared, join(runDir, 'adapters', 'shared'), {
       ...peftOptions,
       metadata: { ...fingerprintMeta, iterations: String(state.nextIteration), runHash },
@@ -340,6 +353,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
     shared.dispose();
     throw error;
   } finally {
+    progress?.stop();
     optimizer.dispose();
     await runner.close();
   }

@@ -161,6 +161,10 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         baseModelNameOrPath: options.modelDir,
         ...(options.resume === undefined ? {} : { resume: options.resume }),
         ...(options.progress === undefined ? {} : { progress: options.progress }),
+        progressLabel:
+          candidates.length === 1
+            ? 'meta-train'
+            : `meta-train ${i + 1}/${candidates.length} (innerLr ${candidate.adapt.innerLr}, innerSteps ${candidate.adapt.innerSteps}, metaLr ${candidate.metaLr})`,
       });
       shared.dispose();
       results.push(result);
@@ -189,6 +193,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         parents: data.parents,
         baseModelNameOrPath: options.modelDir,
         fingerprint,
+        ...(options.progress === undefined ? {} : { progress: options.progress }),
       });
     }
     return { result, tuning, baselines };

@@ -4,7 +4,7 @@
  * `eval-results.arrow`, with `eval-cells.arrow` and `eval-examples.arrow` beside it.
  */
 import { join } from 'node:path';
-import { readArtifact, writeFileAtomic } from '@meta-lora/artifacts';
+import { Progress, readArtifact, writeFileAtomic } from '@meta-lora/artifacts';
 import { PoolArtifact, UsageArtifact } from '@meta-lora/data-sampling';
 import { ALL_TASKS, type EvalConditionInput, evaluate, type Method } from '@meta-lora/eval';
 import { type BaselineRow, BaselinesArtifact } from '@meta-lora/stage2-meta';
@@ -97,6 +97,7 @@ export async function runEvalStage(exp: LoadedExperiment, log: (line: string) =>
   const plan = { conditions, taskIds, maxTestExamplesPerTask: exp.config.eval.maxTestExamplesPerTask };
   writeFileAtomic(join(out, 'eval-plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
   const started = Date.now();
+  const progress = new Progress({ label: 'eval', total: conditions.length * taskIds.length, unit: 'cell' });
   const { rows } = await evaluate({
     modelDir: modelDir(exp),
     tasksPath: join(data, 'tasks.arrow'),
@@ -108,11 +109,9 @@ export async function runEvalStage(exp: LoadedExperiment, log: (line: string) =>
     maxSeqLen: exp.config.train.baselines.maxSeqLen,
     workers: exp.config.eval.workers,
     outPath: join(out, 'eval-results.arrow'),
-    onProgress: (done, total, row) => {
-      if (process.stderr.isTTY) process.stderr.write(`\reval ${done}/${total} ${row.method} ${row.taskId}        `);
-    },
+    onProgress: (done, _total, row) => progress.update(done, { note: `${row.method} ${row.taskId}` }),
   });
-  if (process.stderr.isTTY) process.stderr.write('\n');
+  progress.stop();
   log(`scored ${rows.length} method × task cells in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 

@@ -15,7 +15,7 @@ export async function runTrainStage(exp: LoadedExperiment, log: (line: string) =
     config,
     runDir: out,
     baselines: baselineMethods,
-    progress: process.stderr.isTTY,
+    progress: true,
   });
   for (const t of tuning) {
     log(
