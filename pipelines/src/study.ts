@@ -5,12 +5,19 @@
  * Each (k, seed) variant runs the stages in-process into `runs/<experiment>/study/k<k>-seed<seed>/`; a variant whose
  * results exist is reused, so an interrupted study resumes. The k-independent references (zero-shot and the full-data
  * baselines) are trained and scored once per seed, at the first k.
+ *
+ * `study.json` beside the report records where the numbers came from: the commit, the machine, and each variant's wall
+ * time (kept in the variant's `variant-time.json`, so a resumed study still reports the time its cells took).
+ * `pnpm study -- --publish` also copies the report and its artifacts to `docs/results/<experiment>/`.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { isMetaLoraError } from '@meta-lora/artifacts';
+import { isMetaLoraError, Progress, writeFileAtomic } from '@meta-lora/artifacts';
 import { type Method, mergeEvalResults, writeReport } from '@meta-lora/eval';
 import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
+import { REPO_ROOT } from './run-dir.ts';
 import { runAdaptStage } from './stages/adapt.ts';
 import { runDataStage } from './stages/data.ts';
 import { runEvalStage } from './stages/eval.ts';
@@ -39,22 +46,75 @@ export function studyVariant(exp: LoadedExperiment, k: number, seed: number, fir
   };
 }
 
-export async function runStudy(exp: LoadedExperiment, log: (line: string) => void): Promise<string> {
+/** Where and on what a study ran. */
+export interface StudyInfo {
+  readonly experiment: string;
+  readonly commit: string;
+  readonly machine: string;
+  readonly node: string;
+  readonly ks: readonly number[];
+  readonly seeds: readonly number[];
+  /** Wall seconds of each variant, in run order. */
+  readonly variants: readonly { k: number; seed: number; seconds: number }[];
+  /** Sum over variants (the study's compute time on this machine, resumes included). */
+  readonly wallSeconds: number;
+  readonly finishedAt: string;
+}
+
+const VARIANT_TIME = 'variant-time.json';
+/** Files of a study copied to `docs/results/<experiment>/` by `--publish`. */
+const PUBLISHED = [
+  'report/report.md',
+  'report/report.html',
+  'study.json',
+  'eval/eval-results.arrow',
+  'eval/eval-cells.arrow',
+];
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    return dirty.trim() === '' ? head : `${head} (with uncommitted changes)`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+export async function runStudy(
+  exp: LoadedExperiment,
+  log: (line: string) => void,
+  options: { publish?: boolean } = {},
+): Promise<string> {
   const { ks, seeds } = exp.config.experiment.study;
   const parts: string[] = [];
+  const variants: { k: number; seed: number; seconds: number }[] = [];
+  const progress = new Progress({ label: `study ${exp.name}`, total: ks.length * seeds.length, unit: 'variant' });
   for (const seed of seeds) {
     for (const [i, k] of ks.entries()) {
       const variant = studyVariant(exp, k, seed, i === 0);
       const results = join(variant.runDir, 'eval', 'eval-results.arrow');
+      const timePath = join(variant.runDir, VARIANT_TIME);
       if (existsSync(results)) {
         log(`k ${k}, seed ${seed}: reusing ${results}`);
       } else {
         log(`k ${k}, seed ${seed}: running data, train, adapt, eval`);
+        const started = Date.now();
         for (const stage of [runDataStage, runTrainStage, runAdaptStage, runEvalStage]) await stage(variant, log);
+        writeFileAtomic(timePath, `${JSON.stringify({ seconds: (Date.now() - started) / 1000 })}\n`);
       }
+      const seconds = existsSync(timePath)
+        ? (JSON.parse(readFileSync(timePath, 'utf8')) as { seconds: number }).seconds
+        : 0;
+      variants.push({ k, seed, seconds });
       parts.push(results);
+      progress.increment(1, { note: `k ${k} seed ${seed} done` });
     }
   }
+  progress.stop();
   const studyDir = join(exp.runDir, 'study');
   const resultsPath = join(studyDir, 'eval', 'eval-results.arrow');
   // Results, eval-cells and eval-examples of every variant; the variants' training records for the sanity checks.
@@ -64,13 +124,36 @@ export async function runStudy(exp: LoadedExperiment, log: (line: string) => voi
   }
   const sanity = seeds.flatMap((seed) => ks.map((k, i) => readSanityRun(studyVariant(exp, k, seed, i === 0))));
   const { htmlPath } = writeReport(studyDir, { resultsPath, outDir: join(studyDir, 'report'), sanity });
-  log(`study report: ${htmlPath}`);
+  const cpu = cpus();
+  const info: StudyInfo = {
+    experiment: exp.name,
+    commit: gitCommit(),
+    machine: `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform} ${process.arch}`,
+    node: process.version,
+    ks,
+    seeds,
+    variants,
+    wallSeconds: variants.reduce((sum, v) => sum + v.seconds, 0),
+    finishedAt: new Date().toISOString(),
+  };
+  writeFileAtomic(join(studyDir, 'study.json'), `${JSON.stringify(info, null, 2)}\n`);
+  log(`study report: ${htmlPath} (${(info.wallSeconds / 3600).toFixed(2)} h of variants on ${info.machine})`);
+  if (options.publish) {
+    const target = join(REPO_ROOT, 'docs', 'results', exp.name);
+    mkdirSync(target, { recursive: true });
+    for (const file of PUBLISHED) {
+      const from = join(studyDir, file);
+      if (existsSync(from)) copyFileSync(from, join(target, file.split('/').at(-1) as string));
+    }
+    log(`published to ${target}`);
+  }
   return htmlPath;
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   try {
-    await runStudy(loadExperiment(experimentName()), (line) => process.stdout.write(`${line}\n`));
+    const publish = process.argv.slice(2).includes('--publish');
+    await runStudy(loadExperiment(experimentName()), (line) => process.stdout.write(`${line}\n`), { publish });
   } catch (error) {
     if (!isMetaLoraError(error)) throw error;
     process.stderr.write(`meta-lora study: error [${error.code}]: ${error.message}\n`);

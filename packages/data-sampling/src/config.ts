@@ -51,6 +51,10 @@ export const DataConfigSchema = z
       .default([])
       .describe('multilingual suite: keep only these languages; empty keeps all'),
     k: z.number().int().min(2).default(16).describe('few-shot budget: train examples per task in the pool'),
+    capK: z
+      .boolean()
+      .default(false)
+      .describe('a task with fewer than k train examples pools all of them (else: an error naming the task)'),
     seed: z.number().int().min(0).default(0).describe('seed of the pool and episode draws'),
     promptFormat: z
       .enum(['plain', 'chat'])

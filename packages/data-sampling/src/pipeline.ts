@@ -105,7 +105,7 @@ export function runDataSample(
   const wanted = config.tasks.length > 0 ? new Set(config.tasks) : undefined;
   const examples = wanted ? tasks.rows.filter((e) => wanted.has(e.taskId)) : tasks.rows;
   const hash = configHash({ k: config.k, seed: config.seed, tasks: config.tasks, episodes: config.episodes });
-  const pool = buildPools(examples, { k: config.k, seed: config.seed });
+  const pool = buildPools(examples, { k: config.k, seed: config.seed, capK: config.capK });
   const poolLineage = writeArtifact(join(outDir, 'pool.arrow'), PoolArtifact, pool, {
     configHash: hash,
     seed: config.seed,

@@ -42,6 +42,13 @@ describe('buildPools', () => {
     ]);
   });
 
+  it('with capK pools every train example of a task smaller than k, and k of the others', () => {
+    const more = fakeExamples(['big'], 80);
+    const pool = buildPools([...examples, ...more], { k: 31, seed: 0, capK: true });
+    const count = (t: string) => pool.filter((p) => p.taskId === t).length;
+    expect([count('a'), count('big')]).toEqual([30, 31]);
+  });
+
   it('refuses a task without train examples', () => {
     const noTrain = fakeExamples(['z'], 10).map((e) => ({ ...e, split: 'test' as const }));
     expect(thrown(() => buildPools([...examples, ...noTrain], { k: 4, seed: 0 })).code).toBe('EMPTY_TASK');

@@ -43,13 +43,17 @@ export const PoolArtifact = defineArtifactKind({
 /**
  * Draws exactly `k` train examples per task. A task's draw depends only on the seed, the task id and its train set
  * (its own forked `Rng`), not on the other tasks. A task without train examples is `EMPTY_TASK`; one with fewer than
- * `k` is `CONFIG_INVALID` naming the task, its count and k.
+ * `k` is `CONFIG_INVALID` naming the task, its count and k — or, with `capK`, pools all of its train examples (a study
+ * sweeping k past a small task's train split).
  *
  * @example
  * const pool = buildPools(examples, { k: 16, seed: 0 });
  */
-export function buildPools(examples: readonly Example[], options: { k: number; seed: number }): PoolRow[] {
-  const { k, seed } = options;
+export function buildPools(
+  examples: readonly Example[],
+  options: { k: number; seed: number; capK?: boolean },
+): PoolRow[] {
+  const { seed } = options;
   const train = new Map<string, Example[]>();
   const all = new Set<string>();
   for (const e of examples) {
@@ -74,6 +78,7 @@ export function buildPools(examples: readonly Example[], options: { k: number; s
         fix: 'add train examples to the task, or drop it with `tasks`',
       });
     }
+    const k = options.capK ? Math.min(options.k, candidates.length) : options.k;
     if (candidates.length < k) {
       throw new MetaLoraError(
         'CONFIG_INVALID',
