@@ -1,14 +1,15 @@
 /**
  * The commands of `@meta-lora/base-model`:
  *
- * - `tokenizer --out DIR [--vocab-size 4096] [--model-max-length 1024] [--exclude-file FILE]…`
+ * - `tokenizer --out DIR [--corpus v1|v2] [--vocab-size 4096] [--model-max-length 1024] [--exclude-file FILE]…`
  * - `pretrain --out DIR [--run-dir DIR] [--config FILE] [--max-steps N] [--seed N] [--max-minutes M]
  *   [--stop-after-step N] [--resume] [--export]` (see `pretrain-command.ts`)
  * - `eval --model DIR [--seq-len N] [--windows N] [--batch-size N]` (see `pretrain-command.ts`)
  * - `throughput [--hidden-size N] [--layers N] … [--steps N]` (see `pretrain-command.ts`)
  *
  * `tokenizer`:
- * Builds the pretraining corpus, trains the byte-level BPE on its train split, checks that `@huggingface/tokenizers`
+ * Builds the pretraining corpus (`--corpus`, default v1; v2 also drops every dev/test example of the task suites, as
+ * pretraining does, while v1 is kept as it was trained), trains the byte-level BPE on its train split, checks that `@huggingface/tokenizers`
  * loads the result and encodes the held-out split exactly as the trainer's encoder does, then writes
  * `tokenizer.json`, `tokenizer_config.json`, `special_tokens_map.json` and `TOKENIZER.md` into DIR (each file
  * atomically; other files in DIR, such as model weights, are left alone).
@@ -18,8 +19,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { isMetaLoraError, MetaLoraError, writeFileAtomic } from '@meta-lora/artifacts';
-import { buildCorpus } from './corpus.ts';
+import { buildCorpus, corpusFlag } from './corpus.ts';
 import { evalCommand, pretrainCommand, throughputCommand } from './pretrain-command.ts';
+import { suiteExclusions } from './suite-exclusions.ts';
 import { buildTokenizerFiles, writeTokenizerFiles } from './tokenizer-files.ts';
 import { tokenizerReport } from './tokenizer-report.ts';
 import { trainTokenizer } from './train-tokenizer.ts';
@@ -50,6 +52,7 @@ function tokenizerCommand(argv: string[]): void {
     args: argv,
     options: {
       out: { type: 'string' },
+      corpus: { type: 'string', default: 'v1' },
       'vocab-size': { type: 'string', default: '4096' },
       'model-max-length': { type: 'string', default: '1024' },
       'exclude-file': { type: 'string', multiple: true, default: [] },
@@ -66,8 +69,10 @@ function tokenizerCommand(argv: string[]): void {
   const modelMaxLength = positiveInt(values['model-max-length'], '--model-max-length');
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
+  const corpusName = corpusFlag(values.corpus);
   const corpusStart = performance.now();
-  const corpus = buildCorpus({ excludeTexts: readExcludes(values['exclude-file']) });
+  const excludeTexts = [...readExcludes(values['exclude-file']), ...(corpusName === 'v1' ? [] : suiteExclusions())];
+  const corpus = buildCorpus({ corpus: corpusName, excludeTexts });
   const corpusSeconds = (performance.now() - corpusStart) / 1000;
   log(
     `corpus: ${corpus.train.length} train and ${corpus.heldOut.length} held-out chunks in ${corpusSeconds.toFixed(1)} s`,
@@ -101,7 +106,10 @@ function tokenizerCommand(argv: string[]): void {
   log(`@huggingface/tokenizers matches the trainer's encoder on all ${corpus.heldOut.length} held-out chunks`);
 
   writeTokenizerFiles(values.out, files);
-  writeFileAtomic(join(values.out, 'TOKENIZER.md'), tokenizerReport(corpus, trained, { corpusSeconds, vocabSize }));
+  writeFileAtomic(
+    join(values.out, 'TOKENIZER.md'),
+    tokenizerReport(corpus, trained, { corpusSeconds, vocabSize, corpusName }),
+  );
   log(`wrote ${values.out}`);
 }
 

