@@ -21,7 +21,7 @@ import { REPO_ROOT } from './run-dir.ts';
 import { runAdaptStage } from './stages/adapt.ts';
 import { runDataStage } from './stages/data.ts';
 import { runEvalStage } from './stages/eval.ts';
-import { readSanityRun } from './stages/report.ts';
+import { readSanityRun, readTuningRun } from './stages/report.ts';
 import { runTrainStage } from './stages/train.ts';
 
 const K_INDEPENDENT: readonly Method[] = ['base-zero-shot', 'single-task-lora', 'multi-task-lora-full'];
@@ -123,7 +123,8 @@ export async function runStudy(
     log(`per-example results in ${merged.runsWithExamples} of ${parts.length} variants: intervals only where present`);
   }
   const sanity = seeds.flatMap((seed) => ks.map((k, i) => readSanityRun(studyVariant(exp, k, seed, i === 0))));
-  const { htmlPath } = writeReport(studyDir, { resultsPath, outDir: join(studyDir, 'report'), sanity });
+  const tuning = seeds.flatMap((seed) => ks.map((k, i) => readTuningRun(studyVariant(exp, k, seed, i === 0))));
+  const { htmlPath } = writeReport(studyDir, { resultsPath, outDir: join(studyDir, 'report'), sanity, tuning });
   const cpu = cpus();
   const info: StudyInfo = {
     experiment: exp.name,

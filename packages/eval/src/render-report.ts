@@ -26,6 +26,7 @@ import { type SanityCheck, type SanityRun, sanityChecks } from './sanity-checks.
 import { type ResultsSummary, summarizeResults } from './summarize.ts';
 import { barChart, escapeXml, lineChart, PALETTE } from './svg-charts.ts';
 import type { TrainingCurves } from './training-curves.ts';
+import { type RunTuning, tuningTable } from './tuning-table.ts';
 
 export interface ReportInput {
   readonly rows: readonly EvalResultRow[];
@@ -38,6 +39,8 @@ export interface ReportInput {
   readonly examples?: readonly EvalExampleRow[];
   /** Training records of each (k, seed) run, for the sanity checks. */
   readonly sanity?: readonly SanityRun[];
+  /** What dev selection chose in each (k, seed) run (the "Selected hyper-parameters" table). */
+  readonly tuning?: readonly RunTuning[];
   /** Bootstrap replicates and seed (default 2,000 and 0). */
   readonly bootstrap?: IntervalOptions;
 }
@@ -70,7 +73,7 @@ export function renderReport(input: ReportInput): RenderedReport {
     ...(input.bootstrap ? { bootstrap: input.bootstrap } : {}),
   });
   const checks = sanityChecks(input.sanity ?? [], input.rows, input.cells);
-  const tables = reportTables(s, input.curves, checks);
+  const tables = { ...reportTables(s, input.curves, checks), tuning: input.tuning ? tuningTable(input.tuning) : null };
   return { markdown: renderMarkdown(s, input, tables), html: renderHtml(s, input, tables) };
 }
 
@@ -81,6 +84,7 @@ interface Sections {
   readonly usage: Table;
   readonly trained: Table;
   readonly sanity: Table;
+  readonly tuning?: Table | null;
   readonly failedChecks: number;
   readonly loss: Table;
   readonly curves: Table;
@@ -124,6 +128,7 @@ function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): str
   if (t.sweep) section(t.sweep);
   section(t.usage);
   section(t.trained);
+  if (t.tuning) section(t.tuning);
   section(t.sanity);
   section(t.loss);
   section(t.curves);
@@ -163,7 +168,9 @@ function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string 
   }
   if (t.comparison) body.push(htmlSection(t.comparison));
   if (t.sweep) body.push(htmlSection(t.sweep, sweepChart(s)));
-  body.push(htmlSection(t.usage), htmlSection(t.trained), htmlSection(t.sanity), htmlSection(t.loss));
+  body.push(htmlSection(t.usage), htmlSection(t.trained));
+  if (t.tuning) body.push(htmlSection(t.tuning));
+  body.push(htmlSection(t.sanity), htmlSection(t.loss));
   body.push(htmlSection(t.curves, ...input.curves.flatMap(curveCharts)));
   return [
     '<!DOCTYPE html>',

@@ -15,6 +15,7 @@ import { renderReport } from './render-report.ts';
 import { EVAL_RESULTS_FILE, EvalResultsArtifact } from './results-artifact.ts';
 import type { SanityRun } from './sanity-checks.ts';
 import { readTrainingCurves } from './training-curves.ts';
+import type { RunTuning } from './tuning-table.ts';
 
 export const REPORT_MARKDOWN_FILE = 'report.md';
 export const REPORT_HTML_FILE = 'report.html';
@@ -37,6 +38,8 @@ export interface WriteReportOptions {
   readonly examplesPath?: string;
   /** Training records of each (k, seed) run, for the sanity checks (the pipeline reads them). */
   readonly sanity?: readonly SanityRun[];
+  /** What dev selection chose in each (k, seed) run (the pipeline reads `meta-tuning.arrow` and `baselines.arrow`). */
+  readonly tuning?: readonly RunTuning[];
   /** Bootstrap replicates and seed (default 2,000 and 0). */
   readonly bootstrap?: IntervalOptions;
 }
@@ -79,6 +82,7 @@ export function writeReport(runDir: string, options: WriteReportOptions = {}): W
     ...(cells ? { cells } : {}),
     ...(examples ? { examples } : {}),
     ...(options.sanity ? { sanity: options.sanity } : {}),
+    ...(options.tuning ? { tuning: options.tuning } : {}),
     ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
   });
   const outDir = options.outDir ?? runDir;

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ArtifactKind, MetaLoraError, readArtifact, readArtifactInfo, showValue } from '@meta-lora/artifacts';
-import { type MetaIterationLoss, type SanityRun, writeReport } from '@meta-lora/eval';
+import { type MetaIterationLoss, type RunTuning, type SanityRun, writeReport } from '@meta-lora/eval';
 import { ADAPTATION_FILE, AdaptationArtifact } from '@meta-lora/stage1-adapt';
 import { BaselinesArtifact, candidateDir, META_TUNING_FILE, MetaTuningArtifact } from '@meta-lora/stage2-meta';
 import type { LoadedExperiment } from '../experiment.ts';
@@ -16,6 +16,7 @@ export async function runReportStage(exp: LoadedExperiment, log: (line: string) 
     resultsPath: join(stageDir(exp, 'eval'), 'eval-results.arrow'),
     outDir: stageDir(exp, 'report'),
     sanity: [readSanityRun(exp)],
+    tuning: [readTuningRun(exp)],
   });
   log(`report: ${markdownPath}\n        ${htmlPath}`);
 }
@@ -40,6 +41,24 @@ export function readSanityRun(exp: LoadedExperiment): SanityRun {
     ...(baselines ? { baselines } : {}),
     ...(existsSync(log) ? { metaIterations: readMetaIterations(log) } : {}),
     ...(adaptation ? { adaptation } : {}),
+  };
+}
+
+/**
+ * What dev selection chose in a run: `train/meta-tuning.arrow` and `train/baselines.arrow` (absent ones left out).
+ *
+ * @example
+ * writeReport(dir, { tuning: [readTuningRun(exp)] });
+ */
+export function readTuningRun(exp: LoadedExperiment): RunTuning {
+  const train = stageDir(exp, 'train');
+  const metaTuning = readIfCurrent(join(train, META_TUNING_FILE), MetaTuningArtifact);
+  const baselines = readIfCurrent(join(train, 'baselines.arrow'), BaselinesArtifact);
+  return {
+    k: exp.config.data.k,
+    seed: exp.config.data.seed,
+    ...(metaTuning ? { metaTuning } : {}),
+    ...(baselines ? { baselines } : {}),
   };
 }
 
