@@ -40,6 +40,12 @@ export const SharedConfigSchema = z.strictObject({
         .default([4, 8, 16, 32, 64, 128])
         .describe('few-shot budgets k of the sweep'),
       seeds: z.array(z.number().int().min(0)).min(1).default([0, 1, 2]).describe('seeds of the study'),
+      tuneAtEverySeed: z
+        .boolean()
+        .default(false)
+        .describe(
+          'false: hyper-parameters are chosen on dev at the first seed (per k for MeTA-LoRA and the k-shot baseline) and reused at the others; true: every seed searches its grids',
+        ),
     })
     .prefault({})
     .describe('the full study (`pnpm study`): the pipeline at every k and seed, one merged report'),

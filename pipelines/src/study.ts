@@ -84,6 +84,37 @@ function gitCommit(): string {
   }
 }
 
+/**
+ * The variant with the hyper-parameters dev selection chose at the first seed (`study.tuneAtEverySeed` false): MeTA-LoRA's
+ * candidate and the k-shot baseline's learning rate from the same k, the full-data baselines' learning rates from the
+ * first k. Unchanged when the first seed's records are missing.
+ *
+ * @example
+ * const tuned = reuseFirstSeedChoices(exp, studyVariant(exp, 16, 1, false), 16);
+ */
+export function reuseFirstSeedChoices(exp: LoadedExperiment, variant: LoadedExperiment, k: number): LoadedExperiment {
+  const { ks, seeds } = exp.config.experiment.study;
+  const first = seeds[0] as number;
+  if (exp.config.experiment.study.tuneAtEverySeed || variant.config.data.seed === first) return variant;
+  const atK = readTuningRun(studyVariant(exp, k, first, k === ks[0]));
+  const refs = readTuningRun(studyVariant(exp, ks[0] as number, first, true));
+  const meta = atK.metaTuning?.find((r) => r.selected);
+  const lrFor: Record<string, number> = {};
+  for (const b of [...(refs.baselines ?? []), ...(atK.baselines ?? [])]) lrFor[`${b.method}:${b.taskId}`] = b.lr;
+  const train = variant.config.train;
+  return {
+    ...variant,
+    config: {
+      ...variant.config,
+      train: {
+        ...train,
+        ...(meta ? { metaGrid: [{ innerLr: meta.innerLr, innerSteps: meta.innerSteps, metaLr: meta.metaLr }] } : {}),
+        baselines: { ...train.baselines, lrFor: { ...train.baselines.lrFor, ...lrFor } },
+      },
+    },
+  };
+}
+
 export async function runStudy(
   exp: LoadedExperiment,
   log: (line: string) => void,
@@ -95,7 +126,7 @@ export async function runStudy(
   const progress = new Progress({ label: `study ${exp.name}`, total: ks.length * seeds.length, unit: 'variant' });
   for (const seed of seeds) {
     for (const [i, k] of ks.entries()) {
-      const variant = studyVariant(exp, k, seed, i === 0);
+      const variant = reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, i === 0), k);
       const results = join(variant.runDir, 'eval', 'eval-results.arrow');
       const timePath = join(variant.runDir, VARIANT_TIME);
       if (existsSync(results)) {
@@ -122,8 +153,10 @@ export async function runStudy(
   if (merged.runsWithExamples < parts.length) {
     log(`per-example results in ${merged.runsWithExamples} of ${parts.length} variants: intervals only where present`);
   }
-  const sanity = seeds.flatMap((seed) => ks.map((k, i) => readSanityRun(studyVariant(exp, k, seed, i === 0))));
-  const tuning = seeds.flatMap((seed) => ks.map((k, i) => readTuningRun(studyVariant(exp, k, seed, i === 0))));
+  const variantOf = (k: number, seed: number, i: number) =>
+    reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, i === 0), k);
+  const sanity = seeds.flatMap((seed) => ks.map((k, i) => readSanityRun(variantOf(k, seed, i))));
+  const tuning = seeds.flatMap((seed) => ks.map((k, i) => readTuningRun(variantOf(k, seed, i))));
   const { htmlPath } = writeReport(studyDir, { resultsPath, outDir: join(studyDir, 'report'), sanity, tuning });
   const cpu = cpus();
   const info: StudyInfo = {

@@ -118,4 +118,18 @@ describe('trainBaselines', () => {
     expect(row!.examplesTrained).toBeLessThanOrEqual(Math.min(14, 2 * row!.bestStep));
     expect(row!.examples).toBe(14);
   });
+
+  it('trains a run listed in lrFor at its fixed learning rate only, and the others over the grid', async () => {
+    const baselines = { steps: 4, batchSize: 4, lr: [1e-4, 0.05], lrFor: { 'multi-task-full:*': 0.01 } };
+    const methods = ['multi-task-full', 'multi-task-pool'] as const;
+    const { runDir, rows: pending } = train({ workers: 0, baselines }, { dev, methods });
+    const rows = await pending;
+    const tuning = readArtifact(join(runDir, 'baseline-tuning.arrow'), BaselineTuningArtifact).rows;
+    expect(tuning.map((t) => `${t.method}:${t.lr}`)).toEqual([
+      'multi-task-full:0.01',
+      'multi-task-pool:0.0001',
+      'multi-task-pool:0.05',
+    ]);
+    expect(rows[0]!.lr).toBe(0.01);
+  });
 });

@@ -271,19 +271,12 @@ interface RunOutcome {
 export async function trainBaselines(options: BaselineOptions): Promise<BaselineRow[]> {
   const { model, config, runDir } = options;
   const methods = options.methods ?? BASELINE_METHODS;
-  const lrs = baselineLrs(config.baselines);
+  const grid = baselineLrs(config.baselines);
+  const lrsOf = (g: { method: string; taskId: string }) => {
+    const fixed = config.baselines.lrFor[`${g.method}:${g.taskId}`];
+    return fixed === undefined ? grid : [fixed];
+  };
   const dev = options.dev ?? [];
-  if (lrs.length > 1 && dev.length === 0) {
-    throw new MetaLoraError(
-      'CONFIG_INVALID',
-      `config \`baselines.lr\`: a grid of ${lrs.length} learning rates needs dev examples to choose between them, and there are none`,
-      {
-        field: 'baselines.lr',
-        value: config.baselines.lr,
-        fix: 'set devQuerySize > 0 (and give the tasks dev examples), or give `baselines.lr` a single value',
-      },
-    );
-  }
   const root = Rng.fromSeed(config.seed);
   const peft = options.baseModelNameOrPath ? { baseModelNameOrPath: options.baseModelNameOrPath } : {};
   const devOf = (taskIds: readonly string[]) => dev.filter((d) => taskIds.includes(d.name));
@@ -320,8 +313,20 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
       dir: join('adapters', 'baselines', 'multi-task-pool'),
     });
   }
+  if (dev.length === 0 && groups.some((g) => lrsOf(g).length > 1)) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `config \`baselines.lr\`: a grid of ${grid.length} learning rates needs dev examples to choose between them, and there are none`,
+      {
+        field: 'baselines.lr',
+        value: config.baselines.lr,
+        fix: 'set devQuerySize > 0 (and give the tasks dev examples), or give `baselines.lr` a single value',
+      },
+    );
+  }
   // Grid runs of one method and task share their generator streams: learning rate is the only difference.
-  const runs: PlannedRun[] = groups.flatMap((g) => lrs.map((lr) => ({ ...g, lr })));
+  const runs: PlannedRun[] = groups.flatMap((g) => lrsOf(g).map((lr) => ({ ...g, lr })));
+  const firstRun = groups.map((_, g) => groups.slice(0, g).reduce((n, x) => n + lrsOf(x).length, 0));
   const rngOf = (run: PlannedRun) => root.fork(`baseline:${run.method}:${run.taskId}`);
   // Progress over the step budgets: a run's count rises as it reports steps and jumps to its budget when it ends.
   const budgets = runs.map((run) => baselineSteps(config.baselines, run.tasks.flatMap((t) => t.examples).length));
@@ -395,7 +400,7 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
   const rows: BaselineRow[] = [];
   const tuning: BaselineTuningRow[] = [];
   for (const [g, group] of groups.entries()) {
-    const candidates = lrs.map((_, j) => g * lrs.length + j);
+    const candidates = lrsOf(group).map((_, j) => (firstRun[g] as number) + j);
     // lowest dev loss; ties (and runs without dev) go to the earlier learning rate of the grid
     let chosen = candidates[0] as number;
     for (const i of candidates) {

@@ -53,6 +53,12 @@ export const BaselineConfigSchema = z.strictObject({
     .describe(
       'learning rate, or a grid of them: each is trained and the lowest dev loss wins (needs devQuerySize > 0)',
     ),
+  lrFor: z
+    .record(z.string(), z.number().positive())
+    .default({})
+    .describe(
+      'a fixed learning rate per run, keyed `<method>:<taskId>` (e.g. `multi-task-full:*`): chosen on dev elsewhere (the study reuses the first seed’s); other runs use `lr`',
+    ),
   optimizer: z.enum(['adam', 'adamw', 'sgd']).default('adam').describe('optimizer of the baselines'),
   clipGradNorm: z.number().positive().nullable().default(1).describe('global gradient-norm clip; null turns it off'),
   maxSeqLen: z.number().int().min(2).default(256).describe('longest training sequence in tokens'),
