@@ -7,6 +7,7 @@ import type { EvalCellRow } from './cells-artifact.ts';
 import type { IntervalOptions } from './comparison-intervals.ts';
 import { METHOD_LABELS, type Method } from './conditions.ts';
 import type { EvalExampleRow } from './examples-artifact.ts';
+import { headline } from './headline.ts';
 import {
   budgets,
   comparisonTable,
@@ -119,7 +120,14 @@ function overview(s: ResultsSummary, input: ReportInput, t: Sections): string {
 // Markdown
 
 function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): string {
-  const out = ['# MeTA-LoRA evaluation report', '', overview(s, input, t), ''];
+  const answer = headline(s);
+  const out = [
+    '# MeTA-LoRA evaluation report',
+    '',
+    ...(answer ? [`**${answer}**`, ''] : []),
+    overview(s, input, t),
+    '',
+  ];
   const section = (table: Table) => {
     out.push(`## ${table.title}`, '', table.note, '', mdTable(table), '');
   };
@@ -155,14 +163,22 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bot
 p.note { color: #555; font-size: .9rem; }
 table { border-collapse: collapse; font-size: .85rem; margin: .6rem 0 1rem; }
 th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child { text-align: left; position: sticky; left: 0; background: #fff; }
+thead th:first-child { background: #f3f5f7; }
+div.table-scroll { overflow-x: auto; max-width: 100%; }
+p.answer { font-size: 1.05rem; font-weight: 600; }
 thead th { background: #f3f5f7; }
-tbody tr:nth-child(even) { background: #fafafa; }
+tbody tr:nth-child(even), tbody tr:nth-child(even) td:first-child { background: #fafafa; }
 figure { margin: 1rem 0; overflow-x: auto; } svg.chart { max-width: 100%; height: auto; background: #fff; }
 `.trim();
 
 function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string {
-  const body: string[] = [`<h1>MeTA-LoRA evaluation report</h1>`, `<p>${inlineCode(overview(s, input, t))}</p>`];
+  const answer = headline(s);
+  const body: string[] = [
+    `<h1>MeTA-LoRA evaluation report</h1>`,
+    ...(answer ? [`<p class="answer">${escapeXml(answer)}</p>`] : []),
+    `<p>${inlineCode(overview(s, input, t))}</p>`,
+  ];
   for (const { k, table } of t.scores) {
     body.push(htmlSection(table, scoreChart(s, k, table.title)));
   }
@@ -203,7 +219,10 @@ function htmlSection(table: Table, ...figures: string[]): string {
     `<h2>${escapeXml(table.title)}</h2>`,
     `<p class="note">${escapeXml(table.note)}</p>`,
     ...figures.map((f) => `<figure>${f}</figure>`),
-    table.rows.length === 0 ? '' : `<table>\n<thead>${head}</thead>\n<tbody>\n${rows}\n</tbody>\n</table>`,
+    // Wide tables scroll inside their own box; the first (method) column stays in place.
+    table.rows.length === 0
+      ? ''
+      : `<div class="table-scroll"><table>\n<thead>${head}</thead>\n<tbody>\n${rows}\n</tbody>\n</table></div>`,
     `</section>`,
   ].join('\n');
 }

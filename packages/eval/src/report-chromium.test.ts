@@ -24,6 +24,9 @@ const SKIP_MESSAGE = 'chromium not installed (apt-get install -y chromium, or se
 if (!executablePath && !required) console.warn(`report-chromium.test.ts skipped: ${SKIP_MESSAGE}`);
 
 interface PageStats {
+  readonly answer: string;
+  /** Tables wider than the page whose box does not scroll them (each must sit in a scrolling box). */
+  readonly overflowing: number;
   readonly charts: { label: string; width: number; height: number; bars: number; lines: number; references: number }[];
   readonly tables: number;
   readonly text: string;
@@ -33,7 +36,17 @@ interface PageStats {
 // bars with a non-empty layout box and line paths of non-zero length.
 const MEASURE = `(() => {
   const size = (e) => e.getBoundingClientRect();
+  const pageWidth = document.documentElement.clientWidth;
+  const scrolls = (t) => {
+    for (let e = t.parentElement; e; e = e.parentElement) {
+      const o = getComputedStyle(e).overflowX;
+      if ((o === 'auto' || o === 'scroll') && size(e).right <= pageWidth + 1) return true;
+    }
+    return false;
+  };
   return {
+    answer: (document.querySelector('p.answer') || { innerText: '' }).innerText,
+    overflowing: [...document.querySelectorAll('table')].filter((t) => size(t).right > pageWidth + 1 && !scrolls(t)).length,
     charts: [...document.querySelectorAll('svg.chart')].map((svg) => ({
       label: svg.getAttribute('aria-label') || '',
       width: size(svg).width,
@@ -78,6 +91,7 @@ describe.skipIf(!executablePath && !required)('report.html in headless Chromium'
       });
       page.on('pageerror', (e) => problems.push(e.message));
       page.on('request', (r) => requests.push(r.url()));
+      await page.setViewportSize({ width: 800, height: 900 }); // narrower than the wide score tables
       await page.goto(pathToFileURL(htmlPath).href);
       const stats = (await page.evaluate(MEASURE)) as PageStats;
       expect(problems).toEqual([]);
@@ -93,6 +107,9 @@ describe.skipIf(!executablePath && !required)('report.html in headless Chromium'
       expect(stats.charts[2]!.references).toBe(3);
       expect(stats.tables).toBeGreaterThanOrEqual(6);
       expect(stats.text).not.toMatch(/\bNaN\b|undefined|\berror\b/i);
+      // The report opens with the answer, with numbers, and no table runs off the page without a scrollbar.
+      expect(stats.answer).toMatch(/^MeTA-LoRA .* multi-task LoRA trained on the full data .*\d+\.\d/);
+      expect(stats.overflowing).toBe(0);
     } finally {
       await browser.close();
     }
