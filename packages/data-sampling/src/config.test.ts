@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataConfigSchema, parseDataConfig } from './config.ts';
+import { DataConfigSchema, dataSuite, parseDataConfig } from './config.ts';
 
 describe('data config', () => {
   it('fills nested defaults from an empty object', () => {
@@ -16,5 +16,16 @@ describe('data config', () => {
   it('describes every field', () => {
     const undescribed = Object.entries(DataConfigSchema.shape).filter(([, s]) => !s.description);
     expect(undescribed.map(([k]) => k)).toEqual([]);
+  });
+});
+
+describe('defaults fitted to a user dataset', () => {
+  it('reads `paths` as suite `user` when no suite is given', () => {
+    expect(dataSuite(parseDataConfig({ paths: ['mine.jsonl'] }))).toBe('user');
+    expect(dataSuite(parseDataConfig({}))).toBe('multitask');
+  });
+
+  it('still refuses `paths` with an explicit built-in suite', () => {
+    expect(() => parseDataConfig({ suite: 'multitask', paths: ['mine.jsonl'] })).toThrow(/`suite`/);
   });
 });

@@ -30,7 +30,12 @@ export const SplitConfigSchema = z.strictObject({
 
 export const EpisodeConfigSchema = z.strictObject({
   iterations: z.number().int().min(1).default(100).describe('meta-iterations, one batch of tasks each'),
-  tasksPerBatch: z.number().int().min(1).default(4).describe('tasks per meta-iteration (n)'),
+  tasksPerBatch: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('tasks per meta-iteration (n); default: 4, or every task when the data has fewer'),
   supportSize: z.number().int().min(1).default(8).describe('support examples per task per episode (stage 1 steps)'),
   querySize: z.number().int().min(1).default(8).describe('query examples per task per episode (stage 2 gradient)'),
 });
@@ -39,8 +44,8 @@ export const DataConfigSchema = z
   .strictObject({
     suite: z
       .enum(['multitask', 'multilingual', 'user'])
-      .default('multitask')
-      .describe('a built-in suite, or `user` for the files in `paths`'),
+      .optional()
+      .describe('a built-in suite, or `user` for the files in `paths`; default: `user` with `paths`, else `multitask`'),
     paths: z
       .array(z.string().min(1))
       .default([])
@@ -74,7 +79,7 @@ export const DataConfigSchema = z
         message: `supportSize + querySize (${c.episodes.supportSize} + ${c.episodes.querySize}) must be ≤ k (${c.k}); lower them or raise k`,
       });
     }
-    if (c.suite === 'user' && c.paths.length === 0) {
+    if (dataSuite(c) === 'user' && c.paths.length === 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['paths'],
@@ -82,7 +87,7 @@ export const DataConfigSchema = z
         message: 'suite `user` needs at least one file in `paths`',
       });
     }
-    if (c.suite !== 'user' && c.paths.length > 0) {
+    if (dataSuite(c) !== 'user' && c.paths.length > 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['suite'],
@@ -93,6 +98,19 @@ export const DataConfigSchema = z
   });
 
 export type DataConfig = z.output<typeof DataConfigSchema>;
+
+/** Default tasks per meta-iteration when the config gives none. */
+export const DEFAULT_TASKS_PER_BATCH = 4;
+
+/**
+ * The suite a config reads: its `suite`, else `user` when it lists `paths`, else `multitask`.
+ *
+ * @example
+ * dataSuite(parseDataConfig({ paths: ['mine.jsonl'] })); // 'user'
+ */
+export function dataSuite(config: Pick<DataConfig, 'suite' | 'paths'>): 'multitask' | 'multilingual' | 'user' {
+  return config.suite ?? (config.paths.length > 0 ? 'user' : 'multitask');
+}
 export type DataConfigInput = z.input<typeof DataConfigSchema>;
 export type SplitConfig = z.output<typeof SplitConfigSchema>;
 export type EpisodeConfig = z.output<typeof EpisodeConfigSchema>;

@@ -6,7 +6,7 @@
 import { defineArtifactKind, MetaLoraError, Rng } from '@meta-lora/artifacts';
 import { Field, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
-import type { EpisodeConfig } from './config.ts';
+import { DEFAULT_TASKS_PER_BATCH, type EpisodeConfig } from './config.ts';
 import type { PoolRow } from './pool.ts';
 
 export const EpisodeRowSchema = z.strictObject({
@@ -68,9 +68,11 @@ function poolsByTask(pool: readonly PoolRow[]): Map<string, PoolRow[]> {
  * const rows = sampleEpisodes(pool, { iterations: 100, tasksPerBatch: 4, supportSize: 8, querySize: 8 }, 0);
  */
 export function sampleEpisodes(pool: readonly PoolRow[], config: EpisodeConfig, seed: number): EpisodeRow[] {
-  const { iterations, tasksPerBatch, supportSize, querySize } = config;
+  const { iterations, supportSize, querySize } = config;
   const byTask = poolsByTask(pool);
   const tasks = [...byTask.keys()].sort();
+  // Unset: the default, or every task when there are fewer (an explicit value that cannot work is refused below).
+  const tasksPerBatch = config.tasksPerBatch ?? Math.min(DEFAULT_TASKS_PER_BATCH, tasks.length);
   if (tasksPerBatch > tasks.length) {
     throw new MetaLoraError(
       'CONFIG_INVALID',

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configHash, type Lineage, MetaLoraError, readArtifact, sha256Hex, writeArtifact } from '@meta-lora/artifacts';
-import type { DataConfig } from './config.ts';
+import { type DataConfig, DEFAULT_TASKS_PER_BATCH, dataSuite } from './config.ts';
 import { EpisodesArtifact, sampleEpisodes } from './episodes.ts';
 import { type Example, TasksArtifact } from './example.ts';
 import { readPackageJson } from './package-dir.ts';
@@ -24,8 +24,9 @@ const CREATED_BY = '@meta-lora/data-sampling';
  * const examples = await buildTasks(parseDataConfig({ suite: 'multitask', tasks: ['sentiment'] }));
  */
 export async function buildTasks(config: DataConfig): Promise<Example[]> {
-  if (config.suite === 'user') return loadUserDatasets(config.paths, { split: config.split, tasks: config.tasks });
-  return buildSuite(config.suite, { tasks: config.tasks, languages: config.languages, split: config.split });
+  const suite = dataSuite(config);
+  if (suite === 'user') return loadUserDatasets(config.paths, { split: config.split, tasks: config.tasks });
+  return buildSuite(suite, { tasks: config.tasks, languages: config.languages, split: config.split });
 }
 
 /**
@@ -36,15 +37,16 @@ export async function buildTasks(config: DataConfig): Promise<Example[]> {
  * buildConfigHash(parseDataConfig({})); // 64 hex digits
  */
 export function buildConfigHash(config: DataConfig): string {
+  const suite = dataSuite(config);
   const data =
-    config.suite === 'user'
+    suite === 'user'
       ? config.paths.map((path) => ({ path, sha256: sha256Hex(readFileSync(path)) }))
       : Object.fromEntries(
-          [...new Set(suiteTasks(config.suite).map((t) => t.dataPackage))]
+          [...new Set(suiteTasks(suite).map((t) => t.dataPackage))]
             .sort()
             .map((name) => [name, readPackageJson<{ version: string }>(name, 'package.json').version]),
         );
-  const { suite, tasks, languages, split, promptFormat } = config;
+  const { tasks, languages, split, promptFormat } = config;
   return configHash({ suite, tasks, languages, split, data, promptFormat });
 }
 
@@ -85,6 +87,8 @@ export interface SampleResult {
   readonly pool: Lineage;
   readonly episodes: Lineage;
   readonly usage: Lineage;
+  /** Defaults fitted to the data, one line each (e.g. tasksPerBatch lowered to the number of tasks). */
+  readonly notes: string[];
 }
 
 /**
@@ -104,7 +108,13 @@ export function runDataSample(
   const tasks = readArtifact(tasksPath, TasksArtifact);
   const wanted = config.tasks.length > 0 ? new Set(config.tasks) : undefined;
   const examples = wanted ? tasks.rows.filter((e) => wanted.has(e.taskId)) : tasks.rows;
-  const hash = configHash({ k: config.k, seed: config.seed, tasks: config.tasks, episodes: config.episodes });
+  const hash = configHash({
+    k: config.k,
+    seed: config.seed,
+    tasks: config.tasks,
+    episodes: config.episodes,
+    capK: config.capK,
+  });
   const pool = buildPools(examples, { k: config.k, seed: config.seed, capK: config.capK });
   const poolLineage = writeArtifact(join(outDir, 'pool.arrow'), PoolArtifact, pool, {
     configHash: hash,
@@ -112,7 +122,18 @@ export function runDataSample(
     parents: [tasks.lineage.artifactId],
     createdBy: `${CREATED_BY} buildPools`,
   });
-  const episodes = sampleEpisodes(pool, config.episodes, config.seed);
+  const notes: string[] = [];
+  const taskCount = new Set(pool.map((p) => p.taskId)).size;
+  let tasksPerBatch = config.episodes.tasksPerBatch;
+  if (tasksPerBatch === undefined) {
+    tasksPerBatch = Math.min(DEFAULT_TASKS_PER_BATCH, taskCount);
+    if (tasksPerBatch < DEFAULT_TASKS_PER_BATCH) {
+      notes.push(
+        `episodes.tasksPerBatch: ${tasksPerBatch} (the data has ${taskCount} tasks; the default is ${DEFAULT_TASKS_PER_BATCH})`,
+      );
+    }
+  }
+  const episodes = sampleEpisodes(pool, { ...config.episodes, tasksPerBatch }, config.seed);
   const episodesLineage = writeArtifact(join(outDir, 'episodes.arrow'), EpisodesArtifact, episodes, {
     configHash: hash,
     seed: config.seed,
@@ -134,5 +155,5 @@ export function runDataSample(
     parents: [tasks.lineage.artifactId, poolLineage.artifactId, episodesLineage.artifactId],
     createdBy: `${CREATED_BY} dataUsage`,
   });
-  return { pool: poolLineage, episodes: episodesLineage, usage: usageLineage };
+  return { pool: poolLineage, episodes: episodesLineage, usage: usageLineage, notes };
 }

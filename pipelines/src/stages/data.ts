@@ -24,6 +24,12 @@ export async function runDataStage(exp: LoadedExperiment, log: (line: string) =>
     tokenizer.hasChatTemplate ? { chatPrompt: (p) => tokenizer.chatPrompt(p) } : {},
   );
   log(inspectArtifact(tasksPath, { rows: 0 }));
-  runDataSample(exp.config.data, tasksPath, out, (text) => tokenizer.encode(text, { addSpecialTokens: false }).length);
+  const { notes } = runDataSample(
+    exp.config.data,
+    tasksPath,
+    out,
+    (text) => tokenizer.encode(text, { addSpecialTokens: false }).length,
+  );
+  for (const note of notes) log(`fitted to the data: ${note}`);
   log(inspectArtifact(join(out, 'usage.arrow'), { rows: 0 }));
 }

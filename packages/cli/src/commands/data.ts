@@ -98,7 +98,13 @@ export const dataCommand: Command = {
           fix: 'pass --model with a directory that has a tokenizer.json',
         });
       }
-      runDataSample(config, tasksFile, out, (text) => tokenizer.encode(text, { addSpecialTokens: false }).length);
+      const { notes } = runDataSample(
+        config,
+        tasksFile,
+        out,
+        (text) => tokenizer.encode(text, { addSpecialTokens: false }).length,
+      );
+      for (const note of notes) process.stdout.write(`fitted to the data: ${note}\n`);
       for (const file of ['pool.arrow', 'episodes.arrow', 'usage.arrow']) {
         process.stdout.write(`${inspectArtifact(join(out, file), { rows: 0 })}\n\n`);
       }
