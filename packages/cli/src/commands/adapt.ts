@@ -1,30 +1,13 @@
 /** `meta-lora adapt`: give k examples of a new task, get a PEFT adapter (stage 1 from a meta-trained shared adapter). */
-import { MetaLoraError, Rng, readArtifact } from '@meta-lora/artifacts';
-import { buildPools, type Example, loadUserDatasets, parseDataConfig, TasksArtifact } from '@meta-lora/data-sampling';
+import { MetaLoraError, Rng } from '@meta-lora/artifacts';
+import { buildPools } from '@meta-lora/data-sampling';
 import { encodeExample, initBackend, loadModel, loadPeftAdapter, savePeftAdapter } from '@meta-lora/lora-core';
 import { adaptTask } from '@meta-lora/stage1-adapt';
 import { parseMetaConfig } from '@meta-lora/stage2-meta';
 import { type Command, intOption, numberOption, requireString } from '../command.ts';
 import { requireModelDir } from '../default-model.ts';
+import { taskExamples } from '../task-examples.ts';
 import { readConfigFile } from './train.ts';
-
-/** The task's examples from a `tasks.arrow` artifact or a user dataset file (JSONL, CSV, Arrow IPC, Parquet). */
-async function taskExamples(path: string, task: string): Promise<Example[]> {
-  const all = path.endsWith('.arrow')
-    ? readArtifact(path, TasksArtifact).rows
-    : await loadUserDatasets([path], { split: parseDataConfig({}).split, tasks: [task] });
-  const examples = all.filter((e) => e.taskId === task);
-  if (examples.length === 0) {
-    const known = [...new Set(all.map((e) => e.taskId))].sort().slice(0, 20).join(', ');
-    throw new MetaLoraError('EMPTY_TASK', `task ${JSON.stringify(task)} has no examples in the file`, {
-      path,
-      field: '--task',
-      value: task,
-      fix: `pass one of the file's tasks: ${known}`,
-    });
-  }
-  return examples;
-}
 
 export const adaptCommand: Command = {
   name: 'adapt',

@@ -141,4 +141,71 @@ describe('meta-lora eval / report', () => {
     expect(rep.code).toBe(2);
     expect(rep.err).toMatch(/no eval-results\.arrow to report on/);
   });
+
+  it('adapts to a task of a JSONL file, then scores that adapter on the task’s test split in one command', async () => {
+    const words = ['the cat', 'the dog', 'a hat', 'a pen', 'the sun', 'a cup', 'the map', 'a box', 'the car', 'a bed'];
+    const rows = words.map((text, i) => ({
+      task: 'article',
+      input: `${text}\nArticle:`,
+      output: text.startsWith('the') ? ' the' : ' a',
+      choices: [' the', ' a'],
+      split: i < 6 ? 'train' : 'test',
+    }));
+    const data = join(root, 'mine.jsonl');
+    writeFileSync(data, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const adapted = join(root, 'my-adapter');
+    const shared = join(runDir, 'adapters', 'shared');
+    const a = await cli([
+      'adapt',
+      '--shared',
+      shared,
+      '--data',
+      data,
+      '--task',
+      'article',
+      '--k',
+      '4',
+      '--out',
+      adapted,
+      '--model',
+      modelDir,
+    ]);
+    expect(a.err).toBe('');
+    expect(a.code).toBe(0);
+    const out = join(root, 'one-task.arrow');
+    const r = await cli([
+      'eval',
+      '--data',
+      data,
+      '--task',
+      'article',
+      '--adapter',
+      adapted,
+      '--model',
+      modelDir,
+      '--out',
+      out,
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /^article \(classification, 4 test examples\): accuracy \d+\.\d %, macro-F1 [\d.]+ %, target loss [\d.]+ nats\/token$/m,
+    );
+    const [row] = readArtifact(out, EvalResultsArtifact).rows;
+    expect([row!.method, row!.k, row!.numTestExamples]).toEqual(['meta-lora-adapted', 4, 4]);
+    // without --adapter: the base model on the same test split
+    const base = await cli([
+      'eval',
+      '--data',
+      data,
+      '--task',
+      'article',
+      '--model',
+      modelDir,
+      '--out',
+      join(root, 'base.arrow'),
+    ]);
+    expect(base.code).toBe(0);
+    expect(readArtifact(join(root, 'base.arrow'), EvalResultsArtifact).rows[0]!.method).toBe('base-zero-shot');
+  });
 });
