@@ -96,7 +96,7 @@ describe.skipIf(!hasFusedAttention())('fused attention', () => {
 
 describe('fused attention kernels', () => {
   it('are there on wasm exactly when the native path is on', () => {
-    const native = backendInfo()?.matmul.startsWith('OpenBLAS') ?? false;
+    const native = backendInfo()?.nativeKernels ?? false;
     expect(hasFusedAttention()).toBe(native);
   });
 

@@ -9,15 +9,19 @@
  * `META_LORA_BACKEND=tensorflow|wasm|cpu|auto` or the `backend` option (which wins) forces one; a forced backend that
  * cannot load is a `BACKEND_UNAVAILABLE` error that says what to install.
  *
- * On wasm, matmuls go to OpenBLAS when the optional `@meta-lora/native-blas` addon built and `libopenblas.so.0` loads
- * (its `BatchMatMul` replaces the wasm kernel, whose transposed and batched cases are slow); `META_LORA_NATIVE=0`
- * switches that off. Where it cannot load, the report line says why and the wasm kernels run.
+ * On wasm, matmuls and the fused kernels go to the optional `@meta-lora/native-blas` addon when it built (its
+ * `BatchMatMul` replaces the wasm kernel, whose transposed and batched cases are slow): on OpenBLAS where
+ * `libopenblas.so.0` loads, else on the addon's built-in sgemm. `META_LORA_NATIVE=0` switches the addon off. Where the
+ * addon cannot load (or runs without OpenBLAS), the run says so once per process, before any heavy work, with the
+ * command that fixes it (backend-banner.ts), and carries on.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { detectPlatform, type FastPathGap, fastPathBanner } from './backend-banner.ts';
 import { tf } from './tf.ts';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -44,8 +48,13 @@ export interface BackendInfo {
   readonly requestedBy: 'option' | 'META_LORA_BACKEND' | 'default';
   /** Threads the backend computes on (1 for wasm and cpu; libtensorflow manages its own pool, reported as 0). */
   readonly threads: number;
-  /** What runs the matmuls: e.g. `OpenBLAS cblas_sgemm (libopenblas.so.0, 1 thread)` or `wasm kernels`. */
+  /**
+   * What runs the matmuls: e.g. `OpenBLAS cblas_sgemm (libopenblas.so.0, 1 thread)`,
+   * `built-in sgemm (AVX2+FMA 6x16; no OpenBLAS found)` or `wasm kernels`.
+   */
   readonly matmul: string;
+  /** Whether `@meta-lora/native-blas`'s matmul and fused kernels are registered (wasm with the addon loaded). */
+  readonly nativeKernels: boolean;
 }
 
 export const BACKEND_ENV = 'META_LORA_BACKEND';
@@ -56,6 +65,8 @@ const INSTALL_NATIVE =
   `(CUDA); their install scripts download libtensorflow. Or use ${BACKEND_ENV}=wasm`;
 
 let current: BackendInfo | undefined;
+/** Whether this process has said that its fast path is missing (once is enough). */
+let gapReported = false;
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
@@ -93,7 +104,8 @@ async function selectBackend(options: BackendOptions): Promise<BackendInfo> {
   for (const name of order) {
     const loaded = await tryBackend(name, failures);
     if (loaded === undefined) continue;
-    const matmul = name === 'wasm' ? await nativeMatmul() : { text: `${name} kernels`, note: '' };
+    const matmul: NativeMatmul =
+      name === 'wasm' ? await nativeMatmul() : { text: `${name} kernels`, note: '', registered: false };
     current = {
       name,
       source: loaded.source,
@@ -101,7 +113,13 @@ async function selectBackend(options: BackendOptions): Promise<BackendInfo> {
       requestedBy: by,
       threads: loaded.threads,
       matmul: matmul.text,
+      nativeKernels: matmul.registered,
     };
+    // Worker threads run what their main thread started, which has said it already.
+    if (!options.quiet && isMainThread && matmul.gap !== undefined && !gapReported) {
+      gapReported = true;
+      process.stderr.write(fastPathBanner(matmul.gap, detectPlatform()));
+    }
     if (!options.quiet) {
       // A faster backend that is installed but broken is worth a mention; one that is simply absent is not.
       const skipped = failures.filter((f) => !f.endsWith('not installed'));
@@ -194,27 +212,56 @@ async function tryBackend(
   return undefined;
 }
 
-/** Registers the OpenBLAS matmul kernels of `@meta-lora/native-blas` on the wasm backend, where they load. */
-async function nativeMatmul(): Promise<{ text: string; note: string }> {
+/** What runs the matmuls on wasm, for the report; `gap`: what is missing from the fast path, if anything. */
+interface NativeMatmul {
+  readonly text: string;
+  readonly note: string;
+  readonly registered: boolean;
+  readonly gap?: FastPathGap;
+}
+
+/** Registers the matmul and fused kernels of `@meta-lora/native-blas` on the wasm backend, where the addon loads. */
+async function nativeMatmul(): Promise<NativeMatmul> {
   const pkg = '@meta-lora/native-blas';
-  let status: { available: true; library: string; threads: number } | { available: false; reason: string };
+  let native: typeof import('@meta-lora/native-blas');
   try {
-    const native = (await import(pkg)) as typeof import('@meta-lora/native-blas');
-    const loaded = native.loadNativeBlas();
-    if (loaded.available) {
-      native.registerBlasKernels(tf, loaded.blas);
-      status = { available: true, library: loaded.blas.library, threads: loaded.blas.threads() };
-    } else {
-      status = loaded;
-    }
-  } catch (cause) {
-    if (cause instanceof MetaLoraError) throw cause; // a bad META_LORA_THREADS
-    status = { available: false, reason: `${pkg} is not installed` };
+    native = (await import(pkg)) as typeof import('@meta-lora/native-blas');
+  } catch {
+    const reason = `${pkg} is not installed`;
+    return {
+      text: 'wasm kernels',
+      note: `; matmul: wasm kernels (${reason})`,
+      registered: false,
+      gap: { missing: 'addon', reason },
+    };
   }
-  if (!status.available)
-    return { text: 'wasm kernels', note: `; matmul: wasm kernels (native path off: ${status.reason})` };
-  const text = `OpenBLAS cblas_sgemm (${status.library}, ${threadText(status.threads)})`;
-  return { text, note: `; matmul: ${text}` };
+  const loaded = native.loadNativeBlas(); // a bad META_LORA_THREADS or META_LORA_SGEMM_KERNEL throws: the user's typo
+  if (!loaded.available) {
+    const note = `; matmul: wasm kernels (native path off: ${loaded.reason})`;
+    const chosen = loaded.switchedOff; // META_LORA_NATIVE=0: nothing to fix
+    return {
+      text: 'wasm kernels',
+      note,
+      registered: false,
+      ...(chosen ? {} : { gap: { missing: 'addon', reason: loaded.reason } }),
+    };
+  }
+  const { blas } = loaded;
+  native.registerBlasKernels(tf, blas);
+  if (blas.gemm.kind === 'openblas') {
+    const text = `OpenBLAS cblas_sgemm (${blas.library}, ${threadText(blas.threads())})`;
+    return { text, note: `; matmul: ${text}`, registered: true };
+  }
+  const kernel = blas.config.replace(/^built-in sgemm, /, '');
+  const why = blas.gemm.why;
+  const text = `built-in sgemm (${kernel}; ${why.replace(/ \(.*$/, '')})`;
+  const chosen = blas.gemm.chosen; // META_LORA_OPENBLAS=none: nothing to fix
+  return {
+    text,
+    note: `; matmul: ${text}`,
+    registered: true,
+    ...(chosen ? {} : { gap: { missing: 'openblas', reason: why, kernel } }),
+  };
 }
 
 /** `tf.setBackend` (false on failure), then `tf.ready`. */

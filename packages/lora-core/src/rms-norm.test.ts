@@ -33,7 +33,7 @@ describe('fusedRmsNorm', () => {
   });
 
   it('has the fused kernels on wasm exactly when the native path is on', () => {
-    const native = backendInfo()?.matmul.startsWith('OpenBLAS') ?? false;
+    const native = backendInfo()?.nativeKernels ?? false;
     expect(tf.getKernel(RMS_NORM_KERNEL, tf.getBackend()) !== undefined).toBe(native);
   });
 

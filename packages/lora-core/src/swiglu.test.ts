@@ -28,7 +28,7 @@ describe('swiglu', () => {
   });
 
   it('has the fused kernels on wasm exactly when the native path is on', () => {
-    const native = backendInfo()?.matmul.startsWith('OpenBLAS') ?? false;
+    const native = backendInfo()?.nativeKernels ?? false;
     expect(tf.getKernel(SWIGLU_KERNEL, tf.getBackend()) !== undefined).toBe(native);
   });
 

@@ -2,9 +2,12 @@
 // ArrayBuffer (the TF.js wasm backend's heap, or a cpu-backend tensor's buffer), read and written in place.
 //
 // OpenBLAS is opened with dlopen at runtime (libopenblas.so.0 from Debian's libopenblas0-pthread), so building needs
-// only a C++ compiler and Node's headers, and a machine without OpenBLAS gets a clear error instead of a load failure.
+// only a C++ compiler and Node's headers. Where no BLAS opens, loadBuiltin() puts the addon's own SGEMM
+// (builtin-sgemm.cc) behind the same function pointer, so every kernel here runs either way.
 #include <dlfcn.h>
 #include <node_api.h>
+
+#include "builtin-sgemm.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +21,7 @@ namespace {
 
 // CBLAS enums (cblas.h): row-major = 101, no transpose = 111, transpose = 112.
 constexpr int kRowMajor = 101;
+constexpr int kColMajor = 102;
 constexpr int kNoTrans = 111;
 constexpr int kTrans = 112;
 
@@ -97,6 +101,27 @@ napi_value Load(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// loadBuiltin() -> { library: 'built-in', config, threads: 1 }: the built-in SGEMM, unless a BLAS is loaded already
+// (then that one's answer, as load() gives it).
+napi_value LoadBuiltin(napi_env env, napi_callback_info info) {
+  if (sgemm == nullptr) {
+    sgemm = BuiltinSgemm;
+    loaded_from = "built-in";
+  }
+  const std::string config = sgemm == BuiltinSgemm ? std::string("built-in sgemm, ") + BuiltinSgemmKernel()
+                             : get_config != nullptr ? get_config()
+                                                     : "";
+  napi_value result, library, config_value, threads;
+  napi_create_object(env, &result);
+  napi_create_string_utf8(env, loaded_from.c_str(), NAPI_AUTO_LENGTH, &library);
+  napi_create_string_utf8(env, config.c_str(), NAPI_AUTO_LENGTH, &config_value);
+  napi_create_int32(env, get_threads != nullptr ? get_threads() : 1, &threads);
+  napi_set_named_property(env, result, "library", library);
+  napi_set_named_property(env, result, "config", config_value);
+  napi_set_named_property(env, result, "threads", threads);
+  return result;
+}
+
 // setThreads(n) -> threads now in use
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -161,6 +186,69 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     Gemm(ta, tb, m, n, k, 1.0f, base + a_off + i * a_stride, base + b_off + i * b_stride, 0.0f, base + c_off + i * m * n);
   }
   return nullptr;
+}
+
+// builtinSgemm(buffer, order, transA, transB, m, n, k, alpha, aOffset, lda, bOffset, ldb, beta, cOffset, ldc): the
+// built-in SGEMM with cblas_sgemm's arguments (offsets in floats), whatever BLAS is loaded: for its tests.
+napi_value BuiltinSgemmEntry(napi_env env, napi_callback_info info) {
+  napi_value argv[15];
+  if (!GetArgs(env, info, 15, argv)) return nullptr;
+  void* data = nullptr;
+  size_t bytes = 0;
+  bool is_ab = false;
+  napi_is_arraybuffer(env, argv[0], &is_ab);
+  if (!is_ab || napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "native-blas: builtinSgemm expects an ArrayBuffer");
+    return nullptr;
+  }
+  double v[14];
+  for (int i = 0; i < 14; i++) {
+    if (!GetNumber(env, argv[1 + i], &v[i])) return nullptr;
+  }
+  const int order = static_cast<int>(v[0]), ta = static_cast<int>(v[1]), tb = static_cast<int>(v[2]);
+  const int64_t m = static_cast<int64_t>(v[3]), n = static_cast<int64_t>(v[4]), k = static_cast<int64_t>(v[5]);
+  const int64_t a_off = static_cast<int64_t>(v[7]), lda = static_cast<int64_t>(v[8]),
+                b_off = static_cast<int64_t>(v[9]), ldb = static_cast<int64_t>(v[10]),
+                c_off = static_cast<int64_t>(v[12]), ldc = static_cast<int64_t>(v[13]);
+  const int64_t floats = static_cast<int64_t>(bytes / sizeof(float));
+  const bool col = order == kColMajor;
+  // A stored matrix of `rows` x `cols` in its storage order, `ld` apart, fits in the buffer.
+  auto fits = [&](int64_t off, int64_t rows, int64_t cols, int64_t ld) {
+    const int64_t outer = col ? cols : rows, inner = col ? rows : cols;
+    return off >= 0 && ld >= std::max<int64_t>(inner, 1) && (outer == 0 || off + (outer - 1) * ld + inner <= floats);
+  };
+  const bool ta_yes = ta == kTrans, tb_yes = tb == kTrans;
+  if ((order != kRowMajor && !col) || (ta != kNoTrans && !ta_yes) || (tb != kNoTrans && !tb_yes) || m < 1 || n < 1 ||
+      k < 0 || !fits(a_off, ta_yes ? k : m, ta_yes ? m : k, lda) || !fits(b_off, tb_yes ? n : k, tb_yes ? k : n, ldb) ||
+      !fits(c_off, m, n, ldc)) {
+    return Throw(env, "native-blas: builtinSgemm arguments invalid or out of the buffer's bounds");
+  }
+  float* base = static_cast<float*>(data);
+  BuiltinSgemm(order, ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), static_cast<float>(v[6]),
+               base + a_off, static_cast<int>(lda), base + b_off, static_cast<int>(ldb), static_cast<float>(v[11]),
+               base + c_off, static_cast<int>(ldc));
+  return nullptr;
+}
+
+// useBuiltinKernel(level: 'avx512' | 'avx2' | 'portable') -> the built-in sgemm's micro-kernel now in use, or null
+// where the CPU lacks that level.
+napi_value UseBuiltinKernel(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!GetArgs(env, info, 1, argv)) return nullptr;
+  char level[32];
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, argv[0], level, sizeof level, &len) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "native-blas: useBuiltinKernel expects a string");
+    return nullptr;
+  }
+  const char* name = BuiltinSgemmUse(level);
+  napi_value out;
+  if (name == nullptr) {
+    napi_get_null(env, &out);
+  } else {
+    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &out);
+  }
+  return out;
 }
 
 // Reads an ArrayBuffer argument into a float pointer and its length in floats.
@@ -777,6 +865,9 @@ napi_value AttentionGrad(napi_env env, napi_callback_info info) {
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loadBuiltin", nullptr, LoadBuiltin, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"useBuiltinKernel", nullptr, UseBuiltinKernel, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"builtinSgemm", nullptr, BuiltinSgemmEntry, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},

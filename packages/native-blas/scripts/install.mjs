@@ -1,6 +1,7 @@
 // Install step of @meta-lora/native-blas: builds build/Release/native_blas.node. It first tries node-gyp (pnpm puts
 // its bundled node-gyp on PATH for install scripts), then a direct `c++` call against Node's headers. A failure is
-// never fatal: it prints one line and meta-lora falls back to the TF.js kernels at runtime.
+// never fatal: it prints one line, and at run time meta-lora prints a banner with the fix and falls back to the TF.js
+// kernels. Rebuild after installing a compiler: `pnpm --filter @meta-lora/native-blas rebuild`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -13,7 +14,7 @@ const quiet = { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 }
 const failures = [];
 
 if (process.env.META_LORA_NATIVE === '0') {
-  console.log('@meta-lora/native-blas: META_LORA_NATIVE=0, not building the OpenBLAS matmul addon');
+  console.log('@meta-lora/native-blas: META_LORA_NATIVE=0, not building the native matmul addon');
   process.exit(0);
 }
 
@@ -49,6 +50,7 @@ if (!existsSync(out)) {
           '-DNAPI_VERSION=8',
           `-I${headers}`,
           'native/native-blas.cc',
+          'native/builtin-sgemm.cc',
           '-o',
           out,
           '-ldl',
@@ -63,8 +65,8 @@ if (!existsSync(out)) {
 
 console.log(
   existsSync(out)
-    ? '@meta-lora/native-blas: built the OpenBLAS matmul addon'
-    : `@meta-lora/native-blas: could not build the OpenBLAS matmul addon (${failures.join('; ')}); meta-lora will use the TF.js matmul kernels`,
+    ? '@meta-lora/native-blas: built the native matmul addon (OpenBLAS at run time where installed, else its built-in sgemm)'
+    : `@meta-lora/native-blas: could not build the native matmul addon (${failures.join('; ')}); meta-lora will use the slower TF.js kernels until a C++ compiler is installed and \`pnpm --filter @meta-lora/native-blas rebuild\` runs`,
 );
 
 function firstLine(error) {

@@ -12,7 +12,17 @@ export type {
   SgdConstants,
   SgdOffsets,
 } from './native-blas.ts';
-export { ADDON_PATH, loadNativeBlas, NATIVE_ENV, OPENBLAS_ENV, THREADS_ENV } from './native-blas.ts';
+export {
+  ADDON_PATH,
+  BUILTIN_LIBRARY,
+  loadNativeBlas,
+  NATIVE_ENV,
+  OPENBLAS_ENV,
+  OPENBLAS_NONE,
+  SGEMM_KERNEL_ENV,
+  SGEMM_KERNELS,
+  THREADS_ENV,
+} from './native-blas.ts';
 export {
   ADAM_STEP_KERNEL,
   ATTENTION_GRAD_KERNEL,

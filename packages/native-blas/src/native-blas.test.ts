@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ADDON_PATH, loadNativeBlas, openNativeBlas } from './native-blas.ts';
 
 const native = loadNativeBlas();
+const openblas = native.available && native.blas.gemm.kind === 'openblas';
 
 describe('openNativeBlas', () => {
   it('is switched off by META_LORA_NATIVE=0, with the reason', () => {
@@ -48,7 +49,7 @@ describe.skipIf(!native.available)('sgemm', () => {
     expect(() => blas.sgemm(f.buffer, 1, 2, 2, 3, false, false, 0, 4, 6, 0, 0)).toThrow(/bounds/);
   });
 
-  it('keeps the thread count after a small product, which it runs on one thread', () => {
+  it.skipIf(!openblas)('keeps the thread count after a small product, which it runs on one thread', () => {
     const before = blas.threads();
     blas.setThreads(2);
     const f = new Float32Array(64);
@@ -59,7 +60,13 @@ describe.skipIf(!native.available)('sgemm', () => {
     blas.setThreads(before);
   });
 
-  it('rejects a malformed META_LORA_THREADS', () => {
+  it.skipIf(openblas)('runs the built-in sgemm on one thread, and says why it is in use', () => {
+    expect([blas.library, blas.setThreads(2), blas.gemm.kind]).toEqual(['built-in', 1, 'built-in']);
+    expect(blas.config).toMatch(/^built-in sgemm, (AVX|portable)/);
+  });
+
+  it('rejects a malformed META_LORA_THREADS or META_LORA_SGEMM_KERNEL', () => {
+    expect(() => openNativeBlas({ META_LORA_SGEMM_KERNEL: 'sse9' })).toThrow(/META_LORA_SGEMM_KERNEL must be one/);
     expect(() => openNativeBlas({ META_LORA_THREADS: 'two' })).toThrow(/META_LORA_THREADS/);
   });
 

@@ -1,9 +1,12 @@
 /**
  * Loads the N-API addon (built by `scripts/install.mjs` into `build/Release/native_blas.node`) and, through it,
- * OpenBLAS. Either can be missing: `loadNativeBlas` then says why, and never throws.
+ * OpenBLAS. Where OpenBLAS cannot be opened, the addon's built-in sgemm (native/builtin-sgemm.cc) takes its place, so
+ * the fused kernels run either way; where the addon itself is missing, `loadNativeBlas` says why, and never throws.
  *
- * `META_LORA_NATIVE=0` switches the native path off; `META_LORA_OPENBLAS=/path/libopenblas.so` picks the library;
- * `META_LORA_THREADS=N` sets the OpenBLAS threads (default 1, the thread count the wasm backend computes on).
+ * `META_LORA_NATIVE=0` switches the native path off; `META_LORA_OPENBLAS=/path/libopenblas.so` picks the library, and
+ * `META_LORA_OPENBLAS=none` skips OpenBLAS for the built-in sgemm; `META_LORA_SGEMM_KERNEL=avx512|avx2|portable` picks
+ * the built-in sgemm's micro-kernel (default: the best the CPU has; for tests and measurements); `META_LORA_THREADS=N`
+ * sets the OpenBLAS threads (default 1, the thread count the wasm backend computes on; the built-in sgemm runs on 1).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,10 +16,18 @@ import { MetaLoraError, showValue } from '@meta-lora/artifacts';
 
 /** The addon's entry points; offsets and strides count float32 elements from the start of `buffer`. */
 export interface NativeBlas {
-  /** The shared library that was opened, e.g. `libopenblas.so.0`. */
+  /** The shared library that was opened, e.g. `libopenblas.so.0`, or `built-in`. */
   readonly library: string;
-  /** `openblas_get_config()`, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX MAX_THREADS=64`. */
+  /**
+   * `openblas_get_config()`, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX MAX_THREADS=64`, or the built-in sgemm's
+   * micro-kernel, e.g. `built-in sgemm, AVX-512 12x32`.
+   */
   readonly config: string;
+  /** Which sgemm runs: OpenBLAS, or the built-in one and why (`no OpenBLAS found (...)`, `META_LORA_OPENBLAS=none`). */
+  readonly gemm:
+    | { readonly kind: 'openblas' }
+    /** `chosen`: by the user's META_LORA_OPENBLAS=none, so nothing is missing. */
+    | { readonly kind: 'built-in'; readonly why: string; readonly chosen: boolean };
   /** Sets the OpenBLAS thread count; returns the count now in use. */
   setThreads(threads: number): number;
   /** Threads OpenBLAS computes on now. */
@@ -229,17 +240,38 @@ export type BinaryOp = (typeof BINARY_OPS)[keyof typeof BINARY_OPS];
 
 export type NativeBlasStatus =
   | { readonly available: true; readonly blas: NativeBlas }
-  | { readonly available: false; readonly reason: string };
+  /** `switchedOff`: by the user's META_LORA_NATIVE=0, so nothing is missing. */
+  | { readonly available: false; readonly reason: string; readonly switchedOff: boolean };
 
 export const NATIVE_ENV = 'META_LORA_NATIVE';
 export const OPENBLAS_ENV = 'META_LORA_OPENBLAS';
 export const THREADS_ENV = 'META_LORA_THREADS';
+export const SGEMM_KERNEL_ENV = 'META_LORA_SGEMM_KERNEL';
+/** The built-in sgemm's micro-kernel levels, best first (each CPU has a suffix of this list). */
+export const SGEMM_KERNELS = ['avx512', 'avx2', 'portable'] as const;
+/** `NativeBlas.library` when the built-in sgemm runs. */
+export const BUILTIN_LIBRARY = 'built-in';
 /** Where the install script puts the addon. */
 export const ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'native_blas.node');
-const LIBRARIES = ['libopenblas.so.0', 'libopenblas.so'];
+/** The value of `META_LORA_OPENBLAS` that skips OpenBLAS for the built-in sgemm. */
+export const OPENBLAS_NONE = 'none';
+/**
+ * Where OpenBLAS is looked for: on the loader's path (Debian's and Ubuntu's libopenblas0-pthread, Fedora's
+ * openblas-serial; Fedora's openblas-threads names it libopenblasp), on macOS in Homebrew's keg-only prefixes.
+ */
+const LIBRARIES =
+  process.platform === 'darwin'
+    ? [
+        '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
+        '/usr/local/opt/openblas/lib/libopenblas.dylib',
+        'libopenblas.dylib',
+      ]
+    : ['libopenblas.so.0', 'libopenblasp.so.0', 'libopenblas.so'];
 
 interface Addon {
   load(paths: string[]): { library: string; config: string; threads: number };
+  loadBuiltin(): { library: string; config: string; threads: number };
+  useBuiltinKernel(level: string): string | null;
   setThreads(n: number): number;
   sgemm(...args: (ArrayBuffer | number)[]): void;
   transpose(buffer: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], perm: number[]): void;
@@ -277,37 +309,52 @@ export function loadNativeBlas(): NativeBlasStatus {
 export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
   const switchedOff = env[NATIVE_ENV];
   if (switchedOff !== undefined && ['0', 'false', 'off', 'no'].includes(switchedOff.trim().toLowerCase())) {
-    return { available: false, reason: `switched off by ${NATIVE_ENV}=${switchedOff}` };
+    return { available: false, reason: `switched off by ${NATIVE_ENV}=${switchedOff}`, switchedOff: true };
   }
   if (!existsSync(ADDON_PATH)) {
     return {
       available: false,
-      reason: `the addon was not built (no ${ADDON_PATH}; rerun \`pnpm install\` with a C++ compiler and Node's headers)`,
+      reason: `the addon was not built (no ${ADDON_PATH}; no C++ compiler when \`pnpm install\` ran?)`,
+      switchedOff: false,
     };
   }
   let addon: Addon;
   try {
     addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
   } catch (cause) {
-    return { available: false, reason: `the addon failed to load: ${firstLine(cause)}` };
+    return { available: false, reason: `the addon failed to load: ${firstLine(cause)}`, switchedOff: false };
   }
   // An OpenMP build of OpenBLAS (libopenblas0-openmp) reads this when it loads; spinning idle threads would take the
   // cores the compute threads need. Node's process.env writes through to the C environment.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-  const custom = env[OPENBLAS_ENV];
+  pickKernel(addon, env);
+  const custom = env[OPENBLAS_ENV]?.trim();
   let info: { library: string; config: string; threads: number };
-  try {
-    info = addon.load(custom ? [custom] : LIBRARIES);
-  } catch (cause) {
-    return {
-      available: false,
-      reason: `OpenBLAS not found (${firstLine(cause)}; apt-get install libopenblas0-pthread, or set ${OPENBLAS_ENV})`,
-    };
+  let gemm: NativeBlas['gemm'] = { kind: 'openblas' };
+  if (custom?.toLowerCase() === OPENBLAS_NONE) {
+    info = addon.loadBuiltin();
+    gemm = { kind: 'built-in', why: `${OPENBLAS_ENV}=${custom}`, chosen: true };
+  } else {
+    try {
+      info = addon.load(custom ? [custom] : LIBRARIES);
+    } catch (cause) {
+      info = addon.loadBuiltin();
+      gemm = {
+        kind: 'built-in',
+        why: `no OpenBLAS found (${firstLine(cause).replace(/^cannot open a BLAS with cblas_sgemm: /, '')})`,
+        chosen: false,
+      };
+    }
   }
+  // The addon keeps the first sgemm it got for the life of the process; report the one it has.
+  if (info.library !== BUILTIN_LIBRARY) gemm = { kind: 'openblas' };
+  else if (gemm.kind === 'openblas')
+    gemm = { kind: 'built-in', why: 'the built-in sgemm was loaded first', chosen: true };
   let threads = addon.setThreads(threadsFromEnv(env));
   const blas: NativeBlas = {
     library: info.library,
     config: info.config,
+    gemm,
     setThreads: (n: number) => {
       threads = addon.setThreads(n);
       return threads;
@@ -373,6 +420,27 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
       ),
   };
   return { available: true, blas };
+}
+
+/** Applies `META_LORA_SGEMM_KERNEL` (a level the CPU lacks, or an unknown one, is a `CONFIG_INVALID` error). */
+function pickKernel(addon: Addon, env: NodeJS.ProcessEnv): void {
+  const raw = env[SGEMM_KERNEL_ENV];
+  if (raw === undefined || raw.trim() === '') return;
+  const level = raw.trim().toLowerCase();
+  const supported = SGEMM_KERNELS.filter((k) => addon.useBuiltinKernel(k) !== null);
+  const best = supported[0] ?? 'portable';
+  addon.useBuiltinKernel((supported as string[]).includes(level) ? level : best);
+  if (!(supported as string[]).includes(level)) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `${SGEMM_KERNEL_ENV} must be one this CPU supports (${supported.join(', ')}), got ${showValue(raw)}`,
+      {
+        field: SGEMM_KERNEL_ENV,
+        value: raw,
+        fix: `unset ${SGEMM_KERNEL_ENV} (the best: ${best}) or set it to one of ${supported.join(', ')}`,
+      },
+    );
+  }
 }
 
 function threadsFromEnv(env: NodeJS.ProcessEnv): number {
