@@ -3,9 +3,9 @@
  *
  * - `tokenizer --out DIR [--corpus v1|v2] [--vocab-size 4096] [--model-max-length 1024] [--exclude-file FILE]…`
  * - `pretrain --out DIR [--run-dir DIR] [--config FILE] [--max-steps N] [--seed N] [--max-minutes M]
- *   [--stop-after-step N] [--resume] [--export]` (see `pretrain-command.ts`)
+ *   [--stop-after-step N] [--resume] [--init-from DIR] [--data-parallel N] [--export]` (see `pretrain-command.ts`)
  * - `eval --model DIR [--seq-len N] [--windows N] [--batch-size N]` (see `pretrain-command.ts`)
- * - `throughput [--hidden-size N] [--layers N] … [--steps N]` (see `pretrain-command.ts`)
+ * - `throughput [--hidden-size N] [--layers N] … [--steps N] [--data-parallel N]` (see `pretrain-command.ts`)
  *
  * `tokenizer`:
  * Builds the pretraining corpus (`--corpus`, default v1; v2 also drops every dev/test example of the task suites, as

@@ -15,18 +15,20 @@ export type {
 export { buildCorpus, CORPORA, CORPUS_NAMES, corpusFlag } from './corpus.ts';
 export type { CorpusLanguage, CorpusSource, SourceDocument } from './corpus-sources.ts';
 export { CORPUS_LANGUAGES, CORPUS_SOURCES } from './corpus-sources.ts';
+export type { DataParallelInit, DataParallelJob, DataParallelResult } from './data-parallel.ts';
+export { DataParallel, splitBatch } from './data-parallel.ts';
 export { DEBIAN_PACKAGES, debianInstallCommand, debianPackageFiles, debianPackageId } from './debian-package.ts';
 export { DEBIAN_SOURCES } from './debian-sources.ts';
 export { ExclusionMatcher } from './exclusion.ts';
 export { exportModel, REPETITION_PENALTY, TOKENIZER_FILES } from './export-model.ts';
 export type { HeldOutLossOptions } from './held-out-loss.ts';
 export { heldOutLoss } from './held-out-loss.ts';
-export type { LrScheduleConfig } from './lr-schedule.ts';
-export { learningRate } from './lr-schedule.ts';
+export type { LrScheduleConfig, OptimizerRestart } from './lr-schedule.ts';
+export { learningRate, rampedLearningRate } from './lr-schedule.ts';
 export type { ModelCardDecoding, ModelCardInput, ModelCardSample } from './model-card.ts';
 export { FINAL_TRAIN_WINDOW, modelCard } from './model-card.ts';
 export type { PretrainLogLine, PretrainOptions, PretrainResult, SpecialTokenIds } from './pretrain.ts';
-export { PROGRESS_SECONDS, pretrain, readPretrainLog } from './pretrain.ts';
+export { DEFAULT_RESTART_WARMUP, PROGRESS_SECONDS, pretrain, readPretrainLog } from './pretrain.ts';
 export type { LoadedCheckpoint, TrainerState } from './pretrain-checkpoint.ts';
 export { loadPretrainCheckpoint, saveCheckpoint } from './pretrain-checkpoint.ts';
 export type {
@@ -49,6 +51,16 @@ export {
 } from './pretrain-config.ts';
 export type { PretrainData } from './pretrain-data.ts';
 export { pretrainData } from './pretrain-data.ts';
+export type { CommittedRun } from './pretrain-state.ts';
+export {
+  PRETRAIN_LOG_FILE,
+  PRETRAIN_STATE_FILE,
+  PRETRAIN_STATE_VERSION,
+  PretrainStateSchema,
+  pretrainStateFiles,
+  readCommittedRun,
+  weightsDigest,
+} from './pretrain-state.ts';
 export { MIN_SOURCE_TEXT_CHARS, suiteExclusions } from './suite-exclusions.ts';
 export type { Throughput } from './throughput.ts';
 export { measureThroughput } from './throughput.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { learningRate } from './lr-schedule.ts';
+import { learningRate, rampedLearningRate } from './lr-schedule.ts';
 
 const config = { lr: 1e-3, minLr: 1e-4, warmupSteps: 10, maxSteps: 110 };
 
@@ -28,5 +28,14 @@ describe('learningRate with a warm restart', () => {
     expect(learningRate(119, extended)).toBeCloseTo(5e-4, 12);
     expect(learningRate(165, extended)).toBeCloseTo(3e-4, 12);
     expect(learningRate(210, extended)).toBe(1e-4);
+  });
+});
+
+describe('rampedLearningRate after an optimizer restart', () => {
+  it('ramps linearly from the restart step to the schedule, then follows it', () => {
+    const restarts = [{ step: 50, warmupSteps: 4 }];
+    const ramp = [50, 51, 52, 53].map((s) => rampedLearningRate(s, config, restarts) / learningRate(s, config));
+    expect(ramp.map((r) => Number(r.toFixed(12)))).toEqual([0.25, 0.5, 0.75, 1]);
+    for (const s of [0, 20, 49, 54, 100]) expect(rampedLearningRate(s, config, restarts)).toBe(learningRate(s, config));
   });
 });

@@ -6,6 +6,10 @@
  * step the rate rises linearly from `minLr` to the restart's `lr` over its `warmupSteps`, then decays by a cosine to
  * `minLr` at the next restart or at `maxSteps` (SGDR-style). Each segment before a restart keeps the exact shape it
  * had when it was trained, so extending a run never rewrites the rates of steps already taken.
+ *
+ * A sitting started from a committed model directory (`pretrain --init-from DIR`) restarts AdamW with fresh moments
+ * and ramps the rate linearly from 0 back to the schedule's over `warmupSteps` (`rampedLearningRate`); the schedule
+ * itself, and so the config and its hash, are unchanged.
  */
 
 export interface LrRestart {
@@ -43,4 +47,31 @@ export function learningRate(step: number, config: LrScheduleConfig): number {
   if (step >= end) return minLr;
   const progress = (local - warmupSteps) / Math.max(1, end - segment.start - warmupSteps);
   return minLr + 0.5 * (1 + Math.cos(Math.PI * progress)) * (lr - minLr);
+}
+
+/** A warm restart of the optimizer: fresh AdamW moments from `step`, the rate ramped back to the schedule's. */
+export interface OptimizerRestart {
+  /** The first step taken with the fresh moments. */
+  readonly step: number;
+  /** Steps of the linear ramp from 0 to the scheduled rate. */
+  readonly warmupSteps: number;
+}
+
+/**
+ * The scheduled rate of `step` (`learningRate`), scaled by `(step − r.step + 1) / r.warmupSteps` during the ramp of
+ * the last optimizer restart `r` at or before `step`, so fresh moments (whose first updates are full-size, `m̂/√v̂ ≈ ±1`)
+ * do not jolt the weights at the high rate the schedule has reached.
+ *
+ * @example
+ * rampedLearningRate(1000, schedule, [{ step: 1000, warmupSteps: 50 }]); // learningRate(1000, schedule) / 50
+ */
+export function rampedLearningRate(
+  step: number,
+  config: LrScheduleConfig,
+  restarts: readonly OptimizerRestart[] = [],
+): number {
+  const lr = learningRate(step, config);
+  const last = restarts.findLast((r) => r.step <= step);
+  if (last === undefined || step - last.step >= last.warmupSteps) return lr;
+  return (lr * (step - last.step + 1)) / last.warmupSteps;
 }

@@ -92,6 +92,10 @@ export function modelCard(input: ModelCardInput): string {
   );
   const headDim = m.hiddenSize / m.numAttentionHeads;
   const firstEnd = t.restarts[0]?.step ?? t.maxSteps;
+  const optimizerRestartText = (state.optimizerRestarts ?? []).map(
+    (r) =>
+      `; AdamW restarted warm at step ${n(r.step)} (a new sitting from the committed weights: fresh moments, the rate ramped linearly from 0 to the schedule's over ${r.warmupSteps} steps)`,
+  );
   const restartText = t.restarts.map((r, i) => {
     const end = t.restarts[i + 1]?.step ?? t.maxSteps;
     return `; warm restart at step ${n(r.step)}: linear warmup over ${r.warmupSteps} steps from ${t.minLr} to ${r.lr}, cosine to ${t.minLr} at step ${n(end)}`;
@@ -151,7 +155,7 @@ were dropped. A test (\`tooling/base-model/src/corpus-exclusion.test.ts\`) check
 | steps | ${n(state.step)} of ${n(t.maxSteps)} (batch ${t.batchSize} × ${t.seqLen} predicted tokens = ${n(t.batchSize * t.seqLen)} tokens/step) |
 | tokens seen | ${n(state.tokensSeen)} (${epochs.toFixed(2)} epochs of the train stream) |
 | optimizer | AdamW (β ${t.beta1}/${t.beta2}, weight decay ${t.weightDecay}), global-norm clip ${t.clipGradNorm} |
-| learning rate | linear warmup over ${t.warmupSteps} steps to ${t.lr}, cosine to ${t.minLr} at step ${n(firstEnd)}${restartText.join('')} |
+| learning rate | linear warmup over ${t.warmupSteps} steps to ${t.lr}, cosine to ${t.minLr} at step ${n(firstEnd)}${restartText.join('')}${optimizerRestartText.join('')} |
 | windows | random contiguous windows of ${t.seqLen + 1} tokens, seed ${t.seed} |
 | throughput | ${(state.tokensSeen / Math.max(1e-9, state.trainSeconds)).toFixed(0)} tokens/s in training steps (${input.backend}, shared 2-core machine) |
 | wall time | ${hours(state.wallSeconds)} in ${state.sittings} sitting(s), ${hours(state.trainSeconds)} of it in training steps |
@@ -182,7 +186,10 @@ ${input.commands.eval}
 \`\`\`
 
 The run directory (resolved \`config.json\`, \`log.jsonl\` with every step's loss, \`checkpoint/\` with weights, AdamW
-moments, RNG state and step) is not in git. A resumed run continues bit-identically; the held-out loss above is what
-\`eval\` prints for this directory.
+moments, RNG state and step) is not in git. A resumed run continues bit-identically. This directory's
+\`pretrain-state.json\` (step, RNG state of the window sampler, tokens seen, config and its hash, held-out losses so
+far, a digest of the weights) and \`pretrain-log.jsonl\` (every step's loss) let a later sitting continue from the
+committed weights with \`--init-from\`, with fresh AdamW moments. The held-out loss above is what \`eval\` prints for
+this directory.
 `;
 }

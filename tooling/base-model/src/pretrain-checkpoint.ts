@@ -4,7 +4,7 @@
  * - `model.safetensors`: every weight as F32 under its HF name (bit-exact);
  * - `optimizer.safetensors`: AdamW's moments as `<weight name>.exp_avg` / `.exp_avg_sq` (PyTorch's names), F32;
  * - `trainer_state.json`: the step, the window sampler's RNG state, the optimizer's step count, tokens seen, time
- *   spent, and the hash of the config the run was started with.
+ *   spent, the optimizer's warm restarts, and the hash of the config the run was started with.
  *
  * Restoring all of it makes a resumed run continue exactly as the uninterrupted run would have.
  */
@@ -19,6 +19,7 @@ import {
   type TensorData,
   type TensorToWrite,
 } from '@meta-lora/lora-core';
+import type { OptimizerRestart } from './lr-schedule.ts';
 
 export interface TrainerState {
   /** Optimizer steps done. */
@@ -35,6 +36,11 @@ export interface TrainerState {
   readonly sittings: number;
   /** `configHash` of the resolved pretraining config. */
   readonly configHash: string;
+  /**
+   * Sittings started from a committed model directory (`--init-from`): fresh AdamW moments and a ramp of the rate
+   * from each one's step. Absent in runs that never restarted (and in checkpoints written before this field existed).
+   */
+  readonly optimizerRestarts?: readonly OptimizerRestart[];
 }
 
 export interface LoadedCheckpoint {
@@ -83,7 +89,10 @@ export function loadPretrainCheckpoint(dir: string, weightNames: readonly string
   if (!existsSync(statePath)) {
     throw new MetaLoraError('CHECKPOINT_INVALID', `no pretraining checkpoint at ${dir}`, {
       path: dir,
-      fix: 'run without --resume to start a new run, or pass the --run-dir of the run to continue',
+      fix:
+        'pass the --run-dir of the run to continue; where the run directory is gone (a fresh clone), start from the ' +
+        "committed model directory with --init-from DIR and the run's --config instead of --resume; or run " +
+        'without --resume to start a new run',
     });
   }
   const state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainerState;

@@ -2,17 +2,21 @@
  * The `pretrain` and `eval` commands.
  *
  * `pretrain --out DIR [--run-dir DIR] [--tokenizer DIR] [--config FILE] [--max-steps N] [--seed N] [--max-minutes M]
- * [--stop-after-step N] [--resume [--extend-to N [--restart-lr X] [--restart-warmup N]]] [--export] [--backend NAME]`:
- * trains (or resumes) in the run directory, then exports the HF model directory DIR with its model card. `--export`
- * only exports the run's checkpoint. `--extend-to N` lengthens a resumed run to N steps with a warm restart of the
- * learning rate at its old end (see `lr-schedule.ts`); the steps already taken keep their schedule.
+ * [--stop-after-step N] [--resume [--extend-to N [--restart-lr X] [--restart-warmup N]]]
+ * [--init-from DIR [--restart-warmup N]] [--data-parallel N] [--export] [--backend NAME]`:
+ * trains (or resumes) in the run directory, then exports the HF model directory DIR with its model card and its
+ * committed state (`pretrain-state.ts`). `--export` only exports the run's checkpoint. `--extend-to N` lengthens a
+ * resumed run to N steps with a warm restart of the learning rate at its old end (see `lr-schedule.ts`); the steps
+ * already taken keep their schedule. `--init-from DIR` starts a sitting from an exported model directory (a fresh
+ * clone, no run directory) with a warm restart of AdamW; `--data-parallel N` trains on N worker threads.
  *
  * `eval --model DIR [--corpus v1|v2] [--seq-len N] [--windows N] [--batch-size N]`: the held-out loss of any model
  * directory on the held-out stream of the corpus (default v1), as the model card reports it, and its held-out bits
  * per byte on the fixed text of `bits-per-byte.ts` (the v2 held-out split), which compares models across tokenizers.
  *
  * `throughput [--config FILE] [--vocab-size N] [--hidden-size N] [--intermediate-size N] [--layers N] [--heads N] [--kv-heads N]
- * [--seq-len N] [--batch-size N] [--steps N]`: parameters and training tokens/s of a config (one JSON line).
+ * [--seq-len N] [--batch-size N] [--steps N] [--data-parallel N]`: parameters and training tokens/s of a config (one JSON
+ * line).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -37,6 +41,7 @@ import { pretrain, readPretrainLog } from './pretrain.ts';
 import type { TrainerState } from './pretrain-checkpoint.ts';
 import { extendRun, type PretrainConfig, parsePretrainConfig } from './pretrain-config.ts';
 import { type PretrainData, pretrainData } from './pretrain-data.ts';
+import { pretrainStateFiles } from './pretrain-state.ts';
 import { measureThroughput } from './throughput.ts';
 
 /** The package's cache directory (token streams, default run directory); gitignored. */
@@ -54,14 +59,14 @@ export const SAMPLE_PROMPTS = [
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function intFlag(value: string | undefined, flag: string, min = 1): number | undefined {
+function intFlag(value: string | undefined, flag: string, min = 1, example = 100): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) {
     throw new MetaLoraError('CONFIG_INVALID', `${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`, {
       field: flag,
       value,
-      fix: `pass e.g. ${flag} 100`,
+      fix: `pass e.g. ${flag} ${example}`,
     });
   }
   return n;
@@ -98,6 +103,8 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
       'extend-to': { type: 'string' },
       'restart-lr': { type: 'string' },
       'restart-warmup': { type: 'string' },
+      'init-from': { type: 'string' },
+      'data-parallel': { type: 'string' },
       export: { type: 'boolean', default: false },
       backend: { type: 'string' },
     },
@@ -120,11 +127,27 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
       fix: `the run's config is ${join(runDir, 'config.json')}; drop those flags, or start a new --run-dir`,
     });
   }
+  const initFrom = values['init-from'] === undefined ? undefined : resolve(values['init-from']);
+  if (initFrom !== undefined && continuing) {
+    throw new MetaLoraError('CONFIG_INVALID', '--init-from starts a sitting; --resume and --export continue one', {
+      field: '--init-from',
+      value: values['init-from'],
+      fix:
+        'where the run directory survives, --resume continues it (with its AdamW moments); on a fresh clone pass ' +
+        "--init-from DIR with the run's --config and no --resume",
+    });
+  }
   const extending = values['extend-to'] !== undefined;
-  if ((values['restart-lr'] !== undefined || values['restart-warmup'] !== undefined) && !extending) {
-    throw new MetaLoraError('CONFIG_INVALID', '--restart-lr and --restart-warmup only go with --extend-to', {
+  if (values['restart-lr'] !== undefined && !extending) {
+    throw new MetaLoraError('CONFIG_INVALID', '--restart-lr only goes with --extend-to', {
       field: '--restart-lr',
-      fix: 'add --extend-to N (with --resume), or drop them',
+      fix: 'add --extend-to N (with --resume), or drop it',
+    });
+  }
+  if (values['restart-warmup'] !== undefined && !extending && initFrom === undefined) {
+    throw new MetaLoraError('CONFIG_INVALID', '--restart-warmup only goes with --extend-to or --init-from', {
+      field: '--restart-warmup',
+      fix: 'add --extend-to N (with --resume) or --init-from DIR, or drop it',
     });
   }
   if (extending && (!values.resume || values.export)) {
@@ -172,6 +195,9 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
       fix: 'pass e.g. --max-minutes 90',
     });
   }
+  const dataParallel = intFlag(values['data-parallel'], '--data-parallel', 0, 2);
+  const restartWarmup =
+    initFrom === undefined ? undefined : intFlag(values['restart-warmup'], '--restart-warmup', 0, 50);
   const backend = await initBackend(values.backend ? { backend: values.backend as BackendChoice } : {});
   const data = await pretrainData({ tokenizerDir, cacheDir: CACHE_DIR, corpus: config.data.corpus, log });
   const stopAfterStep = values.export ? 0 : intFlag(values['stop-after-step'], '--stop-after-step', 0);
@@ -179,6 +205,9 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     runDir,
     tokens: data.tokens,
     resume: continuing,
+    ...(initFrom === undefined ? {} : { initFrom }),
+    ...(restartWarmup === undefined ? {} : { restartWarmup }),
+    ...(dataParallel === undefined ? {} : { dataParallel }),
     ...(maxMinutes === undefined ? {} : { maxMinutes }),
     ...(stopAfterStep === undefined ? {} : { stopAfterStep }),
     log,
@@ -190,7 +219,9 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     runDir,
     tokenizerDir,
     data,
-    backend: `${backend.name} backend, ${backend.threads} thread(s)`,
+    backend:
+      `${backend.name} backend, ${backend.threads} thread(s)` +
+      (dataParallel ? `, data-parallel on ${dataParallel} worker threads` : ''),
   });
   result.model.dispose();
 }
@@ -210,7 +241,12 @@ async function exportWithCard(
   },
 ): Promise<void> {
   const numParameters = model.numParameters();
-  await exportModel(model, out, { tokenizerDir: run.tokenizerDir, tokens: run.data.tokens });
+  const runLog = readPretrainLog(run.runDir);
+  await exportModel(model, out, {
+    tokenizerDir: run.tokenizerDir,
+    tokens: run.data.tokens,
+    extraFiles: pretrainStateFiles(model, run.config, run.state, runLog),
+  });
   const loaded = await loadModel(out);
   const t = run.config.train;
   const heldOut = heldOutLoss(loaded.model, run.data.streams.heldOut, {
@@ -228,13 +264,22 @@ async function exportWithCard(
   const runFlag = run.runDir === resolve(join(CACHE_DIR, 'run')) ? '' : ` --run-dir ${rel(run.runDir)}`;
   // v1 is the schema's defaults; later corpora have their config file in tooling/base-model/configs/.
   const configFlag = run.config.data.corpus === 'v1' ? '' : ` --config configs/${run.config.data.corpus}.json`;
+  const cmd = 'pnpm --filter @meta-lora/base-model run pretrain --';
+  const modelDir = `../../models/${basename(out)}`;
+  const firstFlags = `${configFlag} --seed ${t.seed} --max-steps ${t.restarts[0]?.step ?? t.maxSteps}`;
+  // A run continued from its committed weights is reproduced sitting by sitting: each stops where the next started.
+  const sittingRestarts = run.state.optimizerRestarts ?? [];
+  const stopBefore = (i: number) => {
+    const next = sittingRestarts[i];
+    return next === undefined ? '' : ` --stop-after-step ${next.step}`;
+  };
   const card = modelCard({
     name: basename(out),
     config: run.config,
     numParameters,
     state: run.state,
     finished: run.finished,
-    log: readPretrainLog(run.runDir),
+    log: runLog,
     corpus: run.data.info,
     heldOut,
     bitsPerByte,
@@ -243,13 +288,22 @@ async function exportWithCard(
     backend: run.backend,
     commands: {
       pretrain: [
-        `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)}${configFlag} --seed ${t.seed} --max-steps ${t.restarts[0]?.step ?? t.maxSteps}${runFlag}`,
+        `${cmd} --out ${modelDir}${firstFlags}${runFlag}${stopBefore(0)}`,
+        ...sittingRestarts.flatMap((r, i) => [
+          `rm -rf tooling/base-model/${rel(run.runDir)}`,
+          `${cmd} --out ${modelDir}${firstFlags}${runFlag} --init-from ${modelDir} --restart-warmup ${r.warmupSteps}${stopBefore(i + 1)}`,
+        ]),
         ...t.restarts.map(
           (r, i) =>
-            `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --resume${runFlag} --extend-to ${t.restarts[i + 1]?.step ?? t.maxSteps} --restart-lr ${r.lr} --restart-warmup ${r.warmupSteps}`,
+            `${cmd} --out ${modelDir} --resume${runFlag} --extend-to ${t.restarts[i + 1]?.step ?? t.maxSteps} --restart-lr ${r.lr} --restart-warmup ${r.warmupSteps}`,
         ),
       ].join('\n'),
-      resume: `pnpm --filter @meta-lora/base-model run pretrain -- --out ../../models/${basename(out)} --resume${runFlag} --max-minutes 120`,
+      resume: [
+        '# continue on this machine: the run directory holds the AdamW moments',
+        `${cmd} --out ${modelDir} --resume${runFlag} --max-minutes 120`,
+        '# continue on a fresh clone, from the committed weights and pretrain-state.json (warm restart of AdamW)',
+        `${cmd} --out ${modelDir}${configFlag} --init-from ${modelDir}${runFlag} --max-minutes 120`,
+      ].join('\n'),
       eval: `pnpm --filter @meta-lora/base-model run eval -- --model ../../models/${basename(out)}${run.config.data.corpus === 'v1' ? '' : ` --corpus ${run.config.data.corpus}`} --seq-len ${t.seqLen} --windows ${t.evalWindows} --batch-size ${t.batchSize}`,
     },
   });
@@ -377,6 +431,7 @@ export async function throughputCommand(argv: string[]): Promise<void> {
       'seq-len': { type: 'string' },
       'batch-size': { type: 'string' },
       steps: { type: 'string', default: '8' },
+      'data-parallel': { type: 'string' },
       backend: { type: 'string' },
     },
     strict: true,
@@ -412,7 +467,8 @@ export async function throughputCommand(argv: string[]): Promise<void> {
   );
   const backend = await initBackend(values.backend ? { backend: values.backend as BackendChoice } : {});
   const steps = intFlag(values.steps, '--steps') as number;
-  const result = await measureThroughput(config, steps);
+  const dataParallel = intFlag(values['data-parallel'], '--data-parallel', 0, 2);
+  const result = await measureThroughput(config, steps, dataParallel === undefined ? {} : { dataParallel });
   const m = config.model;
   const t = config.train;
   process.stdout.write(
@@ -430,7 +486,10 @@ export async function throughputCommand(argv: string[]): Promise<void> {
       tokensPerSecond: Math.round(result.tokensPerSecond),
       secondsPerStep: Number(result.secondsPerStep.toFixed(3)),
       tokensPerCpuSecond: Math.round(result.tokensPerCpuSecond),
-      blasThreads: backend.matmul,
+      steadyTokensPerSecond: Math.round(result.steadyTokensPerSecond),
+      steadyTokensPerCpuSecond: Math.round(result.steadyTokensPerCpuSecond),
+      blasThreads: dataParallel ? 'OpenBLAS, 1 thread in each data-parallel worker' : backend.matmul,
+      dataParallel: dataParallel ?? 0,
       loadAverage: Number(loadavg()[0]?.toFixed(2)),
       backend: backend.name,
     })}\n`,
