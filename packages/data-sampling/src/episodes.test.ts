@@ -52,7 +52,11 @@ describe('sampleEpisodes', () => {
   it('without tasksPerBatch takes every task when the pool has fewer than the default 4', () => {
     const { tasksPerBatch: _, ...unset } = shape;
     const slots = (p: typeof pool) =>
-      new Set(sampleEpisodes(p, unset, 0).filter((r) => r.iteration === 0).map((r) => r.taskSlot)).size;
+      new Set(
+        sampleEpisodes(p, unset, 0)
+          .filter((r) => r.iteration === 0)
+          .map((r) => r.taskSlot),
+      ).size;
     expect(slots(pool)).toBe(4); // 5 tasks: the default
     expect(slots(pool.filter((p) => p.taskId < 'd'))).toBe(3); // 3 tasks: all of them
   });

@@ -18,7 +18,6 @@ import {
 } from '@meta-lora/lora-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateTask } from './evaluate-task.ts';
-import { scoreSequences } from './sequence-scores.ts';
 import { writeTinyModelDir } from './test-fixtures.ts';
 
 await initBackend({ quiet: true });
