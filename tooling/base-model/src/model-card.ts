@@ -101,8 +101,10 @@ export function modelCard(input: ModelCardInput): string {
     return `; warm restart at step ${n(r.step)}: linear warmup over ${r.warmupSteps} steps from ${t.minLr} to ${r.lr}, cosine to ${t.minLr} at step ${n(end)}`;
   });
 
+  // With per-source licences listed (corpus v2: GPL, GFDL and CC-BY-SA text among them) the card does not claim one
+  // licence for the weights; the table names each source's.
   return `---
-license: mit
+license: ${licensed ? 'other' : 'mit'}
 language: [en, fr, de, es, it, ru, ar, zh, ja, hi]
 library_name: meta-lora
 pipeline_tag: text-generation
