@@ -41,6 +41,24 @@ describe('experiments', () => {
     expect(() => loadExperiment('x', root)).toThrow(/data\.json/);
   });
 
+  it('with no baselines trained, evaluates only the methods that need none', () => {
+    const { config } = loadExperiment('x', experimentWith({ train: { baselineMethods: [] } }));
+    expect(config.eval.methods).toEqual(['base-zero-shot', 'base-in-context', 'meta-lora-shared', 'meta-lora-adapted']);
+  });
+
+  it('with a subset of baselines, keeps the evaluation methods of the trained ones', () => {
+    const { config } = loadExperiment('x', experimentWith({ train: { baselineMethods: ['multi-task-pool'] } }));
+    expect(config.eval.methods).toContain('multi-task-lora-k-shot');
+    expect(config.eval.methods).not.toContain('single-task-lora');
+  });
+
+  it('refuses up front an evaluation method listed in eval.json whose baseline is not trained', () => {
+    const root = experimentWith({ train: { baselineMethods: [] }, eval: { methods: ['multi-task-lora-full'] } });
+    expect(() => loadExperiment('x', root)).toThrow(
+      /eval\.json.*multi-task-lora-full.*does not train multi-task-full[\s\S]*fix: add "multi-task-full" to baselineMethods/,
+    );
+  });
+
   it('refuses an unknown experiment, listing the known ones', () => {
     expect(() => loadExperiment('nope')).toThrow(/no experiment named "nope"[\s\S]*multitask/);
   });

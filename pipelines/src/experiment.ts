@@ -123,6 +123,7 @@ export function loadExperiment(name: string, root = EXPERIMENTS_DIR): LoadedExpe
     });
   }
   const raw: Record<string, unknown> = {};
+  const given: Partial<Record<StageFile, unknown>> = {};
   for (const stage of Object.keys(ExperimentSchema.shape) as StageFile[]) {
     const path = join(dir, `${stage}.json`);
     let json: unknown = {};
@@ -150,6 +151,40 @@ export function loadExperiment(name: string, root = EXPERIMENTS_DIR): LoadedExpe
       );
     }
     raw[stage] = parsed.data;
+    given[stage] = json;
   }
-  return { name, dir, config: raw as Experiment, runDir: join(RUNS_DIR, name) };
+  const config = fitEvalMethods(raw as Experiment, given.eval, join(dir, 'eval.json'));
+  return { name, dir, config, runDir: join(RUNS_DIR, name) };
+}
+
+/** The baseline run behind each baseline method of evaluation. */
+const TRAINED_BY: Partial<Record<(typeof METHODS)[number], (typeof BASELINE_METHODS)[number]>> = {
+  'single-task-lora': 'single-task',
+  'multi-task-lora-full': 'multi-task-full',
+  'multi-task-lora-k-shot': 'multi-task-pool',
+};
+
+/**
+ * Every combination the schemas accept runs: evaluation's default methods drop the baselines `train.json` does not
+ * train; methods listed explicitly in `eval.json` whose baseline is not trained are refused here, before any work.
+ */
+function fitEvalMethods(config: Experiment, evalJson: unknown, path: string): Experiment {
+  const trained = new Set(config.train.baselineMethods);
+  const untrained = config.eval.methods.filter((m) => TRAINED_BY[m] !== undefined && !trained.has(TRAINED_BY[m]!));
+  if (untrained.length === 0) return config;
+  const explicit = typeof evalJson === 'object' && evalJson !== null && 'methods' in evalJson;
+  if (explicit) {
+    const runs = untrained.map((m) => TRAINED_BY[m]!);
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `\`methods\` lists ${untrained.join(', ')}, but train.json does not train ${runs.join(', ')} (baselineMethods ${showValue(config.train.baselineMethods)})`,
+      {
+        path,
+        field: 'methods',
+        value: untrained,
+        fix: `add ${runs.map((r) => JSON.stringify(r)).join(', ')} to baselineMethods in train.json, or drop ${untrained.join(', ')} from methods in eval.json`,
+      },
+    );
+  }
+  return { ...config, eval: { ...config.eval, methods: config.eval.methods.filter((m) => !untrained.includes(m)) } };
 }

@@ -3,6 +3,7 @@
  * actually trained on, from the data and train stages' artifacts) and scores it on the test split into
  * `eval-results.arrow`, with `eval-cells.arrow` and `eval-examples.arrow` beside it.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Progress, readArtifact, writeFileAtomic } from '@meta-lora/artifacts';
 import { PoolArtifact, UsageArtifact } from '@meta-lora/data-sampling';
@@ -29,7 +30,9 @@ export async function runEvalStage(exp: LoadedExperiment, log: (line: string) =>
   writeResolvedConfig(exp, 'eval');
   const usage = readArtifact(join(data, 'usage.arrow'), UsageArtifact).rows;
   const pool = readArtifact(join(data, 'pool.arrow'), PoolArtifact).rows;
-  const baselines = readArtifact(join(train, 'baselines.arrow'), BaselinesArtifact).rows;
+  // Absent when the experiment trains no baseline (its eval methods then name none: `loadExperiment`).
+  const baselinesPath = join(train, 'baselines.arrow');
+  const baselines = existsSync(baselinesPath) ? readArtifact(baselinesPath, BaselinesArtifact).rows : [];
   const taskIds = [...new Set(pool.map((r) => r.taskId))].sort();
   const { k, seed } = exp.config.data;
   const used = (method: Method, field: 'examples' | 'tokens') => {
