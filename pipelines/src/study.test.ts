@@ -1,6 +1,10 @@
+import { join } from 'node:path';
+import { writeArtifact } from '@meta-lora/artifacts';
+import { type BaselineRow, BaselinesArtifact, META_TUNING_FILE, MetaTuningArtifact } from '@meta-lora/stage2-meta';
+import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from './experiment.ts';
-import { studyVariant } from './study.ts';
+import { reuseFirstSeedChoices, studyVariant } from './study.ts';
 
 describe('study variants', () => {
   const exp = loadExperiment('multitask');
@@ -20,5 +24,71 @@ describe('study variants', () => {
     expect(later.config.eval.methods).not.toContain('single-task-lora');
     expect(later.config.eval.methods).toContain('meta-lora-adapted');
     expect(studyVariant(exp, 4, 0, true).config.eval.methods).toContain('multi-task-lora-full');
+  });
+});
+
+describe('hyper-parameters reused from the first seed', () => {
+  const lineage = { configHash: 'test', seed: 0, parents: [], createdBy: 'study.test' };
+  const baseline = (method: BaselineRow['method'], taskId: string, lr: number): BaselineRow => ({
+    method,
+    taskId,
+    adapterDir: 'a',
+    lr,
+    steps: 10,
+    bestStep: 5,
+    lossFirst: 2,
+    lossLast: 1,
+    examples: 4,
+    tokens: 40,
+    examplesTrained: 4,
+    tokensTrained: 40,
+  });
+  const exp = { ...loadExperiment('multitask'), runDir: tempDir('study-reuse') };
+  const [k0, k1] = exp.config.experiment.study.ks as [number, number];
+  const trainDir = (k: number, first: boolean) => join(studyVariant(exp, k, 0, first).runDir, 'train');
+  writeArtifact(
+    join(trainDir(k0, true), 'baselines.arrow'),
+    BaselinesArtifact,
+    [baseline('single-task', 'sentiment', 0.003), baseline('multi-task-full', '*', 0.001)],
+    lineage,
+  );
+  writeArtifact(
+    join(trainDir(k1, false), 'baselines.arrow'),
+    BaselinesArtifact,
+    [baseline('multi-task-pool', '*', 0.0003)],
+    lineage,
+  );
+  writeArtifact(
+    join(trainDir(k1, false), META_TUNING_FILE),
+    MetaTuningArtifact,
+    [
+      { candidate: 0, innerLr: 0.1, innerSteps: 3, metaLr: 0.001, iterations: 50, selected: false },
+      { candidate: 1, innerLr: 0.03, innerSteps: 5, metaLr: 0.001, iterations: 60, selected: true },
+    ],
+    lineage,
+  );
+
+  it('gives a later seed the first seed’s meta candidate at the same k and every baseline’s learning rate', () => {
+    const v = reuseFirstSeedChoices(exp, studyVariant(exp, k1, 1, false), k1);
+    expect(v.config.train.metaGrid).toEqual([{ innerLr: 0.03, innerSteps: 5, metaLr: 0.001 }]);
+    expect(v.config.train.baselines.lrFor).toEqual({
+      'single-task:sentiment': 0.003,
+      'multi-task-full:*': 0.001,
+      'multi-task-pool:*': 0.0003,
+    });
+  });
+
+  it('leaves the first seed, and a study that tunes at every seed, searching the grids', () => {
+    expect(reuseFirstSeedChoices(exp, studyVariant(exp, k1, 0, false), k1).config.train.metaGrid).toHaveLength(3);
+    const every = {
+      ...exp,
+      config: {
+        ...exp.config,
+        experiment: { ...exp.config.experiment, study: { ...exp.config.experiment.study, tuneAtEverySeed: true } },
+      },
+    };
+    expect(reuseFirstSeedChoices(every, studyVariant(every, k1, 1, false), k1).config.train.baselines.lrFor).toEqual(
+      {},
+    );
   });
 });
