@@ -21,5 +21,6 @@ export function setEngineThreads(threads: number): string | null {
     return native.blas.setThreads(threads) === threads ? null : `OpenBLAS would not run on ${threads} threads`;
   }
   if (info.threads === 0 || info.threads === threads) return null;
+  if (info.nativeKernels) return `the native addon's built-in sgemm runs on 1 thread (${info.matmul})`;
   return `the ${info.name} backend runs on ${info.threads} thread${info.threads === 1 ? '' : 's'} and has no native matmul path (${info.matmul})`;
 }
