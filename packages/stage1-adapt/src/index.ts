@@ -25,4 +25,4 @@ export {
   unflattenAdapter,
 } from './task-update.ts';
 export type { DevPoint, DevSelection, DevSet, TrainAdapterOptions, TrainAdapterResult } from './train-adapter.ts';
-export { devLoss, trainAdapter } from './train-adapter.ts';
+export { adapterValues, devLoss, trainAdapter } from './train-adapter.ts';

@@ -102,7 +102,7 @@ export function trainAdapter(
     const loss = devLoss(model, adapter, dev, options.maxSeqLen);
     devCurve.push({ step, loss });
     if (best === null || loss < best.loss) {
-      best = { step, loss, values: snapshot(adapter) };
+      best = { step, loss, values: adapterValues(adapter) };
       stale = 0;
     } else {
       stale++;
@@ -164,7 +164,14 @@ export function devLoss(model: LlamaModel, adapter: LoraAdapter, dev: DevSelecti
   return sum / dev.sets.length;
 }
 
-function snapshot(adapter: LoraAdapter): Map<string, Float32Array> {
+/**
+ * A copy of the adapter's factor values keyed like `namedTensors()` (copies: `dataSync` may hand out the backend's own
+ * buffer, which must not be moved or kept).
+ *
+ * @example
+ * const values = adapterValues(adapter); // later: adapter.setFromArrays(values)
+ */
+export function adapterValues(adapter: LoraAdapter): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const [key, t] of adapter.namedTensors()) out.set(key, Float32Array.from(t.dataSync() as Float32Array));
   return out;

@@ -5,7 +5,7 @@
  */
 import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
-import { loadModelSource } from '@meta-lora/stage1-adapt';
+import { adapterValues, loadModelSource } from '@meta-lora/stage1-adapt';
 import { type BaselineJob, type BaselineJobResult, type BaselineWorkerInit, PROGRESS_EVERY } from './baseline-pool.ts';
 import { trainLora } from './baselines.ts';
 
@@ -28,11 +28,7 @@ serveJobs<BaselineWorkerInit, BaselineJob, BaselineJobResult>(async (init) => {
       },
     );
     try {
-      // copies: dataSync may hand out the backend's own buffer, which must not be moved away
-      const values: [string, Float32Array][] = [...adapter.namedTensors()].map(([k, t]) => [
-        k,
-        Float32Array.from(t.dataSync() as Float32Array),
-      ]);
+      const values = [...adapterValues(adapter)];
       return {
         result: { values, ...result },
         transfer: values.map(([, v]) => v.buffer as ArrayBuffer),

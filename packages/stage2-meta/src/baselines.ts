@@ -30,6 +30,7 @@ import {
   tf,
 } from '@meta-lora/lora-core';
 import {
+  adapterValues,
   countTokens,
   type DevSelection,
   type DevSet,
@@ -369,8 +370,7 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
         (step, loss) => onStep(i, step, loss),
       );
       onRunDone(i);
-      const values = new Map<string, Float32Array>();
-      for (const [k, t] of adapter.namedTensors()) values.set(k, Float32Array.from(t.dataSync() as Float32Array));
+      const values = adapterValues(adapter);
       adapter.dispose();
       outcomes.push({ values, result });
     }
