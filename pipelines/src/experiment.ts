@@ -32,6 +32,13 @@ export const SharedConfigSchema = z.strictObject({
     .min(1)
     .default('models/meta-lora-base')
     .describe('base model: a Hugging Face directory, relative to the repository root or absolute'),
+  hyperParameters: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "a study's published choices (`docs/results/<experiment>/hyper-parameters.json`, relative to the repository root): `pnpm pipeline` trains only the chosen grid point of each method; absent, or without the run's k, the grids are searched. `pnpm study` always searches at its first seed",
+    ),
   study: z
     .strictObject({
       ks: z

@@ -4,6 +4,7 @@
  */
 import { isMetaLoraError, tuneHeap } from '@meta-lora/artifacts';
 import { experimentName, loadExperiment } from './experiment.ts';
+import { withStudyChoices } from './hyper-parameters.ts';
 import { runAdaptStage } from './stages/adapt.ts';
 import { runDataStage } from './stages/data.ts';
 import { runEvalStage } from './stages/eval.ts';
@@ -31,9 +32,10 @@ async function main(stage: string | undefined): Promise<number> {
     return 2;
   }
   try {
-    const exp = loadExperiment(experimentName());
-    process.stdout.write(`meta-lora pipeline: experiment ${exp.name}, stage ${stage}\n`);
-    await run(exp, (line) => process.stdout.write(`${line}\n`));
+    const log = (line: string) => process.stdout.write(`${line}\n`);
+    const loaded = loadExperiment(experimentName());
+    log(`meta-lora pipeline: experiment ${loaded.name}, stage ${stage}`);
+    await run(stage === 'data' ? loaded : withStudyChoices(loaded, log), log);
     return 0;
   } catch (error) {
     if (isMetaLoraError(error)) {

@@ -4,7 +4,7 @@ import { type BaselineRow, BaselinesArtifact, META_TUNING_FILE, MetaTuningArtifa
 import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from './experiment.ts';
-import { reuseFirstSeedChoices, studyVariant } from './study.ts';
+import { referenceK, reuseFirstSeedChoices, studyOrder, studyVariant } from './study.ts';
 
 describe('study variants', () => {
   const exp = loadExperiment('multitask');
@@ -27,6 +27,23 @@ describe('study variants', () => {
   });
 });
 
+describe('study order', () => {
+  it('runs the experiment’s own k first, with the k-independent references', () => {
+    const exp = loadExperiment('multitask');
+    expect(referenceK(exp)).toBe(exp.config.data.k);
+    expect(studyOrder(exp)[0]).toBe(exp.config.data.k);
+    expect([...studyOrder(exp)].sort((a, b) => a - b)).toEqual(
+      [...exp.config.experiment.study.ks].sort((a, b) => a - b),
+    );
+  });
+
+  it('falls back to the first k of the grid when the experiment’s k is not in it', () => {
+    const base = loadExperiment('multitask');
+    const exp = { ...base, config: { ...base.config, data: { ...base.config.data, k: 5 } } };
+    expect(referenceK(exp)).toBe(base.config.experiment.study.ks[0]);
+  });
+});
+
 describe('hyper-parameters reused from the first seed', () => {
   const lineage = { configHash: 'test', seed: 0, parents: [], createdBy: 'study.test' };
   const baseline = (method: BaselineRow['method'], taskId: string, lr: number): BaselineRow => ({
@@ -44,7 +61,8 @@ describe('hyper-parameters reused from the first seed', () => {
     tokensTrained: 40,
   });
   const exp = { ...loadExperiment('multitask'), runDir: tempDir('study-reuse') };
-  const [k0, k1] = exp.config.experiment.study.ks as [number, number];
+  const k0 = referenceK(exp);
+  const k1 = studyOrder(exp)[1] as number;
   const trainDir = (k: number, first: boolean) => join(studyVariant(exp, k, 0, first).runDir, 'train');
   writeArtifact(
     join(trainDir(k0, true), 'baselines.arrow'),

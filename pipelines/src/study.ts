@@ -4,11 +4,14 @@
  *
  * Each (k, seed) variant runs the stages in-process into `runs/<experiment>/study/k<k>-seed<seed>/`; a variant whose
  * results exist is reused, so an interrupted study resumes. The k-independent references (zero-shot and the full-data
- * baselines) are trained and scored once per seed, at the first k.
+ * baselines) are trained and scored once per seed, in the variant at the experiment's own k (`data.json`'s `k`, run
+ * first, so a study's first cell is the default pipeline's configuration), or at the first k when the grid lacks it.
  *
  * `study.json` beside the report records where the numbers came from: the commit, the machine, and each variant's wall
  * time (kept in the variant's `variant-time.json`, so a resumed study still reports the time its cells took).
- * `pnpm study -- --publish` also copies the report and its artifacts to `docs/results/<experiment>/`.
+ * `pnpm study -- --publish` also copies the report and its artifacts to `docs/results/<experiment>/`, with
+ * `hyper-parameters.json`: what dev selection chose at the first seed, which `pnpm pipeline` reuses
+ * (`experiment.json`'s `hyperParameters`).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { join } from 'node:path';
 import { isMetaLoraError, Progress, writeFileAtomic } from '@meta-lora/artifacts';
 import { type Method, mergeEvalResults, writeReport } from '@meta-lora/eval';
 import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
+import { applyChoices, HYPER_PARAMETERS_FILE, type StudyChoices, writeStudyChoices } from './hyper-parameters.ts';
 import { REPO_ROOT } from './run-dir.ts';
 import { runAdaptStage } from './stages/adapt.ts';
 import { runDataStage } from './stages/data.ts';
@@ -44,6 +48,18 @@ export function studyVariant(exp: LoadedExperiment, k: number, seed: number, fir
       },
     },
   };
+}
+
+/** The k whose variant trains and scores the k-independent references: the experiment's own k when the grid has it. */
+export function referenceK(exp: LoadedExperiment): number {
+  const { ks } = exp.config.experiment.study;
+  return ks.includes(exp.config.data.k) ? exp.config.data.k : (ks[0] as number);
+}
+
+/** The study's ks in run order: the reference k first, then the others as listed. */
+export function studyOrder(exp: LoadedExperiment): number[] {
+  const refs = referenceK(exp);
+  return [refs, ...exp.config.experiment.study.ks.filter((k) => k !== refs)];
 }
 
 /** Where and on what a study ran. */
@@ -85,34 +101,44 @@ function gitCommit(): string {
 }
 
 /**
- * The variant with the hyper-parameters dev selection chose at the first seed (`study.tuneAtEverySeed` false): MeTA-LoRA's
- * candidate and the k-shot baseline's learning rate from the same k, the full-data baselines' learning rates from the
- * first k. Unchanged when the first seed's records are missing.
+ * What dev selection chose at the study's first seed: MeTA-LoRA's candidate and the k-shot baseline's learning rate at
+ * every k whose first-seed variant has trained, and the full-data baselines' learning rates from the reference variant.
+ *
+ * @example
+ * const choices = firstSeedChoices(exp); // { fullData: { 'multi-task-full:*': 0.001, … }, byK: { '16': … } }
+ */
+export function firstSeedChoices(exp: LoadedExperiment): StudyChoices {
+  const first = exp.config.experiment.study.seeds[0] as number;
+  const refs = referenceK(exp);
+  const fullData: Record<string, number> = {};
+  for (const b of readTuningRun(studyVariant(exp, refs, first, true)).baselines ?? []) {
+    if (b.method !== 'multi-task-pool') fullData[`${b.method}:${b.taskId}`] = b.lr;
+  }
+  const byK: StudyChoices['byK'] = {};
+  for (const k of studyOrder(exp)) {
+    const run = readTuningRun(studyVariant(exp, k, first, k === refs));
+    const meta = run.metaTuning?.find((r) => r.selected);
+    const pool = run.baselines?.find((b) => b.method === 'multi-task-pool');
+    if (!meta && !pool) continue;
+    byK[String(k)] = {
+      ...(meta ? { meta: { innerLr: meta.innerLr, innerSteps: meta.innerSteps, metaLr: meta.metaLr } } : {}),
+      ...(pool ? { lrFor: { 'multi-task-pool:*': pool.lr } } : {}),
+    };
+  }
+  return { fullData, byK };
+}
+
+/**
+ * The variant with the hyper-parameters dev selection chose at the first seed (`study.tuneAtEverySeed` false).
+ * Unchanged at the first seed, and where the first seed's records are missing.
  *
  * @example
  * const tuned = reuseFirstSeedChoices(exp, studyVariant(exp, 16, 1, false), 16);
  */
 export function reuseFirstSeedChoices(exp: LoadedExperiment, variant: LoadedExperiment, k: number): LoadedExperiment {
-  const { ks, seeds } = exp.config.experiment.study;
-  const first = seeds[0] as number;
+  const first = exp.config.experiment.study.seeds[0];
   if (exp.config.experiment.study.tuneAtEverySeed || variant.config.data.seed === first) return variant;
-  const atK = readTuningRun(studyVariant(exp, k, first, k === ks[0]));
-  const refs = readTuningRun(studyVariant(exp, ks[0] as number, first, true));
-  const meta = atK.metaTuning?.find((r) => r.selected);
-  const lrFor: Record<string, number> = {};
-  for (const b of [...(refs.baselines ?? []), ...(atK.baselines ?? [])]) lrFor[`${b.method}:${b.taskId}`] = b.lr;
-  const train = variant.config.train;
-  return {
-    ...variant,
-    config: {
-      ...variant.config,
-      train: {
-        ...train,
-        ...(meta ? { metaGrid: [{ innerLr: meta.innerLr, innerSteps: meta.innerSteps, metaLr: meta.metaLr }] } : {}),
-        baselines: { ...train.baselines, lrFor: { ...train.baselines.lrFor, ...lrFor } },
-      },
-    },
-  };
+  return applyChoices(variant, firstSeedChoices(exp), k);
 }
 
 export async function runStudy(
@@ -121,12 +147,14 @@ export async function runStudy(
   options: { publish?: boolean } = {},
 ): Promise<string> {
   const { ks, seeds } = exp.config.experiment.study;
+  const order = studyOrder(exp);
+  const refs = referenceK(exp);
   const parts: string[] = [];
   const variants: { k: number; seed: number; seconds: number }[] = [];
   const progress = new Progress({ label: `study ${exp.name}`, total: ks.length * seeds.length, unit: 'variant' });
   for (const seed of seeds) {
-    for (const [i, k] of ks.entries()) {
-      const variant = reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, i === 0), k);
+    for (const k of order) {
+      const variant = reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k);
       const results = join(variant.runDir, 'eval', 'eval-results.arrow');
       const timePath = join(variant.runDir, VARIANT_TIME);
       if (existsSync(results)) {
@@ -153,10 +181,9 @@ export async function runStudy(
   if (merged.runsWithExamples < parts.length) {
     log(`per-example results in ${merged.runsWithExamples} of ${parts.length} variants: intervals only where present`);
   }
-  const variantOf = (k: number, seed: number, i: number) =>
-    reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, i === 0), k);
-  const sanity = seeds.flatMap((seed) => ks.map((k, i) => readSanityRun(variantOf(k, seed, i))));
-  const tuning = seeds.flatMap((seed) => ks.map((k, i) => readTuningRun(variantOf(k, seed, i))));
+  const variantOf = (k: number, seed: number) => reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k);
+  const sanity = seeds.flatMap((seed) => order.map((k) => readSanityRun(variantOf(k, seed))));
+  const tuning = seeds.flatMap((seed) => order.map((k) => readTuningRun(variantOf(k, seed))));
   const { htmlPath } = writeReport(studyDir, { resultsPath, outDir: join(studyDir, 'report'), sanity, tuning });
   const cpu = cpus();
   const info: StudyInfo = {
@@ -179,6 +206,7 @@ export async function runStudy(
       const from = join(studyDir, file);
       if (existsSync(from)) copyFileSync(from, join(target, file.split('/').at(-1) as string));
     }
+    writeStudyChoices(join(target, HYPER_PARAMETERS_FILE), exp.name, info.commit, firstSeedChoices(exp));
     log(`published to ${target}`);
   }
   return htmlPath;
