@@ -2,7 +2,7 @@
  * Entry point of the turbo tasks: `tsx src/run-stage.ts <stage>` runs one stage of the experiment named by
  * META_LORA_EXPERIMENT. The whole experiment is validated first, so a bad file stops the run before any work.
  */
-import { isMetaLoraError, tuneHeap } from '@meta-lora/artifacts';
+import { isMetaLoraError, tuneHeap, withRunLock } from '@meta-lora/artifacts';
 import { experimentName, loadExperiment } from './experiment.ts';
 import { withStudyChoices } from './hyper-parameters.ts';
 import { runAdaptStage } from './stages/adapt.ts';
@@ -35,7 +35,9 @@ async function main(stage: string | undefined): Promise<number> {
     const log = (line: string) => process.stdout.write(`${line}\n`);
     const loaded = loadExperiment(experimentName());
     log(`meta-lora pipeline: experiment ${loaded.name}, stage ${stage}`);
-    await run(stage === 'data' ? loaded : withStudyChoices(loaded, log), log);
+    await withRunLock(loaded.runDir, `pipeline ${stage}`, () =>
+      run(stage === 'data' ? loaded : withStudyChoices(loaded, log), log),
+    );
     return 0;
   } catch (error) {
     if (isMetaLoraError(error)) {

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { isMetaLoraError, Progress, writeFileAtomic } from '@meta-lora/artifacts';
+import { isMetaLoraError, Progress, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
 import { type Method, mergeEvalResults, writeReport } from '@meta-lora/eval';
 import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
 import { applyChoices, HYPER_PARAMETERS_FILE, type StudyChoices, writeStudyChoices } from './hyper-parameters.ts';
@@ -145,6 +145,14 @@ export async function runStudy(
   exp: LoadedExperiment,
   log: (line: string) => void,
   options: { publish?: boolean } = {},
+): Promise<string> {
+  return withRunLock(join(exp.runDir, 'study'), 'study', () => runStudyLocked(exp, log, options));
+}
+
+async function runStudyLocked(
+  exp: LoadedExperiment,
+  log: (line: string) => void,
+  options: { publish?: boolean },
 ): Promise<string> {
   const { ks, seeds } = exp.config.experiment.study;
   const order = studyOrder(exp);

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'TOKENIZER_INVALID',
   'NOT_FINITE',
   'IO_FAILED',
+  'RUN_LOCKED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -23,6 +23,8 @@ export type { ProgressFields, ProgressOptions } from './progress.ts';
 export { formatDuration, Progress } from './progress.ts';
 export type { RngState } from './rng.ts';
 export { hashString, Rng } from './rng.ts';
+export type { RunLock } from './run-lock.ts';
+export { LOCK_FILE, lockRunDir, withRunLock } from './run-lock.ts';
 export { assertSafeName, isSafeName, SAFE_NAME_RULE, safeSegment } from './safe-name.ts';
 export type { PoolRunOptions, Served, WorkerPoolOptions } from './worker-pool.ts';
 export { longestFirst, serveJobs, WorkerPool } from './worker-pool.ts';

@@ -8,7 +8,7 @@
  */
 
 import { join } from 'node:path';
-import { MetaLoraError, readArtifact, writeArtifact } from '@meta-lora/artifacts';
+import { MetaLoraError, readArtifact, withRunLock, writeArtifact } from '@meta-lora/artifacts';
 import {
   EpisodesArtifact,
   type Example,
@@ -131,6 +131,10 @@ export interface RunTrainingResult {
  * const { result, baselines } = await runTraining({ modelDir, data, config, runDir: 'runs/x/train', baselines: ['multi-task-full'] });
  */
 export async function runTraining(options: RunTrainingOptions): Promise<RunTrainingResult> {
+  return withRunLock(options.runDir, 'train', () => runTrainingLocked(options));
+}
+
+async function runTrainingLocked(options: RunTrainingOptions): Promise<RunTrainingResult> {
   const { config } = options;
   const source = { dir: options.modelDir };
   const { model, tokenizer, fingerprint } = await loadModelSource(source);

@@ -18,7 +18,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetaLoraError, Rng, writeFileAtomic } from '@meta-lora/artifacts';
+import { MetaLoraError, Rng, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
 import {
   causalLmLoss,
   clipByGlobalNorm,
@@ -101,6 +101,14 @@ export interface PretrainResult {
  * const { model, state } = await pretrain(parsePretrainConfig({}), streams, { runDir: '.cache/run', tokens });
  */
 export async function pretrain(
+  config: PretrainConfig,
+  streams: TokenStreams,
+  options: PretrainOptions,
+): Promise<PretrainResult> {
+  return withRunLock(options.runDir, 'pretrain', () => pretrainLocked(config, streams, options));
+}
+
+async function pretrainLocked(
   config: PretrainConfig,
   streams: TokenStreams,
   options: PretrainOptions,

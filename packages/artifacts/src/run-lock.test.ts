@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { tempDir } from '@meta-lora/vitest-config';
+import { describe, expect, it } from 'vitest';
+import { LOCK_FILE, lockRunDir } from './run-lock.ts';
+
+const lockedBy = (dir: string, pid: number) =>
+  writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host: hostname(), what: 'test', since: 'now' }));
+
+describe('run directory lock', () => {
+  it('holds the owner’s pid while held and is gone after release', () => {
+    const dir = tempDir('lock-basic');
+    const lock = lockRunDir(dir, 'test');
+    expect(JSON.parse(readFileSync(lock.path, 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    expect(existsSync(lock.path)).toBe(false);
+  });
+
+  it('is re-entrant within one process and released by the last holder', () => {
+    const dir = tempDir('lock-reentrant');
+    const outer = lockRunDir(dir, 'outer');
+    const inner = lockRunDir(dir, 'inner');
+    inner.release();
+    expect(existsSync(outer.path)).toBe(true);
+    outer.release();
+    expect(existsSync(outer.path)).toBe(false);
+  });
+
+  it('refuses a run directory held by a live process, naming it, and takes it over once that process is killed', async () => {
+    const dir = tempDir('lock-other');
+    const other = spawn('sleep', ['30']);
+    lockedBy(dir, other.pid as number);
+    expect(() => lockRunDir(dir, 'second')).toThrowError(
+      expect.objectContaining({ code: 'RUN_LOCKED', message: expect.stringContaining(`process ${other.pid}`) }),
+    );
+    other.kill('SIGKILL');
+    await new Promise((resolve) => other.once('exit', resolve));
+    const lock = lockRunDir(dir, 'after the kill');
+    expect(JSON.parse(readFileSync(lock.path, 'utf8')).pid).toBe(process.pid);
+    lock.release();
+  });
+
+  it('treats an unreadable lock as held while it is fresh and as stale once old', () => {
+    const dir = tempDir('lock-torn');
+    const path = join(dir, LOCK_FILE);
+    writeFileSync(path, '');
+    expect(() => lockRunDir(dir, 'fresh torn')).toThrowError(expect.objectContaining({ code: 'RUN_LOCKED' }));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path, old, old);
+    lockRunDir(dir, 'old torn').release();
+  });
+});
