@@ -119,14 +119,11 @@ export function trainAdapter(
         indices.map((i) => examples[i] as IdExample),
         { maxSeqLen: options.maxSeqLen, padTokenId: 0 },
       );
-      // In a tidy: Optimizer's first `apply` leaves the zerosLike tensors its slot variables were made from.
-      tf.tidy(() => {
-        const { loss } = trainStep(model, adapter, batch, optimizer, {
-          rng,
-          ...(options.clipGradNorm === null ? {} : { clipGradNorm: options.clipGradNorm }),
-        });
-        losses.push(loss);
+      const { loss } = trainStep(model, adapter, batch, optimizer, {
+        rng,
+        ...(options.clipGradNorm === null ? {} : { clipGradNorm: options.clipGradNorm }),
       });
+      losses.push(loss);
       options.onStep?.(s + 1, losses[s] as number);
       const step = s + 1;
       if (dev && (step % dev.evalEvery === 0 || step === batches.length)) score(step);

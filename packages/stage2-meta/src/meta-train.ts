@@ -435,8 +435,7 @@ export function metaUpdate(
     for (let j = 0; j < g.length; j++) g[j] = (g[j] as number) * scale;
   }
   const grads = unflattenAdapter(g, shared);
-  // In a tidy: Optimizer's first `apply` leaves the zerosLike tensors its slot variables were made from.
-  tf.tidy(() => optimizer.apply(shared.variables(), grads));
+  optimizer.apply(shared.variables(), grads);
   for (const t of grads) t.dispose();
   return { metaGradNorm: norm, taskCosine: meanPairwiseCosine(vectors) };
 }
