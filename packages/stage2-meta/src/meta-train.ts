@@ -34,7 +34,6 @@ import {
   Optimizer,
   readJsonFile,
   savePeftAdapter,
-  tf,
 } from '@meta-lora/lora-core';
 import {
   type AdaptedUpdate,
