@@ -53,8 +53,8 @@ export {
   diagnosticsRows,
   truncateMetrics,
 } from './diagnostics.ts';
-export type { MetaEpisode, MetaTrainOptions, MetaTrainResult, MetaUpdate } from './meta-train.ts';
-export { metaRunHash, metaStep, metaTrain, metaUpdate } from './meta-train.ts';
+export type { MetaEpisode, MetaTrainOptions, MetaTrainResult } from './meta-train.ts';
+export { metaTrain } from './meta-train.ts';
 export type { MetaTuningRow } from './meta-tuning.ts';
 export {
   candidateDir,
@@ -65,5 +65,8 @@ export {
   selectedAdaptConfig,
   writeSelectedAdapter,
 } from './meta-tuning.ts';
+export type { MetaUpdate } from './meta-update.ts';
+export { metaUpdate } from './meta-update.ts';
+export { metaRunHash } from './run-identity.ts';
 export type { RunTrainingOptions, TrainingData, TrainingDataPaths } from './run-training.ts';
 export { loadTrainingData, runTraining } from './run-training.ts';

@@ -16,41 +16,29 @@
  *   handoff.arrow        the last iteration's `task-updates` rows
  *   diagnostics.arrow    `meta-diagnostics`: one row per (iteration, task)
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  configHash,
   isMetaLoraError,
+  type LineageInput,
   MetaLoraError,
   Progress,
   Rng,
   writeArtifact,
   writeFileAtomic,
 } from '@meta-lora/artifacts';
+import { createLoraAdapter, type LlamaModel, type LoraAdapter, Optimizer, savePeftAdapter } from '@meta-lora/lora-core';
 import {
-  createLoraAdapter,
-  type LlamaModel,
-  type LoraAdapter,
-  Optimizer,
-  readJsonFile,
-  savePeftAdapter,
-} from '@meta-lora/lora-core';
-import {
-  type AdaptedUpdate,
-  flattenAdapter,
   type ModelSource,
   resolveWorkers,
   type TaskData,
-  type TaskJob,
   TaskRunner,
   type TaskUpdateRow,
   TaskUpdatesArtifact,
-  type UpdateMode,
-  unflattenAdapter,
 } from '@meta-lora/stage1-adapt';
-import { aggregationWeights, combineTaskVectors, meanPairwiseCosine, taskVectors } from './aggregate.ts';
 import { type CheckpointState, readLatestCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { assertSupportedAlgorithm, type MetaConfig } from './config.ts';
+import { meanDevLoss, trackDev } from './dev-tracker.ts';
 import {
   appendMetrics,
   DiagnosticsArtifact,
@@ -58,6 +46,9 @@ import {
   type IterationMetrics,
   truncateMetrics,
 } from './diagnostics.ts';
+import { type IterationContext, type Launched, launchIteration } from './iteration-pipeline.ts';
+import { iterationMetrics } from './meta-update.ts';
+import { checkEpisodes, checkResumable, metaRunHash } from './run-identity.ts';
 
 /** One meta-iteration's batch of tasks (data-sampling's resolved episode, encoded to token ids). */
 export interface MetaEpisode {
@@ -106,70 +97,6 @@ export interface MetaTrainResult {
   readonly metrics: readonly IterationMetrics[];
 }
 
-/** Settings that change no number a run computes: a resume may differ in these. */
-const NON_SEMANTIC = ['workers', 'checkpointEvery', 'keepCheckpoints', 'baselines', 'metaGrid'] as const;
-
-/**
- * The hash a resumed run must match: config (less the settings that do not change results), model, episodes, dev set.
- *
- * @example
- * const hash = metaRunHash(config, fingerprint, episodes, devTasks);
- */
-export function metaRunHash(
-  config: MetaConfig,
-  fingerprint: string,
-  episodes: readonly MetaEpisode[],
-  devTasks: readonly TaskData[],
-): string {
-  const semantic: Record<string, unknown> = { ...config };
-  for (const key of NON_SEMANTIC) delete semantic[key];
-  return configHash({ config: semantic, fingerprint, episodes: configHash(episodes), dev: configHash(devTasks) });
-}
-
-function modeOf(config: MetaConfig): UpdateMode {
-  return config.algorithm === 'reptile' ? 'adapted-weights' : 'query-gradient';
-}
-
-function checkResumable(runDir: string, runHash: string, config: MetaConfig): void {
-  const path = join(runDir, 'config.json');
-  if (!existsSync(path)) return;
-  const saved = readJsonFile(path, { what: "the run's config.json" }) as {
-    runHash?: string;
-    config?: Record<string, unknown>;
-  };
-  if (saved.runHash === runHash) return;
-  const differing = Object.keys({ ...config, ...saved.config }).filter(
-    (k) => JSON.stringify((config as Record<string, unknown>)[k]) !== JSON.stringify(saved.config?.[k]),
-  );
-  throw new MetaLoraError(
-    'CONFIG_INVALID',
-    `cannot resume: ${runDir} was trained with a different config, model or data (run hash ${saved.runHash?.slice(0, 12)}… vs ${runHash.slice(0, 12)}…${differing.length ? `; config fields that differ: ${differing.join(', ')}` : ''})`,
-    {
-      path,
-      field: differing[0] ?? 'runHash',
-      fix: 'resume with the exact config, model and episodes of that run, or start a new run without --resume',
-    },
-  );
-}
-
-function checkEpisodes(episodes: readonly MetaEpisode[]): void {
-  if (episodes.length === 0) {
-    throw new MetaLoraError('EMPTY_TASK', 'meta-training got zero episodes', {
-      field: 'episodes.iterations',
-      fix: 'sample at least one episode (data config `episodes.iterations` ≥ 1)',
-    });
-  }
-  episodes.forEach((ep, t) => {
-    if (ep.tasks.length === 0) {
-      throw new MetaLoraError('EMPTY_TASK', `episode ${t} has zero tasks`, {
-        field: 'episodes.tasksPerBatch',
-        value: 0,
-        fix: 'sample episodes with tasksPerBatch ≥ 1',
-      });
-    }
-  });
-}
-
 /**
  * Meta-trains a shared LoRA adapter on `episodes`, writing checkpoints, metrics and artifacts into `runDir`.
  *
@@ -192,36 +119,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   // Evaluation refuses adapters whose base-model fingerprint is missing or different.
   const fingerprintMeta = { base_model_fingerprint: options.fingerprint };
 
-  let state: CheckpointState = {
-    nextIteration: 0,
-    rngState: root.state(),
-    runHash,
-    optimizerType: optimizer.config.type,
-    optimizerStep: 0,
-    bestDevLoss: null,
-    bestIteration: null,
-    evalsWithoutImprovement: 0,
-    stoppedEarly: false,
-  };
-  let metrics: IterationMetrics[] = [];
-  let latestDir: string | null = null;
-  const latest = options.resume ? readLatestCheckpoint(runDir) : null;
-  if (options.resume) checkResumable(runDir, runHash, config);
-  if (latest) {
-    if (latest.state.runHash !== runHash) checkResumable(runDir, latest.state.runHash, config);
-    restoreCheckpoint(latest.dir, latest.state, model, shared, optimizer);
-    state = latest.state;
-    latestDir = latest.dir;
-    metrics = truncateMetrics(metricsPath, state.nextIteration);
-  } else {
-    for (const old of ['checkpoints', 'adapters', 'metrics.jsonl', 'handoff.arrow', 'diagnostics.arrow']) {
-      rmSync(join(runDir, old), { recursive: true, force: true });
-    }
-  }
-  writeFileAtomic(
-    join(runDir, 'config.json'),
-    `${JSON.stringify({ config, runHash, fingerprint: options.fingerprint }, null, 2)}\n`,
-  );
+  let { state, metrics, latestDir } = openRun(options, runHash, root, shared, optimizer);
   const rng = Rng.fromState(state.rngState);
   const progress =
     (options.progress ?? process.stderr.isTTY === true)
@@ -241,45 +139,9 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const lineage = { configHash: runHash, seed: config.seed, parents: [...(options.parents ?? [])] };
   let lastRows: TaskUpdateRow[] = [];
   let iterationsRun = 0;
-  // One iteration's jobs, started: the meta-update runs as soon as every task's adapted part is in (`adapted`), while
-  // the workers still take the query losses of the old θ (their jobs hold its values); `rows` settles with those.
-  const launch = (iteration: number): Launched => {
-    const episode = episodes[iteration] as MetaEpisode;
-    const jobs: TaskJob[] = episode.tasks.map((task, taskSlot) => ({
-      iteration,
-      taskSlot,
-      task,
-      mode: modeOf(config),
-      rngState: rng.fork(`task:${iteration}:${taskSlot}:${task.taskId}`).state(),
-      configHash: runHash,
-      seed: config.seed,
-    }));
-    let update: MetaUpdate | undefined;
-    let optimizerStep = 0;
-    let markAdapted = () => {};
-    const adapted = new Promise<void>((resolve) => {
-      markAdapted = resolve;
-    });
-    const rows = runner.run(shared, jobs, {
-      onAdapted: (updates) => {
-        update = metaUpdate(shared, optimizer, updates, config);
-        optimizerStep = optimizer.step;
-        markAdapted();
-      },
-    });
-    const adaptedOrFailed = Promise.race([adapted, rows.then(() => {})]);
-    // Both are awaited below; these only keep a run abandoned on an earlier failure from being an unhandled rejection.
-    rows.catch(() => {});
-    adaptedOrFailed.catch(() => {});
-    return {
-      iteration,
-      rows,
-      adapted: adaptedOrFailed,
-      update: () => update as MetaUpdate,
-      optimizerStep: () => optimizerStep,
-    };
-  };
-  let current = state.nextIteration < episodes.length ? launch(state.nextIteration) : null;
+  const ctx: IterationContext = { runner, shared, optimizer, episodes, config, rng, runHash };
+  const launch = (iteration: number) => launchIteration(ctx, iteration);
+  let current: Launched | null = state.nextIteration < episodes.length ? launch(state.nextIteration) : null;
   try {
     while (current) {
       const iteration = current.iteration;
@@ -304,17 +166,14 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       iterationsRun++;
       let devLoss: number | undefined;
       if (evaluates) {
-        devLoss = await evaluate(runner, shared, devTasks, rng, runHash, config.seed, iteration);
-        if (state.bestDevLoss === null || devLoss < state.bestDevLoss) {
-          state = { ...state, bestDevLoss: devLoss, bestIteration: iteration, evalsWithoutImprovement: 0 };
+        devLoss = await meanDevLoss(runner, shared, devTasks, rng, runHash, config.seed, iteration);
+        const tracked = trackDev(state, devLoss, iteration, config.earlyStoppingPatience);
+        state = tracked.state;
+        if (tracked.improved) {
           await savePeftAdapter(shared, join(runDir, 'adapters', 'best'), {
             ...peftOptions,
             metadata: { ...fingerprintMeta, iteration: String(iteration), devLoss: String(devLoss), runHash },
           });
-        } else {
-          const stale = state.evalsWithoutImprovement + 1;
-          const stop = config.earlyStoppingPatience > 0 && stale >= config.earlyStoppingPatience;
-          state = { ...state, evalsWithoutImprovement: stale, stoppedEarly: stop };
         }
       }
       if (devLoss !== undefined) m = { ...m, devLoss };
@@ -335,18 +194,10 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       current = next ?? (last || state.stoppedEarly ? null : launch(iteration + 1));
     }
     progress?.stop();
-    await savePeftAdapter(shared, join(runDir, 'adapters', 'shared'), {
-      ...peftOptions,
+    await writeOutputs(runDir, shared, lastRows, metrics, {
+      lineage,
+      peftOptions,
       metadata: { ...fingerprintMeta, iterations: String(state.nextIteration), runHash },
-    });
-    if (lastRows.length > 0)
-      writeArtifact(join(runDir, 'handoff.arrow'), TaskUpdatesArtifact, lastRows, {
-        ...lineage,
-        createdBy: '@meta-lora/stage2-meta metaTrain',
-      });
-    writeArtifact(join(runDir, 'diagnostics.arrow'), DiagnosticsArtifact, diagnosticsRows(metrics), {
-      ...lineage,
-      createdBy: '@meta-lora/stage2-meta metaTrain',
     });
   } catch (error) {
     shared.dispose();
@@ -368,120 +219,69 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
 }
 
 /**
- * One meta-update of `shared` from the iteration's task rows; returns the iteration's metrics.
- *
- * @example
- * const metrics = metaStep(shared, optimizer, rows, config, 0);
+ * Where a run starts: the latest checkpoint of `runDir` when resuming (θ, the optimizer and the metrics restored;
+ * the directory must hold the same run), else iteration 0 in a directory cleared of a previous run's outputs.
  */
-export function metaStep(
-  shared: LoraAdapter,
-  optimizer: Optimizer,
-  rows: readonly TaskUpdateRow[],
-  config: MetaConfig,
-  iteration: number,
-): IterationMetrics {
-  return iterationMetrics(rows, iteration, metaUpdate(shared, optimizer, rows, config));
-}
-
-/** An iteration whose jobs are out (metaTrain's pipeline). */
-interface Launched {
-  readonly iteration: number;
-  /** The task rows, `queryLossBefore` included. */
-  readonly rows: Promise<TaskUpdateRow[]>;
-  /** Settles once the meta-update has run (θ holds the next iteration's values), or with the run's failure. */
-  readonly adapted: Promise<void>;
-  readonly update: () => MetaUpdate;
-  /** The optimizer's step count right after this iteration's update. */
-  readonly optimizerStep: () => number;
-}
-
-/** What the meta-update measured besides the losses. */
-export interface MetaUpdate {
-  /** Global norm of the aggregated meta-gradient, before clipping. */
-  readonly metaGradNorm: number;
-  /** Mean pairwise cosine of the task vectors (null with one task). */
-  readonly taskCosine: number | null;
-}
-
-/**
- * The meta-update of `shared` from the adapted parts of the iteration's rows (it needs no `queryLossBefore`, so it can
- * run while those are still being computed): aggregate, clip, one optimizer step.
- *
- * @example
- * const { metaGradNorm } = metaUpdate(shared, optimizer, updates, config);
- */
-export function metaUpdate(
-  shared: LoraAdapter,
-  optimizer: Optimizer,
-  updates: readonly AdaptedUpdate[],
-  config: MetaConfig,
-): MetaUpdate {
-  const theta = flattenAdapter(shared);
-  const vectors = taskVectors(updates, theta, config.algorithm);
-  const g = combineTaskVectors(vectors, aggregationWeights(updates, config.aggregation), config.algorithm);
-  let sq = 0;
-  for (let j = 0; j < g.length; j++) sq += (g[j] as number) * (g[j] as number);
-  const norm = Math.sqrt(sq);
-  if (!Number.isFinite(norm)) {
-    throw new MetaLoraError('NOT_FINITE', `the meta-gradient norm is ${norm}`, {
-      value: norm,
-      fix: 'lower metaLr or innerLr, or set metaClipGradNorm',
-    });
-  }
-  const clip = config.metaClipGradNorm;
-  if (clip !== null && norm > clip) {
-    const scale = clip / (norm + 1e-6);
-    for (let j = 0; j < g.length; j++) g[j] = (g[j] as number) * scale;
-  }
-  const grads = unflattenAdapter(g, shared);
-  optimizer.apply(shared.variables(), grads);
-  for (const t of grads) t.dispose();
-  return { metaGradNorm: norm, taskCosine: meanPairwiseCosine(vectors) };
-}
-
-function iterationMetrics(rows: readonly TaskUpdateRow[], iteration: number, update: MetaUpdate): IterationMetrics {
-  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-  const before = mean(rows.map((r) => r.queryLossBefore));
-  const after = mean(rows.map((r) => r.queryLossAfter));
-  return {
-    iteration,
-    queryLossBefore: before,
-    queryLossAfter: after,
-    adaptationGain: before - after,
-    taskCosine: update.taskCosine,
-    metaGradNorm: update.metaGradNorm,
-    tasks: rows.map((r) => ({
-      taskSlot: r.taskSlot,
-      taskId: r.taskId,
-      queryLossBefore: r.queryLossBefore,
-      queryLossAfter: r.queryLossAfter,
-      supportLosses: r.supportLosses,
-      queryTargetTokens: r.queryTargetTokens,
-    })),
-  };
-}
-
-async function evaluate(
-  runner: TaskRunner,
-  shared: LoraAdapter,
-  devTasks: readonly TaskData[],
-  rng: Rng,
+function openRun(
+  options: MetaTrainOptions,
   runHash: string,
-  seed: number,
-  iteration: number,
-): Promise<number> {
-  const jobs: TaskJob[] = devTasks.map((task, taskSlot) => ({
-    iteration,
-    taskSlot,
-    task,
-    mode: 'eval',
-    // the same draws at every evaluation, so dev losses are comparable across iterations
-    rngState: rng.fork(`dev:${taskSlot}:${task.taskId}`).state(),
-    configHash: runHash,
-    seed,
-  }));
-  const updates = await runner.runAdapted(shared, jobs);
-  return updates.reduce((s, u) => s + u.queryLossAfter, 0) / updates.length;
+  root: Rng,
+  shared: LoraAdapter,
+  optimizer: Optimizer,
+): { state: CheckpointState; metrics: IterationMetrics[]; latestDir: string | null } {
+  const { runDir, config } = options;
+  const metricsPath = join(runDir, 'metrics.jsonl');
+  const latest = options.resume ? readLatestCheckpoint(runDir) : null;
+  if (options.resume) checkResumable(runDir, runHash, config);
+  let opened: ReturnType<typeof openRun>;
+  if (latest) {
+    if (latest.state.runHash !== runHash) checkResumable(runDir, latest.state.runHash, config);
+    restoreCheckpoint(latest.dir, latest.state, options.model, shared, optimizer);
+    opened = {
+      state: latest.state,
+      metrics: truncateMetrics(metricsPath, latest.state.nextIteration),
+      latestDir: latest.dir,
+    };
+  } else {
+    for (const old of ['checkpoints', 'adapters', 'metrics.jsonl', 'handoff.arrow', 'diagnostics.arrow']) {
+      rmSync(join(runDir, old), { recursive: true, force: true });
+    }
+    const state: CheckpointState = {
+      nextIteration: 0,
+      rngState: root.state(),
+      runHash,
+      optimizerType: optimizer.config.type,
+      optimizerStep: 0,
+      bestDevLoss: null,
+      bestIteration: null,
+      evalsWithoutImprovement: 0,
+      stoppedEarly: false,
+    };
+    opened = { state, metrics: [], latestDir: null };
+  }
+  writeFileAtomic(
+    join(runDir, 'config.json'),
+    `${JSON.stringify({ config, runHash, fingerprint: options.fingerprint }, null, 2)}\n`,
+  );
+  return opened;
+}
+
+/** A finished run's outputs: the final θ (`adapters/shared`), the last iteration's hand-off rows and the diagnostics. */
+async function writeOutputs(
+  runDir: string,
+  shared: LoraAdapter,
+  lastRows: readonly TaskUpdateRow[],
+  metrics: readonly IterationMetrics[],
+  out: {
+    lineage: Omit<LineageInput, 'createdBy'>;
+    peftOptions: { baseModelNameOrPath?: string };
+    metadata: Record<string, string>;
+  },
+): Promise<void> {
+  await savePeftAdapter(shared, join(runDir, 'adapters', 'shared'), { ...out.peftOptions, metadata: out.metadata });
+  const lineage = { ...out.lineage, createdBy: '@meta-lora/stage2-meta metaTrain' };
+  if (lastRows.length > 0) writeArtifact(join(runDir, 'handoff.arrow'), TaskUpdatesArtifact, [...lastRows], lineage);
+  writeArtifact(join(runDir, 'diagnostics.arrow'), DiagnosticsArtifact, diagnosticsRows([...metrics]), lineage);
 }
 
 function notFiniteStop(error: unknown, iteration: number, latestDir: string | null): unknown {

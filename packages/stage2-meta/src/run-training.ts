@@ -21,7 +21,7 @@ import { type ExampleTokenizer, encodeExample, type IdExample } from '@meta-lora
 import { loadModelSource, type TaskData } from '@meta-lora/stage1-adapt';
 import { type BaselineMethod, type BaselineRow, type BaselineTask, trainBaselines } from './baselines.ts';
 import { type MetaConfig, metaCandidates } from './config.ts';
-import { type MetaEpisode, type MetaTrainResult, metaRunHash, metaTrain } from './meta-train.ts';
+import { type MetaEpisode, type MetaTrainResult, metaTrain } from './meta-train.ts';
 import {
   candidateDir,
   META_TUNING_FILE,
@@ -30,6 +30,7 @@ import {
   metaTuningRows,
   writeSelectedAdapter,
 } from './meta-tuning.ts';
+import { metaRunHash } from './run-identity.ts';
 
 /** Paths of the data stage's artifacts. */
 export interface TrainingDataPaths {

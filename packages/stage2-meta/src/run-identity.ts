@@ -1,0 +1,78 @@
+/**
+ * What a meta-training run is, for resuming it: the run hash (config less the settings that change no number, base
+ * model, episodes, dev set), the check that a resumed directory holds the same run, and the episodes' sanity check.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { configHash, MetaLoraError } from '@meta-lora/artifacts';
+import { readJsonFile } from '@meta-lora/lora-core';
+import type { TaskData, UpdateMode } from '@meta-lora/stage1-adapt';
+import type { MetaConfig } from './config.ts';
+import type { MetaEpisode } from './meta-train.ts';
+
+/** Settings that change no number a run computes: a resume may differ in these. */
+const NON_SEMANTIC = ['workers', 'checkpointEvery', 'keepCheckpoints', 'baselines', 'metaGrid'] as const;
+
+/**
+ * The hash a resumed run must match: config (less the settings that do not change results), model, episodes, dev set.
+ *
+ * @example
+ * const hash = metaRunHash(config, fingerprint, episodes, devTasks);
+ */
+export function metaRunHash(
+  config: MetaConfig,
+  fingerprint: string,
+  episodes: readonly MetaEpisode[],
+  devTasks: readonly TaskData[],
+): string {
+  const semantic: Record<string, unknown> = { ...config };
+  for (const key of NON_SEMANTIC) delete semantic[key];
+  return configHash({ config: semantic, fingerprint, episodes: configHash(episodes), dev: configHash(devTasks) });
+}
+
+/** What stage 1 hands stage 2 under `config.algorithm`. */
+export function modeOf(config: MetaConfig): UpdateMode {
+  return config.algorithm === 'reptile' ? 'adapted-weights' : 'query-gradient';
+}
+
+/** Refuses to resume `runDir` when its saved run hash differs from `runHash`, naming the config fields that differ. */
+export function checkResumable(runDir: string, runHash: string, config: MetaConfig): void {
+  const path = join(runDir, 'config.json');
+  if (!existsSync(path)) return;
+  const saved = readJsonFile(path, { what: "the run's config.json" }) as {
+    runHash?: string;
+    config?: Record<string, unknown>;
+  };
+  if (saved.runHash === runHash) return;
+  const differing = Object.keys({ ...config, ...saved.config }).filter(
+    (k) => JSON.stringify((config as Record<string, unknown>)[k]) !== JSON.stringify(saved.config?.[k]),
+  );
+  throw new MetaLoraError(
+    'CONFIG_INVALID',
+    `cannot resume: ${runDir} was trained with a different config, model or data (run hash ${saved.runHash?.slice(0, 12)}… vs ${runHash.slice(0, 12)}…${differing.length ? `; config fields that differ: ${differing.join(', ')}` : ''})`,
+    {
+      path,
+      field: differing[0] ?? 'runHash',
+      fix: 'resume with the exact config, model and episodes of that run, or start a new run without --resume',
+    },
+  );
+}
+
+/** Refuses an empty episode list or an episode without tasks. */
+export function checkEpisodes(episodes: readonly MetaEpisode[]): void {
+  if (episodes.length === 0) {
+    throw new MetaLoraError('EMPTY_TASK', 'meta-training got zero episodes', {
+      field: 'episodes.iterations',
+      fix: 'sample at least one episode (data config `episodes.iterations` ≥ 1)',
+    });
+  }
+  episodes.forEach((ep, t) => {
+    if (ep.tasks.length === 0) {
+      throw new MetaLoraError('EMPTY_TASK', `episode ${t} has zero tasks`, {
+        field: 'episodes.tasksPerBatch',
+        value: 0,
+        fix: 'sample episodes with tasksPerBatch ≥ 1',
+      });
+    }
+  });
+}
