@@ -31,7 +31,7 @@ function train(
   input: MetaConfigInput,
   episodes = syntheticEpisodes(1, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 1 }),
   runDir = tmp(),
-  more: Pick<MetaTrainOptions, 'devTasks' | 'onIteration'> = {},
+  more: Pick<MetaTrainOptions, 'devTasks' | 'onIteration' | 'resume'> = {},
 ) {
   const config = parseMetaConfig({ lora, workers: 0, ...input });
   return metaTrain({
@@ -170,6 +170,23 @@ describe('metaTrain', () => {
     expect(new Set(counts).size).toBe(1);
     shared.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('resumed after it stopped early, trains nothing more and rewrites the same adapter', async () => {
+    const episodes = syntheticEpisodes(12, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 8 });
+    const devTasks = syntheticEpisodes(1, { numTasks: 3, tasksPerBatch: 3, support: 3, query: 4, seed: 9 })[0]!.tasks;
+    const config = { metaLr: 2, evalEvery: 1, earlyStoppingPatience: 2 };
+    const runDir = tmp();
+    const weights = join(runDir, 'adapters', 'shared', 'adapter_model.safetensors');
+    const first = await train(config, episodes, runDir, { devTasks });
+    first.shared.dispose();
+    expect(first.stoppedEarly).toBe(true);
+    const bytes = readFileSync(weights);
+    const again = await train(config, episodes, runDir, { devTasks, resume: true });
+    again.shared.dispose();
+    expect(again.iterationsRun).toBe(0);
+    expect(again.nextIteration).toBe(first.nextIteration);
+    expect(readFileSync(weights).equals(bytes)).toBe(true);
   });
 
   it('keeps the adapter with the lowest dev loss and stops early when dev loss stops improving', async () => {

@@ -141,7 +141,9 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   let iterationsRun = 0;
   const ctx: IterationContext = { runner, shared, optimizer, episodes, config, rng, runHash };
   const launch = (iteration: number) => launchIteration(ctx, iteration);
-  let current: Launched | null = state.nextIteration < episodes.length ? launch(state.nextIteration) : null;
+  // A run resumed after it ended (its budget spent, or stopped early) only rewrites its outputs.
+  const done = state.nextIteration >= episodes.length || state.stoppedEarly;
+  let current: Launched | null = done ? null : launch(state.nextIteration);
   try {
     while (current) {
       const iteration = current.iteration;

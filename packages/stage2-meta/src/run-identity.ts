@@ -2,11 +2,12 @@
  * What a meta-training run is, for resuming it: the run hash (config less the settings that change no number, base
  * model, episodes, dev set), the check that a resumed directory holds the same run, and the episodes' sanity check.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configHash, MetaLoraError } from '@meta-lora/artifacts';
 import { readJsonFile } from '@meta-lora/lora-core';
 import type { TaskData, UpdateMode } from '@meta-lora/stage1-adapt';
+import { CHECKPOINTS_DIR, LATEST_FILE } from './checkpoint.ts';
 import type { MetaConfig } from './config.ts';
 import type { MetaEpisode } from './meta-train.ts';
 
@@ -28,6 +29,23 @@ export function metaRunHash(
   const semantic: Record<string, unknown> = { ...config };
   for (const key of NON_SEMANTIC) delete semantic[key];
   return configHash({ config: semantic, fingerprint, episodes: configHash(episodes), dev: configHash(devTasks) });
+}
+
+/**
+ * Whether `runDir` holds a checkpoint of the run `runHash` names: then continuing it (or, once it has ended, rewriting
+ * its outputs) gives the bytes of an uninterrupted run, and a killed stage loses none of its finished work.
+ *
+ * @example
+ * const resume = holdsRun('runs/x/train/meta/c1', metaRunHash(config, fingerprint, episodes, devTasks));
+ */
+export function holdsRun(runDir: string, runHash: string): boolean {
+  const path = join(runDir, 'config.json');
+  if (!existsSync(path) || !existsSync(join(runDir, CHECKPOINTS_DIR, LATEST_FILE))) return false;
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { runHash?: unknown }).runHash === runHash;
+  } catch {
+    return false;
+  }
 }
 
 /** What stage 1 hands stage 2 under `config.algorithm`. */

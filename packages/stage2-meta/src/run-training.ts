@@ -30,7 +30,7 @@ import {
   metaTuningRows,
   writeSelectedAdapter,
 } from './meta-tuning.ts';
-import { metaRunHash } from './run-identity.ts';
+import { holdsRun, metaRunHash } from './run-identity.ts';
 
 /** Paths of the data stage's artifacts. */
 export interface TrainingDataPaths {
@@ -110,6 +110,10 @@ export interface RunTrainingOptions {
   readonly data: TrainingDataPaths;
   readonly config: MetaConfig;
   readonly runDir: string;
+  /**
+   * true: continue each candidate from its latest checkpoint; false: start over. Unset: continue a candidate whose
+   * directory holds a checkpoint of this very run (same config, model and data), so a killed stage keeps what it did.
+   */
   readonly resume?: boolean;
   readonly progress?: boolean;
   /** Baselines to train after meta-training (none by default). */
@@ -154,6 +158,8 @@ async function runTrainingLocked(options: RunTrainingOptions): Promise<RunTraini
     const candidates = metaCandidates(config);
     const results: Omit<MetaTrainResult, 'shared'>[] = [];
     for (const [i, candidate] of candidates.entries()) {
+      const dir = candidateDir(options.runDir, config, i);
+      const resume = options.resume ?? holdsRun(dir, metaRunHash(candidate, fingerprint, data.episodes, data.devTasks));
       const { shared, ...result } = await metaTrain({
         model,
         modelSource: source,
@@ -161,10 +167,10 @@ async function runTrainingLocked(options: RunTrainingOptions): Promise<RunTraini
         config: candidate,
         episodes: data.episodes,
         devTasks: data.devTasks,
-        runDir: candidateDir(options.runDir, config, i),
+        runDir: dir,
         parents: data.parents,
         baseModelNameOrPath: options.modelDir,
-        ...(options.resume === undefined ? {} : { resume: options.resume }),
+        resume,
         ...(options.progress === undefined ? {} : { progress: options.progress }),
         progressLabel:
           candidates.length === 1
