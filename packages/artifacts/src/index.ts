@@ -27,4 +27,4 @@ export type { RunLock } from './run-lock.ts';
 export { LOCK_FILE, lockRunDir, withRunLock } from './run-lock.ts';
 export { assertSafeName, isSafeName, SAFE_NAME_RULE, safeSegment } from './safe-name.ts';
 export type { PoolRunOptions, Served, WorkerPoolOptions } from './worker-pool.ts';
-export { longestFirst, serveJobs, WorkerPool } from './worker-pool.ts';
+export { longestFirst, serveJobs, siblingModule, WorkerPool } from './worker-pool.ts';

@@ -1,12 +1,13 @@
 /**
  * A small pool of worker threads, both ends of its message protocol. `WorkerPool.start` spawns `size` workers on
- * `worker-entry.mjs`, which registers tsx and imports the worker module; that module calls `serveJobs` with a setup
- * function (run once per worker: backend, model) returning the job handler. `run` hands the jobs out in a given order,
- * each to the next idle worker, reports each result as it arrives (`onResult`) and returns the results in job order.
- * A job's error comes back with its code and message and is rethrown as a MetaLoraError (or an Error naming the worker
- * when it was not one). Every stage that runs jobs on threads uses it: stage 1's task updates, stage 2's baselines and
- * evaluation cells.
+ * `worker-entry.mjs`, which imports the worker module (built JavaScript as installed; from source in the workspace,
+ * through tsx); that module calls `serveJobs` with a setup function (run once per worker: backend, model) returning
+ * the job handler. `run` hands the jobs out in a given order, each to the next idle worker, reports each result as it
+ * arrives (`onResult`) and returns the results in job order. A job's error comes back with its code and message and
+ * is rethrown as a MetaLoraError (or an Error naming the worker when it was not one). Every stage that runs jobs on
+ * threads uses it: stage 1's task updates, stage 2's baselines and evaluation cells.
  */
+import { extname } from 'node:path';
 import { parentPort, type Transferable, Worker, workerData } from 'node:worker_threads';
 import { type ErrorCode, type ErrorDetails, isMetaLoraError, MetaLoraError, showValue } from './errors.ts';
 
@@ -37,7 +38,7 @@ export interface Served<Result> {
 }
 
 export interface WorkerPoolOptions<Init> {
-  /** The worker module: a `.ts` or `.js` file that calls `serveJobs`. */
+  /** The worker module: a `.js` file (or `.ts`, from source) that calls `serveJobs`; see `siblingModule`. */
   readonly module: URL;
   /** Passed to the module's setup function in every worker (plain data). */
   readonly init: Init;
@@ -94,7 +95,7 @@ export class WorkerPool<Job, Result> {
    * Starts the workers (each runs the module's setup in the background; the first job waits for it).
    *
    * @example
-   * const pool = WorkerPool.start<Init, Job, Result>({ module: new URL('./my-worker.ts', import.meta.url), init, size: 2, label: 'my worker' });
+   * const pool = WorkerPool.start<Init, Job, Result>({ module: siblingModule('my-worker', import.meta.url), init, size: 2, label: 'my worker' });
    * const results = await pool.run(jobs); await pool.close();
    */
   static start<Init, Job, Result>(options: WorkerPoolOptions<Init>): WorkerPool<Job, Result> {
@@ -253,6 +254,18 @@ export class WorkerPool<Job, Result> {
     for (const slot of slots) slot.worker.removeAllListeners('exit');
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
+}
+
+/**
+ * The URL of the worker module `name` next to the calling module, with the caller's extension: `.ts` when it runs from
+ * source (tsx, vitest), `.js` when it runs built (dist/). A literal `new URL('./x.ts', import.meta.url)` would point
+ * at a file the build does not have.
+ *
+ * @example
+ * siblingModule('task-worker', import.meta.url); // file:///…/src/task-worker.ts, or file:///…/dist/task-worker.js
+ */
+export function siblingModule(name: string, callerUrl: string): URL {
+  return new URL(`./${name}${extname(new URL(callerUrl).pathname)}`, callerUrl);
 }
 
 /**

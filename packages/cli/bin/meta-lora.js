@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-// The package ships TypeScript sources; tsx compiles them on the fly.
-import { register } from 'tsx/esm/api';
+// The `meta-lora` command. `#main` is the built dist/main.js, what npm installs; in the repository `pnpm meta-lora`
+// runs src/main.ts instead (tsx with the `@meta-lora/source` condition).
+import { main } from '#main';
 
-register();
-const { tuneHeap } = await import('@meta-lora/artifacts');
-tuneHeap();
-const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), { tuneHeap: true });

@@ -6,7 +6,10 @@ import { MetaLoraError } from '@meta-lora/artifacts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** `models/meta-lora-base` at the repository root: the model the project pretrains and ships. */
+/**
+ * `models/meta-lora-base` at the repository root: the model the project pretrains. It ships with the repository, not
+ * with the npm packages, so an installed CLI has no default and needs `--model`.
+ */
 export const DEFAULT_MODEL_DIR = resolve(here, '..', '..', '..', 'models', 'meta-lora-base');
 
 /** The model directory to use: `--model`, else the embedded default when it has weights. */
@@ -19,9 +22,9 @@ export function resolveModelDir(flag: string | undefined): string | undefined {
 export function requireModelDir(flag: string | undefined): string {
   const dir = resolveModelDir(flag);
   if (!dir) {
-    throw new MetaLoraError('CONFIG_INVALID', 'no --model given and the embedded default model is not built yet', {
+    throw new MetaLoraError('CONFIG_INVALID', 'no --model given, and no embedded default model next to this install', {
       field: '--model',
-      fix: 'pass --model DIR (a Hugging Face model directory: config.json, safetensors, tokenizer.json)',
+      fix: 'pass --model DIR: a Hugging Face model directory (config.json, safetensors, tokenizer.json), such as models/meta-lora-base of a meta-lora checkout (the embedded model ships with the repository, not with the npm package)',
     });
   }
   return dir;

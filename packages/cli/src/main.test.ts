@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { main } from './main.ts';
+import { COMMANDS, main } from './main.ts';
 
 function capture() {
   const out: string[] = [];
@@ -38,6 +38,13 @@ describe('meta-lora CLI', () => {
     expect(await main(['data', 'inspect', '/nonexistent/tasks.arrow'])).toBe(2);
     io.restore();
     expect(io.err.join('')).toMatch(/\/nonexistent\/tasks\.arrow/);
+  });
+
+  it('lists each command with the summary of its own --help', async () => {
+    for (const entry of COMMANDS) {
+      const command = await entry.load();
+      expect([command.name, command.summary]).toEqual([entry.name, entry.summary]);
+    }
   });
 
   it('prints --help for every command', async () => {

@@ -1,28 +1,67 @@
 /**
  * The `meta-lora` command line. Expected failures (bad input, bad files) print one clear message and exit 2; they
  * never print a stack trace. Set META_LORA_DEBUG=1 to see stacks of unexpected errors.
+ *
+ * A command's module (and with it TF.js, Arrow, zod) loads only when that command runs, so `meta-lora --help` starts
+ * at once.
  */
-import { isMetaLoraError } from '@meta-lora/artifacts';
-import { type Command, helpText, parseCommandArgs } from './command.ts';
-import { adaptCommand } from './commands/adapt.ts';
-import { dataCommand } from './commands/data.ts';
-import { evalCommand } from './commands/eval.ts';
-import { exportCommand } from './commands/export.ts';
-import { generateCommand } from './commands/generate.ts';
-import { reportCommand } from './commands/report.ts';
-import { runCommand } from './commands/run.ts';
-import { trainCommand } from './commands/train.ts';
+import type { Command } from './command.ts';
 
-const COMMANDS: readonly Command[] = [
-  runCommand,
-  dataCommand,
-  trainCommand,
-  adaptCommand,
-  evalCommand,
-  reportCommand,
-  generateCommand,
-  exportCommand,
+/** A command as `--help` lists it; `load` imports its module. */
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+/** The summaries repeat each command's own (a test checks that they agree). */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'run',
+    summary: 'run an experiment end to end (turbo-cached stages), or its full k × seed study',
+    load: async () => (await import('./commands/run.ts')).runCommand,
+  },
+  {
+    name: 'data',
+    summary: 'build task suites, sample k-shot pools and episodes, inspect Arrow artifacts',
+    load: async () => (await import('./commands/data.ts')).dataCommand,
+  },
+  {
+    name: 'train',
+    summary: 'meta-train a shared LoRA adapter (MeTA-LoRA), resumable, with optional baselines',
+    load: async () => (await import('./commands/train.ts')).trainCommand,
+  },
+  {
+    name: 'adapt',
+    summary: 'adapt the shared adapter to a new task from k examples and write a PEFT adapter',
+    load: async () => (await import('./commands/adapt.ts')).adaptCommand,
+  },
+  {
+    name: 'eval',
+    summary: 'score MeTA-LoRA and the baselines on the test splits (eval-results.arrow)',
+    load: async () => (await import('./commands/eval.ts')).evalCommand,
+  },
+  {
+    name: 'report',
+    summary: 'write report.md and report.html (charts, no network) for a run',
+    load: async () => (await import('./commands/report.ts')).reportCommand,
+  },
+  {
+    name: 'generate',
+    summary: 'continue a prompt with a base model (and an optional LoRA adapter)',
+    load: async () => (await import('./commands/generate.ts')).generateCommand,
+  },
+  {
+    name: 'export',
+    summary: "collect a run's PEFT adapters with a manifest, or merge one into a standalone HF model",
+    load: async () => (await import('./commands/export.ts')).exportCommand,
+  },
 ];
+
+export interface MainOptions {
+  /** Tune V8's heap for a long run (`tuneHeap`) before a command loads: the bin's choice, not a test's. */
+  readonly tuneHeap?: boolean;
+}
 
 function usage(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);
@@ -34,7 +73,8 @@ function usage(): string {
     'commands:',
     ...rows,
     '',
-    "Run `meta-lora <command> --help` for a command's options.",
+    "Run `meta-lora <command> --help` for a command's options. Commands that load a model take --model DIR (a",
+    'Hugging Face model directory); in a meta-lora checkout they default to its embedded models/meta-lora-base.',
     '',
   ].join('\n');
 }
@@ -43,20 +83,23 @@ function usage(): string {
  * Runs one CLI invocation and returns its exit code (0 ok, 1 usage, 2 bad input, 70 internal error).
  *
  * @example
- * process.exitCode = await main(process.argv.slice(2));
+ * process.exitCode = await main(process.argv.slice(2), { tuneHeap: true });
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`meta-lora: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
   }
+  const { isMetaLoraError, tuneHeap } = await import('@meta-lora/artifacts');
+  if (options.tuneHeap) tuneHeap();
   try {
+    const [{ helpText, parseCommandArgs }, command] = await Promise.all([import('./command.ts'), entry.load()]);
     const args = parseCommandArgs(command, rest);
     if (args === 'help') {
       process.stdout.write(helpText(command));
@@ -65,11 +108,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(args);
   } catch (error) {
     if (isMetaLoraError(error)) {
-      process.stderr.write(`meta-lora ${command.name}: error [${error.code}]: ${error.message}\n`);
+      process.stderr.write(`meta-lora ${entry.name}: error [${error.code}]: ${error.message}\n`);
       return 2;
     }
     const e = error as Error;
-    process.stderr.write(`meta-lora ${command.name}: unexpected error: ${e?.message ?? String(error)}\n`);
+    process.stderr.write(`meta-lora ${entry.name}: unexpected error: ${e?.message ?? String(error)}\n`);
     if (process.env.META_LORA_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
     else process.stderr.write('  (this is a bug; rerun with META_LORA_DEBUG=1 for the stack trace and report it)\n');
     return 70;

@@ -7,7 +7,7 @@
  * greedily.
  */
 import { availableParallelism } from 'node:os';
-import { longestFirst, MetaLoraError, showValue, WorkerPool } from '@meta-lora/artifacts';
+import { longestFirst, MetaLoraError, showValue, siblingModule, WorkerPool } from '@meta-lora/artifacts';
 import type { Example } from '@meta-lora/data-sampling';
 import { type BackendName, backendInfo } from '@meta-lora/lora-core';
 import type { EvalCondition } from './conditions.ts';
@@ -109,7 +109,7 @@ export class EvalRunner {
       ...(backend ? { backend } : {}),
     };
     const pool = WorkerPool.start<EvalWorkerInit, EvalCellJob, EvalCellResult>({
-      module: new URL('./eval-worker.ts', import.meta.url),
+      module: siblingModule('eval-worker', import.meta.url),
       init,
       size: options.workers,
       label: 'eval worker',

@@ -22,10 +22,14 @@ interface ChildRun {
 }
 
 async function trainInChild(env: Record<string, string>): Promise<ChildRun> {
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CHILD], {
-    env: { ...process.env, META_LORA_BACKEND: 'wasm', META_LORA_OPENBLAS: '', META_LORA_NATIVE: '', ...env },
-    encoding: 'utf8',
-  });
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    ['--conditions=@meta-lora/source', '--import', 'tsx', CHILD],
+    {
+      env: { ...process.env, META_LORA_BACKEND: 'wasm', META_LORA_OPENBLAS: '', META_LORA_NATIVE: '', ...env },
+      encoding: 'utf8',
+    },
+  );
   return { ...(JSON.parse(stdout.trim().split('\n').at(-1) as string) as Omit<ChildRun, 'stderr'>), stderr };
 }
 

@@ -1,8 +1,8 @@
 /**
  * A few LoRA training steps in a process of their own, for tests that compare the matmul paths (OpenBLAS, the
  * built-in sgemm, the wasm kernels), which are chosen once per process from the environment:
- * `node --import tsx train-step-child.ts` prints `{ matmul, nativeKernels, losses }` as JSON on stdout; the backend
- * line and any fast-path banner go to stderr.
+ * `node --conditions=@meta-lora/source --import tsx train-step-child.ts` prints `{ matmul, nativeKernels, losses }` as
+ * JSON on stdout; the backend line and any fast-path banner go to stderr.
  */
 import { Rng } from '@meta-lora/artifacts';
 import { initBackend } from './backend.ts';

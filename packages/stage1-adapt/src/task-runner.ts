@@ -9,7 +9,7 @@
  * wait for the others' adaptations to finish; the two parts are joined into the task's row here.
  */
 import { availableParallelism } from 'node:os';
-import { longestFirst, WorkerPool } from '@meta-lora/artifacts';
+import { longestFirst, siblingModule, WorkerPool } from '@meta-lora/artifacts';
 import {
   type BackendName,
   backendInfo,
@@ -103,7 +103,7 @@ export class TaskRunner {
       ...(backend ? { backend } : {}),
     };
     const pool = WorkerPool.start<WorkerInit, WorkerJob, Uint8Array | number>({
-      module: new URL('./task-worker.ts', import.meta.url),
+      module: siblingModule('task-worker', import.meta.url),
       init,
       size: options.workers,
       label: 'stage 1 worker',

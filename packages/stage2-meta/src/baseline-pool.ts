@@ -5,7 +5,7 @@
  * losses and its example and token counts. Jobs go out longest first; results come back in job order. The main thread
  * rebuilds and saves the adapters, so the files are the same whatever the number of workers.
  */
-import { longestFirst, type RngState, WorkerPool } from '@meta-lora/artifacts';
+import { longestFirst, type RngState, siblingModule, WorkerPool } from '@meta-lora/artifacts';
 import { type BackendName, backendInfo, type LoraConfig } from '@meta-lora/lora-core';
 import { countTokens, type DevSet, type ModelSource } from '@meta-lora/stage1-adapt';
 import type { BaselineTask, LoraTrainResult } from './baselines.ts';
@@ -68,7 +68,7 @@ export async function trainInWorkers(
 ): Promise<BaselineJobResult[]> {
   const backend = backendInfo()?.name;
   const pool = WorkerPool.start<BaselineWorkerInit, BaselineJob, BaselineJobResult>({
-    module: new URL('./baseline-worker.ts', import.meta.url),
+    module: siblingModule('baseline-worker', import.meta.url),
     init: {
       modelSource: options.modelSource,
       lora: options.lora,

@@ -20,10 +20,14 @@ const tmp = () => tempDir('meta-resume');
 const weights = (runDir: string) => readFileSync(join(runDir, 'adapters', 'shared', 'adapter_model.safetensors'));
 
 function child(runDir: string) {
-  return spawn(process.execPath, ['--import', 'tsx', join(here, 'test-child.ts'), runDir], {
-    cwd: here,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    ['--conditions=@meta-lora/source', '--import', 'tsx', join(here, 'test-child.ts'), runDir],
+    {
+      cwd: here,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
 }
 
 function exited(

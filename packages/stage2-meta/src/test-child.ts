@@ -1,6 +1,7 @@
 /**
- * A meta-training run in its own process, for the kill-and-resume test: `node --import tsx test-child.ts RUN_DIR`.
- * Always resumes when RUN_DIR has a checkpoint.
+ * A meta-training run in its own process, for the kill-and-resume test:
+ * `node --conditions=@meta-lora/source --import tsx test-child.ts RUN_DIR`. Always resumes when RUN_DIR has a
+ * checkpoint.
  */
 import { initBackend } from '@meta-lora/lora-core';
 import { loadModelSource } from '@meta-lora/stage1-adapt';

@@ -8,6 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import type { Command } from '../command.ts';
 
+/** The study runs from the repository's sources, as `pnpm study` does. */
+const SOURCE_CONDITION = '--conditions=@meta-lora/source';
+
 /** The repository root: the nearest ancestor of `from` with `turbo.json` and `pipelines/experiments`. */
 export function findWorkspaceRoot(from: string): string | undefined {
   let dir = resolve(from);
@@ -47,7 +50,7 @@ export const runCommand: Command = {
       (args.values.experiment as string | undefined) ?? process.env.META_LORA_EXPERIMENT ?? 'multitask';
     const env = { ...process.env, META_LORA_EXPERIMENT: experiment };
     const [cmd, cmdArgs] = args.values.study
-      ? [join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'pipelines', 'src', 'study.ts')]]
+      ? [join(root, 'node_modules', '.bin', 'tsx'), [SOURCE_CONDITION, join(root, 'pipelines', 'src', 'study.ts')]]
       : [join(root, 'node_modules', '.bin', 'turbo'), ['run', 'pipeline']];
     const result = spawnSync(cmd, cmdArgs, { cwd: root, env, stdio: 'inherit' });
     if (result.error) {
