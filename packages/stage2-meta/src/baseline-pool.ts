@@ -48,7 +48,8 @@ export interface BaselinePoolOptions {
   readonly workers: number;
   /** Called as job `index` reports its steps (every `PROGRESS_EVERY` steps) and when it is done. */
   readonly onStep?: (index: number, step: number, loss: number) => void;
-  readonly onRunDone?: (index: number) => void;
+  /** Called with job `index`'s result as soon as it is done (completion order). */
+  readonly onRunDone?: (index: number, result: BaselineJobResult) => void;
 }
 
 /** Steps between a worker's progress reports. */
@@ -86,7 +87,7 @@ export async function trainInWorkers(
         const { step, loss } = value as { step: number; loss: number };
         options.onStep?.(i, step, loss);
       },
-      onResult: (i) => options.onRunDone?.(i),
+      onResult: (i, result) => options.onRunDone?.(i, result),
     });
   } finally {
     await pool.close();

@@ -4,6 +4,7 @@ import { MetaLoraError, readArtifact } from '@meta-lora/artifacts';
 import { createTinyModel, initBackend, loadPeftAdapter } from '@meta-lora/lora-core';
 import { tempDir } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BASELINE_RUNS_DIR } from './baseline-runs.ts';
 import { type BaselineOptions, BaselinesArtifact, BaselineTuningArtifact, trainBaselines } from './baselines.ts';
 import { type MetaConfigInput, parseMetaConfig } from './config.ts';
 import { syntheticExample } from './test-tasks.ts';
@@ -73,6 +74,21 @@ describe('trainBaselines', () => {
     const filesA = files(join(a.runDir, 'adapters'));
     expect(filesA.size).toBe(8); // 4 adapters × (adapter_config.json, adapter_model.safetensors)
     expect(files(join(b.runDir, 'adapters'))).toEqual(filesA);
+  });
+
+  it('keeps the runs a failed stage had finished and, rerun, writes the bytes of an uninterrupted run', async () => {
+    const input = { workers: 0, baselines: { steps: 4, batchSize: 4, lr: [0.01, 0.02] } };
+    const whole = train(input, { dev });
+    await whole.rows;
+    const runDir = tempDir('baselines-resume');
+    const config = parseMetaConfig({ lora, ...input });
+    const options = { model, modelSource, config, fullTrain: full, pool, dev, runDir, configHash: 'test' };
+    // the pool run comes last; an empty pool fails it after the single-task and multi-task-full runs have ended
+    const failed = await rejection(trainBaselines({ ...options, pool: [{ taskId: 't0', examples: [] }] }));
+    expect(failed).toBeInstanceOf(MetaLoraError);
+    expect(readdirSync(join(runDir, BASELINE_RUNS_DIR))).toHaveLength(6); // 3 method/task groups × 2 learning rates
+    await trainBaselines(options);
+    expect(files(runDir)).toEqual(files(whole.runDir));
   });
 
   it('rethrows a failure in a worker as the MetaLoraError the in-thread run throws', async () => {

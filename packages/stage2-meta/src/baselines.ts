@@ -19,7 +19,15 @@
  * and rows are the same as with `workers: 0`, which trains them one after another in this thread.
  */
 import { join } from 'node:path';
-import { defineArtifactKind, MetaLoraError, Progress, Rng, safeSegment, writeArtifact } from '@meta-lora/artifacts';
+import {
+  configHash,
+  defineArtifactKind,
+  MetaLoraError,
+  Progress,
+  Rng,
+  safeSegment,
+  writeArtifact,
+} from '@meta-lora/artifacts';
 import {
   createLoraAdapter,
   type IdExample,
@@ -41,6 +49,7 @@ import {
 import { Bool, Field, Float64, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { trainInWorkers } from './baseline-pool.ts';
+import { BaselineRunCache, baselineRunKey, type RunOutcome } from './baseline-runs.ts';
 import { type BaselineConfig, baselineLrs, baselineSteps, type MetaConfig } from './config.ts';
 
 export const BASELINE_METHODS = ['single-task', 'multi-task-full', 'multi-task-pool'] as const;
@@ -256,12 +265,6 @@ interface PlannedRun {
   readonly lr: number;
 }
 
-/** What a run hands back (in-thread or from a worker). */
-interface RunOutcome {
-  readonly values: Map<string, Float32Array>;
-  readonly result: Omit<LoraTrainResult, 'adapter'>;
-}
-
 /**
  * Trains the baselines (every learning rate of the grid), saves the dev-selected PEFT adapters and writes
  * `baselines.arrow` and `baseline-tuning.arrow` into `runDir`; returns the selected rows.
@@ -353,10 +356,33 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
     onStep(i, budgets[i] as number);
   };
   const nameOf = (run: PlannedRun) => `${run.method}:${run.taskId}`;
-  const outcomes: RunOutcome[] = [];
-  const workers = resolveWorkers(config.workers, runs.length);
+  // Runs a killed stage had finished are taken from the cache; the others train and are cached as they end.
+  const cache = new BaselineRunCache(runDir);
+  const { lr: _grid, lrFor: _fixed, ...settings } = config.baselines;
+  const keys = runs.map((run) =>
+    baselineRunKey({
+      fingerprint: options.fingerprint ?? null,
+      lora: config.lora,
+      baselines: settings,
+      seed: config.seed,
+      method: run.method,
+      taskId: run.taskId,
+      lr: run.lr,
+      tasks: configHash(run.tasks),
+      dev: configHash(run.dev),
+    }),
+  );
+  const outcomes: (RunOutcome | undefined)[] = keys.map((key) => cache.read(key));
+  const todo = runs.flatMap((_, i) => (outcomes[i] === undefined ? [i] : []));
+  for (const [i, outcome] of outcomes.entries()) if (outcome) onRunDone(i);
+  const finish = (i: number, outcome: RunOutcome) => {
+    cache.write(keys[i] as string, outcome);
+    outcomes[i] = outcome;
+  };
+  const workers = resolveWorkers(config.workers, todo.length);
   if (workers === 0) {
-    for (const [i, run] of runs.entries()) {
+    for (const i of todo) {
+      const run = runs[i] as PlannedRun;
       const { adapter, ...result } = trainLora(
         model,
         run.tasks,
@@ -372,28 +398,33 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
       onRunDone(i);
       const values = adapterValues(adapter);
       adapter.dispose();
-      outcomes.push({ values, result });
+      finish(i, { values, result });
     }
-  } else {
-    const results = await trainInWorkers(
-      runs.map((run) => ({
-        name: nameOf(run),
-        tasks: run.tasks,
-        dev: run.dev,
-        lr: run.lr,
-        rngState: rngOf(run).state(),
-        initState: root.fork('shared-init').state(),
-      })),
+  } else if (todo.length > 0) {
+    await trainInWorkers(
+      todo.map((i) => {
+        const run = runs[i] as PlannedRun;
+        return {
+          name: nameOf(run),
+          tasks: run.tasks,
+          dev: run.dev,
+          lr: run.lr,
+          rngState: rngOf(run).state(),
+          initState: root.fork('shared-init').state(),
+        };
+      }),
       {
         modelSource: options.modelSource,
         lora: config.lora,
         baselines: config.baselines,
         workers,
-        onStep,
-        onRunDone,
+        onStep: (j, step, loss) => onStep(todo[j] as number, step, loss),
+        onRunDone: (j, { values, ...result }) => {
+          onRunDone(todo[j] as number);
+          finish(todo[j] as number, { values: new Map(values), result });
+        },
       },
     );
-    for (const { values, ...result } of results) outcomes.push({ values: new Map(values), result });
   }
 
   progress?.stop();
@@ -465,5 +496,6 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
   };
   writeArtifact(join(runDir, 'baseline-tuning.arrow'), BaselineTuningArtifact, tuning, lineage);
   writeArtifact(join(runDir, 'baselines.arrow'), BaselinesArtifact, rows, lineage);
+  cache.clear();
   return rows;
 }
