@@ -1,0 +1,63 @@
+/**
+ * Loads a Hugging Face model directory: `config.json`, the safetensors weights (single or sharded) and, where present,
+ * `tokenizer.json` / `tokenizer_config.json` and `generation_config.json`. The same loader serves the embedded default model and any user checkpoint.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { type GenerationConfig, readGenerationConfig } from '../generate/generation-config.ts';
+import { LlamaModel } from '../model/llama-model.ts';
+import { readModelConfig } from '../model/model-config.ts';
+import { backendInfo, initBackend } from '../runtime/backend.ts';
+import { loadTokenizer, type Tokenizer } from '../text/tokenizer.ts';
+import { loadCheckpoint } from './checkpoint.ts';
+
+export interface LoadedModel {
+  readonly dir: string;
+  readonly model: LlamaModel;
+  /** Null when the directory has no tokenizer.json. */
+  readonly tokenizer: Tokenizer | null;
+  /** The decoding defaults of `generation_config.json`; null when the directory has none. */
+  readonly generationConfig: GenerationConfig | null;
+  /**
+   * Identifies the base model in adapter metadata and artifact lineage: sha256 over config.json and the weight files
+   * (their full bytes up to 256 MiB in all; above that, their sizes and safetensors headers).
+   */
+  readonly fingerprint: string;
+}
+
+/**
+ * @example
+ * const { model, tokenizer } = await loadModel('models/meta-lora-base');
+ */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  // A TF.js backend must be up before the first tensor; pick the default one unless the caller already chose.
+  if (!backendInfo()) await initBackend();
+  const config = readModelConfig(dir);
+  const generationConfig = readGenerationConfig(dir); // validated before the weights, so a bad file fails fast
+  const checkpoint = loadCheckpoint(dir);
+  const model = LlamaModel.fromTensors(config, checkpoint.tensors, dir);
+  const tokenizer = await loadTokenizer(dir);
+  const hash = createHash('sha256').update(readFileSync(join(dir, 'config.json')));
+  const sizes = checkpoint.files.map((f) => statSync(f).size);
+  const whole = sizes.reduce((a, b) => a + b, 0) <= 256 * 1024 * 1024;
+  checkpoint.files.forEach((file, i) => {
+    hash.update(`${basename(file)}:${sizes[i]}:`);
+    hash.update(whole ? readFileSync(file) : safetensorsHeader(file));
+  });
+  const fingerprint = hash.digest('hex');
+  return { dir, model, tokenizer, generationConfig, fingerprint };
+}
+
+function safetensorsHeader(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const len = Buffer.alloc(8);
+    readSync(fd, len, 0, 8, 0);
+    const header = Buffer.alloc(Math.min(Number(len.readBigUInt64LE(0)), 100_000_000));
+    readSync(fd, header, 0, header.length, 8);
+    return header;
+  } finally {
+    closeSync(fd);
+  }
+}

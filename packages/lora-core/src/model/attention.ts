@@ -1,0 +1,67 @@
+/**
+ * Causal self-attention of a Llama layer as one op with a hand-written gradient, where the backend has the fused
+ * kernels (`@meta-lora/native-blas` registers them on wasm): RoPE on the query and key projections, grouped KV heads
+ * (HF `repeat_kv` order), `softmax(QKᵀ/√d)` over the keys at or before each position, and the context merged back to
+ * [B·T, H·d] — one kernel call each way where the op-by-op block runs about forty. No KV cache: decoding takes the
+ * op-by-op path in `LlamaModel`.
+ *
+ * Dimension letters: B batch, T time, H heads, KV key/value heads, d head dim.
+ */
+import { hasKernels } from '../kernels/has-kernels.ts';
+import { tf } from '../runtime/tf.ts';
+
+/** Kernel names `@meta-lora/native-blas` registers (see its `ATTENTION_KERNEL` for the operands). */
+export const ATTENTION_KERNEL = 'MetaLoraAttention';
+export const ATTENTION_GRAD_KERNEL = 'MetaLoraAttentionGrad';
+
+/** The shape of an attention call. */
+export interface AttentionShape {
+  readonly batch: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+}
+
+/**
+ * True when the backend has both fused attention kernels.
+ *
+ * @example
+ * hasFusedAttention(); // true on wasm with the native addon
+ */
+export function hasFusedAttention(): boolean {
+  return hasKernels(ATTENTION_KERNEL, ATTENTION_GRAD_KERNEL);
+}
+
+/**
+ * The attention context of one layer from its projections; gradients flow to `q`, `k` and `v`.
+ *
+ * @example
+ * const ctx = fusedAttention(q, k, v, cos, sin, { batch: 2, heads: 4, kvHeads: 2 }); // [B·T, H·d]
+ */
+export function fusedAttention(
+  q: tf.Tensor2D, // [B·T, H·d]
+  k: tf.Tensor2D, // [B·T, KV·d]
+  v: tf.Tensor2D, // [B·T, KV·d]
+  cos: tf.Tensor2D, // [T, d]
+  sin: tf.Tensor2D, // [T, d]
+  shape: AttentionShape,
+): tf.Tensor2D {
+  const d = cos.shape[1];
+  const attrs = { ...shape, scale: 1 / Math.sqrt(d) };
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [qIn, kIn, vIn] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [ctx, probs, qr, kr, vg] = tf
+      .engine()
+      .runKernel(ATTENTION_KERNEL, { q: qIn, k: kIn, v: vIn, cos, sin }, attrs) as tf.Tensor[];
+    save([probs, qr, kr, vg, cos, sin] as tf.Tensor[]); // [B, KV, rep·T, T], [B, KV, rep·T, d], [B, KV, T, d] ×2, tables
+    return {
+      value: ctx as tf.Tensor2D, // [B·T, H·d]
+      gradFunc: (dctx: tf.Tensor, saved: tf.Tensor[]) => {
+        const [p, qs, ks, vs, c, s] = saved as tf.Tensor[];
+        const inputs = { dctx, probs: p, qr: qs, kr: ks, vg: vs, cos: c, sin: s } as tf.NamedTensorMap;
+        return tf.engine().runKernel(ATTENTION_GRAD_KERNEL, inputs, attrs) as tf.Tensor[]; // dq, dk, dv
+      },
+    };
+  });
+  return op(q, k, v) as tf.Tensor2D;
+}
