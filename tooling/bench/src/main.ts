@@ -2,7 +2,9 @@
  * `pnpm bench`: meta-lora's LoRA training-step and forward throughput on the bench configuration, side by side with
  * the PyTorch reference in the same run (see shared/bench/README.md), at each requested thread count.
  *
- * Then MeTA-LoRA meta-iterations per second in-thread, with 1 worker and with N workers, on the embedded model.
+ * Then MeTA-LoRA meta-iterations per second in-thread, with 1 worker and with N workers, on the embedded model. First
+ * of all, the start-up times of `meta-lora --help` and of a worker thread. `pnpm bench` builds the packages and the
+ * bench itself first and runs them with plain node (no tsx, in this thread or the workers), as a user's install does.
  *
  *   pnpm bench                      # random bench model, 1 and 2 threads, table; then meta-iterations
  *   pnpm bench --json --steps 20    # one JSON object
@@ -18,6 +20,7 @@ import { type BenchOptions, META_WARMUP_ITERATIONS, parseBenchArgs } from './ben
 import { setEngineThreads } from './engine-threads.ts';
 import { measureEngine, round } from './measure-engine.ts';
 import { measureMeta, median } from './measure-meta.ts';
+import { formatStartup, measureStartup, STARTUP_REPEATS } from './measure-startup.ts';
 import { memoryCheck } from './memory-check.ts';
 import { type BenchReport, formatReport, ratios, type ThreadResult } from './report.ts';
 import { runTorchReference, torchAvailable } from './torch-reference.ts';
@@ -30,10 +33,14 @@ async function main(argv: readonly string[]): Promise<void> {
   const options = { ...parsed, model: parsed.model === null ? null : resolve(base, parsed.model) };
   const info = await initBackend({ quiet: options.json });
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const startup = options.memorySteps > 0 ? null : await measureStartup(metaModelDir(options), STARTUP_REPEATS);
+  if (startup && !options.json) console.log(formatStartup(startup));
 
   if (options.metaOnly) {
     const meta = await runMeta(options, log);
-    console.log(options.json ? JSON.stringify({ impl: 'meta-lora', mode: 'meta', ...meta.json }) : meta.text);
+    console.log(
+      options.json ? JSON.stringify({ impl: 'meta-lora', mode: 'meta', startup, ...meta.json }) : `\n${meta.text}`,
+    );
     process.exitCode = meta.identical ? 0 : 1;
     return;
   }
@@ -107,9 +114,14 @@ async function main(argv: readonly string[]): Promise<void> {
   bench.dispose();
   if (!options.json) console.log(formatReport(report));
   const meta = options.metaIterations > 0 ? await runMeta(options, log) : null;
-  if (options.json) console.log(JSON.stringify(meta ? { ...report, meta: meta.json } : report));
+  if (options.json) console.log(JSON.stringify({ ...report, startup, ...(meta ? { meta: meta.json } : {}) }));
   else if (meta) console.log(`\n${meta.text}`);
   process.exitCode = meta === null || meta.identical ? 0 : 1;
+}
+
+/** The model of the meta-iteration and start-up measurements: `--model`, else the embedded one. */
+function metaModelDir(options: BenchOptions): string {
+  return options.model ?? resolve(import.meta.dirname, '..', '..', '..', 'models', 'meta-lora-base');
 }
 
 /**
@@ -121,7 +133,7 @@ async function runMeta(
   log: (line: string) => void,
 ): Promise<{ text: string; json: Record<string, unknown>; identical: boolean }> {
   setEngineThreads(1);
-  const modelDir = options.model ?? resolve(import.meta.dirname, '..', '..', '..', 'models', 'meta-lora-base');
+  const modelDir = metaModelDir(options);
   const workerCounts = [0, 1, ...options.threads.filter((t) => t > 1)];
   const { runs, identical } = await measureMeta(
     modelDir,
