@@ -22,7 +22,7 @@ import { fusedAttention, hasFusedAttention } from './attention.ts';
 import { gatherRows } from './gather-rows.ts';
 import { type LinearWeights, type LoraBranch, linear } from './linear.ts';
 import type { ModelConfig } from './model-config.ts';
-import { fusedRmsNorm } from './rms-norm.ts';
+import { fusedRmsNorm, rmsNorm } from './rms-norm.ts';
 import { applyRope, ropeInvFreq, ropeTables } from './rope.ts';
 import { swiglu } from './swiglu.ts';
 
@@ -544,12 +544,4 @@ export class LlamaModel {
     }
     return mask;
   }
-}
-
-/** RMSNorm: `x · rsqrt(mean(x²) + eps) · w` over the last axis. [N, D] -> [N, D]. */
-export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const variance = tf.mean(tf.square(x), -1, true); // [N, 1]
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as tf.Tensor2D;
-  });
 }

@@ -2,8 +2,7 @@ import { Rng } from '@meta-lora/artifacts';
 import { describe, expect, it } from 'vitest';
 import { backendInfo, initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
-import { rmsNorm } from './llama-model.ts';
-import { fusedRmsNorm, RMS_NORM_GRAD_KERNEL, RMS_NORM_KERNEL } from './rms-norm.ts';
+import { fusedRmsNorm, RMS_NORM_GRAD_KERNEL, RMS_NORM_KERNEL, rmsNorm } from './rms-norm.ts';
 
 await initBackend({ quiet: true });
 

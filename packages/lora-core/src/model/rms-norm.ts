@@ -17,6 +17,22 @@ import { tf } from '../runtime/tf.ts';
 export const RMS_NORM_KERNEL = 'MetaLoraRmsNorm';
 export const RMS_NORM_GRAD_KERNEL = 'MetaLoraRmsNormGrad';
 
+/** `r = 1/√(mean(x²) + eps)` of each row: [N, D] -> [N, 1]. */
+function inverseRms(x: tf.Tensor2D, eps: number): tf.Tensor {
+  return tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps));
+}
+
+/**
+ * RMSNorm as plain TF.js ops, differentiated by autodiff: the final norm of `LlamaModel`, and `fusedRmsNorm`'s path
+ * for a trainable weight.
+ *
+ * @example
+ * const h = rmsNorm(x, model.norm, 1e-5); // [N, D] -> [N, D]
+ */
+export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return tf.tidy(() => tf.mul(tf.mul(x, inverseRms(x, eps)), weight) as tf.Tensor2D);
+}
+
 /**
  * RMSNorm of each row of `x` with weight `w`. Gradients flow to `x`, and to `w` when it is a trainable variable (then
  * through plain TF.js ops).
@@ -27,7 +43,7 @@ export const RMS_NORM_GRAD_KERNEL = 'MetaLoraRmsNormGrad';
 export function fusedRmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D {
   if (weight instanceof tf.Variable && weight.trainable) {
     // Full-weight training (pretraining) needs the weight's gradient too: plain ops, autodiff.
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), weight) as tf.Tensor2D;
+    return rmsNorm(x, weight, eps);
   }
   const fused = hasKernels(RMS_NORM_KERNEL, RMS_NORM_GRAD_KERNEL);
   const D = x.shape[1];
@@ -39,7 +55,7 @@ export function fusedRmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): 
     if (fused) {
       [y, r] = tf.engine().runKernel(RMS_NORM_KERNEL, { x: xIn, weight }, { eps }) as [tf.Tensor2D, tf.Tensor1D];
     } else {
-      r = tf.rsqrt(tf.add(tf.mean(tf.square(xIn), -1, true), eps)); // [N, 1]
+      r = inverseRms(xIn, eps); // [N, 1]
       y = tf.mul(tf.mul(xIn, r), weight) as tf.Tensor2D;
     }
     save([xIn, r, weight]); // the weight may die with the caller's scope before the backward
