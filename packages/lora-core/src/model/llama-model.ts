@@ -44,6 +44,11 @@ interface DecoderLayer {
   readonly downProj: LinearWeights; // F -> D
 }
 
+/** A layer's seven projections in model order, as `LINEAR_SUFFIXES` lists them: the one list every walk uses. */
+function projections(layer: DecoderLayer): readonly LinearWeights[] {
+  return [layer.qProj, layer.kProj, layer.vProj, layer.oProj, layer.gateProj, layer.upProj, layer.downProj];
+}
+
 /** Per-layer keys and values of the positions seen so far, for incremental decoding. */
 export class KvCache {
   readonly keys: (tf.Tensor4D | null)[]; // per layer [B, KV, S, d], RoPE applied
@@ -114,19 +119,9 @@ export class LlamaModel {
     this.lmHead = lmHead;
     this.invFreq = ropeInvFreq(config.headDim, config.ropeTheta, config.ropeScaling);
     this.modules = new Map();
-    layers.forEach((layer) => {
-      for (const lin of [
-        layer.qProj,
-        layer.kProj,
-        layer.vProj,
-        layer.oProj,
-        layer.gateProj,
-        layer.upProj,
-        layer.downProj,
-      ]) {
-        this.modules.set(lin.name, lin);
-      }
-    });
+    for (const layer of layers) {
+      for (const lin of projections(layer)) this.modules.set(lin.name, lin);
+    }
   }
 
   /**
@@ -244,7 +239,7 @@ export class LlamaModel {
       const p = `model.layers.${i}`;
       out.set(`${p}.input_layernorm.weight`, l.inputLayernorm);
       out.set(`${p}.post_attention_layernorm.weight`, l.postAttentionLayernorm);
-      for (const lin of [l.qProj, l.kProj, l.vProj, l.oProj, l.gateProj, l.upProj, l.downProj]) {
+      for (const lin of projections(l)) {
         out.set(`${lin.name}.weight`, lin.weight);
         if (lin.bias) out.set(`${lin.name}.bias`, lin.bias);
       }
@@ -272,7 +267,7 @@ export class LlamaModel {
     let n = this.embedTokens.size + this.norm.size;
     for (const l of this.layers) {
       n += l.inputLayernorm.size + l.postAttentionLayernorm.size;
-      for (const p of [l.qProj, l.kProj, l.vProj, l.oProj, l.gateProj, l.upProj, l.downProj]) {
+      for (const p of projections(l)) {
         n += p.weight.size + (p.bias?.size ?? 0);
       }
     }
@@ -358,7 +353,7 @@ export class LlamaModel {
     for (const l of this.layers) {
       drop(l.inputLayernorm);
       drop(l.postAttentionLayernorm);
-      for (const p of [l.qProj, l.kProj, l.vProj, l.oProj, l.gateProj, l.upProj, l.downProj]) {
+      for (const p of projections(l)) {
         drop(p.weight);
         drop(p.weightT);
         drop(p.bias);
