@@ -1,12 +1,13 @@
 import { Rng } from '@meta-lora/artifacts';
 import { expectNoTensorLeak } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL } from '../kernels/kernel-names.ts';
 import { createLoraAdapter } from '../lora/lora-adapter.ts';
 import { backendInfo, initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
 import { causalLmLoss, IGNORE_INDEX, type TokenBatch } from '../train/loss.ts';
 import { valueAndGradients } from '../train/train-step.ts';
-import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, hasFusedAttention } from './attention.ts';
+import { hasFusedAttention } from './attention.ts';
 import { createTinyModel } from './tiny-model.ts';
 
 await initBackend({ quiet: true });

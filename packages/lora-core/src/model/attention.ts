@@ -8,11 +8,8 @@
  * Dimension letters: B batch, T time, H heads, KV key/value heads, d head dim.
  */
 import { hasKernels } from '../kernels/has-kernels.ts';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
-
-/** Kernel names `@meta-lora/native-blas` registers (see its `ATTENTION_KERNEL` for the operands). */
-export const ATTENTION_KERNEL = 'MetaLoraAttention';
-export const ATTENTION_GRAD_KERNEL = 'MetaLoraAttentionGrad';
 
 /** The shape of an attention call. */
 export interface AttentionShape {

@@ -1,8 +1,9 @@
 import { Rng } from '@meta-lora/artifacts';
 import { describe, expect, it } from 'vitest';
+import { LORA_LINEAR_GRAD_KERNEL, LORA_LINEAR_KERNEL } from '../kernels/kernel-names.ts';
 import { backendInfo, initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
-import { type LinearWeights, LORA_LINEAR_GRAD_KERNEL, LORA_LINEAR_KERNEL, type LoraBranch, linear } from './linear.ts';
+import { type LinearWeights, type LoraBranch, linear } from './linear.ts';
 
 await initBackend({ quiet: true });
 

@@ -3,19 +3,14 @@
  * branches (PEFT `lora.Linear.forward`), as one op with a hand-written gradient.
  *
  * Why a custom gradient: TF.js's registered matMul gradient uses the transpose flags, which fall off the fast path on
- * the wasm backend (PERF-NOTES.md). Here every product is a plain matMul on explicitly transposed operands, and the
- * frozen weight gets no gradient at all (its `x ᵀ dy` product is skipped), so only LoRA factors cost backward work.
+ * the wasm backend. Here every product is a plain matMul on explicitly transposed operands, and the frozen weight gets
+ * no gradient at all (its `x ᵀ dy` product is skipped), so only LoRA factors cost backward work.
  *
  * Dimension letters: N rows (batch × time), I in features, O out features, r LoRA rank.
  */
 import { hasKernels } from '../kernels/has-kernels.ts';
+import { LORA_LINEAR_GRAD_KERNEL, LORA_LINEAR_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
-
-/** Kernel names `@meta-lora/native-blas` registers: the projection with one LoRA branch (inputs `x`, `weightT`, `a`,
- * `b`; attr `scaling`; outputs `y`, `h`) and its gradient (inputs `dy`, `x`, `h`, `weight`, `a`, `b`; outputs `dx`,
- * `da`, `db`). */
-export const LORA_LINEAR_KERNEL = 'MetaLoraLinear';
-export const LORA_LINEAR_GRAD_KERNEL = 'MetaLoraLinearGrad';
 
 /** One projection's weights. `weight` is HF's [O, I]; `weightT` caches its transpose [I, O] for the forward. */
 export interface LinearWeights {

@@ -1,8 +1,9 @@
 import { Rng } from '@meta-lora/artifacts';
 import { describe, expect, it } from 'vitest';
+import { RMS_NORM_GRAD_KERNEL, RMS_NORM_KERNEL } from '../kernels/kernel-names.ts';
 import { backendInfo, initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
-import { fusedRmsNorm, RMS_NORM_GRAD_KERNEL, RMS_NORM_KERNEL, rmsNorm } from './rms-norm.ts';
+import { fusedRmsNorm, rmsNorm } from './rms-norm.ts';
 
 await initBackend({ quiet: true });
 

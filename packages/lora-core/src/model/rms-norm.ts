@@ -10,12 +10,8 @@
  * Dimension letters: N rows, D width.
  */
 import { hasKernels } from '../kernels/has-kernels.ts';
+import { RMS_NORM_GRAD_KERNEL, RMS_NORM_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
-
-/** Kernel names `@meta-lora/native-blas` registers (inputs `x`, `weight`, attr `eps`; the gradient's `dy`, `x`,
- * `weight`, `r`). */
-export const RMS_NORM_KERNEL = 'MetaLoraRmsNorm';
-export const RMS_NORM_GRAD_KERNEL = 'MetaLoraRmsNormGrad';
 
 /** `r = 1/√(mean(x²) + eps)` of each row: [N, D] -> [N, 1]. */
 function inverseRms(x: tf.Tensor2D, eps: number): tf.Tensor {

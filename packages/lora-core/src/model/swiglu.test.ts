@@ -1,8 +1,9 @@
 import { Rng } from '@meta-lora/artifacts';
 import { describe, expect, it } from 'vitest';
+import { SWIGLU_GRAD_KERNEL, SWIGLU_KERNEL } from '../kernels/kernel-names.ts';
 import { backendInfo, initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
-import { SWIGLU_GRAD_KERNEL, SWIGLU_KERNEL, swiglu } from './swiglu.ts';
+import { swiglu } from './swiglu.ts';
 
 await initBackend({ quiet: true });
 

@@ -10,11 +10,8 @@
  * Dimension letters: N rows, F intermediate size.
  */
 import { hasKernels } from '../kernels/has-kernels.ts';
+import { SWIGLU_GRAD_KERNEL, SWIGLU_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
-
-/** Kernel names `@meta-lora/native-blas` registers (inputs `gate`, `up`; the gradient's `dy`, `gate`, `up`). */
-export const SWIGLU_KERNEL = 'MetaLoraSwiGlu';
-export const SWIGLU_GRAD_KERNEL = 'MetaLoraSwiGluGrad';
 
 /**
  * `silu(gate) ⊙ up`, elementwise; `gate` and `up` have one shape.

@@ -1,8 +1,9 @@
 import { Rng } from '@meta-lora/artifacts';
 import { describe, expect, it } from 'vitest';
+import { ADAM_STEP_KERNEL, SGD_STEP_KERNEL } from '../kernels/kernel-names.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
-import { ADAM_STEP_KERNEL, Optimizer, type OptimizerConfigInput, SGD_STEP_KERNEL } from './optimizer.ts';
+import { Optimizer, type OptimizerConfigInput } from './optimizer.ts';
 
 await initBackend({ quiet: true });
 

@@ -12,11 +12,8 @@
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { z } from 'zod';
 import { hasKernels } from '../kernels/has-kernels.ts';
+import { ADAM_STEP_KERNEL, SGD_STEP_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
-
-/** Kernel names `@meta-lora/native-blas` registers (inputs `p`, `g`, `m`, `v` / `p`, `g`, `buf`). */
-export const ADAM_STEP_KERNEL = 'MetaLoraAdamStep';
-export const SGD_STEP_KERNEL = 'MetaLoraSgdStep';
 
 export const OptimizerConfigSchema = z.strictObject({
   type: z.enum(['adamw', 'adam', 'sgd']).default('adamw').describe('adamw, adam (AdamW with weightDecay 0) or sgd'),

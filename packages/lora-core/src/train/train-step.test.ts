@@ -1,13 +1,14 @@
 import { Rng } from '@meta-lora/artifacts';
 import { expectNoTensorLeak } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SUM_SQUARES_KERNEL } from '../kernels/kernel-names.ts';
 import { createLoraAdapter } from '../lora/lora-adapter.ts';
 import { createTinyModel } from '../model/tiny-model.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
 import { causalLmLoss, IGNORE_INDEX, type TokenBatch } from './loss.ts';
 import { Optimizer } from './optimizer.ts';
-import { globalNorm, SUM_SQUARES_KERNEL, trainStep, valueAndGradients } from './train-step.ts';
+import { globalNorm, trainStep, valueAndGradients } from './train-step.ts';
 
 await initBackend({ quiet: true });
 

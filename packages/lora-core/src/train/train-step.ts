@@ -7,6 +7,7 @@
  */
 import { MetaLoraError, type Rng } from '@meta-lora/artifacts';
 import { hasKernels } from '../kernels/has-kernels.ts';
+import { SUM_SQUARES_KERNEL } from '../kernels/kernel-names.ts';
 import type { LoraAdapter } from '../lora/lora-adapter.ts';
 import type { LlamaModel } from '../model/llama-model.ts';
 import { tf } from '../runtime/tf.ts';
@@ -39,9 +40,6 @@ export function valueAndGradients(lossFn: () => tf.Scalar, variables: readonly t
   }
   return { loss, grads: ordered };
 }
-
-/** Kernel name `@meta-lora/native-blas` registers: `Σ x²` over all its inputs, in one pass and one call. */
-export const SUM_SQUARES_KERNEL = 'MetaLoraSumSquares';
 
 /** The global L2 norm of a list of gradients. */
 export function globalNorm(grads: readonly tf.Tensor[]): number {
