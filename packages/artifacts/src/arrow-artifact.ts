@@ -26,11 +26,11 @@ import {
   Struct,
   Table,
   Type,
-  tableFromIPC,
   tableToIPC,
   vectorFromArray,
 } from 'apache-arrow';
 import type { z } from 'zod';
+import { tableFromArrowIPC } from './arrow-ipc.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { canonicalJson, sha256Hex } from './config-hash.ts';
 import { MetaLoraError, showValue } from './errors.ts';
@@ -220,17 +220,11 @@ export function readArtifactInfo(path: string): ArtifactInfo {
 
 /** `readArtifactInfo` on bytes already in memory; `path` only labels errors. */
 export function artifactInfoFromIPC(bytes: Uint8Array, path: string): ArtifactInfo {
-  let table: Table;
-  try {
-    table = tableFromIPC(bytes);
-  } catch (cause) {
-    throw new MetaLoraError(
-      'ARTIFACT_INVALID',
-      `not an Arrow IPC file: ${(cause as Error).message}`,
-      { path, fix: 'pass a .arrow file written by meta-lora' },
-      { cause },
-    );
-  }
+  const table = tableFromArrowIPC(bytes, {
+    path,
+    code: 'ARTIFACT_INVALID',
+    fix: 'pass a .arrow file written by meta-lora',
+  });
   const meta = table.schema.metadata;
   const kind = meta.get(META_KIND);
   const version = meta.get(META_SCHEMA_VERSION);

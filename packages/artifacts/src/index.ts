@@ -12,6 +12,8 @@ export {
   readArtifactInfo,
   writeArtifact,
 } from './arrow-artifact.ts';
+export type { ArrowIPCSource } from './arrow-ipc.ts';
+export { tableFromArrowIPC } from './arrow-ipc.ts';
 export { writeDirAtomic, writeFileAtomic } from './atomic-write.ts';
 export { canonicalJson, configHash, sha256Hex } from './config-hash.ts';
 export type { ErrorCode, ErrorDetails } from './errors.ts';

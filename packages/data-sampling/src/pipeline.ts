@@ -5,7 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHash, type Lineage, MetaLoraError, readArtifact, sha256Hex, writeArtifact } from '@meta-lora/artifacts';
+import {
+  artifactToIPC,
+  configHash,
+  type Lineage,
+  MetaLoraError,
+  readArtifact,
+  sha256Hex,
+  writeArtifact,
+  writeFileAtomic,
+} from '@meta-lora/artifacts';
 import { type DataConfig, DEFAULT_TASKS_PER_BATCH, dataSuite } from './config.ts';
 import { EpisodesArtifact, sampleEpisodes } from './episodes.ts';
 import { type Example, TasksArtifact } from './example.ts';
@@ -116,7 +125,9 @@ export function runDataSample(
     capK: config.capK,
   });
   const pool = buildPools(examples, { k: config.k, seed: config.seed, capK: config.capK });
-  const poolLineage = writeArtifact(join(outDir, 'pool.arrow'), PoolArtifact, pool, {
+  // All three are encoded before any is written: a refusal (say, tasksPerBatch above the number of tasks) leaves the
+  // earlier pool, episodes and usage of outDir as they were.
+  const { bytes: poolBytes, lineage: poolLineage } = artifactToIPC(PoolArtifact, pool, {
     configHash: hash,
     seed: config.seed,
     parents: [tasks.lineage.artifactId],
@@ -134,7 +145,7 @@ export function runDataSample(
     }
   }
   const episodes = sampleEpisodes(pool, { ...config.episodes, tasksPerBatch }, config.seed);
-  const episodesLineage = writeArtifact(join(outDir, 'episodes.arrow'), EpisodesArtifact, episodes, {
+  const { bytes: episodesBytes, lineage: episodesLineage } = artifactToIPC(EpisodesArtifact, episodes, {
     configHash: hash,
     seed: config.seed,
     parents: [poolLineage.artifactId],
@@ -149,11 +160,14 @@ export function runDataSample(
       countTokens,
     ),
   ];
-  const usageLineage = writeArtifact(join(outDir, 'usage.arrow'), UsageArtifact, usage, {
+  const { bytes: usageBytes, lineage: usageLineage } = artifactToIPC(UsageArtifact, usage, {
     configHash: hash,
     seed: config.seed,
     parents: [tasks.lineage.artifactId, poolLineage.artifactId, episodesLineage.artifactId],
     createdBy: `${CREATED_BY} dataUsage`,
   });
+  writeFileAtomic(join(outDir, 'pool.arrow'), poolBytes);
+  writeFileAtomic(join(outDir, 'episodes.arrow'), episodesBytes);
+  writeFileAtomic(join(outDir, 'usage.arrow'), usageBytes);
   return { pool: poolLineage, episodes: episodesLineage, usage: usageLineage, notes };
 }

@@ -12,13 +12,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { assertSafeName, MetaLoraError, showValue } from '@meta-lora/artifacts';
-import { tableFromIPC } from 'apache-arrow';
-import { parquetReadObjects } from 'hyparquet';
+import { assertSafeName, MetaLoraError, showValue, tableFromArrowIPC } from '@meta-lora/artifacts';
 import { z } from 'zod';
 import { parseCsv } from './csv.ts';
 import { type Example, SPLITS, type Split } from './example.ts';
 import { normalizeText } from './normalize.ts';
+import { readParquetRows } from './parquet-rows.ts';
 import { assignSplits, type RawExample, type SplitSizes } from './split.ts';
 
 const common = {
@@ -137,17 +136,11 @@ function csvRows(text: string, path: string): Located[] {
 }
 
 function arrowRows(bytes: Uint8Array, path: string): Located[] {
-  let table: ReturnType<typeof tableFromIPC>;
-  try {
-    table = tableFromIPC(bytes);
-  } catch (cause) {
-    throw new MetaLoraError(
-      'DATA_INVALID',
-      `not an Arrow IPC file: ${(cause as Error).message}`,
-      { path, fix: 'write the file with an Arrow IPC (file or stream) writer' },
-      { cause },
-    );
-  }
+  const table = tableFromArrowIPC(bytes, {
+    path,
+    code: 'DATA_INVALID',
+    fix: 'write the file with an Arrow IPC (file or stream) writer',
+  });
   const names = table.schema.fields.map((f) => f.name);
   const out: Located[] = [];
   for (let i = 0; i < table.numRows; i++) {
@@ -178,7 +171,7 @@ async function parquetRows(bytes: Buffer, path: string): Promise<Located[]> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let rows: Record<string, unknown>[];
   try {
-    rows = await parquetReadObjects({ file });
+    rows = await readParquetRows(file);
   } catch (cause) {
     throw new MetaLoraError(
       'DATA_INVALID',
@@ -238,7 +231,7 @@ function validate(at: Located): Validated {
   if ('messages' in row) {
     const last = row.messages.at(-1)!;
     if (last.role !== 'assistant') {
-      throw new MetaLoraError('DATA_INVALID', `the last message has role ${showValue(last.role)}`, {
+      throw new MetaLoraError('DATA_INVALID', `field \`messages\`: the last message has role ${showValue(last.role)}`, {
         path,
         line,
         field: 'messages',

@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetaLoraError, type RngState, writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
+import { MetaLoraError, type RngState, showValue, writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
 import {
   type LlamaModel,
   type LoraAdapter,
@@ -23,6 +23,7 @@ import {
   type TensorToWrite,
   tf,
 } from '@meta-lora/lora-core';
+import { z } from 'zod';
 
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const LATEST_FILE = 'latest';
@@ -42,6 +43,20 @@ export interface CheckpointState {
   readonly stoppedEarly: boolean;
 }
 
+/** `state.json` as `readLatestCheckpoint` accepts it: a resume never runs on a state it cannot trust. */
+const CheckpointStateSchema = z.object({
+  nextIteration: z.number().int().min(0),
+  rngState: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
+  runHash: z.string().min(1),
+  optimizerType: z.string().min(1),
+  optimizerStep: z.number().int().min(0),
+  bestDevLoss: z.number().nullable(),
+  bestIteration: z.number().int().min(0).nullable(),
+  evalsWithoutImprovement: z.number().int().min(0),
+  stoppedEarly: z.boolean(),
+});
+
+const CHECKPOINT_NAME = /^iter-\d{6,}$/;
 const name = (iteration: number) => `iter-${String(iteration).padStart(6, '0')}`;
 
 /**
@@ -92,18 +107,44 @@ export async function writeCheckpoint(
 export function readLatestCheckpoint(runDir: string): { dir: string; state: CheckpointState } | null {
   const pointer = join(runDir, CHECKPOINTS_DIR, LATEST_FILE);
   if (!existsSync(pointer)) return null;
-  const dir = join(runDir, CHECKPOINTS_DIR, readFileSync(pointer, 'utf8').trim());
+  const restart = 'resume from another run directory, or start again without --resume';
+  const target = readFileSync(pointer, 'utf8').trim();
+  // `latest` is joined into a path: it may only name a sibling checkpoint directory.
+  if (!CHECKPOINT_NAME.test(target)) {
+    throw new MetaLoraError(
+      'CHECKPOINT_INVALID',
+      `\`latest\` names ${showValue(target)}, not a checkpoint directory iter-NNNNNN`,
+      {
+        path: pointer,
+        value: target,
+        fix: restart,
+      },
+    );
+  }
+  const dir = join(runDir, CHECKPOINTS_DIR, target);
   const statePath = join(dir, 'state.json');
+  let json: unknown;
   try {
-    return { dir, state: JSON.parse(readFileSync(statePath, 'utf8')) as CheckpointState };
+    json = JSON.parse(readFileSync(statePath, 'utf8'));
   } catch (cause) {
     throw new MetaLoraError(
       'CHECKPOINT_INVALID',
       `checkpoint state is unreadable: ${(cause as Error).message}`,
-      { path: statePath, fix: 'resume from another run directory, or start again without --resume' },
+      { path: statePath, fix: restart },
       { cause },
     );
   }
+  const parsed = CheckpointStateSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.');
+    throw new MetaLoraError('CHECKPOINT_INVALID', `checkpoint state field \`${field}\`: ${issue.message}`, {
+      path: statePath,
+      field,
+      fix: restart,
+    });
+  }
+  return { dir, state: parsed.data };
 }
 
 /**

@@ -193,15 +193,16 @@ export function metaCandidates(config: MetaConfig): MetaConfig[] {
 }
 
 /**
- * Validates the stage 2 config (defaults filled in). Bad values are CONFIG_INVALID naming the field; `maml` is refused
- * with the reason.
+ * Validates the stage 2 config (defaults filled in). Bad values are CONFIG_INVALID naming the field, and the file when
+ * `where.path` says which one it came from; `maml` is refused with the reason.
  *
  * @example
  * const config = parseMetaConfig({ algorithm: 'reptile', metaLr: 0.1, metaOptimizer: 'sgd' });
+ * parseMetaConfig(JSON.parse(text), { path: 'train.json' }); // errors name train.json
  */
-export function parseMetaConfig(input: unknown): MetaConfig {
-  const config = parseConfig(MetaConfigSchema, input, 'meta');
-  assertSupportedAlgorithm(config);
+export function parseMetaConfig(input: unknown, where: { readonly path?: string } = {}): MetaConfig {
+  const config = parseConfig(MetaConfigSchema, input, 'meta', where.path === undefined ? {} : { path: where.path });
+  assertSupportedAlgorithm(config, where.path);
   return config;
 }
 
@@ -212,14 +213,19 @@ export function parseMetaConfig(input: unknown): MetaConfig {
  * @example
  * assertSupportedAlgorithm({ algorithm: 'maml' }); // throws CONFIG_INVALID
  */
-export function assertSupportedAlgorithm(config: Pick<MetaConfig, 'algorithm'>): void {
+export function assertSupportedAlgorithm(config: Pick<MetaConfig, 'algorithm'>, path?: string): void {
   if (config.algorithm === 'maml') {
     throw new MetaLoraError(
       'CONFIG_INVALID',
       'config `meta.algorithm`: second-order `maml` is not supported: TF.js cannot differentiate through the inner ' +
         'loop (optimizer steps are Variable.assign, and lora-core’s linear, cross-entropy and RoPE have hand-written ' +
         'first-order gradients)',
-      { field: 'meta.algorithm', value: 'maml', fix: 'use `fomaml` (first-order MAML, the default) or `reptile`' },
+      {
+        ...(path === undefined ? {} : { path }),
+        field: 'meta.algorithm',
+        value: 'maml',
+        fix: 'use `fomaml` (first-order MAML, the default) or `reptile`',
+      },
     );
   }
 }

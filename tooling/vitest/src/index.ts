@@ -1,5 +1,6 @@
 export type { AllCloseOptions, AllCloseReport } from './all-close.ts';
 export { compareAllClose } from './all-close.ts';
+export { captureOutput } from './capture-output.ts';
 export { expectNoTensorLeak } from './leak-guard.ts';
 export { removeTempDirs, tempDir } from './temp-dir.ts';
 export { thrownBy } from './thrown-by.ts';

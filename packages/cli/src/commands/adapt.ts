@@ -3,11 +3,10 @@ import { MetaLoraError, Rng } from '@meta-lora/artifacts';
 import { buildPools } from '@meta-lora/data-sampling';
 import { encodeExample, initBackend, loadModel, loadPeftAdapter, savePeftAdapter } from '@meta-lora/lora-core';
 import { adaptTask } from '@meta-lora/stage1-adapt';
-import { parseMetaConfig } from '@meta-lora/stage2-meta';
 import { type Command, intOption, numberOption, requireString } from '../command.ts';
 import { requireModelDir } from '../default-model.ts';
 import { taskExamples } from '../task-examples.ts';
-import { readConfigFile } from './train.ts';
+import { readMetaConfig } from './train.ts';
 
 export const adaptCommand: Command = {
   name: 'adapt',
@@ -42,12 +41,21 @@ export const adaptCommand: Command = {
     const dataPath = requireString(args, 'data', 'adapt');
     const task = requireString(args, 'task', 'adapt');
     const out = requireString(args, 'out', 'adapt');
-    const raw = readConfigFile(args.values.config as string | undefined);
-    const adaptRaw = { ...((raw.adapt as Record<string, unknown> | undefined) ?? {}) };
-    if (args.values.steps !== undefined) adaptRaw.innerSteps = intOption(args, 'steps', 0);
-    if (args.values.lr !== undefined) adaptRaw.innerLr = numberOption(args, 'lr', 0.01);
-    if (args.values.optimizer !== undefined) adaptRaw.innerOptimizer = args.values.optimizer;
-    const config = parseMetaConfig({ ...raw, adapt: adaptRaw });
+    const optimizer = args.values.optimizer;
+    if (optimizer !== undefined && optimizer !== 'sgd' && optimizer !== 'adam') {
+      throw new MetaLoraError('CONFIG_INVALID', `--optimizer must be sgd or adam, got ${JSON.stringify(optimizer)}`, {
+        field: '--optimizer',
+        value: optimizer,
+        fix: 'pass --optimizer sgd or --optimizer adam',
+      });
+    }
+    const config = readMetaConfig(args.values.config as string | undefined, (raw) => {
+      const adaptRaw = { ...((raw.adapt as Record<string, unknown> | undefined) ?? {}) };
+      if (args.values.steps !== undefined) adaptRaw.innerSteps = intOption(args, 'steps', 0);
+      if (args.values.lr !== undefined) adaptRaw.innerLr = numberOption(args, 'lr', 0.01);
+      if (optimizer !== undefined) adaptRaw.innerOptimizer = optimizer;
+      return { ...raw, adapt: adaptRaw };
+    });
     const k = intOption(args, 'k', 16, 1);
     const seed = intOption(args, 'seed', 0);
     const examples = await taskExamples(dataPath, task);

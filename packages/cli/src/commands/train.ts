@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { initBackend, readJsonFile } from '@meta-lora/lora-core';
-import { BASELINE_METHODS, type BaselineMethod, parseMetaConfig, runTraining } from '@meta-lora/stage2-meta';
+import {
+  BASELINE_METHODS,
+  type BaselineMethod,
+  type MetaConfig,
+  parseMetaConfig,
+  runTraining,
+} from '@meta-lora/stage2-meta';
 import { type Command, intOption, requireString } from '../command.ts';
 import { requireModelDir } from '../default-model.ts';
 
@@ -22,6 +28,22 @@ export function readConfigFile(path: string | undefined): Record<string, unknown
   }
   const { $schema: _ignored, ...rest } = json as Record<string, unknown>;
   return rest;
+}
+
+/**
+ * The stage 2 config of `--config FILE` (defaults otherwise), with `override` (the command's flags) applied on top. The
+ * file is validated alone first, so that its errors name it.
+ *
+ * @example
+ * const config = readMetaConfig('train.json', (raw) => ({ ...raw, workers: 0 }));
+ */
+export function readMetaConfig(
+  path: string | undefined,
+  override: (raw: Record<string, unknown>) => Record<string, unknown> = (raw) => raw,
+): MetaConfig {
+  const raw = readConfigFile(path);
+  parseMetaConfig(raw, path === undefined ? {} : { path });
+  return parseMetaConfig(override(raw));
 }
 
 function baselineList(value: unknown): BaselineMethod[] {
@@ -99,9 +121,9 @@ export const trainCommand: Command = {
         });
       }
     }
-    const raw = readConfigFile(args.values.config as string | undefined);
-    if (args.values.workers !== undefined) raw.workers = intOption(args, 'workers', 0);
-    const config = parseMetaConfig(raw);
+    const config = readMetaConfig(args.values.config as string | undefined, (raw) =>
+      args.values.workers === undefined ? raw : { ...raw, workers: intOption(args, 'workers', 0) },
+    );
     const baselines = baselineList(args.values.baselines);
     const backend = args.values.backend as string | undefined;
     await initBackend(backend ? { backend: backend as 'wasm' } : {});
