@@ -510,6 +510,16 @@ const CASES: Case[] = [
     names: (d) => [join(d, 'm', 'tokenizer.json')],
   },
   {
+    name: 'model: tokenizer.json that loads but cannot encode (a template post-processor without `single`)',
+    argv: (d) => {
+      const post = { type: 'TemplateProcessing', single: {}, pair: [], special_tokens: {} };
+      const tokenizer = { ...tinyTokenizer('<s>', '</s>').json, post_processor: post };
+      return generate(copyWith(MODEL, d, 'm', { 'tokenizer.json': JSON.stringify(tokenizer) }));
+    },
+    code: 'TOKENIZER_INVALID',
+    names: (d) => [join(d, 'm', 'tokenizer.json')],
+  },
+  {
     name: 'model: generation_config.json with temperature -1',
     argv: (d) => generate(copyWith(MODEL, d, 'm', { 'generation_config.json': JSON.stringify({ temperature: -1 }) })),
     code: 'CONFIG_INVALID',

@@ -133,6 +133,15 @@ describe('loadTokenizer', () => {
     await expectCode(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
   });
 
+  it('refuses at load a tokenizer.json that constructs but cannot encode (a template post-processor without `single`)', async () => {
+    const broken = {
+      ...tokenizerJson,
+      post_processor: { type: 'TemplateProcessing', single: {}, pair: [], special_tokens: {} },
+    };
+    const dir = modelDir('nosingle', { 'tokenizer.json': JSON.stringify(broken) });
+    await expectCode(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
+  });
+
   it('names tokenizer_config.json when its chat template does not parse', async () => {
     const dir = modelDir('badchat', {
       'tokenizer.json': JSON.stringify(tokenizerJson),

@@ -41,7 +41,7 @@ export class Tokenizer {
   private constructor(
     private readonly hf: HfTokenizer,
     config: TokenizerConfig,
-    private readonly configPath: string,
+    private readonly paths: { readonly tokenizer: string; readonly config: string },
   ) {
     let maxId = -1;
     for (const id of hf.get_vocab(true).values()) maxId = Math.max(maxId, id);
@@ -59,24 +59,45 @@ export class Tokenizer {
         : compileChatTemplate(
             source,
             { bosToken: bos, eosToken: eos, padToken: pad, unkToken: tokenContent(config.unk_token) },
-            configPath,
+            paths.config,
           );
   }
 
-  /** @internal Use `loadTokenizer`. */
+  /**
+   * @internal Use `loadTokenizer`. A `tokenizer.json` can construct and still fail on first use (a post-processor
+   * whose template is missing, say), so the tokenizer encodes and decodes a probe text before it is returned.
+   */
   static fromJson(tokenizerJson: unknown, config: TokenizerConfig, paths: { tokenizer: string; config: string }) {
-    let hf: HfTokenizer;
+    const loading = <T>(step: () => T): T => {
+      try {
+        return step();
+      } catch (cause) {
+        if (cause instanceof MetaLoraError && cause.code === 'TOKENIZER_INVALID') throw cause;
+        throw new MetaLoraError(
+          'TOKENIZER_INVALID',
+          `${paths.tokenizer} is not a tokenizer @huggingface/tokenizers can load: ${(cause as Error).message}`,
+          { path: paths.tokenizer, fix: 'save the tokenizer with HF tokenizers (tokenizer.save) or replace the file' },
+          { cause },
+        );
+      }
+    };
+    const tokenizer = loading(() => new Tokenizer(new HfTokenizer(tokenizerJson as object, config), config, paths));
+    loading(() => tokenizer.hf.decode(tokenizer.hf.encode('Probe: the cat, 42.').ids));
+    return tokenizer;
+  }
+
+  /** `step` (a call into @huggingface/tokenizers), its failure a TOKENIZER_INVALID error naming the file. */
+  private running<T>(what: string, step: () => T): T {
     try {
-      hf = new HfTokenizer(tokenizerJson as object, config);
+      return step();
     } catch (cause) {
       throw new MetaLoraError(
         'TOKENIZER_INVALID',
-        `${paths.tokenizer} is not a tokenizer @huggingface/tokenizers can load: ${(cause as Error).message}`,
-        { path: paths.tokenizer, fix: 'save the tokenizer with HF tokenizers (tokenizer.save) or replace the file' },
+        `${this.paths.tokenizer} failed to ${what}: ${(cause as Error).message}`,
+        { path: this.paths.tokenizer, fix: "replace tokenizer.json with the model's own" },
         { cause },
       );
     }
-    return new Tokenizer(hf, config, paths.config);
   }
 
   /** True when `tokenizer_config.json` has a `chat_template`. */
@@ -92,7 +113,10 @@ export class Tokenizer {
    * tokenizer.encode('Hello', { addSpecialTokens: false }); // [812, 271]
    */
   encode(text: string, options: EncodeOptions = {}): number[] {
-    return this.hf.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
+    return this.running(
+      'encode a text',
+      () => this.hf.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids,
+    );
   }
 
   /**
@@ -113,7 +137,9 @@ export class Tokenizer {
         );
       }
     }
-    return this.hf.decode(ids.slice(), { skip_special_tokens: options.skipSpecialTokens ?? false });
+    return this.running('decode token ids', () =>
+      this.hf.decode(ids.slice(), { skip_special_tokens: options.skipSpecialTokens ?? false }),
+    );
   }
 
   /**
@@ -127,7 +153,7 @@ export class Tokenizer {
   applyChatTemplate(messages: readonly ChatMessage[], options: ChatTemplateOptions): string {
     if (this.chatTemplate === undefined) {
       throw new MetaLoraError('TOKENIZER_INVALID', 'this tokenizer has no chat template', {
-        path: this.configPath,
+        path: this.paths.config,
         field: 'chat_template',
         fix: 'add a chat_template to tokenizer_config.json, or format prompts as plain text',
       });
