@@ -15,7 +15,9 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('exportModel', () => {
   it('writes an HF directory that loadModel reads back with the same weights and the tokenizer', async () => {
-    const { model: m } = parsePretrainConfig({ model: { hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1 } });
+    const { model: m } = parsePretrainConfig({
+      model: { vocabSize: 8192, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1 },
+    });
     const tokens = { bosTokenId: 0, eosTokenId: 0, padTokenId: 1 };
     const config = parseModelConfig(hfModelConfig(m, tokens), 'test');
     const model = LlamaModel.fromTensors(config, randomWeights(config, Rng.fromSeed(1)), 'test', { trainable: true });
@@ -26,7 +28,7 @@ describe('exportModel', () => {
       'llama',
       0,
       0,
-      4096,
+      8192,
       'float32',
     ]);
     expect(JSON.parse(readFileSync(join(out, 'generation_config.json'), 'utf8')).eos_token_id).toBe(0);

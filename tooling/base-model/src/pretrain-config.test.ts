@@ -25,8 +25,8 @@ describe('configs/v2.json', () => {
   const read = (rel: string) => JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'));
   const config = parsePretrainConfig(read('../configs/v2.json'), 'configs/v2.json');
 
-  it('trains on corpus v2 with the vocabulary of the committed v2 tokenizer', () => {
-    const tokenizer = read('../../../models/meta-lora-base-v2/tokenizer.json') as {
+  it('trains on corpus v2 with the vocabulary of the committed tokenizer (models/meta-lora-base)', () => {
+    const tokenizer = read('../../../models/meta-lora-base/tokenizer.json') as {
       model: { vocab: Record<string, number> };
       added_tokens: unknown[];
     };

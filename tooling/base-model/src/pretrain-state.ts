@@ -113,7 +113,7 @@ export function pretrainStateFiles(
  * config (by hash), or weights that are not the ones the state was written with.
  *
  * @example
- * const { state, tensors } = readCommittedRun('../../models/meta-lora-base-v2', config);
+ * const { state, tensors } = readCommittedRun('../../models/meta-lora-base', config);
  */
 export function readCommittedRun(dir: string, config: PretrainConfig): CommittedRun {
   const path = join(dir, PRETRAIN_STATE_FILE);

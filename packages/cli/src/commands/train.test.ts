@@ -1,6 +1,6 @@
 /**
  * `meta-lora train` and `meta-lora adapt` end to end through `main`, on a tiny random model that carries the embedded
- * model's tokenizer (4096 tokens), with hand-written tasks/pool/episodes artifacts.
+ * model's tokenizer (8192 tokens), with hand-written tasks/pool/episodes artifacts.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ const dataDir = join(root, 'data');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  const model = createTinyModel(1, { vocab_size: 4096, bos_token_id: 0, eos_token_id: 0, num_hidden_layers: 1 });
+  const model = createTinyModel(1, { vocab_size: 8192, bos_token_id: 0, eos_token_id: 0, num_hidden_layers: 1 });
   const extraFiles: Record<string, Uint8Array> = {};
   for (const f of ['tokenizer.json', 'tokenizer_config.json']) extraFiles[f] = readFileSync(join(tokenizerDir, f));
   await saveModel(model, modelDir, { extraFiles });
