@@ -19,6 +19,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isMetaLoraError, Progress, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
 import { type Method, mergeEvalResults, writeReport } from '@meta-lora/eval';
+import { initBackend } from '@meta-lora/lora-core';
 import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
 import { applyChoices, HYPER_PARAMETERS_FILE, type StudyChoices, writeStudyChoices } from './hyper-parameters.ts';
 import { REPO_ROOT } from './run-dir.ts';
@@ -67,6 +68,8 @@ export interface StudyInfo {
   readonly experiment: string;
   readonly commit: string;
   readonly machine: string;
+  /** What ran the matmuls, e.g. `OpenBLAS cblas_sgemm (…, Haswell kernels, 1 thread)`: its kernels set the rounding. */
+  readonly matmul: string;
   readonly node: string;
   readonly ks: readonly number[];
   readonly seeds: readonly number[];
@@ -198,6 +201,7 @@ async function runStudyLocked(
     experiment: exp.name,
     commit: gitCommit(),
     machine: `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform} ${process.arch}`,
+    matmul: (await initBackend({ quiet: true })).matmul,
     node: process.version,
     ks,
     seeds,

@@ -49,7 +49,7 @@ export interface BackendInfo {
   /** Threads the backend computes on (1 for wasm and cpu; libtensorflow manages its own pool, reported as 0). */
   readonly threads: number;
   /**
-   * What runs the matmuls: e.g. `OpenBLAS cblas_sgemm (libopenblas.so.0, 1 thread)`,
+   * What runs the matmuls: e.g. `OpenBLAS cblas_sgemm (libopenblas.so.0, Haswell kernels, 1 thread)`,
    * `built-in sgemm (AVX2+FMA 6x16; no OpenBLAS found)` or `wasm kernels`.
    */
   readonly matmul: string;
@@ -249,7 +249,7 @@ async function nativeMatmul(): Promise<NativeMatmul> {
   const { blas } = loaded;
   native.registerBlasKernels(tf, blas);
   if (blas.gemm.kind === 'openblas') {
-    const text = `OpenBLAS cblas_sgemm (${blas.library}, ${threadText(blas.threads())})`;
+    const text = `OpenBLAS cblas_sgemm (${blas.library}, ${openBlasKernels(blas.config)}${threadText(blas.threads())})`;
     return { text, note: `; matmul: ${text}`, registered: true };
   }
   const kernel = blas.config.replace(/^built-in sgemm, /, '');
@@ -306,6 +306,18 @@ function versionOf(pkg: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * The CPU kernels a DYNAMIC_ARCH OpenBLAS chose, as `Haswell kernels, ` (empty when its config does not say): they set
+ * the rounding of every product, and OPENBLAS_CORETYPE changes them, so the report names them.
+ *
+ * @example
+ * openBlasKernels('OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64'); // 'Haswell kernels, '
+ */
+function openBlasKernels(config: string): string {
+  const core = /\bDYNAMIC_ARCH\b.*?(\S+) MAX_THREADS=/.exec(config)?.[1];
+  return core ? `${core} kernels, ` : '';
 }
 
 function threadText(threads: number): string {
