@@ -19,6 +19,51 @@ export { canonicalJson, configHash, sha256Hex } from './config-hash.ts';
 export type { ErrorCode, ErrorDetails } from './errors.ts';
 export { assert, ERROR_CODES, isMetaLoraError, MetaLoraError, showValue } from './errors.ts';
 export { HEAP_GROWING_PERCENT, heapGrowingPercent, tuneHeap } from './heap-tuning.ts';
+export type {
+  AdamStepAttrs,
+  AdamStepInputs,
+  AdamStepOutputs,
+  AttentionAttrs,
+  AttentionGradInputs,
+  AttentionGradOutputs,
+  AttentionInputs,
+  AttentionOutputs,
+  FusedKernelName,
+  LoraLinearAttrs,
+  LoraLinearGradInputs,
+  LoraLinearGradOutputs,
+  LoraLinearInputs,
+  LoraLinearOutputs,
+  RmsNormAttrs,
+  RmsNormGradInputs,
+  RmsNormGradOutputs,
+  RmsNormInputs,
+  RmsNormOutputs,
+  SgdStepAttrs,
+  SgdStepInputs,
+  SgdStepOutputs,
+  SumSquaresInputs,
+  SumSquaresOutputs,
+  SwiGluGradInputs,
+  SwiGluGradOutputs,
+  SwiGluInputs,
+  SwiGluOutputs,
+} from './kernel-contract.ts';
+export {
+  ADAM_STEP_KERNEL,
+  ATTENTION_GRAD_KERNEL,
+  ATTENTION_KERNEL,
+  FUSED_KERNEL_GRADIENTS,
+  FUSED_KERNELS,
+  LORA_LINEAR_GRAD_KERNEL,
+  LORA_LINEAR_KERNEL,
+  RMS_NORM_GRAD_KERNEL,
+  RMS_NORM_KERNEL,
+  SGD_STEP_KERNEL,
+  SUM_SQUARES_KERNEL,
+  SWIGLU_GRAD_KERNEL,
+  SWIGLU_KERNEL,
+} from './kernel-contract.ts';
 export type { Lineage, LineageInput } from './lineage.ts';
 export { LineageSchema } from './lineage.ts';
 export type { ProgressFields, ProgressOptions } from './progress.ts';

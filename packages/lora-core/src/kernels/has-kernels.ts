@@ -1,6 +1,7 @@
 /**
  * Whether the current TF.js backend has kernels registered under some names: how lora-core's ops choose between the
- * fused kernels `@meta-lora/native-blas` registers on wasm and their op-by-op versions.
+ * fused kernels `@meta-lora/native-blas` registers on wasm and their op-by-op versions. The kernels' names, inputs and
+ * attrs are declared once, in `kernel-contract.ts` of `@meta-lora/artifacts`.
  */
 import { tf } from '../runtime/tf.ts';
 

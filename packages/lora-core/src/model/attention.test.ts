@@ -1,7 +1,6 @@
-import { Rng } from '@meta-lora/artifacts';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, Rng } from '@meta-lora/artifacts';
 import { expectNoTensorLeak } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL } from '../kernels/kernel-names.ts';
 import { createLoraAdapter } from '../lora/lora-adapter.ts';
 import { backendInfo, initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
@@ -99,10 +98,5 @@ describe('fused attention kernels', () => {
   it('are there on wasm exactly when the native path is on', () => {
     const native = backendInfo()?.nativeKernels ?? false;
     expect(hasFusedAttention()).toBe(native);
-  });
-
-  it('use the kernel names @meta-lora/native-blas registers', async () => {
-    const native = await import('@meta-lora/native-blas');
-    expect([native.ATTENTION_KERNEL, native.ATTENTION_GRAD_KERNEL]).toEqual([ATTENTION_KERNEL, ATTENTION_GRAD_KERNEL]);
   });
 });

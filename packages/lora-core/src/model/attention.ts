@@ -7,8 +7,15 @@
  *
  * Dimension letters: B batch, T time, H heads, KV key/value heads, d head dim.
  */
+
+import {
+  ATTENTION_GRAD_KERNEL,
+  ATTENTION_KERNEL,
+  type AttentionAttrs,
+  type AttentionGradInputs,
+  type AttentionInputs,
+} from '@meta-lora/artifacts';
 import { hasKernels } from '../kernels/has-kernels.ts';
-import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
 
 /** The shape of an attention call. */
@@ -43,19 +50,18 @@ export function fusedAttention(
   shape: AttentionShape,
 ): tf.Tensor2D {
   const d = cos.shape[1];
-  const attrs = { ...shape, scale: 1 / Math.sqrt(d) };
+  const attrs: AttentionAttrs = { ...shape, scale: 1 / Math.sqrt(d) };
   const op = tf.customGrad((...args: unknown[]) => {
     const [qIn, kIn, vIn] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [ctx, probs, qr, kr, vg] = tf
-      .engine()
-      .runKernel(ATTENTION_KERNEL, { q: qIn, k: kIn, v: vIn, cos, sin }, attrs) as tf.Tensor[];
+    const inputs: AttentionInputs<tf.Tensor> = { q: qIn, k: kIn, v: vIn, cos, sin };
+    const [ctx, probs, qr, kr, vg] = tf.engine().runKernel(ATTENTION_KERNEL, inputs, attrs) as tf.Tensor[];
     save([probs, qr, kr, vg, cos, sin] as tf.Tensor[]); // [B, KV, rep·T, T], [B, KV, rep·T, d], [B, KV, T, d] ×2, tables
     return {
       value: ctx as tf.Tensor2D, // [B·T, H·d]
       gradFunc: (dctx: tf.Tensor, saved: tf.Tensor[]) => {
         const [p, qs, ks, vs, c, s] = saved as tf.Tensor[];
-        const inputs = { dctx, probs: p, qr: qs, kr: ks, vg: vs, cos: c, sin: s } as tf.NamedTensorMap;
+        const inputs = { dctx, probs: p, qr: qs, kr: ks, vg: vs, cos: c, sin: s } as AttentionGradInputs<tf.Tensor>;
         return tf.engine().runKernel(ATTENTION_GRAD_KERNEL, inputs, attrs) as tf.Tensor[]; // dq, dk, dv
       },
     };

@@ -1,6 +1,5 @@
-import { Rng } from '@meta-lora/artifacts';
+import { LORA_LINEAR_GRAD_KERNEL, LORA_LINEAR_KERNEL, Rng } from '@meta-lora/artifacts';
 import { describe, expect, it } from 'vitest';
-import { LORA_LINEAR_GRAD_KERNEL, LORA_LINEAR_KERNEL } from '../kernels/kernel-names.ts';
 import { backendInfo, initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
 import { type LinearWeights, type LoraBranch, linear } from './linear.ts';
@@ -82,13 +81,5 @@ describe('linear with one LoRA branch', () => {
     expect(
       [LORA_LINEAR_KERNEL, LORA_LINEAR_GRAD_KERNEL].map((k) => tf.getKernel(k, tf.getBackend()) !== undefined),
     ).toEqual([native, native]);
-  });
-
-  it('uses the kernel names @meta-lora/native-blas registers', async () => {
-    const native = await import('@meta-lora/native-blas');
-    expect([native.LORA_LINEAR_KERNEL, native.LORA_LINEAR_GRAD_KERNEL]).toEqual([
-      LORA_LINEAR_KERNEL,
-      LORA_LINEAR_GRAD_KERNEL,
-    ]);
   });
 });

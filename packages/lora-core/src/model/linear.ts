@@ -8,8 +8,15 @@
  *
  * Dimension letters: N rows (batch × time), I in features, O out features, r LoRA rank.
  */
+
+import {
+  LORA_LINEAR_GRAD_KERNEL,
+  LORA_LINEAR_KERNEL,
+  type LoraLinearAttrs,
+  type LoraLinearGradInputs,
+  type LoraLinearInputs,
+} from '@meta-lora/artifacts';
 import { hasKernels } from '../kernels/has-kernels.ts';
-import { LORA_LINEAR_GRAD_KERNEL, LORA_LINEAR_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
 
 /** One projection's weights. `weight` is HF's [O, I]; `weightT` caches its transpose [I, O] for the forward. */
@@ -105,11 +112,11 @@ export function linear(x: tf.Tensor2D, base: LinearWeights, branches: readonly L
  * kernel call. The base product uses `weightT` as `baseLinear` does, so a branch with B = 0 changes no bit of the output.
  */
 function fusedLoraLinear(x: tf.Tensor2D, base: LinearWeights, branch: LoraBranch): tf.Tensor2D {
-  const attrs = { scaling: branch.scaling };
+  const attrs: LoraLinearAttrs = { scaling: branch.scaling };
   const op = tf.customGrad((...args: unknown[]) => {
     const [xIn, a, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const inputs = { x: xIn, weightT: base.weightT, a, b };
+    const inputs: LoraLinearInputs<tf.Tensor> = { x: xIn, weightT: base.weightT, a, b };
     const [y, h] = tf.engine().runKernel(LORA_LINEAR_KERNEL, inputs, attrs) as [tf.Tensor2D, tf.Tensor2D]; // [N, O], [N, r]
     // Variables outlive the backward pass, so only other factors (an adapter built inside the loss) need the engine's
     // saved copy; that copy is a kernel call and a tape entry each, twice per projection and step.
@@ -119,7 +126,7 @@ function fusedLoraLinear(x: tf.Tensor2D, base: LinearWeights, branch: LoraBranch
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, hs, as = a, bs = b] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D?, tf.Tensor2D?];
-        const grads = { dy, x: xs, h: hs, weight: base.weight, a: as, b: bs };
+        const grads: LoraLinearGradInputs<tf.Tensor> = { dy, x: xs, h: hs, weight: base.weight, a: as, b: bs };
         return tf.engine().runKernel(LORA_LINEAR_GRAD_KERNEL, grads, attrs) as tf.Tensor[]; // dx [N, I], da [r, I], db [O, r]
       },
     };

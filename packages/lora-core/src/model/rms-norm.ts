@@ -9,8 +9,15 @@
  *
  * Dimension letters: N rows, D width.
  */
+
+import {
+  RMS_NORM_GRAD_KERNEL,
+  RMS_NORM_KERNEL,
+  type RmsNormAttrs,
+  type RmsNormGradInputs,
+  type RmsNormInputs,
+} from '@meta-lora/artifacts';
 import { hasKernels } from '../kernels/has-kernels.ts';
-import { RMS_NORM_GRAD_KERNEL, RMS_NORM_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
 
 /** `r = 1/√(mean(x²) + eps)` of each row: [N, D] -> [N, 1]. */
@@ -49,7 +56,9 @@ export function fusedRmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): 
     let y: tf.Tensor2D;
     let r: tf.Tensor; // [N] fused, [N, 1] composite
     if (fused) {
-      [y, r] = tf.engine().runKernel(RMS_NORM_KERNEL, { x: xIn, weight }, { eps }) as [tf.Tensor2D, tf.Tensor1D];
+      const inputs: RmsNormInputs<tf.Tensor> = { x: xIn, weight };
+      const attrs: RmsNormAttrs = { eps };
+      [y, r] = tf.engine().runKernel(RMS_NORM_KERNEL, inputs, attrs) as [tf.Tensor2D, tf.Tensor1D];
     } else {
       r = inverseRms(xIn, eps); // [N, 1]
       y = tf.mul(tf.mul(xIn, r), weight) as tf.Tensor2D;
@@ -59,7 +68,10 @@ export function fusedRmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): 
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, rs, w] = saved as [tf.Tensor2D, tf.Tensor, tf.Tensor1D];
-        if (fused) return tf.engine().runKernel(RMS_NORM_GRAD_KERNEL, { dy, x: xs, weight: w, r: rs }) as tf.Tensor;
+        if (fused) {
+          const inputs: RmsNormGradInputs<tf.Tensor> = { dy, x: xs, weight: w, r: rs };
+          return tf.engine().runKernel(RMS_NORM_GRAD_KERNEL, inputs) as tf.Tensor;
+        }
         const dyw = tf.mul(dy, w); // [N, D]
         const c = tf.div(tf.mul(tf.pow(rs, 3), tf.sum(tf.mul(dyw, xs), -1, true)), D); // [N, 1]
         return tf.sub(tf.mul(dyw, rs), tf.mul(xs, c)); // [N, D]

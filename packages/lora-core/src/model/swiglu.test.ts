@@ -1,6 +1,5 @@
-import { Rng } from '@meta-lora/artifacts';
+import { Rng, SWIGLU_KERNEL } from '@meta-lora/artifacts';
 import { describe, expect, it } from 'vitest';
-import { SWIGLU_GRAD_KERNEL, SWIGLU_KERNEL } from '../kernels/kernel-names.ts';
 import { backendInfo, initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
 import { swiglu } from './swiglu.ts';
@@ -31,10 +30,5 @@ describe('swiglu', () => {
   it('has the fused kernels on wasm exactly when the native path is on', () => {
     const native = backendInfo()?.nativeKernels ?? false;
     expect(tf.getKernel(SWIGLU_KERNEL, tf.getBackend()) !== undefined).toBe(native);
-  });
-
-  it('uses the kernel names @meta-lora/native-blas registers', async () => {
-    const native = await import('@meta-lora/native-blas');
-    expect([native.SWIGLU_KERNEL, native.SWIGLU_GRAD_KERNEL]).toEqual([SWIGLU_KERNEL, SWIGLU_GRAD_KERNEL]);
   });
 });

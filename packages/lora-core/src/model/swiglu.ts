@@ -9,8 +9,9 @@
  *
  * Dimension letters: N rows, F intermediate size.
  */
+
+import { SWIGLU_GRAD_KERNEL, SWIGLU_KERNEL, type SwiGluGradInputs, type SwiGluInputs } from '@meta-lora/artifacts';
 import { hasKernels } from '../kernels/has-kernels.ts';
-import { SWIGLU_GRAD_KERNEL, SWIGLU_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
 
 /**
@@ -25,14 +26,18 @@ export function swiglu<T extends tf.Tensor>(gate: T, up: T): T {
     const [g, u] = args as [tf.Tensor, tf.Tensor];
     const save = args[args.length - 1] as tf.GradSaveFunc;
     save([g, u]);
+    const inputs: SwiGluInputs<tf.Tensor> = { gate: g, up: u };
     const value = fused
-      ? (tf.engine().runKernel(SWIGLU_KERNEL, { gate: g, up: u }) as tf.Tensor) // [N, F]
+      ? (tf.engine().runKernel(SWIGLU_KERNEL, inputs) as tf.Tensor) // [N, F]
       : tf.mul(tf.mul(g, tf.sigmoid(g)), u); // [N, F]
     return {
       value: value as T,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [gs, us] = saved as [tf.Tensor, tf.Tensor];
-        if (fused) return tf.engine().runKernel(SWIGLU_GRAD_KERNEL, { dy, gate: gs, up: us }) as tf.Tensor[];
+        if (fused) {
+          const inputs: SwiGluGradInputs<tf.Tensor> = { dy, gate: gs, up: us };
+          return tf.engine().runKernel(SWIGLU_GRAD_KERNEL, inputs) as tf.Tensor[];
+        }
         const s = tf.sigmoid(gs); // [N, F]
         const silu = tf.mul(gs, s); // [N, F]
         const dGate = tf.mul(tf.mul(dy, us), tf.add(s, tf.mul(silu, tf.sub(1, s)))); // [N, F]

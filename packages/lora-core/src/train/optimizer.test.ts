@@ -1,6 +1,5 @@
-import { Rng } from '@meta-lora/artifacts';
+import { ADAM_STEP_KERNEL, Rng, SGD_STEP_KERNEL } from '@meta-lora/artifacts';
 import { describe, expect, it } from 'vitest';
-import { ADAM_STEP_KERNEL, SGD_STEP_KERNEL } from '../kernels/kernel-names.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
 import { Optimizer, type OptimizerConfigInput } from './optimizer.ts';
@@ -116,9 +115,4 @@ describe.skipIf(!fusedOn)('Optimizer with the fused kernels', () => {
       expect(train(config)).toEqual(withoutKernel(kernel, () => train(config)));
     });
   }
-
-  it('uses the kernel names @meta-lora/native-blas registers', async () => {
-    const native = await import('@meta-lora/native-blas');
-    expect([native.ADAM_STEP_KERNEL, native.SGD_STEP_KERNEL]).toEqual([ADAM_STEP_KERNEL, SGD_STEP_KERNEL]);
-  });
 });

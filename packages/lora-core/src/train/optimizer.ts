@@ -9,10 +9,17 @@
  * Where the backend has the fused kernels (`@meta-lora/native-blas` registers them on wasm) each variable's update is
  * one kernel, in the same float32 operations and order as the op-by-op update, so the two give the same bits.
  */
-import { MetaLoraError } from '@meta-lora/artifacts';
+import {
+  ADAM_STEP_KERNEL,
+  type AdamStepAttrs,
+  type AdamStepInputs,
+  MetaLoraError,
+  SGD_STEP_KERNEL,
+  type SgdStepAttrs,
+  type SgdStepInputs,
+} from '@meta-lora/artifacts';
 import { z } from 'zod';
 import { hasKernels } from '../kernels/has-kernels.ts';
-import { ADAM_STEP_KERNEL, SGD_STEP_KERNEL } from '../kernels/kernel-names.ts';
 import { tf } from '../runtime/tf.ts';
 
 export const OptimizerConfigSchema = z.strictObject({
@@ -88,8 +95,8 @@ export class Optimizer {
       const s = slots[i] as tf.Variable[];
       tf.tidy(() => {
         if (fused && type === 'sgd') {
-          const inputs = momentum > 0 ? { p, g, buf: s[0] as tf.Variable } : { p, g };
-          const attrs = { lr, weightDecay, momentum, first: this.stepCount === 1 };
+          const inputs: SgdStepInputs<tf.Tensor> = momentum > 0 ? { p, g, buf: s[0] as tf.Variable } : { p, g };
+          const attrs: SgdStepAttrs = { lr, weightDecay, momentum, first: this.stepCount === 1 };
           const [next, buf] = tf.engine().runKernel(SGD_STEP_KERNEL, inputs, attrs) as tf.Tensor[];
           p.assign(next as tf.Tensor);
           if (buf) (s[0] as tf.Variable).assign(buf);
@@ -97,8 +104,9 @@ export class Optimizer {
         }
         if (fused) {
           const [m, v] = s as [tf.Variable, tf.Variable];
-          const attrs = { beta1, beta2, eps, decay, sqrtBc2: Math.sqrt(bc2), stepSize: lr / bc1 };
-          const [next, mNext, vNext] = tf.engine().runKernel(ADAM_STEP_KERNEL, { p, g, m, v }, attrs) as tf.Tensor[];
+          const attrs: AdamStepAttrs = { beta1, beta2, eps, decay, sqrtBc2: Math.sqrt(bc2), stepSize: lr / bc1 };
+          const inputs: AdamStepInputs<tf.Tensor> = { p, g, m, v };
+          const [next, mNext, vNext] = tf.engine().runKernel(ADAM_STEP_KERNEL, inputs, attrs) as tf.Tensor[];
           m.assign(mNext as tf.Tensor);
           v.assign(vNext as tf.Tensor);
           p.assign(next as tf.Tensor);

@@ -5,9 +5,8 @@
  * A non-finite loss or gradient is a NOT_FINITE error and leaves the variables untouched, so the caller can keep its
  * last good checkpoint.
  */
-import { MetaLoraError, type Rng } from '@meta-lora/artifacts';
+import { MetaLoraError, type Rng, SUM_SQUARES_KERNEL } from '@meta-lora/artifacts';
 import { hasKernels } from '../kernels/has-kernels.ts';
-import { SUM_SQUARES_KERNEL } from '../kernels/kernel-names.ts';
 import type { LoraAdapter } from '../lora/lora-adapter.ts';
 import type { LlamaModel } from '../model/llama-model.ts';
 import { tf } from '../runtime/tf.ts';
