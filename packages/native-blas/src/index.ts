@@ -23,18 +23,4 @@ export {
   SGEMM_KERNELS,
   THREADS_ENV,
 } from './native-blas.ts';
-export {
-  ADAM_STEP_KERNEL,
-  ATTENTION_GRAD_KERNEL,
-  ATTENTION_KERNEL,
-  LORA_LINEAR_GRAD_KERNEL,
-  LORA_LINEAR_KERNEL,
-  RMS_NORM_GRAD_KERNEL,
-  RMS_NORM_KERNEL,
-  registerBlasKernels,
-  SGD_STEP_KERNEL,
-  SUM_SQUARES_KERNEL,
-  SWIGLU_GRAD_KERNEL,
-  SWIGLU_KERNEL,
-  unregisterBlasKernels,
-} from './register-kernels.ts';
+export { registerBlasKernels, unregisterBlasKernels } from './register-kernels.ts';

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { type AdamStepAttrs, MetaLoraError, type SgdStepAttrs, showValue } from '@meta-lora/artifacts';
 
 /** The addon's entry points; offsets and strides count float32 elements from the start of `buffer`. */
 export interface NativeBlas {
@@ -176,15 +176,9 @@ export interface AdamOffsets {
   readonly vOut: number;
 }
 
-/** `adamStep`'s scalars: `decay = 1 − lr·weightDecay` (1 for Adam), `sqrtBc2 = √(1 − β₂ᵗ)`, `stepSize = lr / (1 − β₁ᵗ)`. */
-export interface AdamConstants {
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly decay: number;
-  readonly sqrtBc2: number;
-  readonly stepSize: number;
-}
+/** `adamStep`'s scalars: the attrs of the fused kernel (`decay = 1 − lr·weightDecay`, `sqrtBc2 = √(1 − β₂ᵗ)`,
+ * `stepSize = lr / (1 − β₁ᵗ)`). */
+export type AdamConstants = AdamStepAttrs;
 
 /** Element offsets of `sgdStep`'s operands (`buf`, `bufOut`: the momentum buffer, -1 without momentum). */
 export interface SgdOffsets {
@@ -195,13 +189,9 @@ export interface SgdOffsets {
   readonly bufOut: number;
 }
 
-/** `sgdStep`'s scalars; `first`: the first step, when the momentum buffer starts as the gradient. */
-export interface SgdConstants {
-  readonly lr: number;
-  readonly weightDecay: number;
-  readonly momentum: number;
-  readonly first: boolean;
-}
+/** `sgdStep`'s scalars: the attrs of the fused kernel (`first`: the first step, when the momentum buffer starts as the
+ * gradient). */
+export type SgdConstants = SgdStepAttrs;
 
 /** The sizes of a LoRA projection: rows, in and out features, rank. */
 export interface LoraDims {

@@ -4,18 +4,19 @@
  * ops; row gathers.
  */
 import '@tensorflow/tfjs-backend-wasm';
-import { Rng } from '@meta-lora/artifacts';
-import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeBlas } from './native-blas.ts';
 import {
   ATTENTION_KERNEL,
-  broadcastBlock,
+  FUSED_KERNEL_GRADIENTS,
+  FUSED_KERNELS,
   LORA_LINEAR_GRAD_KERNEL,
   LORA_LINEAR_KERNEL,
-  registerBlasKernels,
-  unregisterBlasKernels,
-} from './register-kernels.ts';
+  Rng,
+} from '@meta-lora/artifacts';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { broadcastBlock } from './kernels/binary.ts';
+import { loadNativeBlas } from './native-blas.ts';
+import { registerBlasKernels, unregisterBlasKernels } from './register-kernels.ts';
 
 const native = loadNativeBlas();
 
@@ -44,6 +45,15 @@ describe.skipIf(!native.available)('registerBlasKernels on wasm', () => {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     await tf.setBackend('wasm');
     await tf.ready();
+  });
+
+  it('implements every fused kernel of the contract, each forward with its gradient', () => {
+    if (!native.available) return;
+    const names = registerBlasKernels(tf, native.blas);
+    expect(names.slice(0, FUSED_KERNELS.length)).toEqual([...FUSED_KERNELS]);
+    for (const [forward, gradient] of Object.entries(FUSED_KERNEL_GRADIENTS)) {
+      expect([forward, gradient].map((k) => tf.getKernel(k, 'wasm') !== undefined)).toEqual([true, true]);
+    }
   });
 
   const cases: [string, number[], number[], boolean, boolean][] = [
