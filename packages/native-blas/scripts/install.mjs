@@ -3,7 +3,7 @@
 // never fatal: it prints one line, and at run time meta-lora prints a banner with the fix and falls back to the TF.js
 // kernels. Rebuild after installing a compiler: `pnpm --filter @meta-lora/native-blas rebuild`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build', 'Release', 'native_blas.node');
 const quiet = { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 };
 const failures = [];
+// The C++ sources, one per op: binding.gyp lists them, and the direct `c++` call below compiles the same list.
+const sources = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8')).targets[0].sources;
 
 if (process.env.META_LORA_NATIVE === '0') {
   console.log('@meta-lora/native-blas: META_LORA_NATIVE=0, not building the native matmul addon');
@@ -20,7 +22,7 @@ if (process.env.META_LORA_NATIVE === '0') {
 
 rmSync(out, { force: true }); // never leave a stale addon from an older source
 try {
-  execFileSync('node-gyp', ['rebuild'], quiet);
+  execFileSync('node-gyp', ['rebuild', '--jobs', 'max'], quiet); // one object per op, compiled in parallel
 } catch (error) {
   failures.push(`node-gyp: ${firstLine(error)}`);
 }
@@ -49,8 +51,7 @@ if (!existsSync(out)) {
           '-DNODE_GYP_MODULE_NAME=native_blas',
           '-DNAPI_VERSION=8',
           `-I${headers}`,
-          'native/native-blas.cc',
-          'native/builtin-sgemm.cc',
+          ...sources,
           '-o',
           out,
           '-ldl',
