@@ -8,7 +8,7 @@
 import { longestFirst, type RngState, siblingModule, WorkerPool } from '@meta-lora/artifacts';
 import { type BackendName, backendInfo, type LoraConfig } from '@meta-lora/lora-core';
 import { countTokens, type DevSet, type ModelSource } from '@meta-lora/stage1-adapt';
-import type { BaselineTask, LoraTrainResult } from './baselines.ts';
+import type { BaselineTask, LoraTrainResult } from './baseline-task.ts';
 import { type BaselineConfig, baselineSteps } from './config.ts';
 
 /** The setup data of a baseline worker. */

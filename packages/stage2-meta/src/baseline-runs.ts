@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { configHash, writeFileAtomic } from '@meta-lora/artifacts';
-import type { LoraTrainResult } from './baselines.ts';
+import type { LoraTrainResult } from './baseline-task.ts';
 
 export const BASELINE_RUNS_DIR = 'baseline-runs';
 

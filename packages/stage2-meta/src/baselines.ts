@@ -28,15 +28,7 @@ import {
   safeSegment,
   writeArtifact,
 } from '@meta-lora/artifacts';
-import {
-  createLoraAdapter,
-  type IdExample,
-  type LlamaModel,
-  type LoraAdapter,
-  type LoraConfig,
-  savePeftAdapter,
-  tf,
-} from '@meta-lora/lora-core';
+import { createLoraAdapter, type LlamaModel, type LoraConfig, savePeftAdapter, tf } from '@meta-lora/lora-core';
 import {
   adapterValues,
   countTokens,
@@ -50,35 +42,11 @@ import { Bool, Field, Float64, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { trainInWorkers } from './baseline-pool.ts';
 import { BaselineRunCache, baselineRunKey, type RunOutcome } from './baseline-runs.ts';
+import type { BaselineTask, LoraTrainResult } from './baseline-task.ts';
 import { type BaselineConfig, baselineLrs, baselineSteps, type MetaConfig } from './config.ts';
 
 export const BASELINE_METHODS = ['single-task', 'multi-task-full', 'multi-task-pool'] as const;
 export type BaselineMethod = (typeof BASELINE_METHODS)[number];
-
-/** One task's training examples, as token ids. */
-export interface BaselineTask {
-  readonly taskId: string;
-  readonly examples: readonly IdExample[];
-}
-
-export interface LoraTrainResult {
-  /** The trained adapter (at its best dev step); the caller disposes it. */
-  readonly adapter: LoraAdapter;
-  /** Training loss of each step taken. */
-  readonly losses: number[];
-  /** Dev loss before training and at each evaluation, by step (empty without dev sets). */
-  readonly devCurve: { step: number; loss: number }[];
-  /** The step the adapter is taken at (the best dev step; the last step without dev sets). */
-  readonly bestStep: number;
-  readonly bestDevLoss: number | null;
-  /** Distinct examples the run had access to. */
-  readonly examples: number;
-  /** Prompt + target tokens of those examples (after truncation), each counted once. */
-  readonly tokens: number;
-  /** Distinct examples in the minibatches up to `bestStep`, and their tokens. */
-  readonly examplesTrained: number;
-  readonly tokensTrained: number;
-}
 
 /** Dev examples per forward pass when scoring (forward only, so twice a training batch). */
 const devBatchSize = (config: BaselineConfig) => config.batchSize * 2;

@@ -8,14 +8,8 @@ export {
   metaGradient,
   taskVectors,
 } from './aggregate.ts';
-export type {
-  BaselineMethod,
-  BaselineOptions,
-  BaselineRow,
-  BaselineTask,
-  BaselineTuningRow,
-  LoraTrainResult,
-} from './baselines.ts';
+export type { BaselineTask, LoraTrainResult } from './baseline-task.ts';
+export type { BaselineMethod, BaselineOptions, BaselineRow, BaselineTuningRow } from './baselines.ts';
 export {
   BASELINE_METHODS,
   BaselineRowSchema,

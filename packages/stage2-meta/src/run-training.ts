@@ -19,7 +19,8 @@ import {
 } from '@meta-lora/data-sampling';
 import { type ExampleTokenizer, encodeExample, type IdExample } from '@meta-lora/lora-core';
 import { loadModelSource, type TaskData } from '@meta-lora/stage1-adapt';
-import { type BaselineMethod, type BaselineRow, type BaselineTask, trainBaselines } from './baselines.ts';
+import type { BaselineTask } from './baseline-task.ts';
+import { type BaselineMethod, type BaselineRow, trainBaselines } from './baselines.ts';
 import { type MetaConfig, metaCandidates } from './config.ts';
 import { type MetaEpisode, type MetaTrainResult, metaTrain } from './meta-train.ts';
 import {
