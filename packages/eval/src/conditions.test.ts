@@ -32,3 +32,22 @@ describe('parseCondition: data trained on', () => {
     expect(fieldOf({ ...base, examplesTrained: { '*': 9 } })).toBe('conditions[0].tokensTrained');
   });
 });
+
+describe('parseCondition: in-context demonstrations', () => {
+  const demos = (n: number) => Array.from({ length: n }, (_, i) => ({ input: `w${i}`, target: 'x' }));
+  const inContext = (plural: number, polarity: number) => ({
+    method: 'base-in-context',
+    seed: 0,
+    k: 4,
+    supportByTask: { plural: demos(plural), polarity: demos(polarity) },
+  });
+
+  it('takes fewer than k demonstrations for a task whose pool holds fewer (capK)', () => {
+    expect(parseCondition(inContext(4, 3), 0, tasks).supportByTask?.polarity).toHaveLength(3);
+  });
+
+  it('refuses more than k demonstrations, and none', () => {
+    expect(fieldOf(inContext(4, 5))).toBe('conditions[0].supportByTask.polarity');
+    expect(fieldOf(inContext(0, 4))).toBe('conditions[0].supportByTask.plural');
+  });
+});

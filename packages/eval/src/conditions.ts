@@ -144,9 +144,15 @@ export function parseCondition(input: unknown, index: number, taskIds: readonly 
   if (c.method === 'base-in-context') {
     need('supportByTask', 'give the k support examples of every evaluated task');
     for (const t of taskIds) {
+      // At most k: a task with fewer than k train examples pools all of them (`capK`), and shows those.
       const n = c.supportByTask![t]!.length;
-      if (n !== c.k) {
-        throw bad(`supportByTask.${t}`, `has ${n} demonstrations, k is ${c.k}`, 'pass exactly k support examples', n);
+      if (n < 1 || c.k === null || n > c.k) {
+        throw bad(
+          `supportByTask.${t}`,
+          `has ${n} demonstrations, k is ${c.k}`,
+          "pass the task's k-shot pool: at least 1 and at most k examples",
+          n,
+        );
       }
     }
   } else if (c.supportByTask !== undefined) {
