@@ -1,7 +1,10 @@
 /**
- * Entry point of the turbo tasks: `tsx src/run-stage.ts <stage>` runs one stage of the experiment named by
- * META_LORA_EXPERIMENT. The whole experiment is validated first, so a bad file stops the run before any work.
+ * Entry point of the turbo tasks: `tsx src/run-stage.ts <stage> [--run-dir DIR]` runs one stage of the experiment named
+ * by META_LORA_EXPERIMENT, in its run directory `runs/<name>` or in DIR (a scratch run outside the turbo cache; the
+ * fault-injection suite runs there). The whole experiment is validated first, so a bad file stops the run before any
+ * work.
  */
+import { resolve } from 'node:path';
 import { isMetaLoraError, tuneHeap, withRunLock } from '@meta-lora/artifacts';
 import { experimentName, loadExperiment } from './experiment.ts';
 import { withStudyChoices } from './hyper-parameters.ts';
@@ -23,17 +26,19 @@ const STAGES = {
   summary: runSummaryStage,
 } as const;
 
-async function main(stage: string | undefined): Promise<number> {
+async function main([stage, ...rest]: string[]): Promise<number> {
   const run = STAGES[stage as keyof typeof STAGES];
-  if (!run) {
+  const runDir = rest[0] === '--run-dir' && rest.length === 2 ? resolve(rest[1] as string) : undefined;
+  if (!run || (rest.length > 0 && runDir === undefined)) {
     process.stderr.write(
-      `run-stage: unknown stage ${JSON.stringify(stage)}; one of ${Object.keys(STAGES).join(', ')}\n`,
+      `run-stage: usage: run-stage.ts <stage> [--run-dir DIR], stage one of ${Object.keys(STAGES).join(', ')}; got ${JSON.stringify([stage, ...rest].join(' '))}\n`,
     );
     return 2;
   }
   try {
     const log = (line: string) => process.stdout.write(`${line}\n`);
-    const loaded = loadExperiment(experimentName());
+    const experiment = loadExperiment(experimentName());
+    const loaded = runDir === undefined ? experiment : { ...experiment, runDir };
     log(`meta-lora pipeline: experiment ${loaded.name}, stage ${stage}`);
     await withRunLock(loaded.runDir, `pipeline ${stage}`, () =>
       run(stage === 'data' ? loaded : withStudyChoices(loaded, log), log),
@@ -48,4 +53,4 @@ async function main(stage: string | undefined): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv[2]);
+process.exitCode = await main(process.argv.slice(2));
