@@ -1,10 +1,23 @@
 import { spawn } from 'node:child_process';
+import type * as fs from 'node:fs';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { tempDir } from '@meta-lora/vitest-config';
-import { describe, expect, it } from 'vitest';
+import { tempDir, thrownBy } from '@meta-lora/vitest-config';
+import { describe, expect, it, vi } from 'vitest';
+import { MetaLoraError } from './errors.ts';
 import { LOCK_FILE, lockRunDir } from './run-lock.ts';
+
+/** While set, `writeSync` fails as it does on a full disk (the lock file is created, its contents do not fit). */
+const disk = vi.hoisted(() => ({ full: false }));
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof fs>();
+  const writeSync = ((...args: Parameters<typeof real.writeSync>) => {
+    if (disk.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    return real.writeSync(...args);
+  }) as typeof real.writeSync;
+  return { ...real, writeSync };
+});
 
 const lockedBy = (dir: string, pid: number) =>
   writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host: hostname(), what: 'test', since: 'now' }));
@@ -50,5 +63,20 @@ describe('run directory lock', () => {
     const old = new Date(Date.now() - 60_000);
     utimesSync(path, old, old);
     lockRunDir(dir, 'old torn').release();
+  });
+
+  it('on a full disk: IO_FAILED naming the lock, and no empty lock left to refuse the next run', () => {
+    const dir = tempDir('lock-full-disk');
+    disk.full = true;
+    try {
+      const error = thrownBy(() => lockRunDir(dir, 'full'), MetaLoraError);
+      expect(error.code).toBe('IO_FAILED');
+      expect(error.message).toContain(`cannot write the lock of ${dir}: ENOSPC`);
+      expect(error.message).toMatch(/fix: .*disk is not full/);
+    } finally {
+      disk.full = false;
+    }
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    lockRunDir(dir, 'after the disk was freed').release();
   });
 });

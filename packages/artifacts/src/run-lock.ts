@@ -101,9 +101,18 @@ export function lockRunDir(dir: string, what: string): RunLock {
     const owner: LockOwner = { pid: process.pid, host: hostname(), what, since: new Date().toISOString() };
     try {
       writeSync(fd, `${JSON.stringify(owner)}\n`);
-    } finally {
+    } catch (cause) {
+      // A full disk: an empty lock left behind would refuse the next run for TORN_GRACE_MS.
       closeSync(fd);
+      rmSync(path, { force: true });
+      throw new MetaLoraError(
+        'IO_FAILED',
+        `cannot write the lock of ${dir}: ${(cause as Error).message}`,
+        { path, fix: 'check that the run directory is writable and the disk is not full' },
+        { cause },
+      );
     }
+    closeSync(fd);
     held.set(path, { count: 1 });
     if (!exitHook) {
       exitHook = true;

@@ -5,8 +5,8 @@
  * Adaptation gain = query loss of θ − query loss of θᵢ: what k support steps buy on held-out examples of the task.
  * Task cosine = mean pairwise cosine similarity of the task vectors (query gradients, or θᵢ − θ for reptile).
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { defineArtifactKind, writeFileAtomic } from '@meta-lora/artifacts';
+import { appendFileSync, existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { defineArtifactKind, MetaLoraError, writeFileAtomic } from '@meta-lora/artifacts';
 import { Field, Float64, Int32, List, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 
@@ -37,13 +37,29 @@ export interface IterationMetrics {
 }
 
 /**
- * Appends one iteration's line to a JSONL log.
+ * Appends one iteration's line to a JSONL log, whole or not at all: an append that fails (a full disk) is cut back to
+ * the file's length before it, and reported as IO_FAILED.
  *
  * @example
  * appendMetrics('runs/x/metrics.jsonl', metrics);
  */
 export function appendMetrics(path: string, metrics: IterationMetrics): void {
-  appendFileSync(path, `${JSON.stringify(metrics)}\n`);
+  const before = existsSync(path) ? statSync(path).size : 0;
+  try {
+    appendFileSync(path, `${JSON.stringify(metrics)}\n`);
+  } catch (cause) {
+    try {
+      truncateSync(path, before);
+    } catch {
+      // nothing was written, or the file is gone: nothing to cut
+    }
+    throw new MetaLoraError(
+      'IO_FAILED',
+      `could not append iteration ${metrics.iteration} to ${path}: ${(cause as Error).message}`,
+      { path, fix: 'check that the directory is writable and the disk is not full' },
+      { cause },
+    );
+  }
 }
 
 /**
