@@ -55,6 +55,17 @@ describe('run directory lock', () => {
     lock.release();
   });
 
+  it('clears what a killed owner was writing when it takes over its lock', () => {
+    const dir = tempDir('lock-sweep');
+    const dead = 2 ** 22 + 1; // above Linux's pid_max: no such process
+    lockedBy(dir, dead);
+    writeFileSync(join(dir, `.tasks.arrow.${dead}.0.tmp`), 'half');
+    writeFileSync(join(dir, 'tasks.arrow'), 'whole');
+    lockRunDir(dir, 'after the kill').release();
+    expect(existsSync(join(dir, `.tasks.arrow.${dead}.0.tmp`))).toBe(false);
+    expect(readFileSync(join(dir, 'tasks.arrow'), 'utf8')).toBe('whole');
+  });
+
   it('treats an unreadable lock as held while it is fresh and as stale once old', () => {
     const dir = tempDir('lock-torn');
     const path = join(dir, LOCK_FILE);

@@ -1,11 +1,13 @@
 /**
  * One process per run directory: a lock file (`.meta-lora.lock`, holding the owner's pid, host and task) created with
  * O_EXCL. A second process on the same directory is refused with the owner named; the lock of a process that is gone
- * (killed, crashed) is stale and taken over. Re-entrant within one process (the study runs stages in-process).
+ * (killed, crashed) is stale and taken over, and what that process was writing when it died (its atomic writes'
+ * temporaries) is cleared. Re-entrant within one process (the study runs stages in-process).
  */
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { sweepTemporaries } from './atomic-write.ts';
 import { MetaLoraError } from './errors.ts';
 
 export const LOCK_FILE = '.meta-lora.lock';
@@ -84,6 +86,7 @@ export function lockRunDir(dir: string, what: string): RunLock {
       }
       const owner = readOwner(path);
       if (stale(path, owner)) {
+        if (owner) sweepTemporaries(dir, owner.pid);
         rmSync(path, { force: true });
         continue;
       }
