@@ -20,9 +20,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
-import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { detectPlatform, type FastPathGap, fastPathBanner } from './backend-banner.ts';
 import { tf } from './tf.ts';
+
+// Loaded by tfjs.cjs already, as CommonJS (an ESM import would scan its source again; see there).
+const wasmBackend = createRequire(import.meta.url)(
+  '@tensorflow/tfjs-backend-wasm',
+) as typeof import('@tensorflow/tfjs-backend-wasm');
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 /** A backend request: `auto` takes the fastest that loads. */
@@ -199,10 +203,13 @@ async function tryBackend(
   if (name === 'wasm') {
     // Node has no worker for the threaded build; say so explicitly rather than rely on the feature probe.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    setThreadsCount(1);
+    wasmBackend.setThreadsCount(1);
     if (await startBackend('wasm')) {
       const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
-      return { source: `@tensorflow/tfjs-backend-wasm ${tf.version_core} (${simd})`, threads: getThreadsCount() };
+      return {
+        source: `@tensorflow/tfjs-backend-wasm ${tf.version_core} (${simd})`,
+        threads: wasmBackend.getThreadsCount(),
+      };
     }
     failures.push('wasm: @tensorflow/tfjs-backend-wasm failed to initialise');
     return undefined;
