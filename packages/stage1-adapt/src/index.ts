@@ -6,7 +6,7 @@ export type { AdaptConfig, AdaptConfigInput } from './config.ts';
 export { AdaptConfigSchema, parseAdaptConfig, parseConfig } from './config.ts';
 export { innerMinibatches } from './minibatches.ts';
 export type { ModelSource, SourcedModel } from './model-source.ts';
-export { loadModelSource } from './model-source.ts';
+export { loadModelSource, loadSourceModel } from './model-source.ts';
 export type { LossOptions, TargetLoss } from './target-loss.ts';
 export { countTokens, targetLoss, targetLossAndGradients } from './target-loss.ts';
 export type { TaskRunnerOptions } from './task-runner.ts';

@@ -2,7 +2,7 @@
  * Where a base model comes from, as plain data that can cross a worker-thread boundary: a Hugging Face model directory,
  * or a tiny random model (tests, examples). Each worker loads its own copy once.
  */
-import { createTinyModel, type LlamaModel, loadModel, type Tokenizer } from '@meta-lora/lora-core';
+import { createTinyModel, type LlamaModel, loadModel, loadModelWeights, type Tokenizer } from '@meta-lora/lora-core';
 
 export type ModelSource =
   | { readonly dir: string }
@@ -32,4 +32,16 @@ export async function loadModelSource(source: ModelSource): Promise<SourcedModel
     tokenizer: null,
     fingerprint: `tiny:${seed}:${JSON.stringify(overrides)}`,
   };
+}
+
+/**
+ * The model a source names and nothing else (no tokenizer, no fingerprint): what a worker thread loads, once its main
+ * thread has loaded the whole source with `loadModelSource`. The same weights.
+ *
+ * @example
+ * const model = await loadSourceModel({ dir: 'models/meta-lora-base' });
+ */
+export async function loadSourceModel(source: ModelSource): Promise<LlamaModel> {
+  if ('dir' in source) return loadModelWeights(source.dir);
+  return (await loadModelSource(source)).model;
 }

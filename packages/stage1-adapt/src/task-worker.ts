@@ -5,13 +5,13 @@
  */
 import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { createLoraAdapter, initBackend, tf } from '@meta-lora/lora-core';
-import { loadModelSource } from './model-source.ts';
+import { loadSourceModel } from './model-source.ts';
 import type { WorkerInit, WorkerJob } from './task-runner.ts';
 import { adaptedUpdateToIPC, computeAdaptedUpdate, queryLossBefore, unflattenAdapter } from './task-update.ts';
 
 serveJobs<WorkerInit, WorkerJob, Uint8Array | number>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });
-  const { model } = await loadModelSource(init.modelSource);
+  const model = await loadSourceModel(init.modelSource);
   const shared = createLoraAdapter(model, init.loraConfig, Rng.fromSeed(0), init.sharedName);
   return ({ shared: values, job, part }) => {
     tf.tidy(() => {

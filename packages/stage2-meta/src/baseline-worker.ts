@@ -5,13 +5,13 @@
  */
 import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
-import { adapterValues, loadModelSource } from '@meta-lora/stage1-adapt';
+import { adapterValues, loadSourceModel } from '@meta-lora/stage1-adapt';
 import { type BaselineJob, type BaselineJobResult, type BaselineWorkerInit, PROGRESS_EVERY } from './baseline-pool.ts';
 import { trainLora } from './baselines.ts';
 
 serveJobs<BaselineWorkerInit, BaselineJob, BaselineJobResult>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });
-  const { model } = await loadModelSource(init.modelSource);
+  const model = await loadSourceModel(init.modelSource);
   return (job, report) => {
     const { adapter, ...result } = trainLora(
       model,

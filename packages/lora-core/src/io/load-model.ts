@@ -31,8 +31,7 @@ export interface LoadedModel {
  * const { model, tokenizer } = await loadModel('models/meta-lora-base');
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
-  // A TF.js backend must be up before the first tensor; pick the default one unless the caller already chose.
-  if (!backendInfo()) await initBackend();
+  await ensureBackend();
   const config = readModelConfig(dir);
   const generationConfig = readGenerationConfig(dir); // validated before the weights, so a bad file fails fast
   const checkpoint = loadCheckpoint(dir);
@@ -47,6 +46,24 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   });
   const fingerprint = hash.digest('hex');
   return { dir, model, tokenizer, generationConfig, fingerprint };
+}
+
+/**
+ * The model of a directory and nothing else (`config.json` and the weights; no tokenizer, generation config or
+ * fingerprint): what a worker thread needs once its main thread has loaded and checked the whole directory with
+ * `loadModel`. The same weights as `loadModel`'s, without the cost of the tokenizer and of hashing the weights.
+ *
+ * @example
+ * const model = await loadModelWeights('models/meta-lora-base');
+ */
+export async function loadModelWeights(dir: string): Promise<LlamaModel> {
+  await ensureBackend();
+  return LlamaModel.fromTensors(readModelConfig(dir), loadCheckpoint(dir).tensors, dir);
+}
+
+/** A TF.js backend must be up before the first tensor; pick the default one unless the caller already chose. */
+async function ensureBackend(): Promise<void> {
+  if (!backendInfo()) await initBackend();
 }
 
 function safetensorsHeader(file: string): Buffer {
