@@ -104,6 +104,32 @@ describe('WorkerPool', () => {
   });
 });
 
+describe('WorkerPool with held workers', () => {
+  it('gives a held worker no job until release()', async () => {
+    const held = WorkerPool.start<TestPoolInit, TestPoolJob, number>({
+      module: new URL('./test-pool-worker.ts', import.meta.url),
+      init: { offset: 1 },
+      size: 1,
+      held: 1,
+      label: 'held worker',
+    });
+    try {
+      const started = new Int32Array(new SharedArrayBuffer(4));
+      let settled = false;
+      const results = held.run([{ value: 4, started }, { value: 5 }]).finally(() => {
+        settled = true;
+      });
+      // Long enough for a free worker to set up and answer both jobs.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect([Atomics.load(started, 0), settled]).toEqual([0, false]);
+      held.release();
+      expect(await results).toEqual([9, 11]);
+    } finally {
+      await held.close();
+    }
+  });
+});
+
 describe('longestFirst', () => {
   it('orders positions by cost, highest first, ties by position', () => {
     expect(longestFirst([60, 180, 100, 30, 100])).toEqual([1, 2, 4, 0, 3]);

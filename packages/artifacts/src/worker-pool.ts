@@ -44,6 +44,11 @@ export interface WorkerPoolOptions<Init> {
   readonly init: Init;
   /** Worker threads to start. */
   readonly size: number;
+  /**
+   * Of those, the workers that take no job until `release()` (default 0): they start and set up at once, so they are
+   * ready when released. For a caller that shares the cores with other work for a while.
+   */
+  readonly held?: number;
   /** Names a worker in errors: `${label} ${i} crashed: …`. */
   readonly label: string;
 }
@@ -68,6 +73,8 @@ interface Slot<Result> {
   failure: Error | null;
   /** Whether a job of this pool is running on the worker. */
   busy: boolean;
+  /** Held back from jobs until `release()`. */
+  held: boolean;
 }
 
 /** One `run` call's bookkeeping. */
@@ -103,7 +110,8 @@ export class WorkerPool<Job, Result> {
     const data: PoolWorkerData<Init> = { module: options.module.href, init: options.init };
     for (let i = 0; i < options.size; i++) {
       const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: data });
-      const slot: Slot<Result> = { worker, pending: new Map(), failure: null, busy: false };
+      const held = i >= options.size - (options.held ?? 0);
+      const slot: Slot<Result> = { worker, pending: new Map(), failure: null, busy: false, held };
       const fail = (error: Error) => {
         slot.failure = error;
         for (const p of slot.pending.values()) p.reject(error);
@@ -172,10 +180,22 @@ export class WorkerPool<Job, Result> {
     });
   }
 
+  /**
+   * Lets the held workers (`held` of `start`) take jobs.
+   *
+   * @example
+   * const pool = WorkerPool.start({ ...options, size: 2, held: 1 }); // one worker takes jobs
+   * await otherWork; pool.release(); // now both do
+   */
+  release(): void {
+    for (const slot of this.slots) slot.held = false;
+    this.dispatch();
+  }
+
   /** Hands queued jobs to the idle workers. */
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (slot.busy) continue;
+      if (slot.busy || slot.held) continue;
       const next = this.takeQueued();
       if (!next) return;
       this.start(slot, next.batch, next.index);

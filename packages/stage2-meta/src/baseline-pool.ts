@@ -40,12 +40,20 @@ export interface BaselineJobResult extends Omit<LoraTrainResult, 'adapter'> {
   readonly values: [string, Float32Array][];
 }
 
+/** Workers that take no run until `until` settles, while other work (meta-training) has their cores. */
+export interface HeldWorkers {
+  readonly workers: number;
+  readonly until: Promise<unknown>;
+}
+
 export interface BaselinePoolOptions {
   readonly modelSource: ModelSource;
   readonly lora: LoraConfig;
   readonly baselines: BaselineConfig;
   /** Worker threads (at least 1). */
   readonly workers: number;
+  /** Of those, the ones held back for a while (at least one worker always trains). */
+  readonly held?: HeldWorkers;
   /** Called as job `index` reports its steps (every `PROGRESS_EVERY` steps) and when it is done. */
   readonly onStep?: (index: number, step: number, loss: number) => void;
   /** Called with job `index`'s result as soon as it is done (completion order). */
@@ -56,7 +64,8 @@ export interface BaselinePoolOptions {
 export const PROGRESS_EVERY = 10;
 
 /**
- * Trains `jobs` on `workers` threads, longest first, each to the next idle worker; returns the results in job order.
+ * Trains `jobs` on `workers` threads (the `held` ones joining later), longest first, each to the next idle worker;
+ * returns the results in job order.
  * After a failure no further job starts, and the failure of the first failed job is rethrown (a MetaLoraError keeps its
  * code). The workers are stopped either way.
  *
@@ -77,8 +86,11 @@ export async function trainInWorkers(
       ...(backend ? { backend } : {}),
     },
     size: options.workers,
+    held: Math.min(options.held?.workers ?? 0, options.workers - 1),
     label: 'baseline worker',
   });
+  const release = () => pool.release();
+  options.held?.until.then(release, release);
   try {
     return await pool.run(jobs, {
       order: longestFirst(jobs.map((job) => baselineJobCost(job, options.baselines))),

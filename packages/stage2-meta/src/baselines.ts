@@ -40,7 +40,7 @@ import {
 } from '@meta-lora/stage1-adapt';
 import { Bool, Field, Float64, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
-import { trainInWorkers } from './baseline-pool.ts';
+import { type HeldWorkers, trainInWorkers } from './baseline-pool.ts';
 import { BaselineRunCache, baselineRunKey, type RunOutcome } from './baseline-runs.ts';
 import type { BaselineTask, LoraTrainResult } from './baseline-task.ts';
 import { type BaselineConfig, baselineLrs, baselineSteps, type MetaConfig } from './config.ts';
@@ -221,6 +221,10 @@ export interface BaselineOptions {
   readonly fingerprint?: string;
   /** Progress on stderr over the steps of every run (a bar in a terminal, a line every ~10 s otherwise). */
   readonly progress?: boolean;
+  /** Progress as lines even in a terminal (another progress display runs at the same time). */
+  readonly progressLines?: boolean;
+  /** Worker threads that join only when `until` settles (meta-training has their cores until then). */
+  readonly held?: HeldWorkers;
 }
 
 /** One run of the grid, before training. */
@@ -309,6 +313,7 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
         label: `baselines (${runs.length} runs)`,
         total: budgets.reduce((a, b) => a + b, 0),
         unit: 'step',
+        ...(options.progressLines ? { lines: true } : {}),
       })
     : null;
   const onStep = (i: number, step: number, loss?: number) => {
@@ -386,6 +391,7 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
         lora: config.lora,
         baselines: config.baselines,
         workers,
+        ...(options.held ? { held: options.held } : {}),
         onStep: (j, step, loss) => onStep(todo[j] as number, step, loss),
         onRunDone: (j, { values, ...result }) => {
           onRunDone(todo[j] as number);

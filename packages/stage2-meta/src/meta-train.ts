@@ -80,6 +80,13 @@ export interface MetaTrainOptions {
   readonly progress?: boolean;
   /** The progress label (default `meta-train`). */
   readonly progressLabel?: string;
+  /** Progress as lines even in a terminal (another progress display runs at the same time). */
+  readonly progressLines?: boolean;
+  /**
+   * Worker threads for the stage-1 tasks, in place of what `config.workers` resolves to (when other work has cores).
+   * Results do not depend on it.
+   */
+  readonly workers?: number;
   /** Called after every iteration. */
   readonly onIteration?: (metrics: IterationMetrics) => void;
 }
@@ -123,7 +130,12 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const rng = Rng.fromState(state.rngState);
   const progress =
     (options.progress ?? process.stderr.isTTY === true)
-      ? new Progress({ label: options.progressLabel ?? 'meta-train', total: episodes.length, unit: 'it' })
+      ? new Progress({
+          label: options.progressLabel ?? 'meta-train',
+          total: episodes.length,
+          unit: 'it',
+          ...(options.progressLines ? { lines: true } : {}),
+        })
       : null;
   progress?.update(state.nextIteration);
   const tasksPerBatch = Math.max(...episodes.map((e) => e.tasks.length), devTasks.length);
@@ -132,7 +144,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       model,
       modelSource: options.modelSource,
       adaptConfig: config.adapt,
-      workers: resolveWorkers(config.workers, tasksPerBatch),
+      workers: options.workers ?? resolveWorkers(config.workers, tasksPerBatch),
     },
     shared,
   );

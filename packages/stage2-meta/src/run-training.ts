@@ -5,6 +5,8 @@
  *
  * Dev tasks (best checkpoint, early stopping): each task adapts on its whole k-shot pool and is scored on its first
  * `devQuerySize` dev examples (by example id).
+ *
+ * The baselines train beside meta-training when there are two or more worker threads (see `runTrainingLocked`).
  */
 
 import { join } from 'node:path';
@@ -17,8 +19,8 @@ import {
   resolveEpisodes,
   TasksArtifact,
 } from '@meta-lora/data-sampling';
-import { type ExampleTokenizer, encodeExample, type IdExample } from '@meta-lora/lora-core';
-import { loadModelSource, type TaskData } from '@meta-lora/stage1-adapt';
+import { type ExampleTokenizer, encodeExample, type IdExample, type LlamaModel } from '@meta-lora/lora-core';
+import { loadModelSource, type ModelSource, resolveWorkers, type TaskData } from '@meta-lora/stage1-adapt';
 import type { BaselineTask } from './baseline-task.ts';
 import { type BaselineMethod, type BaselineRow, trainBaselines } from './baselines.ts';
 import { type MetaConfig, metaCandidates } from './config.ts';
@@ -117,7 +119,7 @@ export interface RunTrainingOptions {
    */
   readonly resume?: boolean;
   readonly progress?: boolean;
-  /** Baselines to train after meta-training (none by default). */
+  /** Baselines to train beside meta-training (none by default). */
   readonly baselines?: readonly BaselineMethod[];
 }
 
@@ -156,43 +158,22 @@ async function runTrainingLocked(options: RunTrainingOptions): Promise<RunTraini
       );
     }
     const data = loadTrainingData(options.data, tokenizer, config.devQuerySize);
-    const candidates = metaCandidates(config);
-    const results: Omit<MetaTrainResult, 'shared'>[] = [];
-    for (const [i, candidate] of candidates.entries()) {
-      const dir = candidateDir(options.runDir, config, i);
-      const resume = options.resume ?? holdsRun(dir, metaRunHash(candidate, fingerprint, data.episodes, data.devTasks));
-      const { shared, ...result } = await metaTrain({
-        model,
-        modelSource: source,
-        fingerprint,
-        config: candidate,
-        episodes: data.episodes,
-        devTasks: data.devTasks,
-        runDir: dir,
-        parents: data.parents,
-        baseModelNameOrPath: options.modelDir,
-        resume,
-        ...(options.progress === undefined ? {} : { progress: options.progress }),
-        progressLabel:
-          candidates.length === 1
-            ? 'meta-train'
-            : `meta-train ${i + 1}/${candidates.length} (innerLr ${candidate.adapt.innerLr}, innerSteps ${candidate.adapt.innerSteps}, metaLr ${candidate.metaLr})`,
-      });
-      shared.dispose();
-      results.push(result);
-    }
-    const tuning = metaTuningRows(candidates, results);
-    await writeSelectedAdapter(options.runDir, config, tuning);
-    writeArtifact(join(options.runDir, META_TUNING_FILE), MetaTuningArtifact, tuning, {
-      configHash: metaRunHash(config, fingerprint, data.episodes, data.devTasks),
-      seed: config.seed,
-      parents: data.parents,
-      createdBy: '@meta-lora/stage2-meta runTraining',
+    // The baselines do not need meta-training's results, so on two or more worker threads they train beside it:
+    // meta-training alone leaves a core idle at times, and the longest baseline run alone would end the stage. Until
+    // meta-training ends, it keeps all worker threads but one, and the baselines' other workers wait. Neither's bytes
+    // depend on this (baseline-history.test.ts, run-training.test.ts). On fewer threads, the baselines come after.
+    const methods = options.baselines ?? [];
+    const cores = methods.length > 0 ? resolveWorkers(config.workers, Number.POSITIVE_INFINITY) : 0;
+    const beside = cores > 1;
+    const lines = beside && options.progress === true;
+    const tasksPerBatch = Math.max(...data.episodes.map((e) => e.tasks.length), data.devTasks.length);
+    const metaWorkers = beside ? Math.min(resolveWorkers(config.workers, tasksPerBatch), cores - 1) : undefined;
+    let metaEnded = () => {};
+    const until = new Promise<void>((resolve) => {
+      metaEnded = resolve;
     });
-    const result = results[tuning.findIndex((r) => r.selected)] as Omit<MetaTrainResult, 'shared'>;
-    let baselines: BaselineRow[] = [];
-    if (options.baselines && options.baselines.length > 0) {
-      baselines = await trainBaselines({
+    const startBaselines = () =>
+      trainBaselines({
         model,
         modelSource: source,
         config,
@@ -200,16 +181,83 @@ async function runTrainingLocked(options: RunTrainingOptions): Promise<RunTraini
         pool: data.pool,
         dev: data.devTasks.map((t) => ({ name: t.taskId, examples: t.query })),
         runDir: options.runDir,
-        methods: options.baselines,
+        methods,
         configHash: metaRunHash(config, fingerprint, data.episodes, data.devTasks),
         parents: data.parents,
         baseModelNameOrPath: options.modelDir,
         fingerprint,
         ...(options.progress === undefined ? {} : { progress: options.progress }),
+        progressLines: lines,
+        ...(metaWorkers === undefined ? {} : { held: { workers: metaWorkers, until } }),
       });
+    const besideMeta = beside ? startBaselines() : null;
+    besideMeta?.catch(() => {}); // awaited below, after meta-training
+    try {
+      const trained = await metaTrainCandidates(options, { model, source, fingerprint, data, lines, metaWorkers });
+      metaEnded();
+      const baselines = methods.length === 0 ? [] : await (besideMeta ?? startBaselines());
+      return { ...trained, baselines };
+    } catch (error) {
+      // Let the baselines finish (their runs are kept in baseline-runs/ for a rerun), then report the failure.
+      metaEnded();
+      await besideMeta?.catch(() => {});
+      throw error;
     }
-    return { result, tuning, baselines };
   } finally {
     model.dispose();
   }
+}
+
+/** Meta-trains every candidate of the grid and writes the selected adapter and `meta-tuning.arrow`. */
+async function metaTrainCandidates(
+  options: RunTrainingOptions,
+  run: {
+    model: LlamaModel;
+    source: ModelSource;
+    fingerprint: string;
+    data: TrainingData;
+    lines: boolean;
+    /** Stage-1 workers, when fewer than `config.workers` resolves to. */
+    metaWorkers: number | undefined;
+  },
+): Promise<Omit<RunTrainingResult, 'baselines'>> {
+  const { model, source, fingerprint, data } = run;
+  const { config } = options;
+  const candidates = metaCandidates(config);
+  const results: Omit<MetaTrainResult, 'shared'>[] = [];
+  for (const [i, candidate] of candidates.entries()) {
+    const dir = candidateDir(options.runDir, config, i);
+    const resume = options.resume ?? holdsRun(dir, metaRunHash(candidate, fingerprint, data.episodes, data.devTasks));
+    const { shared, ...result } = await metaTrain({
+      model,
+      modelSource: source,
+      fingerprint,
+      config: candidate,
+      episodes: data.episodes,
+      devTasks: data.devTasks,
+      runDir: dir,
+      parents: data.parents,
+      baseModelNameOrPath: options.modelDir,
+      resume,
+      ...(options.progress === undefined ? {} : { progress: options.progress }),
+      progressLabel:
+        candidates.length === 1
+          ? 'meta-train'
+          : `meta-train ${i + 1}/${candidates.length} (innerLr ${candidate.adapt.innerLr}, innerSteps ${candidate.adapt.innerSteps}, metaLr ${candidate.metaLr})`,
+      progressLines: run.lines,
+      ...(run.metaWorkers === undefined ? {} : { workers: run.metaWorkers }),
+    });
+    shared.dispose();
+    results.push(result);
+  }
+  const tuning = metaTuningRows(candidates, results);
+  await writeSelectedAdapter(options.runDir, config, tuning);
+  writeArtifact(join(options.runDir, META_TUNING_FILE), MetaTuningArtifact, tuning, {
+    configHash: metaRunHash(config, fingerprint, data.episodes, data.devTasks),
+    seed: config.seed,
+    parents: data.parents,
+    createdBy: '@meta-lora/stage2-meta runTraining',
+  });
+  const result = results[tuning.findIndex((r) => r.selected)] as Omit<MetaTrainResult, 'shared'>;
+  return { result, tuning };
 }
