@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, readArtifact } from '@meta-lora/artifacts';
 import {
@@ -187,6 +187,28 @@ describe('metaTrain', () => {
     expect(again.iterationsRun).toBe(0);
     expect(again.nextIteration).toBe(first.nextIteration);
     expect(readFileSync(weights).equals(bytes)).toBe(true);
+  });
+
+  it('stopped after its final checkpoint, resumes to the same outputs, handoff.arrow included', async () => {
+    const episodes = syntheticEpisodes(3, { numTasks: 3, tasksPerBatch: 2, support: 3, query: 3, seed: 4 });
+    const reference = tmp();
+    (await train({ checkpointEvery: 1 }, episodes, reference)).shared.dispose();
+    const runDir = tmp();
+    // A file named `adapters` makes the outputs fail after the final checkpoint, where a kill would stop them.
+    const stopped = await train({ checkpointEvery: 1 }, episodes, runDir, {
+      onIteration: (m) => {
+        if (m.iteration === 2) writeFileSync(join(runDir, 'adapters'), '');
+      },
+    }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(Error);
+    rmSync(join(runDir, 'adapters'));
+    const again = await train({ checkpointEvery: 1 }, episodes, runDir, { resume: true });
+    again.shared.dispose();
+    expect(again.iterationsRun).toBe(0);
+    const outputs = ['handoff.arrow', 'diagnostics.arrow', join('adapters', 'shared', 'adapter_model.safetensors')];
+    for (const file of outputs) {
+      expect(readFileSync(join(runDir, file)).equals(readFileSync(join(reference, file))), file).toBe(true);
+    }
   });
 
   it('keeps the adapter with the lowest dev loss and stops early when dev loss stops improving', async () => {

@@ -149,7 +149,6 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
     shared,
   );
   const lineage = { configHash: runHash, seed: config.seed, parents: [...(options.parents ?? [])] };
-  let lastRows: TaskUpdateRow[] = [];
   let iterationsRun = 0;
   const ctx: IterationContext = { runner, shared, optimizer, episodes, config, rng, runHash };
   const launch = (iteration: number) => launchIteration(ctx, iteration);
@@ -176,7 +175,6 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       } catch (error) {
         throw notFiniteStop(error, iteration, latestDir);
       }
-      lastRows = rows;
       iterationsRun++;
       let devLoss: number | undefined;
       if (evaluates) {
@@ -199,6 +197,14 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
         ...(devLoss === undefined ? {} : { note: `dev ${devLoss.toFixed(4)}` }),
       });
       state = { ...state, nextIteration: iteration + 1, optimizerStep: current.optimizerStep() };
+      // The final iteration's rows are written before its checkpoint: a run killed after that checkpoint resumes with
+      // nothing left to train and no rows in hand, and finds its handoff.arrow already there.
+      if ((last || state.stoppedEarly) && rows.length > 0) {
+        writeArtifact(join(runDir, 'handoff.arrow'), TaskUpdatesArtifact, rows, {
+          ...lineage,
+          createdBy: '@meta-lora/stage2-meta metaTrain',
+        });
+      }
       if (checkpoints || state.stoppedEarly) {
         latestDir = await writeCheckpoint(runDir, shared, optimizer, state, {
           keep: config.keepCheckpoints,
@@ -208,7 +214,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       current = next ?? (last || state.stoppedEarly ? null : launch(iteration + 1));
     }
     progress?.stop();
-    await writeOutputs(runDir, shared, lastRows, metrics, {
+    await writeOutputs(runDir, shared, metrics, {
       lineage,
       peftOptions,
       metadata: { ...fingerprintMeta, iterations: String(state.nextIteration), runHash },
@@ -280,11 +286,10 @@ function openRun(
   return opened;
 }
 
-/** A finished run's outputs: the final θ (`adapters/shared`), the last iteration's hand-off rows and the diagnostics. */
+/** A finished run's outputs: the final θ (`adapters/shared`) and the diagnostics (the hand-off rows came earlier). */
 async function writeOutputs(
   runDir: string,
   shared: LoraAdapter,
-  lastRows: readonly TaskUpdateRow[],
   metrics: readonly IterationMetrics[],
   out: {
     lineage: Omit<LineageInput, 'createdBy'>;
@@ -294,7 +299,6 @@ async function writeOutputs(
 ): Promise<void> {
   await savePeftAdapter(shared, join(runDir, 'adapters', 'shared'), { ...out.peftOptions, metadata: out.metadata });
   const lineage = { ...out.lineage, createdBy: '@meta-lora/stage2-meta metaTrain' };
-  if (lastRows.length > 0) writeArtifact(join(runDir, 'handoff.arrow'), TaskUpdatesArtifact, [...lastRows], lineage);
   writeArtifact(join(runDir, 'diagnostics.arrow'), DiagnosticsArtifact, diagnosticsRows([...metrics]), lineage);
 }
 
