@@ -10,21 +10,11 @@ import {
 } from '@meta-lora/lora-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataParallel, splitBatch } from './data-parallel.ts';
-import { hfModelConfig, parsePretrainConfig } from './pretrain-config.ts';
+import { hfModelConfig } from './pretrain-config.ts';
+import { tinyPretrainConfig } from './tiny-pretrain.ts';
 import { randomWindows } from './windows.ts';
 
-const { model: modelConfig } = parsePretrainConfig({
-  model: {
-    hiddenSize: 16,
-    intermediateSize: 32,
-    numHiddenLayers: 2,
-    numAttentionHeads: 4,
-    numKeyValueHeads: 2,
-    vocabSize: 64,
-    maxPositionEmbeddings: 64,
-  },
-  train: { seqLen: 16 },
-});
+const { model: modelConfig } = tinyPretrainConfig();
 const hfConfig = hfModelConfig(modelConfig, { bosTokenId: 0, eosTokenId: 0, padTokenId: 1 });
 const rng = Rng.fromSeed(5);
 const stream = Uint16Array.from({ length: 2000 }, () => 2 + rng.int(62));

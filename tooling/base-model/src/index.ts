@@ -64,6 +64,7 @@ export {
 export { MIN_SOURCE_TEXT_CHARS, suiteExclusions } from './suite-exclusions.ts';
 export type { Throughput } from './throughput.ts';
 export { measureThroughput } from './throughput.ts';
+export { countingStream, tinyPretrainConfig } from './tiny-pretrain.ts';
 export type { EncodeFn, TokenStreamInfo, TokenStreams } from './token-stream.ts';
 export { cachedTokenStreams, packDocuments } from './token-stream.ts';
 export type { TokenizerFiles } from './tokenizer-files.ts';

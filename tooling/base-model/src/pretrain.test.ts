@@ -1,7 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '@meta-lora/artifacts';
 import { initBackend, type LlamaModel, loadModel } from '@meta-lora/lora-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from './export-model.ts';
@@ -10,38 +9,10 @@ import { type PretrainLogLine, pretrain, readPretrainLog } from './pretrain.ts';
 import type { TrainerState } from './pretrain-checkpoint.ts';
 import { extendRun, parsePretrainConfig } from './pretrain-config.ts';
 import { PRETRAIN_STATE_FILE, pretrainStateFiles, readCommittedRun } from './pretrain-state.ts';
+import { countingStream, tinyPretrainConfig } from './tiny-pretrain.ts';
 
-// A tiny model on a synthetic stream: counting runs mod 48 with random restarts, so the loss can fall.
-const config = parsePretrainConfig({
-  model: {
-    hiddenSize: 16,
-    intermediateSize: 32,
-    numHiddenLayers: 2,
-    numAttentionHeads: 4,
-    numKeyValueHeads: 2,
-    vocabSize: 64,
-    maxPositionEmbeddings: 64,
-  },
-  train: {
-    seed: 7,
-    maxSteps: 100,
-    batchSize: 4,
-    seqLen: 16,
-    lr: 1e-2,
-    minLr: 1e-3,
-    warmupSteps: 10,
-    evalEvery: 25,
-    evalWindows: 4,
-    checkpointEvery: 20,
-    logEvery: 100,
-  },
-});
-const rng = Rng.fromSeed(3);
-let next = 2;
-const train = Uint16Array.from({ length: 3000 }, () => {
-  next = rng.next() < 0.1 ? 2 + rng.int(48) : 2 + ((next - 1) % 48);
-  return next;
-});
+const config = tinyPretrainConfig({ checkpointEvery: 20 });
+const train = countingStream(3, 3000);
 const streams = { train, heldOut: train.slice(0, 400) };
 const tokens = { bosTokenId: 0, eosTokenId: 0, padTokenId: 1 };
 const quiet = () => {};
