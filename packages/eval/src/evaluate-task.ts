@@ -180,9 +180,18 @@ export function evaluateTask(
   const predictions = examples.map((e, i) => {
     const ctx = contexts[i]!;
     const prompt = ctx.length > room ? ctx.slice(ctx.length - room) : ctx;
-    const ids = generate(model, prompt, { maxNewTokens, greedy: true, eosTokenIds: eos, adapters });
+    const multiline = e.target.includes('\n');
+    // A one-line answer ends at the first newline: the tokens after it would be cut away, so they are not decoded.
+    const stopAfter = (ids: readonly number[]) => codec.decode(ids, { skipSpecialTokens: true }).includes('\n');
+    const ids = generate(model, prompt, {
+      maxNewTokens,
+      greedy: true,
+      eosTokenIds: eos,
+      adapters,
+      ...(multiline ? {} : { stopAfter }),
+    });
     const text = codec.decode(ids, { skipSpecialTokens: true });
-    return e.target.includes('\n') ? text : (text.split('\n')[0] ?? '');
+    return multiline ? text : (text.split('\n')[0] ?? '');
   });
   const hits = predictions.map((p, i) => exactMatch(p, examples[i]!.target));
   const em = (100 * hits.filter((h) => h).length) / examples.length;

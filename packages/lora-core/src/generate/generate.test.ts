@@ -50,6 +50,19 @@ describe('generate', () => {
     expect(stopped.length).toBeLessThanOrEqual(2);
   });
 
+  it('stopAfter ends where it says, on the ids a longer run starts with', () => {
+    const free = generate(model, [5, 6], { maxNewTokens: 6, greedy: true, eosTokenIds: [] });
+    const seen: number[][] = [];
+    const stopAfter = (ids: readonly number[]) => {
+      seen.push([...ids]);
+      return ids.length === 3;
+    };
+    expect(generate(model, [5, 6], { maxNewTokens: 6, greedy: true, eosTokenIds: [], stopAfter })).toEqual(
+      free.slice(0, 3),
+    );
+    expect(seen).toEqual([free.slice(0, 1), free.slice(0, 2), free.slice(0, 3)]);
+  });
+
   it('refuses prompt ids outside the vocabulary', () => {
     expect(() => generate(model, [999], { maxNewTokens: 1, greedy: true })).toThrow(/outside the vocabulary/);
   });

@@ -1,7 +1,7 @@
 /**
  * Autoregressive generation with a KV cache: one forward over the prompt, then one position per new token. Greedy
- * (argmax) or sampled with temperature and nucleus (top-p) filtering, from a seeded `Rng`. Stops at an EOS id or after
- * `maxNewTokens`. An optional repetition penalty (CTRL, Keskar et al. 2019, §4.1; HF's
+ * (argmax) or sampled with temperature and nucleus (top-p) filtering, from a seeded `Rng`. Stops at an EOS id, when
+ * `stopAfter` says so, or after `maxNewTokens`. An optional repetition penalty (CTRL, Keskar et al. 2019, §4.1; HF's
  * `RepetitionPenaltyLogitsProcessor`) is applied to the logits first, in both modes, as transformers does.
  *
  * Dimension letters: T prompt length, D hidden, V vocab.
@@ -29,6 +29,11 @@ export interface GenerateOptions {
   readonly adapters?: readonly LoraAdapter[];
   /** Called with each new token id as it is produced. */
   readonly onToken?: (id: number) => void;
+  /**
+   * Called with the ids generated so far after each new one; `true` stops there (that id kept), as EOS does. Decoding
+   * is causal, so the ids up to the stop are those a longer run would start with.
+   */
+  readonly stopAfter?: (ids: readonly number[]) => boolean;
 }
 
 /**
@@ -116,7 +121,7 @@ export function generate(model: LlamaModel, promptIds: readonly number[], option
       out.push(id);
       seen.add(id);
       options.onToken?.(id);
-      if (eos.has(id)) break;
+      if (eos.has(id) || options.stopAfter?.(out)) break;
       next = [id];
     }
   } finally {
