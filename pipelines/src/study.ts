@@ -12,12 +12,15 @@
  * `pnpm study -- --publish` also copies the report and its artifacts to `docs/results/<experiment>/`, with
  * `hyper-parameters.json`: what dev selection chose at the first seed, which `pnpm pipeline` reuses
  * (`experiment.json`'s `hyperParameters`).
+ *
+ * `pnpm study -- --interim` runs nothing: it reports the cells that have finished, beside a study that may still be
+ * running, into `runs/<experiment>/study-interim/` (the report names the missing cells; `study.json` lists them).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { isMetaLoraError, Progress, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
+import { isMetaLoraError, MetaLoraError, Progress, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
 import { type Method, mergeEvalResults, writeReport } from '@meta-lora/eval';
 import { initBackend } from '@meta-lora/lora-core';
 import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
@@ -77,7 +80,16 @@ export interface StudyInfo {
   readonly variants: readonly { k: number; seed: number; seconds: number }[];
   /** Sum over variants (the study's compute time on this machine, resumes included). */
   readonly wallSeconds: number;
+  /** Cells of the grid not yet finished, left out of an interim report (`--interim`); empty for a whole study. */
+  readonly missing: readonly { k: number; seed: number }[];
   readonly finishedAt: string;
+}
+
+export interface StudyOptions {
+  /** Copy the report and its artifacts to `docs/results/<experiment>/`. */
+  readonly publish?: boolean;
+  /** Run nothing; report the finished cells into `study-interim/`. */
+  readonly interim?: boolean;
 }
 
 const VARIANT_TIME = 'variant-time.json';
@@ -147,21 +159,24 @@ export function reuseFirstSeedChoices(exp: LoadedExperiment, variant: LoadedExpe
 export async function runStudy(
   exp: LoadedExperiment,
   log: (line: string) => void,
-  options: { publish?: boolean } = {},
+  options: StudyOptions = {},
 ): Promise<string> {
-  return withRunLock(join(exp.runDir, 'study'), 'study', () => runStudyLocked(exp, log, options));
+  const dir = join(exp.runDir, options.interim ? 'study-interim' : 'study');
+  return withRunLock(dir, 'study', () => runStudyLocked(exp, dir, log, options));
 }
 
 async function runStudyLocked(
   exp: LoadedExperiment,
+  studyDir: string,
   log: (line: string) => void,
-  options: { publish?: boolean },
+  options: StudyOptions,
 ): Promise<string> {
   const { ks, seeds } = exp.config.experiment.study;
   const order = studyOrder(exp);
   const refs = referenceK(exp);
   const parts: string[] = [];
   const variants: { k: number; seed: number; seconds: number }[] = [];
+  const missing: { k: number; seed: number }[] = [];
   const progress = new Progress({ label: `study ${exp.name}`, total: ks.length * seeds.length, unit: 'variant' });
   for (const seed of seeds) {
     for (const k of order) {
@@ -170,6 +185,11 @@ async function runStudyLocked(
       const timePath = join(variant.runDir, VARIANT_TIME);
       if (existsSync(results)) {
         log(`k ${k}, seed ${seed}: reusing ${results}`);
+      } else if (options.interim) {
+        log(`k ${k}, seed ${seed}: not finished, left out`);
+        missing.push({ k, seed });
+        progress.increment(1, { note: `k ${k} seed ${seed} missing` });
+        continue;
       } else {
         log(`k ${k}, seed ${seed}: running data, train, adapt, eval`);
         const started = Date.now();
@@ -185,7 +205,12 @@ async function runStudyLocked(
     }
   }
   progress.stop();
-  const studyDir = join(exp.runDir, 'study');
+  if (parts.length === 0) {
+    throw new MetaLoraError('EMPTY_TASK', `no cell of the ${exp.name} study has finished yet`, {
+      path: join(exp.runDir, 'study'),
+      fix: `run \`META_LORA_EXPERIMENT=${exp.name} pnpm study\` until its first cell is done`,
+    });
+  }
   const resultsPath = join(studyDir, 'eval', 'eval-results.arrow');
   // Results, eval-cells and eval-examples of every variant; the variants' training records for the sanity checks.
   const merged = mergeEvalResults(parts, resultsPath, '@meta-lora/pipelines study');
@@ -193,9 +218,24 @@ async function runStudyLocked(
     log(`per-example results in ${merged.runsWithExamples} of ${parts.length} variants: intervals only where present`);
   }
   const variantOf = (k: number, seed: number) => reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k);
-  const sanity = seeds.flatMap((seed) => order.map((k) => readSanityRun(variantOf(k, seed))));
-  const tuning = seeds.flatMap((seed) => order.map((k) => readTuningRun(variantOf(k, seed))));
-  const { htmlPath } = writeReport(studyDir, { resultsPath, outDir: join(studyDir, 'report'), sanity, tuning });
+  const finished = seeds.flatMap((seed) =>
+    order.filter((k) => !missing.some((m) => m.k === k && m.seed === seed)).map((k) => variantOf(k, seed)),
+  );
+  const sanity = finished.map(readSanityRun);
+  const tuning = finished.map(readTuningRun);
+  const notice =
+    missing.length === 0
+      ? undefined
+      : `Interim report: ${parts.length} of ${parts.length + missing.length} (k, seed) cells have finished; ` +
+        `missing ${missing.map((m) => `k = ${m.k} seed ${m.seed}`).join(', ')}. ` +
+        'Means and intervals cover the finished cells only.';
+  const { htmlPath } = writeReport(studyDir, {
+    resultsPath,
+    outDir: join(studyDir, 'report'),
+    sanity,
+    tuning,
+    ...(notice ? { notice } : {}),
+  });
   const cpu = cpus();
   const info: StudyInfo = {
     experiment: exp.name,
@@ -207,6 +247,7 @@ async function runStudyLocked(
     seeds,
     variants,
     wallSeconds: variants.reduce((sum, v) => sum + v.seconds, 0),
+    missing,
     finishedAt: new Date().toISOString(),
   };
   writeFileAtomic(join(studyDir, 'study.json'), `${JSON.stringify(info, null, 2)}\n`);
@@ -226,8 +267,9 @@ async function runStudyLocked(
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   try {
-    const publish = process.argv.slice(2).includes('--publish');
-    await runStudy(loadExperiment(experimentName()), (line) => process.stdout.write(`${line}\n`), { publish });
+    const args = process.argv.slice(2);
+    const options = { publish: args.includes('--publish'), interim: args.includes('--interim') };
+    await runStudy(loadExperiment(experimentName()), (line) => process.stdout.write(`${line}\n`), options);
   } catch (error) {
     if (!isMetaLoraError(error)) throw error;
     process.stderr.write(`meta-lora study: error [${error.code}]: ${error.message}\n`);

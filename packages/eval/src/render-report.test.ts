@@ -63,6 +63,20 @@ describe('renderReport: HTML', () => {
     expect(out).toContain('Per-task curves: meta/metrics.jsonl');
   });
 
+  it('shows a notice under the title, escaped, in both formats', () => {
+    const out = renderReport({ ...input, notice: 'Interim: 1 of 2 cells <k8>' });
+    expect(out.markdown.split('\n').slice(0, 4)).toEqual([
+      '# MeTA-LoRA evaluation report',
+      '',
+      '> Interim: 1 of 2 cells <k8>',
+      '',
+    ]);
+    expect(out.html).toContain(
+      '<h1>MeTA-LoRA evaluation report</h1>\n<p class="notice">Interim: 1 of 2 cells &lt;k8&gt;</p>',
+    );
+    expect(markdown).not.toMatch(/^> /m);
+  });
+
   it('is deterministic', () => {
     expect(renderReport(input)).toEqual({ markdown, html });
   });

@@ -44,6 +44,8 @@ export interface ReportInput {
   readonly tuning?: readonly RunTuning[];
   /** Bootstrap replicates and seed (default 2,000 and 0). */
   readonly bootstrap?: IntervalOptions;
+  /** A line shown under the title, before the results (e.g. an interim study's missing cells). */
+  readonly notice?: string;
 }
 
 export interface RenderedReport {
@@ -124,6 +126,7 @@ function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): str
   const out = [
     '# MeTA-LoRA evaluation report',
     '',
+    ...(input.notice ? [`> ${input.notice}`, ''] : []),
     ...(answer ? [`**${answer}**`, ''] : []),
     overview(s, input, t),
     '',
@@ -167,6 +170,7 @@ th:first-child, td:first-child { text-align: left; position: sticky; left: 0; ba
 thead th:first-child { background: #f3f5f7; }
 div.table-scroll { overflow-x: auto; max-width: 100%; }
 p.answer { font-size: 1.05rem; font-weight: 600; }
+p.notice { border-left: 4px solid #E69F00; background: #fff8e6; padding: .4rem .8rem; }
 thead th { background: #f3f5f7; }
 tbody tr:nth-child(even), tbody tr:nth-child(even) td:first-child { background: #fafafa; }
 figure { margin: 1rem 0; overflow-x: auto; } svg.chart { max-width: 100%; height: auto; background: #fff; }
@@ -176,6 +180,7 @@ function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string 
   const answer = headline(s);
   const body: string[] = [
     `<h1>MeTA-LoRA evaluation report</h1>`,
+    ...(input.notice ? [`<p class="notice">${inlineCode(input.notice)}</p>`] : []),
     ...(answer ? [`<p class="answer">${escapeXml(answer)}</p>`] : []),
     `<p>${inlineCode(overview(s, input, t))}</p>`,
   ];

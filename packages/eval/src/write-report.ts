@@ -42,6 +42,8 @@ export interface WriteReportOptions {
   readonly tuning?: readonly RunTuning[];
   /** Bootstrap replicates and seed (default 2,000 and 0). */
   readonly bootstrap?: IntervalOptions;
+  /** A line shown under the report's title (e.g. an interim study's missing cells). */
+  readonly notice?: string;
 }
 
 /**
@@ -84,6 +86,7 @@ export function writeReport(runDir: string, options: WriteReportOptions = {}): W
     ...(options.sanity ? { sanity: options.sanity } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
     ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
+    ...(options.notice ? { notice: options.notice } : {}),
   });
   const outDir = options.outDir ?? runDir;
   mkdirSync(outDir, { recursive: true });
