@@ -7,9 +7,21 @@
 // tfjs-core comes first: its engine, registries and Tensor class are the ones that tfjs-registrations.cjs (the
 // gradients and chained ops, which the `@tensorflow/tfjs` umbrella used to register) and the backends register with.
 // The cpu and wasm backends register themselves; `initBackend` (backend.ts) picks one.
+//
+// tfjs-registrations.cjs is generated (scripts/bundle-tfjs-registrations.mjs), not committed: lora-core's build and
+// the workspace's `pnpm install` write it, and the published package ships it.
 'use strict';
 const tf = require('@tensorflow/tfjs-core');
-require('./tfjs-registrations.cjs');
+try {
+  require('./tfjs-registrations.cjs');
+} catch (error) {
+  if (error.code !== 'MODULE_NOT_FOUND' || !String(error.message).includes('tfjs-registrations.cjs')) throw error;
+  throw new Error(
+    `${__dirname}/tfjs-registrations.cjs is missing: it is generated, not committed. ` +
+      'Run `pnpm install` or `pnpm build` in the workspace (or `node packages/lora-core/scripts/bundle-tfjs-registrations.mjs`).',
+    { cause: error },
+  );
+}
 require('@tensorflow/tfjs-backend-cpu');
 require('@tensorflow/tfjs-backend-wasm');
 

@@ -8,7 +8,7 @@ import { tf } from './tf.ts';
 const coreDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-core/package.json'));
 
 describe('tfjs.cjs', () => {
-  it('registers what was vendored from the installed tfjs-core (else rerun scripts/bundle-tfjs-registrations.mjs)', () => {
+  it('registers what was bundled from the installed tfjs-core (else run scripts/bundle-tfjs-registrations.mjs)', () => {
     const header = readFileSync(new URL('./tfjs-registrations.cjs', import.meta.url), 'utf8').split('\n', 1)[0];
     expect(header).toContain(`@tensorflow/tfjs-core ${tf.version_core}:`);
   });
