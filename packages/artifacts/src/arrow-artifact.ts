@@ -17,6 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
+  type DataType,
   type Field,
   Float32,
   type List,
@@ -30,6 +31,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import type { z } from 'zod';
+import { arrowFields } from './arrow-fields.ts';
 import { tableFromArrowIPC } from './arrow-ipc.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { canonicalJson, sha256Hex } from './config-hash.ts';
@@ -85,23 +87,27 @@ function float32ListData(field: Field, cells: readonly unknown[]) {
 }
 
 /**
- * Defines an artifact kind. The zod shape and the Arrow fields must name the same columns in the same order.
+ * Defines an artifact kind. The Arrow fields are derived from the zod shape (`arrowFields`) unless given; given ones
+ * must name the same columns in the same order.
  *
  * @example
  * const Scores = defineArtifactKind({
  *   kind: 'scores', schemaVersion: 1,
  *   row: z.strictObject({ taskId: z.string(), score: z.number() }),
- *   fields: [new Field('taskId', new Utf8(), false), new Field('score', new Float64(), false)],
- * });
+ * }); // fields: taskId Utf8, score Float64
  */
 export function defineArtifactKind<S extends z.ZodObject>(spec: {
   kind: string;
   schemaVersion: number;
   row: S;
-  fields: readonly Field[];
+  /** The Arrow fields; default: derived from `row` (`arrowFields`). */
+  fields?: readonly Field[];
+  /** With derived fields: the Arrow type of a column no zod type maps to (List<Float32>). */
+  types?: Readonly<Record<string, DataType>>;
 }): ArtifactKind<z.output<S>> {
+  const fields = spec.fields ?? arrowFields(spec.row, spec.types);
   const zodNames = Object.keys(spec.row.shape);
-  const arrowNames = spec.fields.map((f) => f.name);
+  const arrowNames = fields.map((f) => f.name);
   if (zodNames.join('\0') !== arrowNames.join('\0')) {
     throw new MetaLoraError(
       'ARTIFACT_INVALID',
@@ -109,7 +115,7 @@ export function defineArtifactKind<S extends z.ZodObject>(spec: {
       { field: spec.kind, fix: 'list the same columns, in the same order, in both schemas' },
     );
   }
-  for (const field of spec.fields) {
+  for (const field of fields) {
     const inner = field.type.typeId === Type.List ? field.type.children[0]?.type : field.type;
     if (!inner || !SUPPORTED.has(inner.typeId)) {
       throw new MetaLoraError(
@@ -124,7 +130,7 @@ export function defineArtifactKind<S extends z.ZodObject>(spec: {
   }
   // A ZodObject parses to its output type; TS cannot see that through the generic under exactOptionalPropertyTypes.
   const rowSchema = spec.row as unknown as z.ZodType<z.output<S>>;
-  return { kind: spec.kind, schemaVersion: spec.schemaVersion, row: rowSchema, fields: spec.fields };
+  return { kind: spec.kind, schemaVersion: spec.schemaVersion, row: rowSchema, fields };
 }
 
 /** The content hash of rows of a kind: sha256 over kind, version and canonical row JSON (absent cells dropped). */

@@ -12,6 +12,7 @@ export {
   readArtifactInfo,
   writeArtifact,
 } from './arrow-artifact.ts';
+export { arrowFields } from './arrow-fields.ts';
 export type { ArrowIPCSource } from './arrow-ipc.ts';
 export { tableFromArrowIPC } from './arrow-ipc.ts';
 export { writeDirAtomic, writeFileAtomic } from './atomic-write.ts';

@@ -4,7 +4,6 @@
  * task's pool. Iteration i uses its own `Rng` forked from the seed, so any iteration can be replayed alone.
  */
 import { defineArtifactKind, MetaLoraError, Rng } from '@meta-lora/artifacts';
-import { Field, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { DEFAULT_TASKS_PER_BATCH, type EpisodeConfig } from './config.ts';
 import type { PoolRow } from './pool.ts';
@@ -26,14 +25,6 @@ export const EpisodesArtifact = defineArtifactKind({
   kind: 'episodes',
   schemaVersion: 1,
   row: EpisodeRowSchema,
-  fields: [
-    new Field('iteration', new Int32(), false),
-    new Field('taskSlot', new Int32(), false),
-    new Field('taskId', new Utf8(), false),
-    new Field('role', new Utf8(), false),
-    new Field('position', new Int32(), false),
-    new Field('exampleId', new Utf8(), false),
-  ],
 });
 
 /** One task's share of a meta-iteration, with the pooled examples resolved. */

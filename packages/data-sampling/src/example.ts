@@ -6,7 +6,6 @@
  * possible target, with the same leading space).
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { Field, List, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 
 export const SPLITS = ['train', 'dev', 'test'] as const;
@@ -26,21 +25,9 @@ export const ExampleSchema = z.strictObject({
 /** One example of one task. */
 export type Example = z.infer<typeof ExampleSchema>;
 
-const utf8 = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
-
 /** The `tasks` artifact: every example of a suite or user dataset, with its split. */
 export const TasksArtifact = defineArtifactKind({
   kind: 'tasks',
   schemaVersion: 1,
   row: ExampleSchema,
-  fields: [
-    utf8('exampleId'),
-    utf8('taskId'),
-    utf8('family'),
-    utf8('language'),
-    utf8('split'),
-    utf8('input'),
-    utf8('target'),
-    new Field('choices', new List(utf8('item')), true),
-  ],
 });

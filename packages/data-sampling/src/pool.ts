@@ -3,7 +3,6 @@
  * trains on comes from the pool, so "data used" is at most k examples per task.
  */
 import { defineArtifactKind, MetaLoraError, Rng } from '@meta-lora/artifacts';
-import { Field, Int32, List, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import type { Example } from './example.ts';
 
@@ -21,23 +20,11 @@ export const PoolRowSchema = z.strictObject({
 /** One pooled example. */
 export type PoolRow = z.infer<typeof PoolRowSchema>;
 
-const utf8 = (name: string) => new Field(name, new Utf8(), false);
-
 /** The `pool` artifact: k train examples per task. */
 export const PoolArtifact = defineArtifactKind({
   kind: 'pool',
   schemaVersion: 1,
   row: PoolRowSchema,
-  fields: [
-    utf8('taskId'),
-    new Field('slot', new Int32(), false),
-    utf8('exampleId'),
-    utf8('family'),
-    utf8('language'),
-    utf8('input'),
-    utf8('target'),
-    new Field('choices', new List(utf8('item')), true),
-  ],
 });
 
 /**

@@ -4,7 +4,6 @@
  * caller's tokenizer — the tokenizer lives in lora-core, so it is a parameter here.
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { Field, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import type { EpisodeRow } from './episodes.ts';
 import type { PoolRow } from './pool.ts';
@@ -24,12 +23,6 @@ export const UsageArtifact = defineArtifactKind({
   kind: 'usage',
   schemaVersion: 1,
   row: UsageRowSchema,
-  fields: [
-    new Field('method', new Utf8(), false),
-    new Field('taskId', new Utf8(), false),
-    new Field('examples', new Int32(), false),
-    new Field('tokens', new Int32(), false),
-  ],
 });
 
 /** Anything with a task, an id and text. */

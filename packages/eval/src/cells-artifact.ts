@@ -9,7 +9,6 @@
  * total is on each of the condition's rows.
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { Field, Float64, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { METHODS } from './conditions.ts';
 
@@ -49,14 +48,4 @@ export const EvalCellsArtifact = defineArtifactKind({
   kind: 'eval-cells',
   schemaVersion: 1,
   row: EvalCellRowSchema,
-  fields: [
-    new Field('method', new Utf8(), false),
-    new Field('taskId', new Utf8(), false),
-    new Field('seed', new Int32(), false),
-    new Field('k', new Int32(), true),
-    new Field('majorityClassRate', new Float64(), true),
-    new Field('examplesTrained', new Int32(), true),
-    new Field('tokensTrained', new Int32(), true),
-    new Field('trainedScope', new Utf8(), true),
-  ],
 });

@@ -5,7 +5,6 @@
  * differences between methods. Written next to `eval-results.arrow`; `eval-results` itself is unchanged.
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { Field, Float64, Int32, List, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { METHODS } from './conditions.ts';
 import { TASK_TYPES } from './task-type.ts';
@@ -39,19 +38,6 @@ export const EvalExamplesArtifact = defineArtifactKind({
   kind: 'eval-examples',
   schemaVersion: 1,
   row: EvalExampleRowSchema,
-  fields: [
-    new Field('method', new Utf8(), false),
-    new Field('taskId', new Utf8(), false),
-    new Field('taskType', new Utf8(), false),
-    new Field('seed', new Int32(), false),
-    new Field('k', new Int32(), true),
-    new Field('exampleIndex', new Int32(), false),
-    new Field('exampleId', new Utf8(), false),
-    new Field('score', new Float64(), true),
-    new Field('chrfStatistics', new List(new Field('item', new Int32(), false)), true),
-    new Field('targetNll', new Float64(), false),
-    new Field('targetTokens', new Int32(), false),
-  ],
 });
 
 /**

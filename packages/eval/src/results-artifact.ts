@@ -3,7 +3,6 @@
  * metrics a task type does not produce are null (absent in the row object).
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { Field, Float64, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 import { METHODS } from './conditions.ts';
 import { TASK_TYPES } from './task-type.ts';
@@ -35,33 +34,10 @@ export const EvalResultRowSchema = z.strictObject({
 
 export type EvalResultRow = z.infer<typeof EvalResultRowSchema>;
 
-const utf8 = (name: string) => new Field(name, new Utf8(), false);
-const f64 = (name: string, nullable = false) => new Field(name, new Float64(), nullable);
-const i32 = (name: string, nullable = false) => new Field(name, new Int32(), nullable);
-
 export const EvalResultsArtifact = defineArtifactKind({
   kind: 'eval-results',
   schemaVersion: 1,
   row: EvalResultRowSchema,
-  fields: [
-    utf8('method'),
-    utf8('taskId'),
-    utf8('family'),
-    utf8('language'),
-    utf8('taskType'),
-    i32('seed'),
-    i32('k', true),
-    utf8('primaryMetric'),
-    f64('score'),
-    f64('accuracy', true),
-    f64('macroF1', true),
-    f64('exactMatch', true),
-    f64('chrF', true),
-    f64('targetLoss'),
-    i32('numTestExamples'),
-    i32('examplesUsed'),
-    i32('tokensUsed'),
-  ],
 });
 
 /**

@@ -1,17 +1,4 @@
-export type {
-  AdamConstants,
-  AdamOffsets,
-  AttentionDims,
-  AttentionGradOffsets,
-  AttentionOffsets,
-  LoraDims,
-  LoraLinearGradOffsets,
-  LoraLinearOffsets,
-  NativeBlas,
-  NativeBlasStatus,
-  SgdConstants,
-  SgdOffsets,
-} from './native-blas.ts';
+export type { NativeBlasStatus } from './native-blas.ts';
 export {
   ADDON_PATH,
   BUILTIN_LIBRARY,
@@ -23,4 +10,17 @@ export {
   SGEMM_KERNELS,
   THREADS_ENV,
 } from './native-blas.ts';
+export type {
+  AdamConstants,
+  AdamOffsets,
+  AttentionDims,
+  AttentionGradOffsets,
+  AttentionOffsets,
+  LoraDims,
+  LoraLinearGradOffsets,
+  LoraLinearOffsets,
+  NativeBlas,
+  SgdConstants,
+  SgdOffsets,
+} from './native-blas-api.ts';
 export { registerBlasKernels, unregisterBlasKernels } from './register-kernels.ts';

@@ -29,7 +29,7 @@ import { swigluConfig } from './kernels/swiglu.ts';
 import { swigluGradConfig } from './kernels/swiglu-grad.ts';
 import { transposeConfig } from './kernels/transpose.ts';
 import type { FusedKernelConfig, ReplacementKernelConfig } from './kernels/wasm-heap.ts';
-import type { NativeBlas } from './native-blas.ts';
+import type { NativeBlas } from './native-blas-api.ts';
 
 /** The fused kernels, one per name of the contract. */
 const FUSED_KERNEL_CONFIGS: readonly FusedKernelConfig[] = [

@@ -4,7 +4,6 @@
  * minibatches when the support set is larger than `innerBatchSize`, so they cannot show this).
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { Field, Float64, Int32, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 
 export const AdaptationRowSchema = z.strictObject({
@@ -23,12 +22,4 @@ export const AdaptationArtifact = defineArtifactKind({
   kind: 'adaptation',
   schemaVersion: 1,
   row: AdaptationRowSchema,
-  fields: [
-    new Field('taskId', new Utf8(), false),
-    new Field('examples', new Int32(), false),
-    new Field('innerLr', new Float64(), false),
-    new Field('innerSteps', new Int32(), false),
-    new Field('supportLossBefore', new Float64(), false),
-    new Field('supportLossAfter', new Float64(), false),
-  ],
 });

@@ -20,7 +20,7 @@ import {
   type RngState,
 } from '@meta-lora/artifacts';
 import { type IdExample, type LlamaModel, type LoraAdapter, tf } from '@meta-lora/lora-core';
-import { Field, Float32, Float64, Int32, List, Utf8 } from 'apache-arrow';
+import { Field, Float32, List } from 'apache-arrow';
 import { z } from 'zod';
 import { adaptTask } from './adapt-task.ts';
 import type { AdaptConfig } from './config.ts';
@@ -54,31 +54,12 @@ export const TaskUpdateRowSchema = z.strictObject({
 /** One task's update. */
 export type TaskUpdateRow = z.infer<typeof TaskUpdateRowSchema>;
 
-const int = (name: string) => new Field(name, new Int32(), false);
-const float = (name: string) => new Field(name, new Float64(), false);
-const floats = (name: string) => new Field(name, new List(new Field('item', new Float64(), false)), false);
-const float32s = (name: string) => new Field(name, new List(new Field('item', new Float32(), false)), false);
-
 /** The `task-updates` artifact (version 2: `values` is List<Float32>, read as a Float32Array; version 1 held doubles). */
 export const TaskUpdatesArtifact = defineArtifactKind({
   kind: 'task-updates',
   schemaVersion: 2,
   row: TaskUpdateRowSchema,
-  fields: [
-    int('iteration'),
-    int('taskSlot'),
-    new Field('taskId', new Utf8(), false),
-    new Field('mode', new Utf8(), false),
-    float('queryLossBefore'),
-    float('queryLossAfter'),
-    floats('supportLosses'),
-    int('supportExamples'),
-    int('queryExamples'),
-    int('supportTokens'),
-    int('queryTokens'),
-    int('queryTargetTokens'),
-    float32s('values'),
-  ],
+  types: { values: new List(new Field('item', new Float32(), false)) },
 });
 
 /** One task of a meta-iteration, as token ids. */

@@ -9,8 +9,8 @@ import { createTinyModel, type IdExample, initBackend } from '@meta-lora/lora-co
 import { adapterValues } from '@meta-lora/stage1-adapt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BaselineJob, type BaselineJobResult, trainInWorkers } from './baseline-pool.ts';
-import { trainLora } from './baselines.ts';
 import { parseMetaConfig } from './config.ts';
+import { trainLora } from './train-lora.ts';
 
 await initBackend({ quiet: true });
 

@@ -7,7 +7,7 @@ import { Rng, serveJobs } from '@meta-lora/artifacts';
 import { initBackend } from '@meta-lora/lora-core';
 import { adapterValues, loadSourceModel } from '@meta-lora/stage1-adapt';
 import { type BaselineJob, type BaselineJobResult, type BaselineWorkerInit, PROGRESS_EVERY } from './baseline-pool.ts';
-import { trainLora } from './baselines.ts';
+import { trainLora } from './train-lora.ts';
 
 serveJobs<BaselineWorkerInit, BaselineJob, BaselineJobResult>(async (init) => {
   await initBackend({ quiet: true, ...(init.backend ? { backend: init.backend } : {}) });

@@ -5,7 +5,8 @@ import { createTinyModel, initBackend, loadPeftAdapter } from '@meta-lora/lora-c
 import { tempDir } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BASELINE_RUNS_DIR } from './baseline-runs.ts';
-import { type BaselineOptions, BaselinesArtifact, BaselineTuningArtifact, trainBaselines } from './baselines.ts';
+import { type BaselineOptions, trainBaselines } from './baselines.ts';
+import { BaselinesArtifact, BaselineTuningArtifact } from './baselines-artifact.ts';
 import { type MetaConfigInput, parseMetaConfig } from './config.ts';
 import { syntheticExample } from './test-tasks.ts';
 

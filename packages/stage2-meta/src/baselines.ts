@@ -19,186 +19,22 @@
  * and rows are the same as with `workers: 0`, which trains them one after another in this thread.
  */
 import { join } from 'node:path';
-import {
-  configHash,
-  defineArtifactKind,
-  MetaLoraError,
-  Progress,
-  Rng,
-  safeSegment,
-  writeArtifact,
-} from '@meta-lora/artifacts';
-import { createLoraAdapter, type LlamaModel, type LoraConfig, savePeftAdapter, tf } from '@meta-lora/lora-core';
-import {
-  adapterValues,
-  countTokens,
-  type DevSelection,
-  type DevSet,
-  type ModelSource,
-  resolveWorkers,
-  trainAdapter,
-} from '@meta-lora/stage1-adapt';
-import { Bool, Field, Float64, Int32, Utf8 } from 'apache-arrow';
-import { z } from 'zod';
+import { configHash, MetaLoraError, Progress, Rng, safeSegment, writeArtifact } from '@meta-lora/artifacts';
+import { createLoraAdapter, type LlamaModel, savePeftAdapter, tf } from '@meta-lora/lora-core';
+import { adapterValues, type DevSet, type ModelSource, resolveWorkers } from '@meta-lora/stage1-adapt';
 import { type HeldWorkers, trainInWorkers } from './baseline-pool.ts';
 import { BaselineRunCache, baselineRunKey, type RunOutcome } from './baseline-runs.ts';
-import type { BaselineTask, LoraTrainResult } from './baseline-task.ts';
-import { type BaselineConfig, baselineLrs, baselineSteps, type MetaConfig } from './config.ts';
-
-export const BASELINE_METHODS = ['single-task', 'multi-task-full', 'multi-task-pool'] as const;
-export type BaselineMethod = (typeof BASELINE_METHODS)[number];
-
-/** Dev examples per forward pass when scoring (forward only, so twice a training batch). */
-const devBatchSize = (config: BaselineConfig) => config.batchSize * 2;
-
-/**
- * The dev selection of a run with `steps` budget: 20 evaluations unless `evalEvery` is set.
- *
- * @example
- * devSelection(config.baselines, sets, 500); // { evalEvery: 25, patience: 5, … }
- */
-export function devSelection(config: BaselineConfig, sets: readonly DevSet[], steps: number): DevSelection {
-  return {
-    sets,
-    evalEvery: config.evalEvery ?? Math.max(1, Math.ceil(steps / 20)),
-    patience: config.patience,
-    batchSize: devBatchSize(config),
-  };
-}
-
-/**
- * Trains one LoRA adapter on the mixed examples of `tasks` at learning rate `lr` (plain supervised fine-tuning, loss
- * on targets only), selected on `devSets` when given.
- *
- * @example
- * const { adapter, bestStep } = trainLora(model, tasks, config.lora, config.baselines, 1e-3, devSets, Rng.fromSeed(0), 'multi-task');
- */
-export function trainLora(
-  model: LlamaModel,
-  tasks: readonly BaselineTask[],
-  lora: LoraConfig,
-  config: BaselineConfig,
-  lr: number,
-  devSets: readonly DevSet[],
-  rng: Rng,
-  name: string,
-  init: Rng = rng.fork('init'),
-  onStep?: (step: number, loss: number) => void,
-): LoraTrainResult {
-  const examples = tasks.flatMap((t) => t.examples);
-  if (examples.length === 0) {
-    throw new MetaLoraError('EMPTY_TASK', `baseline \`${name}\` has no training examples`, {
-      field: name,
-      fix: 'give every task at least one train example',
-    });
-  }
-  const steps = baselineSteps(config, examples.length);
-  const adapter = createLoraAdapter(model, lora, init, name);
-  try {
-    const result = trainAdapter(
-      model,
-      adapter,
-      examples,
-      {
-        optimizer: config.optimizer,
-        lr,
-        steps,
-        batchSize: config.batchSize,
-        maxSeqLen: config.maxSeqLen,
-        clipGradNorm: config.clipGradNorm,
-        ...(devSets.length > 0 ? { dev: devSelection(config, devSets, steps) } : {}),
-        ...(onStep ? { onStep } : {}),
-      },
-      rng,
-    );
-    return {
-      adapter,
-      losses: result.losses,
-      devCurve: result.devCurve,
-      bestStep: result.bestStep,
-      bestDevLoss: result.bestDevLoss,
-      examples: examples.length,
-      tokens: countTokens(examples, config.maxSeqLen),
-      examplesTrained: result.examplesTrained,
-      tokensTrained: result.tokensTrained,
-    };
-  } catch (error) {
-    adapter.dispose();
-    throw error;
-  }
-}
-
-export const BaselineRowSchema = z.strictObject({
-  method: z.enum(BASELINE_METHODS).describe('single-task, multi-task-full or multi-task-pool'),
-  taskId: z.string().describe('the task of a single-task adapter; `*` for the multi-task ones'),
-  adapterDir: z.string().min(1).describe('PEFT adapter directory, relative to the run directory'),
-  lr: z.number().positive().describe('learning rate (the dev-selected one of the grid)'),
-  steps: z.number().int().min(1).describe('optimizer steps taken (early stopping may end a run before its budget)'),
-  bestStep: z.number().int().min(0).describe('the step the saved adapter was taken at (dev-selected; 0 = untrained)'),
-  lossFirst: z.number().describe('training loss of the first step'),
-  lossLast: z.number().describe('training loss of the last step'),
-  devLossInitial: z.number().optional().describe('dev loss before training (absent without dev examples)'),
-  devLossBest: z.number().optional().describe('dev loss at bestStep (absent without dev examples)'),
-  examples: z.number().int().min(0).describe('distinct training examples the run had access to'),
-  tokens: z.number().int().min(0).describe('prompt + target tokens of those examples, each counted once'),
-  examplesTrained: z.number().int().min(0).describe('distinct examples in the minibatches up to bestStep'),
-  tokensTrained: z.number().int().min(0).describe('prompt + target tokens of those examples'),
-});
-export type BaselineRow = z.infer<typeof BaselineRowSchema>;
-
-const utf8 = (name: string) => new Field(name, new Utf8(), false);
-const int = (name: string) => new Field(name, new Int32(), false);
-const float = (name: string, nullable = false) => new Field(name, new Float64(), nullable);
-
-/** The `baselines` artifact (version 2: learning rate, dev selection and the data trained on). */
-export const BaselinesArtifact = defineArtifactKind({
-  kind: 'baselines',
-  schemaVersion: 2,
-  row: BaselineRowSchema,
-  fields: [
-    utf8('method'),
-    utf8('taskId'),
-    utf8('adapterDir'),
-    float('lr'),
-    int('steps'),
-    int('bestStep'),
-    float('lossFirst'),
-    float('lossLast'),
-    float('devLossInitial', true),
-    float('devLossBest', true),
-    int('examples'),
-    int('tokens'),
-    int('examplesTrained'),
-    int('tokensTrained'),
-  ],
-});
-
-export const BaselineTuningRowSchema = z.strictObject({
-  method: z.enum(BASELINE_METHODS).describe('single-task, multi-task-full or multi-task-pool'),
-  taskId: z.string().describe('the task of a single-task run; `*` for the multi-task ones'),
-  lr: z.number().positive().describe('learning rate of this run of the grid'),
-  steps: z.number().int().min(1).describe('optimizer steps taken'),
-  bestStep: z.number().int().min(0).describe('its best dev step'),
-  devLossBest: z.number().optional().describe('its lowest dev loss (absent without dev examples)'),
-  selected: z.boolean().describe('whether this run is the one saved (lowest dev loss of its method and task)'),
-});
-export type BaselineTuningRow = z.infer<typeof BaselineTuningRowSchema>;
-
-/** The `baseline-tuning` artifact: every run of the learning-rate grid, and which one was kept. */
-export const BaselineTuningArtifact = defineArtifactKind({
-  kind: 'baseline-tuning',
-  schemaVersion: 1,
-  row: BaselineTuningRowSchema,
-  fields: [
-    utf8('method'),
-    utf8('taskId'),
-    float('lr'),
-    int('steps'),
-    int('bestStep'),
-    float('devLossBest', true),
-    new Field('selected', new Bool(), false),
-  ],
-});
+import type { BaselineTask } from './baseline-task.ts';
+import {
+  BASELINE_METHODS,
+  type BaselineMethod,
+  type BaselineRow,
+  BaselinesArtifact,
+  BaselineTuningArtifact,
+  type BaselineTuningRow,
+} from './baselines-artifact.ts';
+import { baselineLrs, baselineSteps, type MetaConfig } from './config.ts';
+import { trainLora } from './train-lora.ts';
 
 export interface BaselineOptions {
   readonly model: LlamaModel;

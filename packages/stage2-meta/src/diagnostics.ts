@@ -7,7 +7,6 @@
  */
 import { appendFileSync, existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { defineArtifactKind, MetaLoraError, writeFileAtomic } from '@meta-lora/artifacts';
-import { Field, Float64, Int32, List, Utf8 } from 'apache-arrow';
 import { z } from 'zod';
 
 /** One task's numbers in one iteration. */
@@ -105,18 +104,6 @@ export const DiagnosticsArtifact = defineArtifactKind({
   kind: 'meta-diagnostics',
   schemaVersion: 1,
   row: DiagnosticsRowSchema,
-  fields: [
-    new Field('iteration', new Int32(), false),
-    new Field('taskSlot', new Int32(), false),
-    new Field('taskId', new Utf8(), false),
-    new Field('queryLossBefore', new Float64(), false),
-    new Field('queryLossAfter', new Float64(), false),
-    new Field('adaptationGain', new Float64(), false),
-    new Field('supportLosses', new List(new Field('item', new Float64(), false)), false),
-    new Field('queryTargetTokens', new Int32(), false),
-    new Field('taskCosine', new Float64(), true),
-    new Field('metaGradNorm', new Float64(), false),
-  ],
 });
 
 /** Flattens iteration metrics into diagnostics rows. */

@@ -9,17 +9,16 @@ export {
   taskVectors,
 } from './aggregate.ts';
 export type { BaselineTask, LoraTrainResult } from './baseline-task.ts';
-export type { BaselineMethod, BaselineOptions, BaselineRow, BaselineTuningRow } from './baselines.ts';
+export type { BaselineOptions } from './baselines.ts';
+export { trainBaselines } from './baselines.ts';
+export type { BaselineMethod, BaselineRow, BaselineTuningRow } from './baselines-artifact.ts';
 export {
   BASELINE_METHODS,
   BaselineRowSchema,
   BaselinesArtifact,
   BaselineTuningArtifact,
   BaselineTuningRowSchema,
-  devSelection,
-  trainBaselines,
-  trainLora,
-} from './baselines.ts';
+} from './baselines-artifact.ts';
 export type { CheckpointState } from './checkpoint.ts';
 export {
   CHECKPOINTS_DIR,
@@ -64,3 +63,4 @@ export { metaUpdate } from './meta-update.ts';
 export { metaRunHash } from './run-identity.ts';
 export type { RunTrainingOptions, TrainingData, TrainingDataPaths } from './run-training.ts';
 export { loadTrainingData, runTraining } from './run-training.ts';
+export { devSelection, trainLora } from './train-lora.ts';

@@ -10,7 +10,6 @@ import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineArtifactKind, readArtifact, writeDirAtomic } from '@meta-lora/artifacts';
 import type { AdaptConfig } from '@meta-lora/stage1-adapt';
-import { Bool, Field, Float64, Int32 } from 'apache-arrow';
 import { z } from 'zod';
 import { type MetaConfig, metaCandidates } from './config.ts';
 import type { MetaTrainResult } from './meta-train.ts';
@@ -32,16 +31,6 @@ export const MetaTuningArtifact = defineArtifactKind({
   kind: 'meta-tuning',
   schemaVersion: 1,
   row: MetaTuningRowSchema,
-  fields: [
-    new Field('candidate', new Int32(), false),
-    new Field('innerLr', new Float64(), false),
-    new Field('innerSteps', new Int32(), false),
-    new Field('metaLr', new Float64(), false),
-    new Field('iterations', new Int32(), false),
-    new Field('bestIteration', new Int32(), true),
-    new Field('bestDevLoss', new Float64(), true),
-    new Field('selected', new Bool(), false),
-  ],
 });
 
 export const META_TUNING_FILE = 'meta-tuning.arrow';

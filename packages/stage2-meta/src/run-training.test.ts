@@ -17,7 +17,8 @@ import {
 import { createTinyModel, initBackend, saveModel } from '@meta-lora/lora-core';
 import { loadModelSource } from '@meta-lora/stage1-adapt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BaselineMethod, trainBaselines } from './baselines.ts';
+import { trainBaselines } from './baselines.ts';
+import type { BaselineMethod } from './baselines-artifact.ts';
 import { parseMetaConfig } from './config.ts';
 import { metaRunHash } from './run-identity.ts';
 import { loadTrainingData, runTraining } from './run-training.ts';

@@ -22,7 +22,8 @@ import {
 import { type ExampleTokenizer, encodeExample, type IdExample, type LlamaModel } from '@meta-lora/lora-core';
 import { loadModelSource, type ModelSource, resolveWorkers, type TaskData } from '@meta-lora/stage1-adapt';
 import type { BaselineTask } from './baseline-task.ts';
-import { type BaselineMethod, type BaselineRow, trainBaselines } from './baselines.ts';
+import { trainBaselines } from './baselines.ts';
+import type { BaselineMethod, BaselineRow } from './baselines-artifact.ts';
 import { type MetaConfig, metaCandidates } from './config.ts';
 import { type MetaEpisode, type MetaTrainResult, metaTrain } from './meta-train.ts';
 import {

@@ -4,7 +4,7 @@
  * wasm backend shares `binary_kernel.ts`. Other dtypes and other broadcasts go to the original kernel.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
-import { BINARY_OPS, type BinaryOp } from '../native-blas.ts';
+import { BINARY_OPS, type BinaryOp } from '../native-blas-api.ts';
 import { heap, offset, type ReplacementKernelConfig, wasmBackend } from './wasm-heap.ts';
 
 /**

@@ -7,7 +7,7 @@
  */
 import { type AttentionAttrs, LORA_LINEAR_KERNEL, RMS_NORM_KERNEL } from '@meta-lora/artifacts';
 import type * as tfc from '@tensorflow/tfjs-core';
-import type { AttentionDims, LoraDims } from '../native-blas.ts';
+import type { AttentionDims, LoraDims } from '../native-blas-api.ts';
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, k) => d === b[k]);

@@ -4,7 +4,7 @@
  */
 import type { FusedKernelName } from '@meta-lora/artifacts';
 import type * as tfc from '@tensorflow/tfjs-core';
-import type { NativeBlas } from '../native-blas.ts';
+import type { NativeBlas } from '../native-blas-api.ts';
 
 /** The parts of the wasm backend these kernels touch (BackendWasm in @tensorflow/tfjs-backend-wasm). */
 export interface WasmBackendLike {
