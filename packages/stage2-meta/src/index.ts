@@ -46,7 +46,8 @@ export {
   diagnosticsRows,
   truncateMetrics,
 } from './diagnostics.ts';
-export type { MetaEpisode, MetaTrainOptions, MetaTrainResult } from './meta-train.ts';
+export type { MetaEpisode } from './meta-episode.ts';
+export type { MetaTrainOptions, MetaTrainResult } from './meta-train.ts';
 export { metaTrain } from './meta-train.ts';
 export type { MetaTuningRow } from './meta-tuning.ts';
 export {

@@ -8,7 +8,7 @@ import type { Rng } from '@meta-lora/artifacts';
 import type { LoraAdapter, Optimizer } from '@meta-lora/lora-core';
 import type { TaskJob, TaskRunner, TaskUpdateRow } from '@meta-lora/stage1-adapt';
 import type { MetaConfig } from './config.ts';
-import type { MetaEpisode } from './meta-train.ts';
+import type { MetaEpisode } from './meta-episode.ts';
 import { type MetaUpdate, metaUpdate } from './meta-update.ts';
 import { modeOf } from './run-identity.ts';
 

@@ -47,14 +47,9 @@ import {
   truncateMetrics,
 } from './diagnostics.ts';
 import { type IterationContext, type Launched, launchIteration } from './iteration-pipeline.ts';
+import { checkEpisodes, type MetaEpisode } from './meta-episode.ts';
 import { iterationMetrics } from './meta-update.ts';
-import { checkEpisodes, checkResumable, metaRunHash } from './run-identity.ts';
-
-/** One meta-iteration's batch of tasks (data-sampling's resolved episode, encoded to token ids). */
-export interface MetaEpisode {
-  readonly iteration: number;
-  readonly tasks: readonly TaskData[];
-}
+import { checkResumable, metaRunHash } from './run-identity.ts';
 
 export interface MetaTrainOptions {
   /** The base model in this thread. */

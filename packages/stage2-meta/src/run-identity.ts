@@ -1,6 +1,6 @@
 /**
  * What a meta-training run is, for resuming it: the run hash (config less the settings that change no number, base
- * model, episodes, dev set), the check that a resumed directory holds the same run, and the episodes' sanity check.
+ * model, episodes, dev set), and the check that a resumed directory holds the same run.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { readJsonFile } from '@meta-lora/lora-core';
 import type { TaskData, UpdateMode } from '@meta-lora/stage1-adapt';
 import { CHECKPOINTS_DIR, LATEST_FILE } from './checkpoint.ts';
 import type { MetaConfig } from './config.ts';
-import type { MetaEpisode } from './meta-train.ts';
+import type { MetaEpisode } from './meta-episode.ts';
 
 /** Settings that change no number a run computes: a resume may differ in these. */
 const NON_SEMANTIC = ['workers', 'checkpointEvery', 'keepCheckpoints', 'baselines', 'metaGrid'] as const;
@@ -74,23 +74,4 @@ export function checkResumable(runDir: string, runHash: string, config: MetaConf
       fix: 'resume with the exact config, model and episodes of that run, or start a new run without --resume',
     },
   );
-}
-
-/** Refuses an empty episode list or an episode without tasks. */
-export function checkEpisodes(episodes: readonly MetaEpisode[]): void {
-  if (episodes.length === 0) {
-    throw new MetaLoraError('EMPTY_TASK', 'meta-training got zero episodes', {
-      field: 'episodes.iterations',
-      fix: 'sample at least one episode (data config `episodes.iterations` ≥ 1)',
-    });
-  }
-  episodes.forEach((ep, t) => {
-    if (ep.tasks.length === 0) {
-      throw new MetaLoraError('EMPTY_TASK', `episode ${t} has zero tasks`, {
-        field: 'episodes.tasksPerBatch',
-        value: 0,
-        fix: 'sample episodes with tasksPerBatch ≥ 1',
-      });
-    }
-  });
 }

@@ -25,7 +25,8 @@ import type { BaselineTask } from './baseline-task.ts';
 import { trainBaselines } from './baselines.ts';
 import type { BaselineMethod, BaselineRow } from './baselines-artifact.ts';
 import { type MetaConfig, metaCandidates } from './config.ts';
-import { type MetaEpisode, type MetaTrainResult, metaTrain } from './meta-train.ts';
+import type { MetaEpisode } from './meta-episode.ts';
+import { type MetaTrainResult, metaTrain } from './meta-train.ts';
 import {
   candidateDir,
   META_TUNING_FILE,

@@ -6,7 +6,7 @@
 import { Rng } from '@meta-lora/artifacts';
 import type { IdExample } from '@meta-lora/lora-core';
 import type { TaskData } from '@meta-lora/stage1-adapt';
-import type { MetaEpisode } from './meta-train.ts';
+import type { MetaEpisode } from './meta-episode.ts';
 
 export function syntheticExample(task: number, x: number): IdExample {
   return { prefixIds: [1], promptIds: [10 + task, x], targetIds: [((x + 3 * task) % 8) + 20, 2] };

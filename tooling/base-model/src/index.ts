@@ -27,8 +27,8 @@ export type { LrScheduleConfig, OptimizerRestart } from './lr-schedule.ts';
 export { learningRate, rampedLearningRate } from './lr-schedule.ts';
 export type { ModelCardDecoding, ModelCardInput, ModelCardSample } from './model-card.ts';
 export { FINAL_TRAIN_WINDOW, modelCard } from './model-card.ts';
-export type { PretrainLogLine, PretrainOptions, PretrainResult, SpecialTokenIds } from './pretrain.ts';
-export { DEFAULT_RESTART_WARMUP, PROGRESS_SECONDS, pretrain, readPretrainLog } from './pretrain.ts';
+export type { PretrainOptions, PretrainResult, SpecialTokenIds } from './pretrain.ts';
+export { DEFAULT_RESTART_WARMUP, PROGRESS_SECONDS, pretrain } from './pretrain.ts';
 export type { LoadedCheckpoint, TrainerState } from './pretrain-checkpoint.ts';
 export { loadPretrainCheckpoint, saveCheckpoint } from './pretrain-checkpoint.ts';
 export type {
@@ -51,6 +51,8 @@ export {
 } from './pretrain-config.ts';
 export type { PretrainData } from './pretrain-data.ts';
 export { pretrainData } from './pretrain-data.ts';
+export type { PretrainLogLine } from './pretrain-log.ts';
+export { readPretrainLog } from './pretrain-log.ts';
 export type { CommittedRun } from './pretrain-state.ts';
 export {
   PRETRAIN_LOG_FILE,

@@ -5,9 +5,9 @@
  * evaluate it. Every number comes from the run (config, trainer state, log, token-stream info), none is typed in.
  */
 
-import type { PretrainLogLine } from './pretrain.ts';
 import type { TrainerState } from './pretrain-checkpoint.ts';
 import type { PretrainConfig } from './pretrain-config.ts';
+import type { PretrainLogLine } from './pretrain-log.ts';
 import type { TokenStreamInfo } from './token-stream.ts';
 
 export interface ModelCardSample {

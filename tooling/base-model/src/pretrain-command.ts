@@ -37,10 +37,11 @@ import { corpusFlag } from './corpus.ts';
 import { exportModel } from './export-model.ts';
 import { heldOutLoss } from './held-out-loss.ts';
 import { type ModelCardDecoding, type ModelCardSample, modelCard } from './model-card.ts';
-import { pretrain, readPretrainLog } from './pretrain.ts';
+import { pretrain } from './pretrain.ts';
 import type { TrainerState } from './pretrain-checkpoint.ts';
 import { extendRun, type PretrainConfig, parsePretrainConfig } from './pretrain-config.ts';
 import { type PretrainData, pretrainData } from './pretrain-data.ts';
+import { readPretrainLog } from './pretrain-log.ts';
 import { pretrainStateFiles } from './pretrain-state.ts';
 import { measureThroughput } from './throughput.ts';
 

@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { type LlamaModel, loadCheckpoint, type TensorData } from '@meta-lora/lora-core';
 import { z } from 'zod';
-import type { PretrainLogLine } from './pretrain.ts';
 import type { TrainerState } from './pretrain-checkpoint.ts';
 import { type PretrainConfig, parsePretrainConfig, pretrainConfigHash } from './pretrain-config.ts';
+import type { PretrainLogLine } from './pretrain-log.ts';
 
 export const PRETRAIN_STATE_FILE = 'pretrain-state.json';
 export const PRETRAIN_LOG_FILE = 'pretrain-log.jsonl';

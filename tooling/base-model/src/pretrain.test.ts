@@ -5,9 +5,10 @@ import { initBackend, type LlamaModel, loadModel } from '@meta-lora/lora-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from './export-model.ts';
 import { learningRate, rampedLearningRate } from './lr-schedule.ts';
-import { type PretrainLogLine, pretrain, readPretrainLog } from './pretrain.ts';
+import { pretrain } from './pretrain.ts';
 import type { TrainerState } from './pretrain-checkpoint.ts';
 import { extendRun, parsePretrainConfig } from './pretrain-config.ts';
+import { type PretrainLogLine, readPretrainLog } from './pretrain-log.ts';
 import { PRETRAIN_STATE_FILE, pretrainStateFiles, readCommittedRun } from './pretrain-state.ts';
 import { countingStream, tinyPretrainConfig } from './tiny-pretrain.ts';
 

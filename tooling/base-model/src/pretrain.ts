@@ -16,7 +16,7 @@
  * rate ramped back to the schedule over `restartWarmup` steps. `dataParallel` takes each step's loss and gradients on
  * worker threads (`data-parallel.ts`).
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError, Rng, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
 import {
@@ -33,6 +33,7 @@ import { heldOutLoss } from './held-out-loss.ts';
 import { rampedLearningRate } from './lr-schedule.ts';
 import { loadPretrainCheckpoint, saveCheckpoint, type TrainerState } from './pretrain-checkpoint.ts';
 import { extendedFrom, hfModelConfig, type PretrainConfig, pretrainConfigHash } from './pretrain-config.ts';
+import { appendPretrainLog, truncatePretrainLog } from './pretrain-log.ts';
 import { readCommittedRun } from './pretrain-state.ts';
 import type { TokenStreams } from './token-stream.ts';
 import { randomWindows } from './windows.ts';
@@ -73,18 +74,6 @@ export interface PretrainOptions {
   /** Called after each step with the state it reached (benchmarks: `throughput.ts`). */
   readonly onStep?: (state: TrainerState) => void;
 }
-
-/** One line of `log.jsonl`. */
-export type PretrainLogLine =
-  | {
-      readonly type: 'train';
-      readonly step: number;
-      readonly loss: number;
-      readonly lr: number;
-      readonly gradNorm: number;
-      readonly tokensSeen: number;
-    }
-  | { readonly type: 'eval'; readonly step: number; readonly heldOutLoss: number; readonly tokens: number };
 
 export interface PretrainResult {
   /** The trained model (trainable variables); the caller disposes it. */
@@ -159,7 +148,7 @@ async function pretrainLocked(
     optimizer.loadState(ckpt.optimizer, model.trainableVariables());
     rng = Rng.fromState(ckpt.state.rng);
     state = { ...ckpt.state, configHash: hash };
-    truncateLog(logPath, state.step);
+    truncatePretrainLog(logPath, state.step);
     log(`resumed at step ${state.step}/${train.maxSteps} from ${checkpointDir}`);
   } else {
     if (existsSync(join(checkpointDir, 'trainer_state.json'))) {
@@ -232,7 +221,7 @@ async function pretrainLocked(
       windows: train.evalWindows,
       batchSize: train.batchSize,
     });
-    appendLine(logPath, { type: 'eval', step: state.step, heldOutLoss: loss, tokens });
+    appendPretrainLog(logPath, { type: 'eval', step: state.step, heldOutLoss: loss, tokens });
     log(`step ${state.step}: held-out loss ${loss.toFixed(4)} on ${tokens} tokens`);
   };
 
@@ -266,7 +255,7 @@ async function pretrainLocked(
       };
       windowTokens += tokens;
       options.onStep?.(state);
-      appendLine(logPath, {
+      appendPretrainLog(logPath, {
         type: 'train',
         step: state.step,
         loss,
@@ -300,34 +289,6 @@ async function pretrainLocked(
   }
   optimizer.dispose();
   return { model, state, finished: state.step >= train.maxSteps };
-}
-
-/**
- * The lines of a run's `log.jsonl`.
- *
- * @example
- * const losses = readPretrainLog('.cache/run').filter((l) => l.type === 'train').map((l) => l.loss);
- */
-export function readPretrainLog(runDir: string): PretrainLogLine[] {
-  const path = join(runDir, 'log.jsonl');
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as PretrainLogLine);
-}
-
-function appendLine(path: string, line: PretrainLogLine): void {
-  appendFileSync(path, `${JSON.stringify(line)}\n`);
-}
-
-/** Drops log lines after the checkpoint's step: a resumed run writes them again. */
-function truncateLog(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0 && (JSON.parse(l) as PretrainLogLine).step <= step);
-  writeFileAtomic(path, kept.map((l) => `${l}\n`).join(''));
 }
 
 function duration(seconds: number): string {
