@@ -104,25 +104,18 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
       });
     }
   }
-  const all = (tasks: readonly BaselineTask[]) => devOf(tasks.map((t) => t.taskId));
-  if (methods.includes('multi-task-full')) {
-    const tasks = options.fullTrain;
+  const multiTask = [
+    ['multi-task-full', options.fullTrain],
+    ['multi-task-pool', options.pool],
+  ] as const;
+  for (const [method, tasks] of multiTask) {
+    if (!methods.includes(method)) continue;
     groups.push({
-      method: 'multi-task-full',
+      method,
       taskId: '*',
       tasks,
-      dev: all(tasks),
-      dir: join('adapters', 'baselines', 'multi-task-full'),
-    });
-  }
-  if (methods.includes('multi-task-pool')) {
-    const tasks = options.pool;
-    groups.push({
-      method: 'multi-task-pool',
-      taskId: '*',
-      tasks,
-      dev: all(tasks),
-      dir: join('adapters', 'baselines', 'multi-task-pool'),
+      dev: devOf(tasks.map((t) => t.taskId)),
+      dir: join('adapters', 'baselines', method),
     });
   }
   if (dev.length === 0 && groups.some((g) => lrsOf(g).length > 1)) {
