@@ -8,10 +8,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { type EnvVar, MetaLoraError, readEnv, readJsonFile, showValue } from '@meta-lora/artifacts';
 import { DataConfigSchema } from '@meta-lora/data-sampling';
 import { METHODS } from '@meta-lora/eval';
-import { readJsonFile } from '@meta-lora/lora-core';
 import { BASELINE_METHODS, MetaConfigSchema } from '@meta-lora/stage2-meta';
 import { z } from 'zod';
 
@@ -22,7 +21,7 @@ export const EXPERIMENTS_DIR = join(PIPELINES_DIR, 'experiments');
 export const RUNS_DIR = join(PIPELINES_DIR, 'runs');
 export const DEFAULT_EXPERIMENT = 'multitask';
 /** The env var that picks the experiment (declared in turbo.json, so it is part of every stage's cache key). */
-export const EXPERIMENT_ENV = 'META_LORA_EXPERIMENT';
+export const EXPERIMENT_ENV = 'META_LORA_EXPERIMENT' satisfies EnvVar;
 
 /** `experiment.json`: what every stage shares. */
 export const SharedConfigSchema = z.strictObject({
@@ -108,7 +107,7 @@ export interface LoadedExperiment {
 
 /** The experiment named by META_LORA_EXPERIMENT (default `multitask`). */
 export function experimentName(env: NodeJS.ProcessEnv = process.env): string {
-  return env[EXPERIMENT_ENV]?.trim() || DEFAULT_EXPERIMENT;
+  return readEnv(EXPERIMENT_ENV, env)?.trim() || DEFAULT_EXPERIMENT;
 }
 
 /**

@@ -9,9 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '@meta-lora/artifacts';
-import { readJsonFile } from '@meta-lora/lora-core';
-import { parseConfig } from '@meta-lora/stage1-adapt';
+import { parseConfig, readJsonFile, writeFileAtomic } from '@meta-lora/artifacts';
 import { z } from 'zod';
 import type { LoadedExperiment } from './experiment.ts';
 import { REPO_ROOT } from './run-dir.ts';

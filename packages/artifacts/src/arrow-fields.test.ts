@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { arrowFields } from './arrow-fields.ts';
 import { MetaLoraError } from './errors.ts';
 
-const show = (fields: readonly Field[]) => fields.map((f) => `${f.name}: ${f.type} ${f.nullable ? 'null' : 'not null'}`);
+const show = (fields: readonly Field[]) =>
+  fields.map((f) => `${f.name}: ${f.type} ${f.nullable ? 'null' : 'not null'}`);
 
 describe('arrowFields', () => {
   it('maps each zod column to the Arrow type it is written as, in order', () => {

@@ -9,6 +9,7 @@
  * `META_LORA_HEAP_GROWING=0` keeps V8's default; a `--heap-growing-percent` of your own (node flag) wins.
  */
 import { setFlagsFromString } from 'node:v8';
+import { readEnv } from './env.ts';
 
 export const HEAP_GROWING_PERCENT = 100;
 
@@ -19,7 +20,7 @@ export const HEAP_GROWING_PERCENT = 100;
  * heapGrowingPercent({ META_LORA_HEAP_GROWING: '0' }, []); // null
  */
 export function heapGrowingPercent(env: NodeJS.ProcessEnv, execArgv: readonly string[]): number | null {
-  if (env.META_LORA_HEAP_GROWING === '0') return null;
+  if (readEnv('META_LORA_HEAP_GROWING', env) === '0') return null;
   if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent/.test(arg))) return null;
   return HEAP_GROWING_PERCENT;
 }

@@ -96,7 +96,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     process.stderr.write(`meta-lora: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
   }
-  const { isMetaLoraError, tuneHeap } = await import('@meta-lora/artifacts');
+  const { isMetaLoraError, readEnv, tuneHeap } = await import('@meta-lora/artifacts');
   if (options.tuneHeap) tuneHeap();
   try {
     const [{ helpText, parseCommandArgs }, command] = await Promise.all([import('./command.ts'), entry.load()]);
@@ -113,7 +113,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     }
     const e = error as Error;
     process.stderr.write(`meta-lora ${entry.name}: unexpected error: ${e?.message ?? String(error)}\n`);
-    if (process.env.META_LORA_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+    if (readEnv('META_LORA_DEBUG')) process.stderr.write(`${e?.stack ?? ''}\n`);
     else process.stderr.write('  (this is a bug; rerun with META_LORA_DEBUG=1 for the stack trace and report it)\n');
     return 70;
   }

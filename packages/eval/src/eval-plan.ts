@@ -15,8 +15,7 @@
  * Relative adapter paths are resolved against the plan file's directory.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { MetaLoraError } from '@meta-lora/artifacts';
-import { readJsonFile } from '@meta-lora/lora-core';
+import { MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
 import { z } from 'zod';
 import { type EvalCondition, EvalConditionSchema } from './conditions.ts';
 import { TASK_TYPES } from './task-type.ts';

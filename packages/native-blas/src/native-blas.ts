@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { type EnvVar, MetaLoraError, readEnv, showValue } from '@meta-lora/artifacts';
 import type { NativeBlas } from './native-blas-api.ts';
 
 export type NativeBlasStatus =
@@ -20,10 +20,10 @@ export type NativeBlasStatus =
   /** `switchedOff`: by the user's META_LORA_NATIVE=0, so nothing is missing. */
   | { readonly available: false; readonly reason: string; readonly switchedOff: boolean };
 
-export const NATIVE_ENV = 'META_LORA_NATIVE';
-export const OPENBLAS_ENV = 'META_LORA_OPENBLAS';
-export const THREADS_ENV = 'META_LORA_THREADS';
-export const SGEMM_KERNEL_ENV = 'META_LORA_SGEMM_KERNEL';
+export const NATIVE_ENV = 'META_LORA_NATIVE' satisfies EnvVar;
+export const OPENBLAS_ENV = 'META_LORA_OPENBLAS' satisfies EnvVar;
+export const THREADS_ENV = 'META_LORA_THREADS' satisfies EnvVar;
+export const SGEMM_KERNEL_ENV = 'META_LORA_SGEMM_KERNEL' satisfies EnvVar;
 /** The built-in sgemm's micro-kernel levels, best first (each CPU has a suffix of this list). */
 export const SGEMM_KERNELS = ['avx512', 'avx2', 'portable'] as const;
 /** `NativeBlas.library` when the built-in sgemm runs. */
@@ -84,7 +84,7 @@ export function loadNativeBlas(): NativeBlasStatus {
 
 /** `loadNativeBlas` without the cache, reading settings from `env` (tests pass their own). */
 export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
-  const switchedOff = env[NATIVE_ENV];
+  const switchedOff = readEnv(NATIVE_ENV, env);
   if (switchedOff !== undefined && ['0', 'false', 'off', 'no'].includes(switchedOff.trim().toLowerCase())) {
     return { available: false, reason: `switched off by ${NATIVE_ENV}=${switchedOff}`, switchedOff: true };
   }
@@ -105,7 +105,7 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
   // cores the compute threads need. Node's process.env writes through to the C environment.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   pickKernel(addon, env);
-  const custom = env[OPENBLAS_ENV]?.trim();
+  const custom = readEnv(OPENBLAS_ENV, env)?.trim();
   let info: { library: string; config: string; threads: number };
   let gemm: NativeBlas['gemm'] = { kind: 'openblas' };
   if (custom?.toLowerCase() === OPENBLAS_NONE) {
@@ -201,7 +201,7 @@ export function openNativeBlas(env: NodeJS.ProcessEnv): NativeBlasStatus {
 
 /** Applies `META_LORA_SGEMM_KERNEL` (a level the CPU lacks, or an unknown one, is a `CONFIG_INVALID` error). */
 function pickKernel(addon: Addon, env: NodeJS.ProcessEnv): void {
-  const raw = env[SGEMM_KERNEL_ENV];
+  const raw = readEnv(SGEMM_KERNEL_ENV, env);
   if (raw === undefined || raw.trim() === '') return;
   const level = raw.trim().toLowerCase();
   const supported = SGEMM_KERNELS.filter((k) => addon.useBuiltinKernel(k) !== null);
@@ -221,7 +221,7 @@ function pickKernel(addon: Addon, env: NodeJS.ProcessEnv): void {
 }
 
 function threadsFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env[THREADS_ENV];
+  const raw = readEnv(THREADS_ENV, env);
   if (raw === undefined || raw.trim() === '') return 1;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {

@@ -3,7 +3,7 @@
  * values; the defaults are the common MAML-for-LMs choices, small enough for a CPU: 3 inner SGD steps at 1e-2 on
  * minibatches of 8 support examples, gradient norm clipped to 1.
  */
-import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { parseConfig } from '@meta-lora/artifacts';
 import { z } from 'zod';
 
 export const AdaptConfigSchema = z.strictObject({
@@ -40,34 +40,6 @@ export const AdaptConfigSchema = z.strictObject({
 
 export type AdaptConfig = z.output<typeof AdaptConfigSchema>;
 export type AdaptConfigInput = z.input<typeof AdaptConfigSchema>;
-
-/**
- * Validates a config against a zod schema; the first problem becomes a CONFIG_INVALID error naming the field (with the
- * `label` prefix), the bad value and the fix; `where` adds the file it came from and a better fix.
- *
- * @example
- * const config = parseConfig(AdaptConfigSchema, { innerLr: 0 }, 'adapt'); // throws: `adapt.innerLr` … got 0
- */
-export function parseConfig<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  label: string,
-  where: { path?: string; fix?: string } = {},
-): z.output<S> {
-  const parsed = schema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = [label, ...issue.path.map(String)].filter((p) => p !== '').join('.');
-  let value: unknown = input;
-  for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
-  const hint = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : ` (got ${showValue(value)})`;
-  throw new MetaLoraError('CONFIG_INVALID', `config \`${field}\`: ${issue.message}${hint}`, {
-    ...(where.path ? { path: where.path } : {}),
-    field,
-    value,
-    fix: where.fix ?? `fix \`${field}\` (see the .describe() text of the ${label} config schema)`,
-  });
-}
 
 /**
  * The stage 1 config with defaults filled in.

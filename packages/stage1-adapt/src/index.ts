@@ -3,7 +3,7 @@ export { adaptTask } from './adapt-task.ts';
 export type { AdaptationRow } from './adaptation-artifact.ts';
 export { ADAPTATION_FILE, AdaptationArtifact, AdaptationRowSchema } from './adaptation-artifact.ts';
 export type { AdaptConfig, AdaptConfigInput } from './config.ts';
-export { AdaptConfigSchema, parseAdaptConfig, parseConfig } from './config.ts';
+export { AdaptConfigSchema, parseAdaptConfig } from './config.ts';
 export { innerMinibatches } from './minibatches.ts';
 export type { ModelSource, SourcedModel } from './model-source.ts';
 export { loadModelSource, loadSourceModel } from './model-source.ts';

@@ -15,9 +15,9 @@
  * (every optimizer step) nor through lora-core's hand-written gradients (linear, cross-entropy, RoPE), so the inner
  * loop cannot be differentiated. Use `fomaml` (the paper's default) or `reptile`.
  */
-import { MetaLoraError } from '@meta-lora/artifacts';
+import { MetaLoraError, parseConfig } from '@meta-lora/artifacts';
 import { LoraConfigSchema } from '@meta-lora/lora-core';
-import { AdaptConfigSchema, parseConfig } from '@meta-lora/stage1-adapt';
+import { AdaptConfigSchema } from '@meta-lora/stage1-adapt';
 import { z } from 'zod';
 
 export const ALGORITHMS = ['fomaml', 'reptile', 'maml'] as const;

@@ -4,8 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHash, MetaLoraError } from '@meta-lora/artifacts';
-import { readJsonFile } from '@meta-lora/lora-core';
+import { configHash, MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
 import type { TaskData, UpdateMode } from '@meta-lora/stage1-adapt';
 import { CHECKPOINTS_DIR, LATEST_FILE } from './checkpoint.ts';
 import type { MetaConfig } from './config.ts';

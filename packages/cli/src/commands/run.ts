@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { MetaLoraError } from '@meta-lora/artifacts';
+import { MetaLoraError, readEnv } from '@meta-lora/artifacts';
 import type { Command } from '../command.ts';
 
 /** The study runs from the repository's sources, as `pnpm study` does. */
@@ -46,8 +46,7 @@ export const runCommand: Command = {
         },
       );
     }
-    const experiment =
-      (args.values.experiment as string | undefined) ?? process.env.META_LORA_EXPERIMENT ?? 'multitask';
+    const experiment = (args.values.experiment as string | undefined) ?? readEnv('META_LORA_EXPERIMENT') ?? 'multitask';
     const env = { ...process.env, META_LORA_EXPERIMENT: experiment };
     const [cmd, cmdArgs] = args.values.study
       ? [join(root, 'node_modules', '.bin', 'tsx'), [SOURCE_CONDITION, join(root, 'pipelines', 'src', 'study.ts')]]

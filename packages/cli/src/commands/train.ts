@@ -1,8 +1,8 @@
 /** `meta-lora train`: MeTA-LoRA meta-training (and, on request, the baselines) from the data stage's artifacts. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetaLoraError } from '@meta-lora/artifacts';
-import { initBackend, readJsonFile } from '@meta-lora/lora-core';
+import { MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
+import { initBackend } from '@meta-lora/lora-core';
 import {
   BASELINE_METHODS,
   type BaselineMethod,

@@ -5,9 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetaLoraError } from '@meta-lora/artifacts';
+import { MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
 import { z } from 'zod';
-import { readJsonFile } from '../io/read-json-file.ts';
 
 export const GENERATION_CONFIG_FILE = 'generation_config.json';
 

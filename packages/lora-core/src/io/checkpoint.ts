@@ -6,8 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, sep } from 'node:path';
-import { MetaLoraError } from '@meta-lora/artifacts';
-import { readJsonFile } from './read-json-file.ts';
+import { MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
 import { readSafetensors } from './safetensors.ts';
 
 /** One weight, as float32, with the file it came from (for error messages downstream). */

@@ -7,8 +7,7 @@
  * `meta_lora.*` keys (base-model fingerprint, lineage), which PEFT ignores.
  */
 import { join } from 'node:path';
-import { MetaLoraError, Rng, showValue, writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
-import { readJsonFile } from '../io/read-json-file.ts';
+import { MetaLoraError, Rng, readJsonFile, showValue, writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
 import { readSafetensors, serializeSafetensors } from '../io/safetensors.ts';
 import type { LoraConfig } from './config.ts';
 import { type AdaptableModel, createLoraAdapter, type LoraAdapter } from './lora-adapter.ts';

@@ -8,9 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { MetaLoraError, parseJsonText, showValue } from '@meta-lora/artifacts';
 import { z } from 'zod';
-import { parseJsonText } from '../io/read-json-file.ts';
 
 export const SUPPORTED_MODEL_TYPES = ['llama', 'mistral', 'qwen2'] as const;
 export type ModelType = (typeof SUPPORTED_MODEL_TYPES)[number];

@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { type EnvVar, MetaLoraError, readEnv, showValue } from '@meta-lora/artifacts';
 import { detectPlatform, type FastPathGap, fastPathBanner } from './backend-banner.ts';
 import { tf } from './tf.ts';
 
@@ -61,7 +61,7 @@ export interface BackendInfo {
   readonly nativeKernels: boolean;
 }
 
-export const BACKEND_ENV = 'META_LORA_BACKEND';
+export const BACKEND_ENV = 'META_LORA_BACKEND' satisfies EnvVar;
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 const INSTALL_NATIVE =
   `install a native backend next to meta-lora, at the version of @tensorflow/tfjs-core (${tf.version_core}): ` +
@@ -163,7 +163,7 @@ function resolveChoice(options: BackendOptions): { choice: BackendChoice; by: Ba
     }
     return { choice: options.backend, by: 'option' };
   }
-  const raw = process.env[BACKEND_ENV];
+  const raw = readEnv(BACKEND_ENV);
   if (raw === undefined || raw.trim() === '') return { choice: 'auto', by: 'default' };
   const value = raw.trim().toLowerCase();
   if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {

@@ -5,8 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
-import { MetaLoraError, showValue } from '@meta-lora/artifacts';
-import { parseJsonText } from '../io/read-json-file.ts';
+import { MetaLoraError, parseJsonText, showValue } from '@meta-lora/artifacts';
 import { type ChatMessage, type ChatTemplate, type ChatTemplateOptions, compileChatTemplate } from './chat-template.ts';
 
 export interface EncodeOptions {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MetaLoraError } from '@meta-lora/artifacts';
 import { thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MetaLoraError } from './errors.ts';
 import { readJsonFile } from './read-json-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meta-lora-json-'));
