@@ -4,8 +4,8 @@
  * - `tokenizer --out DIR [--corpus v1|v2] [--vocab-size 4096] [--model-max-length 1024] [--exclude-file FILE]…`
  * - `pretrain --out DIR [--run-dir DIR] [--config FILE] [--max-steps N] [--seed N] [--max-minutes M]
  *   [--stop-after-step N] [--resume] [--init-from DIR] [--data-parallel N] [--export]` (see `pretrain-command.ts`)
- * - `eval --model DIR [--seq-len N] [--windows N] [--batch-size N]` (see `pretrain-command.ts`)
- * - `throughput [--hidden-size N] [--layers N] … [--steps N] [--data-parallel N]` (see `pretrain-command.ts`)
+ * - `eval --model DIR [--seq-len N] [--windows N] [--batch-size N]` (see `eval-command.ts`)
+ * - `throughput [--hidden-size N] [--layers N] … [--steps N] [--data-parallel N]` (see `throughput-command.ts`)
  *
  * `tokenizer`:
  * Builds the pretraining corpus (`--corpus`, default v1; v2 also drops every dev/test example of the task suites, as
@@ -20,8 +20,10 @@ import { parseArgs } from 'node:util';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { isMetaLoraError, MetaLoraError, writeFileAtomic } from '@meta-lora/artifacts';
 import { buildCorpus, corpusFlag } from './corpus.ts';
-import { evalCommand, pretrainCommand, throughputCommand } from './pretrain-command.ts';
+import { evalCommand } from './eval-command.ts';
+import { pretrainCommand } from './pretrain-command.ts';
 import { suiteExclusions } from './suite-exclusions.ts';
+import { throughputCommand } from './throughput-command.ts';
 import { buildTokenizerFiles, writeTokenizerFiles } from './tokenizer-files.ts';
 import { tokenizerReport } from './tokenizer-report.ts';
 import { trainTokenizer } from './train-tokenizer.ts';

@@ -1,25 +1,3 @@
-/**
- * The `pretrain` and `eval` commands.
- *
- * `pretrain --out DIR [--run-dir DIR] [--tokenizer DIR] [--config FILE] [--max-steps N] [--seed N] [--max-minutes M]
- * [--stop-after-step N] [--resume [--extend-to N [--restart-lr X] [--restart-warmup N]]]
- * [--init-from DIR [--restart-warmup N]] [--data-parallel N] [--export] [--backend NAME]`:
- * trains (or resumes) in the run directory, then exports the HF model directory DIR with its model card and its
- * committed state (`pretrain-state.ts`). `--export` only exports the run's checkpoint. `--extend-to N` lengthens a
- * resumed run to N steps with a warm restart of the learning rate at its old end (see `lr-schedule.ts`); the steps
- * already taken keep their schedule. `--init-from DIR` starts a sitting from an exported model directory (a fresh
- * clone, no run directory) with a warm restart of AdamW; `--data-parallel N` trains on N worker threads.
- *
- * `eval --model DIR [--corpus v1|v2] [--seq-len N] [--windows N] [--batch-size N]`: the held-out loss of any model
- * directory on the held-out stream of the corpus (default v1), as the model card reports it, and its held-out bits
- * per byte on the fixed text of `bits-per-byte.ts` (the v2 held-out split), which compares models across tokenizers.
- *
- * `throughput [--config FILE] [--vocab-size N] [--hidden-size N] [--intermediate-size N] [--layers N] [--heads N] [--kv-heads N]
- * [--seq-len N] [--batch-size N] [--steps N] [--data-parallel N]`: parameters and training tokens/s of a config (one JSON
- * line).
- */
-import { existsSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,7 +11,7 @@ import {
   loadModel,
 } from '@meta-lora/lora-core';
 import { measureBitsPerByte } from './bits-per-byte.ts';
-import { corpusFlag } from './corpus.ts';
+import { intFlag, readConfigJson } from './command-flags.ts';
 import { exportModel } from './export-model.ts';
 import { heldOutLoss } from './held-out-loss.ts';
 import { type ModelCardDecoding, type ModelCardSample, modelCard } from './model-card.ts';
@@ -43,7 +21,6 @@ import { extendRun, type PretrainConfig, parsePretrainConfig } from './pretrain-
 import { type PretrainData, pretrainData } from './pretrain-data.ts';
 import { readPretrainLog } from './pretrain-log.ts';
 import { pretrainStateFiles } from './pretrain-state.ts';
-import { measureThroughput } from './throughput.ts';
 
 /** The package's cache directory (token streams, default run directory); gitignored. */
 export const CACHE_DIR = fileURLToPath(new URL('../.cache/', import.meta.url));
@@ -59,30 +36,6 @@ export const SAMPLE_PROMPTS = [
 ];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function intFlag(value: string | undefined, flag: string, min = 1, example = 100): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new MetaLoraError('CONFIG_INVALID', `${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`, {
-      field: flag,
-      value,
-      fix: `pass e.g. ${flag} ${example}`,
-    });
-  }
-  return n;
-}
-
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw new MetaLoraError('CONFIG_INVALID', `could not read JSON from ${path}: ${(cause as Error).message}`, {
-      path,
-      fix: 'pass a JSON file of PretrainConfigInput fields',
-    });
-  }
-}
 
 /**
  * @example
@@ -161,7 +114,7 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
   let config: PretrainConfig;
   if (continuing) {
     const configPath = join(runDir, 'config.json');
-    config = parsePretrainConfig(readJson(configPath), configPath);
+    config = parsePretrainConfig(readConfigJson(configPath), configPath);
     if (extending) {
       const restartLr = values['restart-lr'] === undefined ? config.train.lr / 2 : Number(values['restart-lr']);
       if (!(restartLr > 0)) {
@@ -178,7 +131,7 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
       log(`extended ${runDir} to ${config.train.maxSteps} steps, restart lr ${restartLr} over ${warmupSteps} steps`);
     }
   } else {
-    const input = (values.config ? readJson(values.config) : {}) as { train?: Record<string, unknown> };
+    const input = (values.config ? readConfigJson(values.config) : {}) as { train?: Record<string, unknown> };
     const maxSteps = intFlag(values['max-steps'], '--max-steps');
     const seed = intFlag(values.seed, '--seed', 0);
     const train = {
@@ -358,141 +311,4 @@ function cardSamples(
     });
   }
   return { samples, decoding: { temperature, topP, repetitionPenalty } };
-}
-
-/**
- * @example
- * await evalCommand(['--model', '../../models/meta-lora-base']);
- */
-export async function evalCommand(argv: string[]): Promise<void> {
-  const defaults = parsePretrainConfig({}).train;
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      tokenizer: { type: 'string' },
-      corpus: { type: 'string', default: 'v1' },
-      'seq-len': { type: 'string', default: String(defaults.seqLen) },
-      windows: { type: 'string', default: String(defaults.evalWindows) },
-      'batch-size': { type: 'string', default: String(defaults.batchSize) },
-      backend: { type: 'string' },
-    },
-    strict: true,
-  });
-  if (!values.model || !existsSync(join(values.model, 'config.json'))) {
-    throw new MetaLoraError(
-      'CONFIG_INVALID',
-      `--model must be a model directory with config.json, got ${values.model}`,
-      {
-        field: '--model',
-        value: values.model,
-        fix: 'pass e.g. --model ../../models/meta-lora-base',
-      },
-    );
-  }
-  await initBackend(values.backend ? { backend: values.backend as BackendChoice } : {});
-  const corpus = corpusFlag(values.corpus);
-  const data = await pretrainData({ tokenizerDir: values.tokenizer ?? values.model, cacheDir: CACHE_DIR, corpus, log });
-  const loaded = await loadModel(values.model);
-  const seqLen = intFlag(values['seq-len'], '--seq-len') as number;
-  const batchSize = intFlag(values['batch-size'], '--batch-size') as number;
-  const result = heldOutLoss(loaded.model, data.streams.heldOut, {
-    seqLen,
-    windows: intFlag(values.windows, '--windows') as number,
-    batchSize,
-  });
-  process.stdout.write(
-    `held-out loss ${result.loss.toFixed(4)} (perplexity ${Math.exp(result.loss).toFixed(2)}) on ${result.tokens} tokens of corpus ${corpus}\n`,
-  );
-  const start = performance.now();
-  const bpb = measureBitsPerByte(loaded.model, data.bitsPerByteText, { seqLen, batchSize });
-  process.stdout.write(
-    `held-out bits per byte ${bpb.bitsPerByte.toFixed(4)} on ${bpb.bytes} bytes (${bpb.tokens} tokens, ` +
-      `${bpb.lossPerToken.toFixed(4)} nats/token) of the v2 held-out split, windows of ${seqLen + 1} tokens ` +
-      `(${((performance.now() - start) / 1000).toFixed(1)} s)\n`,
-  );
-  loaded.model.dispose();
-}
-
-/**
- * @example
- * await throughputCommand(['--hidden-size', '192', '--layers', '6', '--steps', '8']);
- */
-export async function throughputCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' },
-      'hidden-size': { type: 'string' },
-      'intermediate-size': { type: 'string' },
-      'vocab-size': { type: 'string' },
-      layers: { type: 'string' },
-      heads: { type: 'string' },
-      'kv-heads': { type: 'string' },
-      'seq-len': { type: 'string' },
-      'batch-size': { type: 'string' },
-      steps: { type: 'string', default: '8' },
-      'data-parallel': { type: 'string' },
-      backend: { type: 'string' },
-    },
-    strict: true,
-  });
-  const input = (values.config ? readJson(values.config) : {}) as {
-    model?: Record<string, unknown>;
-    train?: Record<string, unknown>;
-  };
-  const pick = (entries: [string, string | undefined, string][]) =>
-    Object.fromEntries(entries.flatMap(([key, v, flag]) => (v === undefined ? [] : [[key, intFlag(v, flag)]])));
-  const config = parsePretrainConfig(
-    {
-      model: {
-        ...input.model,
-        ...pick([
-          ['hiddenSize', values['hidden-size'], '--hidden-size'],
-          ['intermediateSize', values['intermediate-size'], '--intermediate-size'],
-          ['vocabSize', values['vocab-size'], '--vocab-size'],
-          ['numHiddenLayers', values.layers, '--layers'],
-          ['numAttentionHeads', values.heads, '--heads'],
-          ['numKeyValueHeads', values['kv-heads'], '--kv-heads'],
-        ]),
-      },
-      train: {
-        ...input.train,
-        ...pick([
-          ['seqLen', values['seq-len'], '--seq-len'],
-          ['batchSize', values['batch-size'], '--batch-size'],
-        ]),
-      },
-    },
-    values.config ?? 'flags',
-  );
-  const backend = await initBackend(values.backend ? { backend: values.backend as BackendChoice } : {});
-  const steps = intFlag(values.steps, '--steps') as number;
-  const dataParallel = intFlag(values['data-parallel'], '--data-parallel', 0, 2);
-  const result = await measureThroughput(config, steps, dataParallel === undefined ? {} : { dataParallel });
-  const m = config.model;
-  const t = config.train;
-  process.stdout.write(
-    `${JSON.stringify({
-      vocabSize: m.vocabSize,
-      hiddenSize: m.hiddenSize,
-      intermediateSize: m.intermediateSize,
-      layers: m.numHiddenLayers,
-      heads: m.numAttentionHeads,
-      kvHeads: m.numKeyValueHeads,
-      seqLen: t.seqLen,
-      batchSize: t.batchSize,
-      parameters: result.parameters,
-      steps: result.steps,
-      tokensPerSecond: Math.round(result.tokensPerSecond),
-      secondsPerStep: Number(result.secondsPerStep.toFixed(3)),
-      tokensPerCpuSecond: Math.round(result.tokensPerCpuSecond),
-      steadyTokensPerSecond: Math.round(result.steadyTokensPerSecond),
-      steadyTokensPerCpuSecond: Math.round(result.steadyTokensPerCpuSecond),
-      blasThreads: dataParallel ? 'OpenBLAS, 1 thread in each data-parallel worker' : backend.matmul,
-      dataParallel: dataParallel ?? 0,
-      loadAverage: Number(loadavg()[0]?.toFixed(2)),
-      backend: backend.name,
-    })}\n`,
-  );
 }
