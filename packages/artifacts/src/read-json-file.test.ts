@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MetaLoraError } from './errors.ts';
-import { readJsonFile } from './read-json-file.ts';
+import { readJsonFile, readJsonLines } from './read-json-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meta-lora-json-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,5 +32,17 @@ describe('readJsonFile', () => {
     const error = caught(() => readJsonFile(path, { code: 'CHECKPOINT_INVALID', what: 'the index' }));
     expect(error.code).toBe('CHECKPOINT_INVALID');
     expect(error.message).toContain(`${path}: the index not found`);
+  });
+});
+
+describe('readJsonLines', () => {
+  it('parses each non-blank line with its line number, leaving a line that is not JSON undefined', () => {
+    const path = join(dir, 'metrics.jsonl');
+    writeFileSync(path, '{"iteration":0}\n\n[1,\n{"iteration":1}\n');
+    expect(readJsonLines(path)).toEqual([
+      { line: 1, text: '{"iteration":0}', value: { iteration: 0 } },
+      { line: 3, text: '[1,', value: undefined },
+      { line: 4, text: '{"iteration":1}', value: { iteration: 1 } },
+    ]);
   });
 });

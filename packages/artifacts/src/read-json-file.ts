@@ -68,3 +68,34 @@ export function parseJsonText(text: string, path: string, options: ReadJsonFileO
     );
   }
 }
+
+/** One non-blank line of a JSON-lines file. */
+export interface JsonLine {
+  /** 1-based line number in the file. */
+  readonly line: number;
+  readonly text: string;
+  /** The parsed line; undefined where the line is not JSON (the caller reports it, with `line`). */
+  readonly value: unknown;
+}
+
+/**
+ * The non-blank lines of a JSON-lines file (`metrics.jsonl`), each parsed; a line that is not JSON has `value`
+ * undefined, so the caller can report it with its line number in its own words.
+ *
+ * @example
+ * for (const { line, value } of readJsonLines('runs/x/train/metrics.jsonl')) console.log(line, value);
+ */
+export function readJsonLines(path: string): JsonLine[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .flatMap((text, i) => {
+      if (text.trim() === '') return [];
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        value = undefined;
+      }
+      return [{ line: i + 1, text, value }];
+    });
+}

@@ -11,9 +11,9 @@
  * the same way, at the line's x. Files without any loss field are skipped; a line that is not a JSON
  * object is a `DATA_INVALID` error naming the file and line.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { MetaLoraError, showValue } from '@meta-lora/artifacts';
+import { MetaLoraError, readJsonLines, showValue } from '@meta-lora/artifacts';
 
 export interface CurveSeries {
   readonly name: string;
@@ -58,28 +58,20 @@ function findJsonl(dir: string, depth: number): string[] {
 }
 
 function parseCurves(path: string, file: string): TrainingCurves {
-  const lines = readFileSync(path, 'utf8').split('\n');
   const series = new Map<string, { x: number; y: number }[]>();
   let xLabel: string | null = null;
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      value = undefined;
-    }
+  for (const { line, text, value } of readJsonLines(path)) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new MetaLoraError('DATA_INVALID', `metrics log line is not a JSON object: ${showValue(line)}`, {
+      throw new MetaLoraError('DATA_INVALID', `metrics log line is not a JSON object: ${showValue(text)}`, {
         path,
-        line: i + 1,
+        line,
         fix: 'metrics logs hold one JSON object per line; remove or repair the line',
       });
     }
     const record = value as Record<string, unknown>;
     const xKey = X_KEYS.find((k) => typeof record[k] === 'number' && Number.isFinite(record[k]));
     xLabel ??= xKey ?? 'line';
-    const x = xKey ? (record[xKey] as number) : i + 1;
+    const x = xKey ? (record[xKey] as number) : line;
     const add = (entry: Record<string, unknown>) => {
       const task = typeof entry.taskId === 'string' ? ` (${entry.taskId})` : '';
       for (const key of Object.keys(entry).sort()) {
@@ -93,15 +85,15 @@ function parseCurves(path: string, file: string): TrainingCurves {
     };
     add(record);
     // One level of nesting: arrays of per-task objects (stage2-meta's `tasks: [{ taskId, queryLossBefore, … }]`).
-    for (const value of Object.values(record)) {
-      if (!Array.isArray(value)) continue;
-      for (const item of value) {
+    for (const nested of Object.values(record)) {
+      if (!Array.isArray(nested)) continue;
+      for (const item of nested) {
         if (typeof item === 'object' && item !== null && typeof (item as Record<string, unknown>).taskId === 'string') {
           add(item as Record<string, unknown>);
         }
       }
     }
-  });
+  }
   return {
     file,
     xLabel: xLabel ?? 'line',

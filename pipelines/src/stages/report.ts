@@ -2,9 +2,16 @@
  * Stage `report`: the Markdown summary and the self-contained HTML report of the run, with the sanity checks of its
  * training records (`readSanityRun`).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ArtifactKind, MetaLoraError, readArtifact, readArtifactInfo, showValue } from '@meta-lora/artifacts';
+import {
+  type ArtifactKind,
+  MetaLoraError,
+  readArtifact,
+  readArtifactInfo,
+  readJsonLines,
+  showValue,
+} from '@meta-lora/artifacts';
 import { type MetaIterationLoss, type RunTuning, type SanityRun, writeReport } from '@meta-lora/eval';
 import { ADAPTATION_FILE, AdaptationArtifact } from '@meta-lora/stage1-adapt';
 import { BaselinesArtifact, candidateDir, META_TUNING_FILE, MetaTuningArtifact } from '@meta-lora/stage2-meta';
@@ -85,27 +92,16 @@ function readIfCurrent<Row>(path: string, kind: ArtifactKind<Row>): Row[] | unde
  * readMetaIterations('runs/x/train/metrics.jsonl'); // [{ iteration: 0, queryLossAfter: 3.1 }, …]
  */
 export function readMetaIterations(path: string): MetaIterationLoss[] {
-  const out: MetaIterationLoss[] = [];
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (line.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        value = undefined;
-      }
-      const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-      const { iteration, queryLossAfter } = record;
-      if (typeof iteration !== 'number' || (typeof queryLossAfter !== 'number' && queryLossAfter !== null)) {
-        throw new MetaLoraError(
-          'DATA_INVALID',
-          `meta-training log line has no numeric iteration and queryLossAfter: ${showValue(line)}`,
-          { path, line: i + 1, fix: 'metrics.jsonl is written by stage2-meta; rerun training or repair the line' },
-        );
-      }
-      out.push({ iteration, queryLossAfter: queryLossAfter ?? Number.NaN });
-    });
-  return out;
+  return readJsonLines(path).map(({ line, text, value }) => {
+    const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+    const { iteration, queryLossAfter } = record;
+    if (typeof iteration !== 'number' || (typeof queryLossAfter !== 'number' && queryLossAfter !== null)) {
+      throw new MetaLoraError(
+        'DATA_INVALID',
+        `meta-training log line has no numeric iteration and queryLossAfter: ${showValue(text)}`,
+        { path, line, fix: 'metrics.jsonl is written by stage2-meta; rerun training or repair the line' },
+      );
+    }
+    return { iteration, queryLossAfter: queryLossAfter ?? Number.NaN };
+  });
 }
