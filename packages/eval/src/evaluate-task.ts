@@ -22,7 +22,7 @@
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 import type { Example } from '@meta-lora/data-sampling';
-import { generate, type LlamaModel, type LoraAdapter } from '@meta-lora/lora-core';
+import { generateGreedyBatch, type LlamaModel, type LoraAdapter } from '@meta-lora/lora-core';
 import { chrfFromStatistics, chrfStatistics } from './chrf.ts';
 import { accuracy, macroF1, majorityClassRate } from './classification-metrics.ts';
 import { exactMatch } from './normalize-answer.ts';
@@ -71,7 +71,7 @@ export interface TaskEvalOptions {
   /** Text prepended to every prompt (in-context demonstrations, see `inContextPrefix`). */
   readonly promptPrefix?: string;
   readonly maxNewTokens?: number;
-  /** Sequences per forward pass when scoring (default 8). */
+  /** Sequences per forward pass when scoring, and prompts per batch when generating (default 8). */
   readonly batchSize?: number;
   /** The trainers' longest sequence: longer prompts lose tokens from the left, as in training (default: no cut). */
   readonly maxSeqLen?: number;
@@ -177,21 +177,20 @@ export function evaluateTask(
   const maxNewTokens = options.maxNewTokens ?? Math.min(64, longest + 4);
   const eos = codec.eosTokenId === undefined ? model.config.eosTokenIds : [codec.eosTokenId];
   const room = maxSequenceLength(model) - maxNewTokens;
-  const predictions = examples.map((e, i) => {
-    const ctx = contexts[i]!;
-    const prompt = ctx.length > room ? ctx.slice(ctx.length - room) : ctx;
-    const multiline = e.target.includes('\n');
-    // A one-line answer ends at the first newline: the tokens after it would be cut away, so they are not decoded.
-    const stopAfter = (ids: readonly number[]) => codec.decode(ids, { skipSpecialTokens: true }).includes('\n');
-    const ids = generate(model, prompt, {
-      maxNewTokens,
-      greedy: true,
-      eosTokenIds: eos,
-      adapters,
-      ...(multiline ? {} : { stopAfter }),
-    });
+  const prompts = contexts.map((ctx) => (ctx.length > room ? ctx.slice(ctx.length - room) : ctx));
+  const multiline = examples.map((e) => e.target.includes('\n'));
+  // A one-line answer ends at the first newline: the tokens after it would be cut away, so they are not decoded.
+  const stopAfter = (i: number, ids: readonly number[]) =>
+    !multiline[i] && codec.decode(ids, { skipSpecialTokens: true }).includes('\n');
+  const generated: number[][] = [];
+  for (let start = 0; start < prompts.length; start += batchSize) {
+    const batch = prompts.slice(start, start + batchSize);
+    const stop = (row: number, ids: readonly number[]) => stopAfter(start + row, ids);
+    generated.push(...generateGreedyBatch(model, batch, { maxNewTokens, eosTokenIds: eos, adapters, stopAfter: stop }));
+  }
+  const predictions = generated.map((ids, i) => {
     const text = codec.decode(ids, { skipSpecialTokens: true });
-    return multiline ? text : (text.split('\n')[0] ?? '');
+    return multiline[i] ? text : (text.split('\n')[0] ?? '');
   });
   const hits = predictions.map((p, i) => exactMatch(p, examples[i]!.target));
   const em = (100 * hits.filter((h) => h).length) / examples.length;

@@ -1,5 +1,7 @@
 export type { GenerateOptions } from './generate/generate.ts';
 export { applyRepetitionPenalty, generate } from './generate/generate.ts';
+export type { GenerateBatchOptions } from './generate/generate-batch.ts';
+export { generateGreedyBatch } from './generate/generate-batch.ts';
 export type { GenerationConfig } from './generate/generation-config.ts';
 export {
   GENERATION_CONFIG_FILE,

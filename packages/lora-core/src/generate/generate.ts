@@ -44,29 +44,7 @@ export interface GenerateOptions {
  */
 export function generate(model: LlamaModel, promptIds: readonly number[], options: GenerateOptions): number[] {
   const { maxNewTokens } = options;
-  if (promptIds.length === 0) {
-    throw new MetaLoraError('CONFIG_INVALID', 'the prompt is empty', {
-      field: 'prompt',
-      fix: 'give at least one prompt token',
-    });
-  }
-  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
-    throw new MetaLoraError('CONFIG_INVALID', `maxNewTokens must be a non-negative integer, got ${maxNewTokens}`, {
-      field: 'maxNewTokens',
-      value: maxNewTokens,
-      fix: 'pass e.g. --max-new-tokens 32',
-    });
-  }
-  const V = model.config.vocabSize;
-  for (const id of promptIds) {
-    if (!Number.isInteger(id) || id < 0 || id >= V) {
-      throw new MetaLoraError('CONFIG_INVALID', `prompt token id ${id} is outside the vocabulary [0, ${V})`, {
-        field: 'prompt',
-        value: id,
-        fix: "use ids from this model's tokenizer",
-      });
-    }
-  }
+  checkGenerationInput(model, promptIds, maxNewTokens);
   const greedy = options.greedy ?? false;
   const temperature = options.temperature ?? 1;
   const topP = options.topP ?? 1;
@@ -130,6 +108,33 @@ export function generate(model: LlamaModel, promptIds: readonly number[], option
   return out;
 }
 
+/** Refuses an empty prompt, ids outside the vocabulary and a `maxNewTokens` that is not a non-negative integer. */
+export function checkGenerationInput(model: LlamaModel, promptIds: readonly number[], maxNewTokens: number): void {
+  if (promptIds.length === 0) {
+    throw new MetaLoraError('CONFIG_INVALID', 'the prompt is empty', {
+      field: 'prompt',
+      fix: 'give at least one prompt token',
+    });
+  }
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
+    throw new MetaLoraError('CONFIG_INVALID', `maxNewTokens must be a non-negative integer, got ${maxNewTokens}`, {
+      field: 'maxNewTokens',
+      value: maxNewTokens,
+      fix: 'pass e.g. --max-new-tokens 32',
+    });
+  }
+  const V = model.config.vocabSize;
+  for (const id of promptIds) {
+    if (!Number.isInteger(id) || id < 0 || id >= V) {
+      throw new MetaLoraError('CONFIG_INVALID', `prompt token id ${id} is outside the vocabulary [0, ${V})`, {
+        field: 'prompt',
+        value: id,
+        fix: "use ids from this model's tokenizer",
+      });
+    }
+  }
+}
+
 /**
  * HF's `RepetitionPenaltyLogitsProcessor`, in place on one row of logits: each distinct id of `seen` has its logit
  * divided by `penalty` when positive and multiplied by it otherwise (so a penalty > 1 always lowers it). Returns `row`.
@@ -145,7 +150,8 @@ export function applyRepetitionPenalty(row: Float32Array, seen: Iterable<number>
   return row;
 }
 
-function argmax(row: Float32Array): number {
+/** The index of the largest value (the first of equals). */
+export function argmax(row: Float32Array): number {
   let best = 0;
   for (let i = 1; i < row.length; i++) if ((row[i] as number) > (row[best] as number)) best = i;
   return best;

@@ -54,6 +54,11 @@ export class KvCache {
   readonly keys: (tf.Tensor4D | null)[]; // per layer [B, KV, S, d], RoPE applied
   readonly values: (tf.Tensor4D | null)[]; // per layer [B, KV, S, d]
   length = 0;
+  /**
+   * Per batch row, how many leading positions are padding (a batch of prompts of different lengths, left-padded):
+   * no query attends to them. Null when no row is padded.
+   */
+  padding: readonly number[] | null = null;
 
   constructor(numLayers: number) {
     this.keys = new Array(numLayers).fill(null);
@@ -65,6 +70,7 @@ export class KvCache {
     this.keys.fill(null);
     this.values.fill(null);
     this.length = 0;
+    this.padding = null;
   }
 }
 
@@ -76,6 +82,9 @@ export interface ForwardOptions {
   /** Per-call LoRA dropout masks, keyed `${adapterName}/${module}` ([N, I] each); built by the trainer. */
   readonly dropoutMasks?: ReadonlyMap<string, tf.Tensor2D>;
 }
+
+/** What a decoder layer gets: the call's options and, for left-padded rows, their mask (see `paddedCausalMask`). */
+type LayerOptions = ForwardOptions & { readonly paddedMask?: tf.Tensor4D };
 
 let variableSerial = 0;
 
@@ -289,8 +298,12 @@ export class LlamaModel {
     return tf.tidy(() => {
       const { cos, sin } = ropeTables(this.invFreq, past, T); // [T, d] each
       let x = gatherRows(this.embedTokens, tf.reshape(inputIds, [B * T]) as tf.Tensor1D); // [N, D]
+      const padding = options.cache?.padding;
+      const { numHeads: H, numKvHeads: KV } = this.config;
+      // Built once per call, shared by every layer: [B, 1, rep·T, S].
+      const layerOptions = padding ? { ...options, paddedMask: paddedCausalMask(padding, H / KV, T, past) } : options;
       this.layers.forEach((layer, i) => {
-        x = this.decoderLayer(layer, i, x, B, T, past, cos, sin, adapters, options);
+        x = this.decoderLayer(layer, i, x, B, T, past, cos, sin, adapters, layerOptions);
       });
       if (options.cache) {
         options.cache.length = past + T;
@@ -455,7 +468,7 @@ export class LlamaModel {
     cos: tf.Tensor2D,
     sin: tf.Tensor2D,
     adapters: readonly LoraAdapter[],
-    options: ForwardOptions,
+    options: LayerOptions,
   ): tf.Tensor2D {
     const { numHeads: H, numKvHeads: KV } = this.config;
     const n1 = fusedRmsNorm(x, layer.inputLayernorm, this.config.rmsNormEps); // [N, D]
@@ -487,7 +500,7 @@ export class LlamaModel {
     past: number,
     cos: tf.Tensor2D,
     sin: tf.Tensor2D,
-    options: ForwardOptions,
+    options: LayerOptions,
   ): tf.Tensor2D {
     const { numHeads: H, numKvHeads: KV, headDim: d } = this.config;
     const rep = H / KV;
@@ -510,7 +523,7 @@ export class LlamaModel {
       cache.values[index] = tf.keep(vh);
     }
     const scores = tf.mul(tf.matMul(qg, tf.transpose(kh, [0, 1, 3, 2])), 1 / Math.sqrt(d)); // [B, KV, rep·T, S]
-    const probs = tf.softmax(tf.add(scores, this.causalMask(rep, T, past))); // [B, KV, rep·T, S]
+    const probs = tf.softmax(tf.add(scores, options.paddedMask ?? this.causalMask(rep, T, past))); // [B, KV, rep·T, S]
     const ctx = tf.matMul(probs, vh); // [B, KV, rep·T, d]
     return tf.reshape(tf.transpose(tf.reshape(ctx, [B, KV, rep, T, d]), [0, 3, 1, 2, 4]), [
       B * T,
@@ -539,4 +552,22 @@ export class LlamaModel {
     }
     return mask;
   }
+}
+
+/**
+ * Additive mask [B, 1, rep·T, S] for left-padded rows: the causal mask of `causalMask`, and every key of row b before
+ * `padding[b]` masked too. RoPE depends only on the distance between positions, so a row's real tokens attend as they
+ * would unpadded.
+ */
+function paddedCausalMask(padding: readonly number[], rep: number, T: number, past: number): tf.Tensor4D {
+  const S = past + T;
+  const data = new Float32Array(padding.length * rep * T * S);
+  padding.forEach((pad, b) => {
+    for (let i = 0; i < rep * T; i++) {
+      const row = (b * rep * T + i) * S;
+      const pos = past + (i % T);
+      for (let s = 0; s < S; s++) if (s < pad || s > pos) data[row + s] = -1e9;
+    }
+  });
+  return tf.tensor4d(data, [padding.length, 1, rep * T, S]);
 }
