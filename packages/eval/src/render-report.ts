@@ -8,6 +8,7 @@ import type { IntervalOptions } from './comparison-intervals.ts';
 import { METHOD_LABELS, type Method } from './conditions.ts';
 import type { EvalExampleRow } from './examples-artifact.ts';
 import { headline } from './headline.ts';
+import { macroF1Table } from './macro-f1-table.ts';
 import {
   budgets,
   comparisonTable,
@@ -76,7 +77,10 @@ export function renderReport(input: ReportInput): RenderedReport {
     ...(input.bootstrap ? { bootstrap: input.bootstrap } : {}),
   });
   const checks = sanityChecks(input.sanity ?? [], input.rows, input.cells);
-  const tables = { ...reportTables(s, input.curves, checks), tuning: input.tuning ? tuningTable(input.tuning) : null };
+  const tables = {
+    ...reportTables(s, input.rows, input.curves, checks),
+    tuning: input.tuning ? tuningTable(input.tuning) : null,
+  };
   return { markdown: renderMarkdown(s, input, tables), html: renderHtml(s, input, tables) };
 }
 
@@ -84,6 +88,7 @@ interface Sections {
   readonly scores: readonly { k: number | undefined; table: Table }[];
   readonly comparison: Table | null;
   readonly sweep: Table | null;
+  readonly macroF1: Table | null;
   readonly usage: Table;
   readonly trained: Table;
   readonly sanity: Table;
@@ -93,11 +98,17 @@ interface Sections {
   readonly curves: Table;
 }
 
-function reportTables(s: ResultsSummary, curves: readonly TrainingCurves[], checks: readonly SanityCheck[]): Sections {
+function reportTables(
+  s: ResultsSummary,
+  rows: readonly EvalResultRow[],
+  curves: readonly TrainingCurves[],
+  checks: readonly SanityCheck[],
+): Sections {
   return {
     scores: budgets(s).map((k) => ({ k, table: scoreTable(s, k, checks) })),
     comparison: comparisonTable(s, checks),
     sweep: sweepTable(s),
+    macroF1: macroF1Table(rows),
     usage: usageTable(s),
     trained: trainedTable(s),
     sanity: sanityTable(checks),
@@ -137,6 +148,7 @@ function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): str
   for (const { table } of t.scores) section(table);
   if (t.comparison) section(t.comparison);
   if (t.sweep) section(t.sweep);
+  if (t.macroF1) section(t.macroF1);
   section(t.usage);
   section(t.trained);
   if (t.tuning) section(t.tuning);
@@ -189,6 +201,7 @@ function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string 
   }
   if (t.comparison) body.push(htmlSection(t.comparison));
   if (t.sweep) body.push(htmlSection(t.sweep, sweepChart(s)));
+  if (t.macroF1) body.push(htmlSection(t.macroF1));
   body.push(htmlSection(t.usage), htmlSection(t.trained));
   if (t.tuning) body.push(htmlSection(t.tuning));
   body.push(htmlSection(t.sanity), htmlSection(t.loss));
