@@ -22,6 +22,7 @@ export {
   EvalExamplesArtifact,
   sortExampleRows,
 } from './examples-artifact.ts';
+export { macroF1Table } from './macro-f1-table.ts';
 export type { MergedResults } from './merge-results.ts';
 export { mergeEvalResults } from './merge-results.ts';
 export { exactMatch, normalizeAnswer } from './normalize-answer.ts';
@@ -64,7 +65,6 @@ export type { TextCodec } from './text-codec.ts';
 export type { CurveSeries, TrainingCurves } from './training-curves.ts';
 export { MAX_CURVE_POINTS, readTrainingCurves } from './training-curves.ts';
 export type { BaselineChoice, MetaTuningChoice, RunTuning } from './tuning-table.ts';
-export { macroF1Table } from './macro-f1-table.ts';
 export { tuningTable } from './tuning-table.ts';
 export type { WriteReportOptions, WrittenReport } from './write-report.ts';
 export { REPORT_HTML_FILE, REPORT_MARKDOWN_FILE, writeReport } from './write-report.ts';
