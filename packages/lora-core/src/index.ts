@@ -14,8 +14,6 @@ export { checkpointTensor, loadCheckpoint } from './io/checkpoint.ts';
 export { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './io/half-float.ts';
 export type { LoadedModel } from './io/load-model.ts';
 export { loadModel, loadModelWeights } from './io/load-model.ts';
-export type { ReadJsonFileOptions } from './io/read-json-file.ts';
-export { parseJsonText, readJsonFile } from './io/read-json-file.ts';
 export type {
   FloatDtype,
   IntDtype,
