@@ -20,10 +20,11 @@ export type {
   SafetensorsDtype,
   SafetensorsFile,
   SafetensorsTensor,
-  TensorToWrite,
   WritableDtype,
 } from './io/safetensors.ts';
-export { parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from './io/safetensors.ts';
+export { parseSafetensors, readSafetensors } from './io/safetensors.ts';
+export type { TensorToWrite } from './io/safetensors-write.ts';
+export { serializeSafetensors, writeSafetensors } from './io/safetensors-write.ts';
 export type { SaveModelOptions } from './io/save-model.ts';
 export { saveModel } from './io/save-model.ts';
 export type { LoraConfig, LoraConfigInput } from './lora/config.ts';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointTensor, loadCheckpoint } from './checkpoint.ts';
-import { type TensorToWrite, writeSafetensors } from './safetensors.ts';
+import { type TensorToWrite, writeSafetensors } from './safetensors-write.ts';
 
 /** A real pretrained checkpoint, in shared/ beside the repository. */
 const STORIES = fileURLToPath(new URL('../../../../../shared/models/stories260K', import.meta.url));

@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MetaLoraError, Rng } from '@meta-lora/artifacts';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  parseSafetensors,
-  readSafetensors,
-  type SafetensorsTensor,
-  serializeSafetensors,
-  writeSafetensors,
-} from './safetensors.ts';
+import { parseSafetensors, readSafetensors, type SafetensorsTensor } from './safetensors.ts';
+import { serializeSafetensors, writeSafetensors } from './safetensors-write.ts';
 
 /** A real pretrained checkpoint, in shared/ beside the repository. */
 const STORIES = fileURLToPath(new URL('../../../../../shared/models/stories260K', import.meta.url));

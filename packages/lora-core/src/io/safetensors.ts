@@ -6,14 +6,13 @@
  * The reader treats the file as hostile: every number in the header is checked before it is used, the tensors' byte
  * ranges must tile the data section exactly (no gap, no overlap, nothing after the last one), and every failure is a
  * `CHECKPOINT_INVALID` error naming the file and the tensor. Float tensors load as float32, integer tensors as int32.
- * The writer reproduces the reference serializer byte for byte: tensors ordered by descending dtype alignment, then
- * by name; compact JSON with `__metadata__` first; the header padded with spaces to a multiple of 8 bytes.
+ * The writer is `safetensors-write.ts`.
  */
 
 import { constants as bufferConstants } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { type ErrorCode, MetaLoraError, writeFileAtomic } from '@meta-lora/artifacts';
-import { decodeBf16, decodeF16, floatToBf16Bits, floatToF16Bits } from './half-float.ts';
+import { MetaLoraError } from '@meta-lora/artifacts';
+import { decodeBf16, decodeF16 } from './half-float.ts';
 
 /** Float dtypes; they load as `Float32Array` (F64 rounds to nearest float32, F16/BF16 convert exactly). */
 export type FloatDtype = 'F64' | 'F32' | 'F16' | 'BF16';
@@ -39,15 +38,8 @@ export interface SafetensorsFile {
   readonly tensors: ReadonlyMap<string, SafetensorsTensor>;
 }
 
-/** A tensor to write. `data` holds `product(shape)` values, row-major; integer dtypes need integer values. */
-export interface TensorToWrite {
-  readonly dtype: WritableDtype;
-  readonly shape: readonly number[];
-  readonly data: Float32Array | Int32Array | Float64Array | ArrayLike<number>;
-}
-
 /** Bytes per element, and the reference's dtype order (ascending alignment), for every dtype the format defines. */
-const DTYPES: Readonly<Record<string, { size: number; rank: number }>> = {
+export const DTYPES: Readonly<Record<string, { size: number; rank: number }>> = {
   BOOL: { size: 1, rank: 0 },
   U8: { size: 1, rank: 1 },
   I8: { size: 1, rank: 2 },
@@ -66,11 +58,11 @@ const DTYPES: Readonly<Record<string, { size: number; rank: number }>> = {
 };
 const FLOAT_DTYPES: readonly string[] = ['F64', 'F32', 'F16', 'BF16'];
 const INT_DTYPES: readonly string[] = ['I64', 'U64', 'I32', 'U32', 'I16', 'U16', 'I8', 'U8', 'BOOL'];
-const WRITABLE_DTYPES: readonly string[] = ['F32', 'F16', 'BF16', 'I32', 'I64'];
+export const WRITABLE_DTYPES: readonly string[] = ['F32', 'F16', 'BF16', 'I32', 'I64'];
 /** The reference implementation's limit; real headers are a few MB at most. */
 const MAX_HEADER_BYTES = 100_000_000;
-const METADATA_KEY = '__metadata__';
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const METADATA_KEY = '__metadata__';
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Reads and decodes a whole safetensors file with one read.
@@ -236,7 +228,7 @@ export function parseSafetensors(bytes: Uint8Array, path = '<in-memory safetenso
   return { path, metadata, tensors };
 }
 
-function isCount(value: unknown): value is number {
+export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
@@ -354,157 +346,5 @@ function readWholeFile(path: string): Uint8Array {
     );
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * Serializes tensors to safetensors bytes, byte-identical to the reference implementation's `serialize` (with
- * metadata keys sorted, where the reference leaves them in hash order).
- *
- * @example
- * const bytes = serializeSafetensors({ 'lora_A.weight': { dtype: 'F32', shape: [2, 3], data: new Float32Array(6) } }, { format: 'pt' });
- */
-export function serializeSafetensors(
-  tensors: Readonly<Record<string, TensorToWrite>> | ReadonlyMap<string, TensorToWrite>,
-  metadata?: Readonly<Record<string, string>>,
-): Uint8Array {
-  const list = [...(tensors instanceof Map ? tensors.entries() : Object.entries(tensors))] as [string, TensorToWrite][];
-  for (const [name, t] of list) checkWritable(name, t);
-  list.sort(
-    ([an, a], [bn, b]) =>
-      (DTYPES[b.dtype] as { rank: number }).rank - (DTYPES[a.dtype] as { rank: number }).rank ||
-      compareCodePoints(an, bn),
-  );
-
-  const parts: string[] = [];
-  if (metadata !== undefined) {
-    const keys = Object.keys(metadata).sort(compareCodePoints);
-    const fields = keys.map((key) => {
-      const value = metadata[key];
-      if (typeof value !== 'string') {
-        throw new MetaLoraError('CONFIG_INVALID', `metadata "${key}" must be a string, got ${JSON.stringify(value)}`, {
-          field: key,
-          value,
-          fix: 'safetensors metadata maps strings to strings; JSON.stringify other values',
-        });
-      }
-      return `${JSON.stringify(key)}:${JSON.stringify(value)}`;
-    });
-    parts.push(`${JSON.stringify(METADATA_KEY)}:{${fields.join(',')}}`);
-  }
-  let offset = 0;
-  const placed = list.map(([name, t]) => {
-    const begin = offset;
-    offset += t.data.length * (DTYPES[t.dtype] as { size: number }).size;
-    parts.push(
-      `${JSON.stringify(name)}:${JSON.stringify({ dtype: t.dtype, shape: [...t.shape], data_offsets: [begin, offset] })}`,
-    );
-    return { t, begin };
-  });
-  const json = new TextEncoder().encode(`{${parts.join(',')}}`);
-  const headerLength = Math.ceil(json.length / 8) * 8;
-
-  const out = new Uint8Array(8 + headerLength + offset);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerLength), true);
-  out.set(json, 8);
-  out.fill(0x20, 8 + json.length, 8 + headerLength); // spaces, as the reference pads
-  const dataStart = 8 + headerLength;
-  for (const { t, begin } of placed) encodeInto(out, view, dataStart + begin, t);
-  return out;
-}
-
-/**
- * Writes tensors as a safetensors file, atomically (see `serializeSafetensors` for the byte layout).
- *
- * @example
- * writeSafetensors('runs/x/adapter_model.safetensors', { 'base_model.model.lm_head.lora_A.weight': { dtype: 'F32', shape: [8, 64], data } });
- */
-export function writeSafetensors(
-  path: string,
-  tensors: Readonly<Record<string, TensorToWrite>> | ReadonlyMap<string, TensorToWrite>,
-  metadata?: Readonly<Record<string, string>>,
-): void {
-  writeFileAtomic(path, serializeSafetensors(tensors, metadata));
-}
-
-function checkWritable(name: string, t: TensorToWrite): void {
-  const bad = (code: ErrorCode, message: string, fix: string, value?: unknown): MetaLoraError =>
-    new MetaLoraError(code, `tensor "${name}": ${message}`, { field: name, value, fix });
-  if (name === METADATA_KEY) throw bad('CONFIG_INVALID', 'this name is reserved for metadata', 'rename the tensor');
-  if (!WRITABLE_DTYPES.includes(t.dtype)) {
-    throw bad(
-      'CONFIG_INVALID',
-      `cannot write dtype ${JSON.stringify(t.dtype)}`,
-      `use one of ${WRITABLE_DTYPES.join(', ')}`,
-    );
-  }
-  if (!Array.isArray(t.shape) || !t.shape.every(isCount)) {
-    throw bad('SHAPE_MISMATCH', `shape must be non-negative integers, got ${JSON.stringify(t.shape)}`, 'fix the shape');
-  }
-  const count = t.shape.reduce((a, b) => a * b, 1);
-  if (t.data.length !== count) {
-    throw bad(
-      'SHAPE_MISMATCH',
-      `shape [${t.shape.join(', ')}] holds ${count} values but data has ${t.data.length}`,
-      'pass data with product(shape) values, row-major',
-    );
-  }
-  if (t.dtype === 'I32' || t.dtype === 'I64') {
-    const [lo, hi] = t.dtype === 'I32' ? [-0x80000000, 0x7fffffff] : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
-    for (let i = 0; i < count; i++) {
-      const v = t.data[i] as number;
-      if (!Number.isInteger(v) || v < lo || v > hi) {
-        throw bad(
-          'CONFIG_INVALID',
-          `value ${v} at flat index ${i} is not an integer in the ${t.dtype} range meta-lora writes`,
-          'round the values, or write the tensor as F32',
-          v,
-        );
-      }
-    }
-  }
-}
-
-function encodeInto(out: Uint8Array, view: DataView, at: number, t: TensorToWrite): void {
-  const { data } = t;
-  const n = data.length;
-  switch (t.dtype) {
-    case 'F32':
-      if (LITTLE_ENDIAN && data instanceof Float32Array) {
-        out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
-      } else {
-        for (let i = 0; i < n; i++) view.setFloat32(at + i * 4, data[i] as number, true);
-      }
-      break;
-    case 'I32':
-      if (LITTLE_ENDIAN && data instanceof Int32Array) {
-        out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
-      } else {
-        for (let i = 0; i < n; i++) view.setInt32(at + i * 4, data[i] as number, true);
-      }
-      break;
-    case 'F16':
-      for (let i = 0; i < n; i++) view.setUint16(at + i * 2, floatToF16Bits(data[i] as number), true);
-      break;
-    case 'BF16':
-      for (let i = 0; i < n; i++) view.setUint16(at + i * 2, floatToBf16Bits(data[i] as number), true);
-      break;
-    case 'I64':
-      for (let i = 0; i < n; i++) view.setBigInt64(at + i * 8, BigInt(data[i] as number), true);
-      break;
-  }
-}
-
-/** Orders strings by Unicode code point, as Rust orders `String`s (UTF-16 order differs above U+FFFF). */
-function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return (x.done ? 0 : 1) - (y.done ? 0 : 1);
-    const d = (x.value.codePointAt(0) as number) - (y.value.codePointAt(0) as number);
-    if (d !== 0) return d;
   }
 }

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
 import type { LlamaModel } from '../model/llama-model.ts';
-import { serializeSafetensors, type TensorToWrite } from './safetensors.ts';
+import { serializeSafetensors, type TensorToWrite } from './safetensors-write.ts';
 
 export interface SaveModelOptions {
   readonly dtype?: 'F32' | 'F16' | 'BF16';

@@ -8,7 +8,8 @@
  */
 import { join } from 'node:path';
 import { MetaLoraError, Rng, readJsonFile, showValue, writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
-import { readSafetensors, serializeSafetensors } from '../io/safetensors.ts';
+import { readSafetensors } from '../io/safetensors.ts';
+import { serializeSafetensors } from '../io/safetensors-write.ts';
 import type { LoraConfig } from './config.ts';
 import { type AdaptableModel, createLoraAdapter, type LoraAdapter } from './lora-adapter.ts';
 
