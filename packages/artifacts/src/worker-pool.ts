@@ -1,20 +1,19 @@
 /**
- * A small pool of worker threads, both ends of its message protocol. `WorkerPool.start` spawns `size` workers on
- * `worker-entry.mjs`, which imports the worker module (built JavaScript as installed; from source in the workspace,
- * through tsx); that module calls `serveJobs` with a setup function (run once per worker: backend, model) returning
- * the job handler. `run` hands the jobs out in a given order, each to the next idle worker, reports each result as it
+ * A small pool of worker threads, both ends of its message protocol. `WorkerPool.start` spawns `size` workers on the
+ * worker module, one bundled file (bundle-worker.cjs: as built, dist/<name>.js is the bundle; from source in the
+ * workspace, the `.ts` module is bundled on the spot, once per process); that module calls `serveJobs` with a setup
+ * function (run once per worker: backend, model) returning the job handler. `run` hands the jobs out in a given order, each to the next idle worker, reports each result as it
  * arrives (`onResult`) and returns the results in job order. A job's error comes back with its code and message and
  * is rethrown as a MetaLoraError (or an Error naming the worker when it was not one). Every stage that runs jobs on
  * threads uses it: stage 1's task updates, stage 2's baselines and evaluation cells.
  */
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { parentPort, type Transferable, Worker, workerData } from 'node:worker_threads';
 import { type ErrorCode, type ErrorDetails, isMetaLoraError, MetaLoraError, showValue } from './errors.ts';
 
 /** `workerData` of a pool worker. */
 interface PoolWorkerData<Init> {
-  /** URL of the worker module (it calls `serveJobs`). */
-  readonly module: string;
   readonly init: Init;
 }
 
@@ -38,7 +37,10 @@ export interface Served<Result> {
 }
 
 export interface WorkerPoolOptions<Init> {
-  /** The worker module: a `.js` file (or `.ts`, from source) that calls `serveJobs`; see `siblingModule`. */
+  /**
+   * The worker module: a `.js` file (or `.ts`, from source) that calls `serveJobs`; see `siblingModule`. A `.ts` module
+   * is bundled into one file first (esbuild, which the workspace has through tsx).
+   */
   readonly module: URL;
   /** Passed to the module's setup function in every worker (plain data). */
   readonly init: Init;
@@ -107,9 +109,10 @@ export class WorkerPool<Job, Result> {
    */
   static start<Init, Job, Result>(options: WorkerPoolOptions<Init>): WorkerPool<Job, Result> {
     const pool = new WorkerPool<Job, Result>();
-    const data: PoolWorkerData<Init> = { module: options.module.href, init: options.init };
+    const data: PoolWorkerData<Init> = { init: options.init };
+    const module = runnableModule(options.module);
     for (let i = 0; i < options.size; i++) {
-      const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: data });
+      const worker = new Worker(module, { workerData: data });
       const held = i >= options.size - (options.held ?? 0);
       const slot: Slot<Result> = { worker, pending: new Map(), failure: null, busy: false, held };
       const fail = (error: Error) => {
@@ -286,6 +289,13 @@ export class WorkerPool<Job, Result> {
  */
 export function siblingModule(name: string, callerUrl: string): URL {
   return new URL(`./${name}${extname(new URL(callerUrl).pathname)}`, callerUrl);
+}
+
+/** A `.ts` worker module (a run from source) as one bundled file made from its sources now; a `.js` module as it is. */
+function runnableModule(module: URL): URL {
+  if (!module.pathname.endsWith('.ts')) return module;
+  const bundler = createRequire(import.meta.url)('./bundle-worker.cjs') as typeof import('./bundle-worker.cjs');
+  return new URL(bundler.sourceWorkerBundle(module.href));
 }
 
 /**

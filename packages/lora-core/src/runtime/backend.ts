@@ -232,7 +232,8 @@ async function nativeMatmul(): Promise<NativeMatmul> {
   const pkg = '@meta-lora/native-blas';
   let native: typeof import('@meta-lora/native-blas');
   try {
-    native = (await import(pkg)) as typeof import('@meta-lora/native-blas');
+    // A literal specifier, so that a worker bundle (@meta-lora/artifacts' bundle-worker.cjs) carries the package.
+    native = await import('@meta-lora/native-blas');
   } catch {
     const reason = `${pkg} is not installed`;
     return {
