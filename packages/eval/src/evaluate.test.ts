@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { defineArtifactKind, MetaLoraError, readArtifact, writeArtifact } from '@meta-lora/artifacts';
 import { ExampleSchema, TasksArtifact } from '@meta-lora/data-sampling';
 import { initBackend, loadModel, tf } from '@meta-lora/lora-core';
+import { expectCode, rejectionOf } from '@meta-lora/vitest-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVAL_CELLS_FILE, EvalCellsArtifact } from './cells-artifact.ts';
 import { chrfFromStatistics } from './chrf.ts';
@@ -45,14 +46,9 @@ const run = (extra: Partial<Parameters<typeof evaluate>[0]> = {}) =>
   evaluate({ modelDir, tasksPath, conditions, tokenizer: charCodec, maxNewTokens: 4, ...extra });
 
 async function expectError(promise: Promise<unknown>, code: string, text: RegExp): Promise<MetaLoraError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MetaLoraError);
-  expect((error as MetaLoraError).code).toBe(code);
-  expect((error as MetaLoraError).message).toMatch(text);
-  return error as MetaLoraError;
+  const error = await rejectionOf(promise, MetaLoraError);
+  expectCode(error, code, text);
+  return error;
 }
 
 describe('evaluate', () => {

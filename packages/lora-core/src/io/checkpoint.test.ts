@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MetaLoraError } from '@meta-lora/artifacts';
+import { expectCode, thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointTensor, loadCheckpoint } from './checkpoint.ts';
 import { type TensorToWrite, writeSafetensors } from './safetensors-write.ts';
@@ -40,17 +41,8 @@ function sharded(weightMap?: Record<string, string>): string {
   return dir;
 }
 
-function expectInvalid(fn: () => unknown, ...fragments: string[]): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(MetaLoraError);
-  expect((error as MetaLoraError).code).toBe('CHECKPOINT_INVALID');
-  for (const fragment of fragments) expect((error as Error).message).toContain(fragment);
-}
+const expectInvalid = (fn: () => unknown, ...fragments: string[]): void =>
+  expectCode(thrownBy(fn, MetaLoraError), 'CHECKPOINT_INVALID', ...fragments);
 
 describe('loadCheckpoint', () => {
   it('loads a single-file model directory', () => {

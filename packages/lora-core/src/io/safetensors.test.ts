@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MetaLoraError, Rng } from '@meta-lora/artifacts';
+import { expectCode, thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSafetensors, readSafetensors, type SafetensorsTensor } from './safetensors.ts';
 import { serializeSafetensors, writeSafetensors } from './safetensors-write.ts';
@@ -33,17 +34,8 @@ function bytesOf(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
-function expectInvalid(fn: () => unknown, ...fragments: string[]): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(MetaLoraError);
-  expect((error as MetaLoraError).code).toBe('CHECKPOINT_INVALID');
-  for (const fragment of fragments) expect((error as Error).message).toContain(fragment);
-}
+const expectInvalid = (fn: () => unknown, ...fragments: string[]): void =>
+  expectCode(thrownBy(fn, MetaLoraError), 'CHECKPOINT_INVALID', ...fragments);
 
 function roundTrip(t: Parameters<typeof serializeSafetensors>[0]): ReadonlyMap<string, SafetensorsTensor> {
   return readSafetensors(tempFile(serializeSafetensors(t))).tensors;

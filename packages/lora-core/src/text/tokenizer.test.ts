@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
-import { tinyTokenizer } from '@meta-lora/vitest-config';
+import { expectCode, rejectionOf, tinyTokenizer } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from './tokenizer.ts';
 
@@ -35,15 +35,8 @@ const good = {
   'tokenizer_config.json': JSON.stringify(config),
 };
 
-async function expectCode(promise: Promise<unknown>, code: string, text: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MetaLoraError);
-  expect((error as MetaLoraError).code).toBe(code);
-  expect((error as MetaLoraError).message).toContain(text);
-}
+const expectRejected = async (promise: Promise<unknown>, code: string, text: string): Promise<void> =>
+  expectCode(await rejectionOf(promise, MetaLoraError), code, text);
 
 describe('loadTokenizer', () => {
   it('returns null for a model directory without tokenizer.json', async () => {
@@ -103,7 +96,7 @@ describe('loadTokenizer', () => {
 
   it('turns raise_exception in a template into DATA_INVALID', async () => {
     const tok = (await loadTokenizer(modelDir('raise', good)))!;
-    await expectCode(
+    await expectRejected(
       Promise.resolve().then(() =>
         tok.applyChatTemplate([{ role: 'tool', content: 'x' }], { addGenerationPrompt: false }),
       ),
@@ -116,7 +109,7 @@ describe('loadTokenizer', () => {
     const dir = modelDir('nochat', { 'tokenizer.json': JSON.stringify(tokenizerJson) });
     const tok = (await loadTokenizer(dir))!;
     expect(tok.hasChatTemplate).toBe(false);
-    await expectCode(
+    await expectRejected(
       Promise.resolve().then(() => tok.applyChatTemplate([], { addGenerationPrompt: true })),
       'TOKENIZER_INVALID',
       'no chat template',
@@ -125,12 +118,12 @@ describe('loadTokenizer', () => {
 
   it('names the file when tokenizer.json is corrupt', async () => {
     const dir = modelDir('corrupt', { 'tokenizer.json': '{"model": {"type": "BPE", "vocab": {' });
-    await expectCode(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
+    await expectRejected(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
   });
 
   it('names the file when tokenizer.json is JSON but not a tokenizer', async () => {
     const dir = modelDir('notok', { 'tokenizer.json': '{"model": {"type": "Nonsense"}}' });
-    await expectCode(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
+    await expectRejected(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
   });
 
   it('refuses at load a tokenizer.json that constructs but cannot encode (a template post-processor without `single`)', async () => {
@@ -139,7 +132,7 @@ describe('loadTokenizer', () => {
       post_processor: { type: 'TemplateProcessing', single: {}, pair: [], special_tokens: {} },
     };
     const dir = modelDir('nosingle', { 'tokenizer.json': JSON.stringify(broken) });
-    await expectCode(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
+    await expectRejected(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer.json'));
   });
 
   it('names tokenizer_config.json when its chat template does not parse', async () => {
@@ -147,6 +140,6 @@ describe('loadTokenizer', () => {
       'tokenizer.json': JSON.stringify(tokenizerJson),
       'tokenizer_config.json': JSON.stringify({ ...config, chat_template: '{% for m in messages %}' }),
     });
-    await expectCode(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer_config.json'));
+    await expectRejected(loadTokenizer(dir), 'TOKENIZER_INVALID', join(dir, 'tokenizer_config.json'));
   });
 });
