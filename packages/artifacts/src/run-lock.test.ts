@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import type * as fs from 'node:fs';
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tempDir, thrownBy } from '@meta-lora/vitest-config';
@@ -8,15 +7,18 @@ import { describe, expect, it, vi } from 'vitest';
 import { MetaLoraError } from './errors.ts';
 import { LOCK_FILE, lockRunDir } from './run-lock.ts';
 
-/** While set, `writeSync` fails as it does on a full disk (the lock file is created, its contents do not fit). */
+/** While set, writing a file fails as it does on a full disk (the file is created, its contents do not fit). */
 const disk = vi.hoisted(() => ({ full: false }));
 vi.mock('node:fs', async (importOriginal) => {
-  const real = await importOriginal<typeof fs>();
-  const writeSync = ((...args: Parameters<typeof real.writeSync>) => {
-    if (disk.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    return real.writeSync(...args);
-  }) as typeof real.writeSync;
-  return { ...real, writeSync };
+  const real = await importOriginal<typeof import('node:fs')>();
+  const writeFileSync = ((...args: Parameters<typeof real.writeFileSync>) => {
+    if (disk.full) {
+      real.writeFileSync(args[0], '');
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }
+    return real.writeFileSync(...args);
+  }) as typeof real.writeFileSync;
+  return { ...real, writeFileSync };
 });
 
 const lockedBy = (dir: string, pid: number) =>
@@ -66,6 +68,16 @@ describe('run directory lock', () => {
     expect(readFileSync(join(dir, 'tasks.arrow'), 'utf8')).toBe('whole');
   });
 
+  it("sweeps the lock temporary of a process killed before it linked it, and keeps a live process's", () => {
+    const dir = tempDir('lock-temporaries');
+    const dead = 2 ** 22 + 3;
+    const owner = (pid: number) => JSON.stringify({ pid, host: hostname(), what: 'x', since: '' });
+    writeFileSync(join(dir, `${LOCK_FILE}-${dead}`), owner(dead));
+    writeFileSync(join(dir, `${LOCK_FILE}-${process.ppid}`), owner(process.ppid));
+    lockRunDir(dir, 'after the kill').release();
+    expect(readdirSync(dir)).toEqual([`${LOCK_FILE}-${process.ppid}`]);
+  });
+
   it('treats an unreadable lock as held while it is fresh and as stale once old', () => {
     const dir = tempDir('lock-torn');
     const path = join(dir, LOCK_FILE);
@@ -87,7 +99,7 @@ describe('run directory lock', () => {
     } finally {
       disk.full = false;
     }
-    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    expect(readdirSync(dir)).toEqual([]); // neither a lock nor its temporary
     lockRunDir(dir, 'after the disk was freed').release();
   });
 });

@@ -1,10 +1,10 @@
 /**
- * One process per run directory: a lock file (`.meta-lora.lock`, holding the owner's pid, host and task) created with
- * O_EXCL. A second process on the same directory is refused with the owner named; the lock of a process that is gone
+ * One process per run directory: a lock file (`.meta-lora.lock`, holding the owner's pid, host and task) written to a
+ * temporary and hard-linked into place, which fails if the lock exists, so no lock is ever seen empty. A second process on the same directory is refused with the owner named; the lock of a process that is gone
  * (killed, crashed) is stale and taken over, and what that process was writing when it died (its atomic writes'
  * temporaries) is cleared. Re-entrant within one process (the study runs stages in-process).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sweepTemporaries } from './atomic-write.ts';
@@ -73,60 +73,79 @@ export function lockRunDir(dir: string, what: string): RunLock {
     return { path, release: () => release(path) };
   }
   mkdirSync(dir, { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new MetaLoraError('IO_FAILED', `cannot create the lock of ${dir}: ${(error as Error).message}`, {
-          path,
-          fix: 'check that the run directory is writable',
-        });
+  // The lock appears with its owner already in it: written to a temporary file, then hard-linked into place (link
+  // fails if the lock exists), so a process killed at any moment never leaves an empty lock behind.
+  const owner: LockOwner = { pid: process.pid, host: hostname(), what, since: new Date().toISOString() };
+  sweepLockTemporaries(dir);
+  const temporary = join(dir, `${LOCK_FILE}-${process.pid}`);
+  try {
+    writeFileSync(temporary, `${JSON.stringify(owner)}\n`);
+  } catch (cause) {
+    rmSync(temporary, { force: true });
+    throw new MetaLoraError(
+      'IO_FAILED',
+      `cannot write the lock of ${dir}: ${(cause as Error).message}`,
+      { path, fix: 'check that the run directory is writable and the disk is not full' },
+      { cause },
+    );
+  }
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(temporary, path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new MetaLoraError('IO_FAILED', `cannot create the lock of ${dir}: ${(error as Error).message}`, {
+            path,
+            fix: 'check that the run directory is writable',
+          });
+        }
+        const holder = readOwner(path);
+        if (stale(path, holder)) {
+          if (holder) sweepTemporaries(dir, holder.pid);
+          rmSync(path, { force: true });
+          continue;
+        }
+        throw new MetaLoraError(
+          'RUN_LOCKED',
+          holder
+            ? `${dir} is in use by process ${holder.pid} on ${holder.host} (${holder.what}, since ${holder.since})`
+            : `${dir} is being locked by another process`,
+          {
+            path,
+            fix: 'wait for that run to finish, or give this one another run directory; if that process no longer runs (another machine), delete the lock file',
+          },
+        );
       }
-      const owner = readOwner(path);
-      if (stale(path, owner)) {
-        if (owner) sweepTemporaries(dir, owner.pid);
-        rmSync(path, { force: true });
-        continue;
+      held.set(path, { count: 1 });
+      if (!exitHook) {
+        exitHook = true;
+        process.once('exit', releaseAll);
       }
-      throw new MetaLoraError(
-        'RUN_LOCKED',
-        owner
-          ? `${dir} is in use by process ${owner.pid} on ${owner.host} (${owner.what}, since ${owner.since})`
-          : `${dir} is being locked by another process`,
-        {
-          path,
-          fix: 'wait for that run to finish, or give this one another run directory; if that process no longer runs (another machine), delete the lock file',
-        },
-      );
+      return { path, release: () => release(path) };
     }
-    const owner: LockOwner = { pid: process.pid, host: hostname(), what, since: new Date().toISOString() };
-    try {
-      writeSync(fd, `${JSON.stringify(owner)}\n`);
-    } catch (cause) {
-      // A full disk: an empty lock left behind would refuse the next run for TORN_GRACE_MS.
-      closeSync(fd);
-      rmSync(path, { force: true });
-      throw new MetaLoraError(
-        'IO_FAILED',
-        `cannot write the lock of ${dir}: ${(cause as Error).message}`,
-        { path, fix: 'check that the run directory is writable and the disk is not full' },
-        { cause },
-      );
-    }
-    closeSync(fd);
-    held.set(path, { count: 1 });
-    if (!exitHook) {
-      exitHook = true;
-      process.once('exit', releaseAll);
-    }
-    return { path, release: () => release(path) };
+  } finally {
+    rmSync(temporary, { force: true });
   }
   throw new MetaLoraError('RUN_LOCKED', `${dir}: its lock keeps changing hands`, {
     path,
     fix: 'another process is starting on the same run directory; give each run its own directory',
   });
+}
+
+/**
+ * Removes the lock temporaries (`.meta-lora.lock-<pid>`) of processes on this host that are gone: one killed between
+ * writing its temporary and linking it into place. Their name is outside the atomic writes' `.<name>.<pid>.<n>.tmp`
+ * pattern, so the two kinds of leftover are swept by their own rules.
+ */
+function sweepLockTemporaries(dir: string): void {
+  const pattern = new RegExp(`^${LOCK_FILE.replaceAll('.', '\\.')}-(\\d+)$`);
+  for (const name of readdirSync(dir)) {
+    const pid = pattern.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid) continue;
+    const path = join(dir, name);
+    if (stale(path, readOwner(path))) rmSync(path, { force: true });
+  }
 }
 
 /**

@@ -103,7 +103,7 @@ function walk(root: string, dir: string, state: DiskState): void {
       state.temps.push(rel);
       continue;
     }
-    if (name === LOCK_FILE) {
+    if (name === LOCK_FILE || name.startsWith(`${LOCK_FILE}-`)) {
       state.locks.push(rel);
       continue;
     }
