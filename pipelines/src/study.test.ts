@@ -4,7 +4,7 @@ import { type BaselineRow, BaselinesArtifact, META_TUNING_FILE, MetaTuningArtifa
 import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from './experiment.ts';
-import { referenceK, reuseFirstSeedChoices, studyOrder, studyVariant } from './study.ts';
+import { referenceK, reuseFirstSeedChoices, studyCells, studyOrder, studyVariant } from './study.ts';
 
 describe('study variants', () => {
   const exp = loadExperiment('multitask');
@@ -35,6 +35,15 @@ describe('study order', () => {
     expect([...studyOrder(exp)].sort((a, b) => a - b)).toEqual(
       [...exp.config.experiment.study.ks].sort((a, b) => a - b),
     );
+  });
+
+  it('runs the reference k at every seed before any other k, and each k at its first seed before the others', () => {
+    const exp = loadExperiment('multitask');
+    const { ks, seeds } = exp.config.experiment.study;
+    const cells = studyCells(exp);
+    expect(cells).toHaveLength(ks.length * seeds.length);
+    expect(cells.slice(0, seeds.length)).toEqual(seeds.map((seed) => ({ k: referenceK(exp), seed })));
+    for (const k of ks) expect(cells.find((c) => c.k === k)?.seed).toBe(seeds[0]);
   });
 
   it('falls back to the first k of the grid when the experiment’s k is not in it', () => {

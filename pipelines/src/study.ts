@@ -4,8 +4,9 @@
  *
  * Each (k, seed) variant runs the stages in-process into `runs/<experiment>/study/k<k>-seed<seed>/`; a variant whose
  * results exist is reused, so an interrupted study resumes. The k-independent references (zero-shot and the full-data
- * baselines) are trained and scored once per seed, in the variant at the experiment's own k (`data.json`'s `k`, run
- * first, so a study's first cell is the default pipeline's configuration), or at the first k when the grid lacks it.
+ * baselines) are trained and scored once per seed, in the variant at the experiment's own k (`data.json`'s `k`, or the
+ * first k when the grid lacks it). That k runs first, at every seed (so the study's first cell is the default pipeline's
+ * configuration, and the headline comparison has all its seeds soonest); then each other k at every seed.
  *
  * `study.json` beside the report records where the numbers came from: the commit, the machine, and each variant's wall
  * time (kept in the variant's `variant-time.json`, so a resumed study still reports the time its cells took).
@@ -64,6 +65,19 @@ export function referenceK(exp: LoadedExperiment): number {
 export function studyOrder(exp: LoadedExperiment): number[] {
   const refs = referenceK(exp);
   return [refs, ...exp.config.experiment.study.ks.filter((k) => k !== refs)];
+}
+
+/**
+ * The study's (k, seed) cells in run order: the reference k at every seed first (the headline comparison, and the
+ * references every other cell of its seed is compared with), then each other k at every seed. A seed's cells after the
+ * first reuse what dev selection chose at the first seed, at the same k, which has run by then.
+ *
+ * @example
+ * studyCells(exp); // [{ k: 16, seed: 0 }, { k: 16, seed: 1 }, { k: 16, seed: 2 }, { k: 4, seed: 0 }, …]
+ */
+export function studyCells(exp: LoadedExperiment): { k: number; seed: number }[] {
+  const { seeds } = exp.config.experiment.study;
+  return studyOrder(exp).flatMap((k) => seeds.map((seed) => ({ k, seed })));
 }
 
 /** Where and on what a study ran. */
@@ -178,30 +192,39 @@ async function runStudyLocked(
   const variants: { k: number; seed: number; seconds: number }[] = [];
   const missing: { k: number; seed: number }[] = [];
   const progress = new Progress({ label: `study ${exp.name}`, total: ks.length * seeds.length, unit: 'variant' });
+  const done = new Map<string, { results: string; seconds: number }>();
+  for (const { k, seed } of studyCells(exp)) {
+    const variant = reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k);
+    const results = join(variant.runDir, 'eval', 'eval-results.arrow');
+    const timePath = join(variant.runDir, VARIANT_TIME);
+    if (existsSync(results)) {
+      log(`k ${k}, seed ${seed}: reusing ${results}`);
+    } else if (options.interim) {
+      log(`k ${k}, seed ${seed}: not finished, left out`);
+      progress.increment(1, { note: `k ${k} seed ${seed} missing` });
+      continue;
+    } else {
+      log(`k ${k}, seed ${seed}: running data, train, adapt, eval`);
+      const started = Date.now();
+      for (const stage of [runDataStage, runTrainStage, runAdaptStage, runEvalStage]) await stage(variant, log);
+      writeFileAtomic(timePath, `${JSON.stringify({ seconds: (Date.now() - started) / 1000 })}\n`);
+    }
+    const seconds = existsSync(timePath)
+      ? (JSON.parse(readFileSync(timePath, 'utf8')) as { seconds: number }).seconds
+      : 0;
+    done.set(`${k}/${seed}`, { results, seconds });
+    progress.increment(1, { note: `k ${k} seed ${seed} done` });
+  }
+  // The report reads the cells seed by seed, whatever order they ran in.
   for (const seed of seeds) {
     for (const k of order) {
-      const variant = reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k);
-      const results = join(variant.runDir, 'eval', 'eval-results.arrow');
-      const timePath = join(variant.runDir, VARIANT_TIME);
-      if (existsSync(results)) {
-        log(`k ${k}, seed ${seed}: reusing ${results}`);
-      } else if (options.interim) {
-        log(`k ${k}, seed ${seed}: not finished, left out`);
+      const cell = done.get(`${k}/${seed}`);
+      if (!cell) {
         missing.push({ k, seed });
-        progress.increment(1, { note: `k ${k} seed ${seed} missing` });
         continue;
-      } else {
-        log(`k ${k}, seed ${seed}: running data, train, adapt, eval`);
-        const started = Date.now();
-        for (const stage of [runDataStage, runTrainStage, runAdaptStage, runEvalStage]) await stage(variant, log);
-        writeFileAtomic(timePath, `${JSON.stringify({ seconds: (Date.now() - started) / 1000 })}\n`);
       }
-      const seconds = existsSync(timePath)
-        ? (JSON.parse(readFileSync(timePath, 'utf8')) as { seconds: number }).seconds
-        : 0;
-      variants.push({ k, seed, seconds });
-      parts.push(results);
-      progress.increment(1, { note: `k ${k} seed ${seed} done` });
+      variants.push({ k, seed, seconds: cell.seconds });
+      parts.push(cell.results);
     }
   }
   progress.stop();
