@@ -29,7 +29,9 @@ function dataConfig(args: ParsedArgs) {
     seed: intOption(args, 'seed', 0),
     episodes: {
       iterations: intOption(args, 'iterations', 100, 1),
-      tasksPerBatch: intOption(args, 'tasks-per-batch', 4, 1),
+      // Absent, the sampler fits it to the data (4, or every task when there are fewer) and says so.
+      tasksPerBatch:
+        args.values['tasks-per-batch'] === undefined ? undefined : intOption(args, 'tasks-per-batch', 4, 1),
       supportSize: intOption(args, 'support-size', 8, 1),
       querySize: intOption(args, 'query-size', 8, 1),
     },
@@ -64,7 +66,7 @@ export const dataCommand: Command = {
     'tasks-per-batch': {
       type: 'string',
       placeholder: 'N',
-      description: 'sample: tasks per meta-iteration (default 4)',
+      description: 'sample: tasks per meta-iteration (default 4, or every task when there are fewer)',
     },
     'support-size': { type: 'string', placeholder: 'N', description: 'sample: support examples per task (default 8)' },
     'query-size': { type: 'string', placeholder: 'N', description: 'sample: query examples per task (default 8)' },
