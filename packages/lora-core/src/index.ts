@@ -9,9 +9,9 @@ export {
   parseGenerationConfig,
   readGenerationConfig,
 } from './generate/generation-config.ts';
-export type { Checkpoint, CheckpointTensor } from './io/checkpoint.ts';
-export { checkpointTensor, loadCheckpoint } from './io/checkpoint.ts';
 export { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './io/half-float.ts';
+export type { HfWeights, HfWeightTensor } from './io/hf-weights.ts';
+export { hfWeightTensor, readHfWeights } from './io/hf-weights.ts';
 export type { LoadedModel } from './io/load-model.ts';
 export { loadModel, loadModelWeights } from './io/load-model.ts';
 export type {

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
-import { type LlamaModel, loadCheckpoint, type TensorData } from '@meta-lora/lora-core';
+import { type LlamaModel, readHfWeights, type TensorData } from '@meta-lora/lora-core';
 import { z } from 'zod';
 import type { TrainerState } from './pretrain-checkpoint.ts';
 import { type PretrainConfig, parsePretrainConfig, pretrainConfigHash } from './pretrain-config.ts';
@@ -169,9 +169,9 @@ export function readCommittedRun(dir: string, config: PretrainConfig): Committed
       },
     );
   }
-  const checkpoint = loadCheckpoint(dir);
+  const weights = readHfWeights(dir);
   const tensors = new Map<string, TensorData>();
-  for (const [name, t] of checkpoint.tensors) tensors.set(name, { shape: t.shape, data: t.data });
+  for (const [name, t] of weights.tensors) tensors.set(name, { shape: t.shape, data: t.data });
   if (weightsDigest(tensors) !== digest) {
     throw new MetaLoraError(
       'CHECKPOINT_INVALID',

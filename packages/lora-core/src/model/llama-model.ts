@@ -138,7 +138,7 @@ export class LlamaModel {
    * the config implies; unexpected tensors are an error too (they usually mean a different architecture).
    *
    * @example
-   * const model = LlamaModel.fromTensors(readModelConfig(dir), loadCheckpoint(dir), dir);
+   * const model = LlamaModel.fromTensors(readModelConfig(dir), readHfWeights(dir), dir);
    */
   static fromTensors(
     config: ModelConfig,

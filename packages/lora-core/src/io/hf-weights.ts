@@ -10,18 +10,18 @@ import { MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
 import { readSafetensors } from './safetensors.ts';
 
 /** One weight, as float32, with the file it came from (for error messages downstream). */
-export interface CheckpointTensor {
+export interface HfWeightTensor {
   readonly shape: number[];
   readonly data: Float32Array;
   readonly file: string;
 }
 
 /** All the weights of a model directory. */
-export interface Checkpoint {
+export interface HfWeights {
   readonly dir: string;
   /** The safetensors files read, in order. */
   readonly files: readonly string[];
-  readonly tensors: ReadonlyMap<string, CheckpointTensor>;
+  readonly tensors: ReadonlyMap<string, HfWeightTensor>;
 }
 
 const SINGLE_FILE = 'model.safetensors';
@@ -32,10 +32,10 @@ const INDEX_FILE = 'model.safetensors.index.json';
  * which Llama-family checkpoints do not have, are converted to float32 too.
  *
  * @example
- * const ckpt = loadCheckpoint('models/stories260K');
- * ckpt.tensors.get('model.embed_tokens.weight')?.shape; // [512, 64]
+ * const weights = readHfWeights('models/stories260K');
+ * weights.tensors.get('model.embed_tokens.weight')?.shape; // [512, 64]
  */
-export function loadCheckpoint(dir: string): Checkpoint {
+export function readHfWeights(dir: string): HfWeights {
   let isFile: boolean;
   try {
     isFile = statSync(dir).isFile();
@@ -60,18 +60,18 @@ export function loadCheckpoint(dir: string): Checkpoint {
  * A required weight, checked against the shape the model expects.
  *
  * @example
- * const emb = checkpointTensor(ckpt, 'model.embed_tokens.weight', [config.vocabSize, config.hiddenSize]);
+ * const emb = hfWeightTensor(weights, 'model.embed_tokens.weight', [config.vocabSize, config.hiddenSize]);
  */
-export function checkpointTensor(checkpoint: Checkpoint, name: string, shape?: readonly number[]): CheckpointTensor {
-  const tensor = checkpoint.tensors.get(name);
+export function hfWeightTensor(weights: HfWeights, name: string, shape?: readonly number[]): HfWeightTensor {
+  const tensor = weights.tensors.get(name);
   if (tensor === undefined) {
-    const near = [...checkpoint.tensors.keys()].filter((k) => k.endsWith(name.split('.').slice(-2).join('.')));
+    const near = [...weights.tensors.keys()].filter((k) => k.endsWith(name.split('.').slice(-2).join('.')));
     throw new MetaLoraError(
       'CHECKPOINT_INVALID',
-      `tensor "${name}" is not in the checkpoint (${checkpoint.tensors.size} tensors in ${checkpoint.files.join(', ')})` +
+      `tensor "${name}" is not in the checkpoint (${weights.tensors.size} tensors in ${weights.files.join(', ')})` +
         (near.length > 0 ? `; similar names: ${near.slice(0, 3).join(', ')}` : ''),
       {
-        path: checkpoint.dir,
+        path: weights.dir,
         field: name,
         fix: 'check that config.json matches the weights (architecture, num_hidden_layers, tie_word_embeddings)',
       },
@@ -87,7 +87,7 @@ export function checkpointTensor(checkpoint: Checkpoint, name: string, shape?: r
   return tensor;
 }
 
-function loadSharded(dir: string, indexPath: string): Checkpoint {
+function loadSharded(dir: string, indexPath: string): HfWeights {
   const index = readJsonFile(indexPath, { code: 'CHECKPOINT_INVALID', what: 'the sharded checkpoint index' });
   const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
   const invalidIndex = (message: string, field?: string) =>
@@ -126,14 +126,14 @@ function loadSharded(dir: string, indexPath: string): Checkpoint {
     }
   }
 
-  const checkpoint = collect(
+  const weights = collect(
     dir,
     [...listed.keys()].map((shard) => join(dir, shard)),
   );
   for (const [shard, names] of listed) {
     const shardPath = join(dir, shard);
     for (const name of names) {
-      const found = checkpoint.tensors.get(name);
+      const found = weights.tensors.get(name);
       if (found === undefined || found.file !== shardPath) {
         throw new MetaLoraError(
           'CHECKPOINT_INVALID',
@@ -144,7 +144,7 @@ function loadSharded(dir: string, indexPath: string): Checkpoint {
       }
     }
   }
-  for (const [name, tensor] of checkpoint.tensors) {
+  for (const [name, tensor] of weights.tensors) {
     if (!Object.hasOwn(weightMap, name)) {
       throw new MetaLoraError(
         'CHECKPOINT_INVALID',
@@ -153,12 +153,12 @@ function loadSharded(dir: string, indexPath: string): Checkpoint {
       );
     }
   }
-  return checkpoint;
+  return weights;
 }
 
 /** Reads the files in order into one map; a tensor in two files is an error. */
-function collect(dir: string, files: string[]): Checkpoint {
-  const tensors = new Map<string, CheckpointTensor>();
+function collect(dir: string, files: string[]): HfWeights {
+  const tensors = new Map<string, HfWeightTensor>();
   for (const file of files) {
     for (const [name, t] of readSafetensors(file).tensors) {
       const previous = tensors.get(name);

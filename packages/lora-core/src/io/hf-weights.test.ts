@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { expectCode, thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkpointTensor, loadCheckpoint } from './checkpoint.ts';
+import { hfWeightTensor, readHfWeights } from './hf-weights.ts';
 import { type TensorToWrite, writeSafetensors } from './safetensors-write.ts';
 
 /** A real pretrained checkpoint, in shared/ beside the repository. */
@@ -44,9 +44,9 @@ function sharded(weightMap?: Record<string, string>): string {
 const expectInvalid = (fn: () => unknown, ...fragments: string[]): void =>
   expectCode(thrownBy(fn, MetaLoraError), 'CHECKPOINT_INVALID', ...fragments);
 
-describe('loadCheckpoint', () => {
+describe('readHfWeights', () => {
   it('loads a single-file model directory', () => {
-    const ckpt = loadCheckpoint(STORIES);
+    const ckpt = readHfWeights(STORIES);
     expect(ckpt.files).toEqual([join(STORIES, 'model.safetensors')]);
     expect(ckpt.tensors.size).toBe(48);
     expect(ckpt.tensors.get('model.embed_tokens.weight')?.shape).toEqual([512, 64]);
@@ -54,7 +54,7 @@ describe('loadCheckpoint', () => {
 
   it('loads a 2-shard directory through its index, as float32', () => {
     const dir = sharded();
-    const ckpt = loadCheckpoint(dir);
+    const ckpt = readHfWeights(dir);
     expect(ckpt.files).toHaveLength(2);
     expect([...ckpt.tensors.keys()].sort()).toEqual(['a', 'b', 'c']);
     expect(ckpt.tensors.get('a')?.data).toEqual(new Float32Array([1, 2]));
@@ -68,20 +68,20 @@ describe('loadCheckpoint', () => {
   it('prefers model.safetensors when both layouts are present, as transformers does', () => {
     const dir = sharded();
     writeSafetensors(join(dir, 'model.safetensors'), { only: t(9) });
-    expect([...loadCheckpoint(dir).tensors.keys()]).toEqual(['only']);
+    expect([...readHfWeights(dir).tensors.keys()]).toEqual(['only']);
   });
 
   it('says which files it expected when a directory has no weights', () => {
     const dir = modelDir();
     writeFileSync(join(dir, 'config.json'), '{}');
     writeFileSync(join(dir, 'pytorch_model.bin'), '');
-    expectInvalid(() => loadCheckpoint(dir), dir, 'model.safetensors or model.safetensors.index.json', 'config.json');
-    expect(() => loadCheckpoint(dir)).toThrow(/safe_serialization=True/);
+    expectInvalid(() => readHfWeights(dir), dir, 'model.safetensors or model.safetensors.index.json', 'config.json');
+    expect(() => readHfWeights(dir)).toThrow(/safe_serialization=True/);
   });
 
   it('names a shard that the index lists but the directory lacks', () => {
     const dir = sharded({ a: 'model-00001-of-00002.safetensors', z: 'model-00003-of-00003.safetensors' });
-    expectInvalid(() => loadCheckpoint(dir), 'model.safetensors.index.json', 'model-00003-of-00003.safetensors', '"z"');
+    expectInvalid(() => readHfWeights(dir), 'model.safetensors.index.json', 'model-00003-of-00003.safetensors', '"z"');
   });
 
   it('names a tensor that the index lists but its shard does not hold', () => {
@@ -90,64 +90,61 @@ describe('loadCheckpoint', () => {
       b: 'model-00001-of-00002.safetensors',
       c: 'model-00001-of-00002.safetensors',
     });
-    expectInvalid(() => loadCheckpoint(dir), 'tensor "c"', 'model-00001-of-00002.safetensors', 'does not hold it');
+    expectInvalid(() => readHfWeights(dir), 'tensor "c"', 'model-00001-of-00002.safetensors', 'does not hold it');
   });
 
   it('names a tensor that a shard holds but the index does not list', () => {
     const dir = sharded({ a: 'model-00001-of-00002.safetensors', c: 'model-00002-of-00002.safetensors' });
-    expectInvalid(() => loadCheckpoint(dir), 'tensor "b"', 'does not list');
+    expectInvalid(() => readHfWeights(dir), 'tensor "b"', 'does not list');
   });
 
   it('names a tensor that is in two shards', () => {
     const dir = sharded();
     writeSafetensors(join(dir, 'model-00002-of-00002.safetensors'), { a: t(1, 2), c: t(5, 6) });
-    expectInvalid(() => loadCheckpoint(dir), 'tensor "a" is in two shards', 'model-00001-of-00002.safetensors');
+    expectInvalid(() => readHfWeights(dir), 'tensor "a" is in two shards', 'model-00001-of-00002.safetensors');
   });
 
   it('rejects an index that is not JSON or has no weight_map, naming the index', () => {
     const dir = modelDir();
     writeFileSync(join(dir, 'model.safetensors.index.json'), '{"weight_map": {');
-    expectInvalid(() => loadCheckpoint(dir), 'model.safetensors.index.json', 'not valid JSON');
+    expectInvalid(() => readHfWeights(dir), 'model.safetensors.index.json', 'not valid JSON');
     writeFileSync(join(dir, 'model.safetensors.index.json'), '{"metadata": {}}');
-    expectInvalid(() => loadCheckpoint(dir), 'model.safetensors.index.json', 'weight_map');
+    expectInvalid(() => readHfWeights(dir), 'model.safetensors.index.json', 'weight_map');
   });
 
   it('rejects a shard path outside the model directory', () => {
     const dir = sharded({ a: '../elsewhere.safetensors' });
-    expectInvalid(() => loadCheckpoint(dir), 'points outside the model directory');
+    expectInvalid(() => readHfWeights(dir), 'points outside the model directory');
   });
 
   it('passes on a corrupt shard error with the shard path', () => {
     const dir = sharded();
     writeFileSync(join(dir, 'model-00002-of-00002.safetensors'), new Uint8Array([1, 2, 3]));
-    expectInvalid(() => loadCheckpoint(dir), join(dir, 'model-00002-of-00002.safetensors'));
+    expectInvalid(() => readHfWeights(dir), join(dir, 'model-00002-of-00002.safetensors'));
   });
 
   it('reports a missing directory', () => {
-    expectInvalid(() => loadCheckpoint(join(root, 'nope')), 'model directory not found');
+    expectInvalid(() => readHfWeights(join(root, 'nope')), 'model directory not found');
   });
 
   it('loads a single .safetensors file passed directly', () => {
     const dir = modelDir();
     copyFileSync(join(STORIES, 'model.safetensors'), join(dir, 'weights.safetensors'));
-    expect(loadCheckpoint(join(dir, 'weights.safetensors')).tensors.size).toBe(48);
+    expect(readHfWeights(join(dir, 'weights.safetensors')).tensors.size).toBe(48);
   });
 });
 
-describe('checkpointTensor', () => {
-  const ckpt = loadCheckpoint(STORIES);
+describe('hfWeightTensor', () => {
+  const ckpt = readHfWeights(STORIES);
 
   it('returns a tensor whose shape matches', () => {
-    expect(checkpointTensor(ckpt, 'model.norm.weight', [64]).data).toHaveLength(64);
+    expect(hfWeightTensor(ckpt, 'model.norm.weight', [64]).data).toHaveLength(64);
   });
 
   it('is SHAPE_MISMATCH for a wrong shape and CHECKPOINT_INVALID for a missing name', () => {
-    expect(() => checkpointTensor(ckpt, 'model.norm.weight', [32])).toThrow(
+    expect(() => hfWeightTensor(ckpt, 'model.norm.weight', [32])).toThrow(
       /shape \[64\] but config.json implies \[32\]/,
     );
-    expectInvalid(
-      () => checkpointTensor(ckpt, 'model.layers.9.mlp.up_proj.weight'),
-      'model.layers.9.mlp.up_proj.weight',
-    );
+    expectInvalid(() => hfWeightTensor(ckpt, 'model.layers.9.mlp.up_proj.weight'), 'model.layers.9.mlp.up_proj.weight');
   });
 });
