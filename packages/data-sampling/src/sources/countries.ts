@@ -5,8 +5,7 @@
  */
 import type { Language } from '../languages.ts';
 import { readPackageJson } from '../package-dir.ts';
-import type { RawExample } from '../split.ts';
-import { once, type TaskSource } from '../task-source.ts';
+import { type ExampleFields, once, type TaskSource, taskSource } from '../task-source.ts';
 
 interface CountryFacts {
   readonly name: string;
@@ -27,52 +26,46 @@ const CONTINENTS: Record<string, string> = {
 };
 const CONTINENT_CHOICES = Object.values(CONTINENTS);
 
-export const countryCapitalTask: TaskSource = {
+export const countryCapitalTask = taskSource({
   taskId: 'country-capital',
   family: 'country-capital',
   language: 'en',
   type: 'generation',
   template: 'Country: {country}\nCapital: → " {capital}"',
   dataPackage: 'countries-list',
-  load: (): RawExample[] =>
+  load: (): ExampleFields[] =>
     Object.entries(facts())
       .filter(([, c]) => c.capital.trim() !== '')
       .map(([code, c]) => ({
-        taskId: 'country-capital',
-        family: 'country-capital',
-        language: 'en',
         input: `Country: ${c.name}\nCapital:`,
         target: ` ${c.capital.trim()}`,
         text: c.name,
         splitKey: code,
       })),
-};
+});
 
 /** `country-continent.L`: the country's name in L → continent. */
 export function countryContinentTask(language: Language): TaskSource {
   const taskId = `country-continent.${language}`;
-  return {
+  return taskSource({
     taskId,
     family: 'country-continent',
     language,
     type: 'classification',
     template: 'Country: {country name in L}\nContinent: → " Europe" | " Asia" | …',
     dataPackage: 'i18n-iso-countries',
-    load: (): RawExample[] => {
+    load: (): ExampleFields[] => {
       const names = readPackageJson<{ countries: Record<string, string | string[]> }>(
         'i18n-iso-countries',
         `langs/${language}.json`,
       ).countries;
-      const out: RawExample[] = [];
+      const out: ExampleFields[] = [];
       for (const [code, c] of Object.entries(facts())) {
         const value = names[code];
         const name = Array.isArray(value) ? value[0] : value;
         const continent = CONTINENTS[c.continent];
         if (!name || !continent) continue;
         out.push({
-          taskId,
-          family: 'country-continent',
-          language,
           input: `Country: ${name}\nContinent:`,
           target: continent,
           choices: CONTINENT_CHOICES,
@@ -83,5 +76,5 @@ export function countryContinentTask(language: Language): TaskSource {
       }
       return out;
     },
-  };
+  });
 }

