@@ -109,6 +109,11 @@ describe('renderReport: uncertainty, data trained on and sanity checks', () => {
     expect(markdown).toContain('Intervals unavailable');
   });
 
+  it('checks each full-data baseline against zero-shot, with its interval', () => {
+    expect(full).toContain('## Full-data baselines vs zero-shot');
+    expect(full).toMatch(/\| Multi-task LoRA \(full data\) \| 2 \| \+55\.0 \| \[\+\d+\.\d, \+\d+\.\d\] \|/);
+  });
+
   it('shows the majority-class rate under the scores and what each method trained on', () => {
     expect(full).toContain('| Majority class (test labels) | 64.0 | — | — |');
     // Multi-task LoRA: one total over the tasks (100 of the 200 examples it had access to); the base model none.

@@ -10,6 +10,7 @@ import type { EvalExampleRow } from './examples-artifact.ts';
 import { headline } from './headline.ts';
 import { macroF1Table } from './macro-f1-table.ts';
 import {
+  baselineCheckTable,
   budgets,
   comparisonTable,
   curvesTable,
@@ -87,6 +88,7 @@ export function renderReport(input: ReportInput): RenderedReport {
 interface Sections {
   readonly scores: readonly { k: number | undefined; table: Table }[];
   readonly comparison: Table | null;
+  readonly baselineCheck: Table | null;
   readonly sweep: Table | null;
   readonly macroF1: Table | null;
   readonly usage: Table;
@@ -107,6 +109,7 @@ function reportTables(
   return {
     scores: budgets(s).map((k) => ({ k, table: scoreTable(s, k, checks) })),
     comparison: comparisonTable(s, checks),
+    baselineCheck: baselineCheckTable(s),
     sweep: sweepTable(s),
     macroF1: macroF1Table(rows),
     usage: usageTable(s),
@@ -147,6 +150,7 @@ function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): str
   };
   for (const { table } of t.scores) section(table);
   if (t.comparison) section(t.comparison);
+  if (t.baselineCheck) section(t.baselineCheck);
   if (t.sweep) section(t.sweep);
   if (t.macroF1) section(t.macroF1);
   section(t.usage);
@@ -200,6 +204,7 @@ function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string 
     body.push(htmlSection(table, scoreChart(s, k, table.title)));
   }
   if (t.comparison) body.push(htmlSection(t.comparison));
+  if (t.baselineCheck) body.push(htmlSection(t.baselineCheck));
   if (t.sweep) body.push(htmlSection(t.sweep, sweepChart(s)));
   if (t.macroF1) body.push(htmlSection(t.macroF1));
   body.push(htmlSection(t.usage), htmlSection(t.trained));

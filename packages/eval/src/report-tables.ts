@@ -4,7 +4,7 @@
  */
 import { METHOD_LABELS, type Method } from './conditions.ts';
 import { isFlagged, type SanityCheck } from './sanity-checks.ts';
-import type { CellSummary, ResultsSummary } from './summarize.ts';
+import type { CellSummary, ComparisonSummary, ResultsSummary } from './summarize.ts';
 import type { TrainingCurves } from './training-curves.ts';
 
 export interface Table {
@@ -81,38 +81,60 @@ export function scoreTable(s: ResultsSummary, k: number | undefined, checks: rea
   };
 }
 
-/** MeTA-LoRA against every baseline, paired over tasks, with the paired bootstrap interval of the difference. */
-export function comparisonTable(s: ResultsSummary, checks: readonly SanityCheck[] = []): Table | null {
-  if (s.comparisons.length === 0) return null;
-  const ref = s.comparisons[0]!.reference;
-  const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
-  const flagged = (method: Method, k: number | undefined) => s.taskIds.some((t) => isFlagged(checks, method, k, t));
-  const intervals =
-    s.bootstrap === null
-      ? 'Intervals unavailable: these results have no per-example artifact (eval-examples.arrow, written by eval ' +
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
+
+/** The interval cells of a comparison row: the 95 % CI, W / L / T and the sign-test p. */
+const pairedCells = (c: ComparisonSummary) => [
+  String(c.n),
+  signed(c.meanDifference),
+  c.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : 'n/a',
+  `${c.wins} / ${c.losses} / ${c.ties}`,
+  c.signTestP < 0.001 ? c.signTestP.toExponential(1) : c.signTestP.toFixed(3),
+];
+
+/** What the report's intervals are, or why there are none. */
+function intervalsNote(s: ResultsSummary): string {
+  return s.bootstrap === null
+    ? 'Intervals unavailable: these results have no per-example artifact (eval-examples.arrow, written by eval ' +
         'since per-example results were added); rerun eval to get them.'
-      : `95 % CI: paired bootstrap over tasks × test examples (${s.bootstrap.replicates.toLocaleString('en-US')} ` +
+    : `95 % CI: paired bootstrap over tasks × test examples (${s.bootstrap.replicates.toLocaleString('en-US')} ` +
         `replicates, seed ${s.bootstrap.seed}): test examples resampled within each task, the same for both ` +
         'methods and every seed; per replicate the difference of the macro-averages over tasks of the seed-mean ' +
         'task scores (chrF recomputed from the resampled statistics); 2.5 and 97.5 percentiles. n/a: a cell has no ' +
         'per-example results.';
+}
+
+/** MeTA-LoRA against every baseline, paired over tasks, with the paired bootstrap interval of the difference. */
+export function comparisonTable(s: ResultsSummary, checks: readonly SanityCheck[] = []): Table | null {
+  if (s.comparisons.length === 0) return null;
+  const ref = s.comparisons[0]!.reference;
+  const flagged = (method: Method, k: number | undefined) => s.taskIds.some((t) => isFlagged(checks, method, k, t));
   return {
     title: `${METHOD_LABELS[ref]} vs baselines`,
     note:
       'Paired over tasks (each task contributes its seed-mean score): mean difference in percentage points ' +
       '(positive: MeTA-LoRA better), wins / losses / ties, and the two-sided exact sign-test p-value (ties dropped). ' +
-      `${intervals}${FLAG}: a sanity check failed for MeTA-LoRA or the baseline at this k.`,
+      `${intervalsNote(s)}${FLAG}: a sanity check failed for MeTA-LoRA or the baseline at this k.`,
     header: ['Baseline', 'MeTA-LoRA k', 'Tasks', 'Δ mean (points)', '95 % CI', 'W / L / T', 'Sign-test p'],
     rows: s.comparisons.map((c) => [
       methodLabel(c.baseline, c.baselineK) +
         (flagged(c.reference, c.k) || flagged(c.baseline, c.baselineK) ? FLAG : ''),
       c.k === undefined ? '—' : String(c.k),
-      String(c.n),
-      signed(c.meanDifference),
-      c.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : 'n/a',
-      `${c.wins} / ${c.losses} / ${c.ties}`,
-      c.signTestP < 0.001 ? c.signTestP.toExponential(1) : c.signTestP.toFixed(3),
+      ...pairedCells(c),
     ]),
+  };
+}
+
+/** Each full-data baseline minus zero-shot: whether the baselines learnt the suite at all. */
+export function baselineCheckTable(s: ResultsSummary): Table | null {
+  if (s.baselineChecks.length === 0) return null;
+  return {
+    title: 'Full-data baselines vs zero-shot',
+    note:
+      'Whether the full-data baselines learnt the suite: each minus the base model zero-shot, paired over tasks ' +
+      `like the comparisons above (positive: the baseline better). ${intervalsNote(s)}`,
+    header: ['Baseline', 'Tasks', 'Δ mean vs zero-shot (points)', '95 % CI', 'W / L / T', 'Sign-test p'],
+    rows: s.baselineChecks.map((c) => [methodLabel(c.reference, undefined), ...pairedCells(c)]),
   };
 }
 

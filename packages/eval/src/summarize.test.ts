@@ -34,6 +34,13 @@ describe('summarizeResults', () => {
     ]);
   });
 
+  it('checks each full-data baseline against zero-shot, paired over tasks', () => {
+    expect(s.baselineChecks.map((c) => [c.reference, c.baseline, c.k, c.meanDifference, c.n])).toEqual([
+      ['single-task-lora', 'base-zero-shot', undefined, 50, 2],
+      ['multi-task-lora-full', 'base-zero-shot', undefined, 55, 2],
+    ]);
+  });
+
   it('builds k-sweep curves from task-averaged scores and full-data reference lines', () => {
     const meta = s.sweep.find((c) => c.method === 'meta-lora-adapted')!;
     // k = 4: seeds average (60 + 70) / 2 = 65 and 67.
@@ -66,6 +73,19 @@ describe('summarizeResults with eval-cells and eval-examples', () => {
       expect(c.interval!.low).toBeLessThanOrEqual(c.interval!.observed);
       expect(c.interval!.high).toBeGreaterThanOrEqual(c.interval!.observed);
     }
+  });
+
+  it("puts intervals on the baseline checks, and adding them leaves the comparisons' intervals unchanged", () => {
+    const [multi] = full.baselineChecks.filter((c) => c.reference === 'multi-task-lora-full');
+    expect(multi!.interval!.observed).toBeCloseTo(55, 9);
+    expect(multi!.interval!.low).toBeGreaterThan(0);
+    const alone = summarizeResults(
+      syntheticRows().filter((r) => r.method !== 'base-zero-shot'),
+      { cells: syntheticCells(), examples: syntheticExamples(), bootstrap: { replicates: 200 } },
+    );
+    const vsFull = (x: typeof full) => x.comparisons.find((c) => c.baseline === 'multi-task-lora-full' && c.k === 4);
+    expect(alone.baselineChecks).toEqual([]);
+    expect(vsFull(alone)!.interval).toEqual(vsFull(full)!.interval);
   });
 
   it('has no intervals without per-example results', () => {

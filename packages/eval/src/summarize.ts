@@ -62,6 +62,8 @@ export interface ResultsSummary {
   readonly seeds: readonly number[];
   readonly cells: readonly CellSummary[];
   readonly comparisons: readonly ComparisonSummary[];
+  /** Each full-data baseline minus zero-shot (did it learn the suite?), with intervals like the comparisons. */
+  readonly baselineChecks: readonly ComparisonSummary[];
   /** Curves of the k-shot methods. */
   readonly sweep: readonly { method: Method; points: readonly SweepPoint[] }[];
   /** Task-averaged scores of the methods without k (reference lines on the k-sweep). */
@@ -87,6 +89,9 @@ export function referenceMethod(methods: readonly Method[]): Method | null {
   if (methods.includes('meta-lora-shared')) return 'meta-lora-shared';
   return null;
 }
+
+/** The baselines trained on every train example, checked against zero-shot. */
+const FULL_DATA_METHODS: readonly Method[] = ['single-task-lora', 'multi-task-lora-full'];
 
 const cellKey = (method: string, taskId: string, k: number | undefined) => `${method}\0${taskId}\0${k ?? ''}`;
 
@@ -139,6 +144,27 @@ export function summarizeResults(rows: readonly EvalResultRow[], options: Summar
   );
 
   const kOf = (m: Method) => [...new Set(rows.filter((r) => r.method === m).map((r) => r.k))];
+  /** `a` at `k` minus `b` at `bk`, paired over the tasks both have; null when they share none. */
+  const pair = (a: Method, k: number | undefined, b: Method, bk: number | undefined): ComparisonSummary | null => {
+    const x: number[] = [];
+    const y: number[] = [];
+    for (const t of taskIds) {
+      const cx = cellMap.get(cellKey(a, t, k));
+      const cy = cellMap.get(cellKey(b, t, bk));
+      if (cx && cy) {
+        x.push(cx.mean);
+        y.push(cy.mean);
+      }
+    }
+    if (x.length === 0) return null;
+    return {
+      reference: a,
+      baseline: b,
+      ...(k === undefined ? {} : { k }),
+      ...(bk === undefined ? {} : { baselineK: bk }),
+      ...pairedComparison(x, y),
+    };
+  };
   const comparisons: ComparisonSummary[] = [];
   const ref = referenceMethod(methods);
   if (ref) {
@@ -149,27 +175,17 @@ export function summarizeResults(rows: readonly EvalResultRow[], options: Summar
         // A k-shot baseline is compared at the same k; a method without k at every k of the reference.
         const bk = baseKs.includes(undefined) ? undefined : baseKs.includes(k) ? k : null;
         if (bk === null) continue;
-        const a: number[] = [];
-        const b: number[] = [];
-        for (const t of taskIds) {
-          const x = cellMap.get(cellKey(ref, t, k));
-          const y = cellMap.get(cellKey(baseline, t, bk));
-          if (x && y) {
-            a.push(x.mean);
-            b.push(y.mean);
-          }
-        }
-        if (a.length === 0) continue;
-        comparisons.push({
-          reference: ref,
-          baseline,
-          ...(k === undefined ? {} : { k }),
-          ...(bk === undefined ? {} : { baselineK: bk }),
-          ...pairedComparison(a, b),
-        });
+        const c = pair(ref, k, baseline, bk);
+        if (c) comparisons.push(c);
       }
     }
   }
+  // Whether the full-data baselines learnt the suite at all: each minus zero-shot.
+  const baselineChecks = methods.includes('base-zero-shot')
+    ? FULL_DATA_METHODS.filter((m) => methods.includes(m)).flatMap(
+        (m) => pair(m, undefined, 'base-zero-shot', undefined) ?? [],
+      )
+    : [];
 
   /** Per seed, the score averaged over all tasks (seeds missing a task are left out). */
   const macro = (method: Method, k: number | undefined) => {
@@ -201,8 +217,9 @@ export function summarizeResults(rows: readonly EvalResultRow[], options: Summar
   const bootstrap = options.examples
     ? { replicates: options.bootstrap?.replicates ?? BOOTSTRAP_REPLICATES, seed: options.bootstrap?.seed ?? 0 }
     : null;
-  const intervals = options.examples ? comparisonIntervals(comparisons, rows, options.examples, bootstrap!) : [];
-  const withIntervals = comparisons.map((c, i) => {
+  const all = [...comparisons, ...baselineChecks];
+  const intervals = options.examples ? comparisonIntervals(all, rows, options.examples, bootstrap!) : [];
+  const withIntervals = all.map((c, i) => {
     const interval = intervals[i];
     return interval ? { ...c, interval } : c;
   });
@@ -213,7 +230,8 @@ export function summarizeResults(rows: readonly EvalResultRow[], options: Summar
     ks,
     seeds,
     cells,
-    comparisons: withIntervals,
+    comparisons: withIntervals.slice(0, comparisons.length),
+    baselineChecks: withIntervals.slice(comparisons.length),
     sweep,
     references,
     bootstrap,
