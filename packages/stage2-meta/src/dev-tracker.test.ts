@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckpointState } from './checkpoint.ts';
 import { trackDev } from './dev-tracker.ts';
+import type { MetaTrainState } from './meta-checkpoint.ts';
 
-const start: CheckpointState = {
+const start: MetaTrainState = {
   nextIteration: 0,
   rngState: [1, 2, 3, 4],
   runHash: 'h',

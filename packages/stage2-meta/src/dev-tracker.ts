@@ -5,7 +5,7 @@
 import type { Rng } from '@meta-lora/artifacts';
 import type { LoraAdapter } from '@meta-lora/lora-core';
 import type { TaskData, TaskJob, TaskRunner } from '@meta-lora/stage1-adapt';
-import type { CheckpointState } from './checkpoint.ts';
+import type { MetaTrainState } from './meta-checkpoint.ts';
 
 /**
  * The mean adapted dev loss of `shared` over `devTasks`; the same draws at every evaluation.
@@ -44,11 +44,11 @@ export async function meanDevLoss(
  * const { state, improved } = trackDev(state, 2.31, 49, config.earlyStoppingPatience);
  */
 export function trackDev(
-  state: CheckpointState,
+  state: MetaTrainState,
   loss: number,
   iteration: number,
   patience: number,
-): { state: CheckpointState; improved: boolean } {
+): { state: MetaTrainState; improved: boolean } {
   if (state.bestDevLoss === null || loss < state.bestDevLoss) {
     return {
       state: { ...state, bestDevLoss: loss, bestIteration: iteration, evalsWithoutImprovement: 0 },

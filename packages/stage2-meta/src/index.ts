@@ -19,14 +19,6 @@ export {
   BaselineTuningArtifact,
   BaselineTuningRowSchema,
 } from './baselines-artifact.ts';
-export type { CheckpointState } from './checkpoint.ts';
-export {
-  CHECKPOINTS_DIR,
-  LATEST_FILE,
-  readLatestCheckpoint,
-  restoreCheckpoint,
-  writeCheckpoint,
-} from './checkpoint.ts';
 export type { BaselineConfig, MetaCandidate, MetaConfig, MetaConfigInput } from './config.ts';
 export {
   ALGORITHMS,
@@ -46,6 +38,14 @@ export {
   diagnosticsRows,
   truncateMetrics,
 } from './diagnostics.ts';
+export type { MetaTrainState } from './meta-checkpoint.ts';
+export {
+  CHECKPOINTS_DIR,
+  LATEST_FILE,
+  readLatestMetaCheckpoint,
+  restoreMetaCheckpoint,
+  writeMetaCheckpoint,
+} from './meta-checkpoint.ts';
 export type { MetaEpisode } from './meta-episode.ts';
 export type { MetaTrainOptions, MetaTrainResult } from './meta-train.ts';
 export { metaTrain } from './meta-train.ts';

@@ -36,7 +36,6 @@ import {
   type TaskUpdateRow,
   TaskUpdatesArtifact,
 } from '@meta-lora/stage1-adapt';
-import { type CheckpointState, readLatestCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { assertSupportedAlgorithm, type MetaConfig } from './config.ts';
 import { meanDevLoss, trackDev } from './dev-tracker.ts';
 import {
@@ -47,6 +46,12 @@ import {
   truncateMetrics,
 } from './diagnostics.ts';
 import { type IterationContext, type Launched, launchIteration } from './iteration-pipeline.ts';
+import {
+  type MetaTrainState,
+  readLatestMetaCheckpoint,
+  restoreMetaCheckpoint,
+  writeMetaCheckpoint,
+} from './meta-checkpoint.ts';
 import { checkEpisodes, type MetaEpisode } from './meta-episode.ts';
 import { iterationMetrics } from './meta-update.ts';
 import { checkResumable, metaRunHash } from './run-identity.ts';
@@ -201,7 +206,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
         });
       }
       if (checkpoints || state.stoppedEarly) {
-        latestDir = await writeCheckpoint(runDir, shared, optimizer, state, {
+        latestDir = await writeMetaCheckpoint(runDir, shared, optimizer, state, {
           keep: config.keepCheckpoints,
           ...peftOptions,
         });
@@ -243,15 +248,15 @@ function openRun(
   root: Rng,
   shared: LoraAdapter,
   optimizer: Optimizer,
-): { state: CheckpointState; metrics: IterationMetrics[]; latestDir: string | null } {
+): { state: MetaTrainState; metrics: IterationMetrics[]; latestDir: string | null } {
   const { runDir, config } = options;
   const metricsPath = join(runDir, 'metrics.jsonl');
-  const latest = options.resume ? readLatestCheckpoint(runDir) : null;
+  const latest = options.resume ? readLatestMetaCheckpoint(runDir) : null;
   if (options.resume) checkResumable(runDir, runHash, config);
   let opened: ReturnType<typeof openRun>;
   if (latest) {
     if (latest.state.runHash !== runHash) checkResumable(runDir, latest.state.runHash, config);
-    restoreCheckpoint(latest.dir, latest.state, options.model, shared, optimizer);
+    restoreMetaCheckpoint(latest.dir, latest.state, options.model, shared, optimizer);
     opened = {
       state: latest.state,
       metrics: truncateMetrics(metricsPath, latest.state.nextIteration),
@@ -261,7 +266,7 @@ function openRun(
     for (const old of ['checkpoints', 'adapters', 'metrics.jsonl', 'handoff.arrow', 'diagnostics.arrow']) {
       rmSync(join(runDir, old), { recursive: true, force: true });
     }
-    const state: CheckpointState = {
+    const state: MetaTrainState = {
       nextIteration: 0,
       rngState: root.state(),
       runHash,

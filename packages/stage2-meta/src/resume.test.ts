@@ -7,8 +7,8 @@ import { initBackend, loadPeftAdapter } from '@meta-lora/lora-core';
 import { loadModelSource } from '@meta-lora/stage1-adapt';
 import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
-import { readLatestCheckpoint } from './checkpoint.ts';
 import { parseMetaConfig } from './config.ts';
+import { readLatestMetaCheckpoint } from './meta-checkpoint.ts';
 import { metaTrain } from './meta-train.ts';
 import { CHILD_CONFIG, CHILD_EPISODES, CHILD_SOURCE } from './test-child-config.ts';
 import { syntheticEpisodes } from './test-tasks.ts';
@@ -69,7 +69,7 @@ describe('resume', () => {
     const done = exited(proc);
     // Kill once a few checkpoints exist, mid-run.
     for (;;) {
-      const latest = existsSync(join(runDir, 'checkpoints', 'latest')) ? readLatestCheckpoint(runDir) : null;
+      const latest = existsSync(join(runDir, 'checkpoints', 'latest')) ? readLatestMetaCheckpoint(runDir) : null;
       if (latest && latest.state.nextIteration >= 4) break;
       if (proc.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 5));
@@ -77,7 +77,7 @@ describe('resume', () => {
     proc.kill('SIGKILL');
     const killed = await done;
     expect(killed.signal, `the child finished before it could be killed: ${killed.stderr}`).toBe('SIGKILL');
-    const at = readLatestCheckpoint(runDir)!.state.nextIteration;
+    const at = readLatestMetaCheckpoint(runDir)!.state.nextIteration;
     expect(at).toBeLessThan(CHILD_EPISODES.length);
     const resumed = await runInProcess(runDir, true);
     expect(resumed.iterationsRun).toBe(CHILD_EPISODES.length - at);
@@ -142,7 +142,7 @@ describe('resume', () => {
     }).catch((e: unknown) => e);
     expect((error as MetaLoraError).code).toBe('NOT_FINITE');
     expect((error as MetaLoraError).message).toMatch(/stopped at iteration \d+: .*last good checkpoint is .*iter-/);
-    const latest = readLatestCheckpoint(runDir)!;
+    const latest = readLatestMetaCheckpoint(runDir)!;
     loadPeftAdapter(join(latest.dir, 'adapter'), model, 'check').dispose();
     model.dispose();
   });

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
-import { CHECKPOINTS_DIR, LATEST_FILE } from './checkpoint.ts';
+import { CHECKPOINTS_DIR, LATEST_FILE } from './meta-checkpoint.ts';
 import { holdsRun } from './run-identity.ts';
 
 describe('holdsRun', () => {

@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configHash, MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
 import type { TaskData, UpdateMode } from '@meta-lora/stage1-adapt';
-import { CHECKPOINTS_DIR, LATEST_FILE } from './checkpoint.ts';
 import type { MetaConfig } from './config.ts';
+import { CHECKPOINTS_DIR, LATEST_FILE } from './meta-checkpoint.ts';
 import type { MetaEpisode } from './meta-episode.ts';
 
 /** Settings that change no number a run computes: a resume may differ in these. */

@@ -29,8 +29,8 @@ export type { ModelCardDecoding, ModelCardInput, ModelCardSample } from './model
 export { FINAL_TRAIN_WINDOW, modelCard } from './model-card.ts';
 export type { PretrainOptions, PretrainResult, SpecialTokenIds } from './pretrain.ts';
 export { DEFAULT_RESTART_WARMUP, PROGRESS_SECONDS, pretrain } from './pretrain.ts';
-export type { LoadedCheckpoint, TrainerState } from './pretrain-checkpoint.ts';
-export { loadPretrainCheckpoint, saveCheckpoint } from './pretrain-checkpoint.ts';
+export type { PretrainCheckpoint, TrainerState } from './pretrain-checkpoint.ts';
+export { loadPretrainCheckpoint, savePretrainCheckpoint } from './pretrain-checkpoint.ts';
 export type {
   PretrainConfig,
   PretrainConfigInput,

@@ -43,7 +43,7 @@ export interface TrainerState {
   readonly optimizerRestarts?: readonly OptimizerRestart[];
 }
 
-export interface LoadedCheckpoint {
+export interface PretrainCheckpoint {
   readonly tensors: Map<string, TensorData>;
   readonly optimizer: OptimizerState;
   readonly state: TrainerState;
@@ -55,9 +55,9 @@ const MOMENTS = ['exp_avg', 'exp_avg_sq'] as const;
  * Writes the checkpoint directory `dir` atomically.
  *
  * @example
- * await saveCheckpoint('.cache/run/checkpoint', model, optimizer.state(), state);
+ * await savePretrainCheckpoint('.cache/run/checkpoint', model, optimizer.state(), state);
  */
-export async function saveCheckpoint(
+export async function savePretrainCheckpoint(
   dir: string,
   model: LlamaModel,
   optimizer: OptimizerState,
@@ -79,12 +79,12 @@ export async function saveCheckpoint(
 }
 
 /**
- * Reads a checkpoint written by `saveCheckpoint`; `weightNames` gives the model's weight order (the optimizer's).
+ * Reads a checkpoint written by `savePretrainCheckpoint`; `weightNames` gives the model's weight order (the optimizer's).
  *
  * @example
  * const ckpt = loadPretrainCheckpoint('.cache/run/checkpoint', [...model.namedWeights().keys()]);
  */
-export function loadPretrainCheckpoint(dir: string, weightNames: readonly string[]): LoadedCheckpoint {
+export function loadPretrainCheckpoint(dir: string, weightNames: readonly string[]): PretrainCheckpoint {
   const statePath = join(dir, 'trainer_state.json');
   if (!existsSync(statePath)) {
     throw new MetaLoraError('CHECKPOINT_INVALID', `no pretraining checkpoint at ${dir}`, {

@@ -31,7 +31,7 @@ import {
 import { DataParallel } from './data-parallel.ts';
 import { heldOutLoss } from './held-out-loss.ts';
 import { rampedLearningRate } from './lr-schedule.ts';
-import { loadPretrainCheckpoint, saveCheckpoint, type TrainerState } from './pretrain-checkpoint.ts';
+import { loadPretrainCheckpoint, savePretrainCheckpoint, type TrainerState } from './pretrain-checkpoint.ts';
 import { extendedFrom, hfModelConfig, type PretrainConfig, pretrainConfigHash } from './pretrain-config.ts';
 import { appendPretrainLog, truncatePretrainLog } from './pretrain-log.ts';
 import { readCommittedRun } from './pretrain-state.ts';
@@ -213,7 +213,7 @@ async function pretrainLocked(
       sittings,
       wallSeconds: wallAtStart + (performance.now() - sittingStart) / 1000,
     };
-    await saveCheckpoint(checkpointDir, model, optimizer.state(), state);
+    await savePretrainCheckpoint(checkpointDir, model, optimizer.state(), state);
   };
   const evaluate = () => {
     const { loss, tokens } = heldOutLoss(model, streams.heldOut, {

@@ -29,7 +29,7 @@ export const CHECKPOINTS_DIR = 'checkpoints';
 export const LATEST_FILE = 'latest';
 
 /** What a checkpoint records besides tensors. */
-export interface CheckpointState {
+export interface MetaTrainState {
   /** The iteration a resumed run starts at. */
   readonly nextIteration: number;
   readonly rngState: RngState;
@@ -43,8 +43,8 @@ export interface CheckpointState {
   readonly stoppedEarly: boolean;
 }
 
-/** `state.json` as `readLatestCheckpoint` accepts it: a resume never runs on a state it cannot trust. */
-const CheckpointStateSchema = z.object({
+/** `state.json` as `readLatestMetaCheckpoint` accepts it: a resume never runs on a state it cannot trust. */
+const MetaTrainStateSchema = z.object({
   nextIteration: z.number().int().min(0),
   rngState: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
   runHash: z.string().min(1),
@@ -63,13 +63,13 @@ const name = (iteration: number) => `iter-${String(iteration).padStart(6, '0')}`
  * Writes a checkpoint of `shared` and `optimizer` and points `latest` at it; returns its directory.
  *
  * @example
- * await writeCheckpoint(runDir, shared, optimizer, state, { keep: 2 });
+ * await writeMetaCheckpoint(runDir, shared, optimizer, state, { keep: 2 });
  */
-export async function writeCheckpoint(
+export async function writeMetaCheckpoint(
   runDir: string,
   shared: LoraAdapter,
   optimizer: Optimizer,
-  state: CheckpointState,
+  state: MetaTrainState,
   options: { readonly keep: number; readonly baseModelNameOrPath?: string },
 ): Promise<string> {
   const root = join(runDir, CHECKPOINTS_DIR);
@@ -102,9 +102,9 @@ export async function writeCheckpoint(
  * The checkpoint `latest` names, or null when the run has none.
  *
  * @example
- * const latest = readLatestCheckpoint(runDir); latest?.state.nextIteration;
+ * const latest = readLatestMetaCheckpoint(runDir); latest?.state.nextIteration;
  */
-export function readLatestCheckpoint(runDir: string): { dir: string; state: CheckpointState } | null {
+export function readLatestMetaCheckpoint(runDir: string): { dir: string; state: MetaTrainState } | null {
   const pointer = join(runDir, CHECKPOINTS_DIR, LATEST_FILE);
   if (!existsSync(pointer)) return null;
   const restart = 'resume from another run directory, or start again without --resume';
@@ -134,7 +134,7 @@ export function readLatestCheckpoint(runDir: string): { dir: string; state: Chec
       { cause },
     );
   }
-  const parsed = CheckpointStateSchema.safeParse(json);
+  const parsed = MetaTrainStateSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.');
@@ -151,11 +151,11 @@ export function readLatestCheckpoint(runDir: string): { dir: string; state: Chec
  * Loads a checkpoint's adapter values into `shared` and its slots into `optimizer`.
  *
  * @example
- * restoreCheckpoint(latest.dir, latest.state, model, shared, optimizer);
+ * restoreMetaCheckpoint(latest.dir, latest.state, model, shared, optimizer);
  */
-export function restoreCheckpoint(
+export function restoreMetaCheckpoint(
   dir: string,
-  state: CheckpointState,
+  state: MetaTrainState,
   model: LlamaModel,
   shared: LoraAdapter,
   optimizer: Optimizer,

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { tempDir, thrownBy } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
-import { type CheckpointState, readLatestCheckpoint } from './checkpoint.ts';
+import { type MetaTrainState, readLatestMetaCheckpoint } from './meta-checkpoint.ts';
 
-const state: CheckpointState = {
+const state: MetaTrainState = {
   nextIteration: 2,
   rngState: [1, 2, 3, 4],
   runHash: 'abc',
@@ -26,9 +26,9 @@ function run(json: unknown, target = 'iter-000002'): string {
   return dir;
 }
 
-describe('readLatestCheckpoint', () => {
+describe('readLatestMetaCheckpoint', () => {
   it('reads the state that latest names', () => {
-    expect(readLatestCheckpoint(run(state))?.state).toEqual(state);
+    expect(readLatestMetaCheckpoint(run(state))?.state).toEqual(state);
   });
 
   it('refuses a state with a missing or mistyped field, naming the field', () => {
@@ -38,7 +38,7 @@ describe('readLatestCheckpoint', () => {
       ['runHash', { ...state, runHash: undefined }],
     ] as const) {
       const dir = run(bad);
-      const error = thrownBy(() => readLatestCheckpoint(dir), MetaLoraError);
+      const error = thrownBy(() => readLatestMetaCheckpoint(dir), MetaLoraError);
       expect(error.code).toBe('CHECKPOINT_INVALID');
       expect(error.details).toMatchObject({ path: join(dir, 'checkpoints', 'iter-000002', 'state.json'), field });
     }
@@ -46,7 +46,7 @@ describe('readLatestCheckpoint', () => {
 
   it('refuses a latest pointer that is not a checkpoint name', () => {
     const dir = run(state, '../../elsewhere');
-    const error = thrownBy(() => readLatestCheckpoint(dir), MetaLoraError);
+    const error = thrownBy(() => readLatestMetaCheckpoint(dir), MetaLoraError);
     expect(error.code).toBe('CHECKPOINT_INVALID');
     expect(error.details.path).toBe(join(dir, 'checkpoints', 'latest'));
   });
