@@ -8,9 +8,8 @@ import { Rng } from '@meta-lora/artifacts';
 import { createTinyModel, type IdExample, initBackend } from '@meta-lora/lora-core';
 import { adapterValues } from '@meta-lora/stage1-adapt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BaselineJob, type BaselineJobResult, trainInWorkers } from './baseline-pool.ts';
+import { type BaselineJob, type BaselineJobResult, trainBaselineJob, trainInWorkers } from './baseline-pool.ts';
 import { parseMetaConfig } from './config.ts';
-import { trainLora } from './train-lora.ts';
 
 await initBackend({ quiet: true });
 
@@ -71,17 +70,7 @@ describe('a baseline run in a worker', () => {
     const [alone] = await run([subject], 1);
     const [first, after] = await run([before, subject], 1);
     const [, beside] = await run([before, subject], 2);
-    const { adapter, ...inThread } = trainLora(
-      model,
-      subject.tasks,
-      config.lora,
-      config.baselines,
-      subject.lr,
-      subject.dev,
-      Rng.fromState(subject.rngState),
-      subject.name,
-      Rng.fromState(subject.initState),
-    );
+    const { adapter, ...inThread } = trainBaselineJob(model, subject, config);
     const here = { ...inThread, values: adapterValues(adapter) };
     adapter.dispose();
     expect(first!.losses.length).toBe(6); // the other job really trained first, in the same worker

@@ -5,11 +5,12 @@
  * losses and its example and token counts. Jobs go out longest first; results come back in job order. The main thread
  * rebuilds and saves the adapters, so the files are the same whatever the number of workers.
  */
-import { longestFirst, type RngState, siblingModule, WorkerPool } from '@meta-lora/artifacts';
-import { type BackendName, backendInfo, type LoraConfig } from '@meta-lora/lora-core';
+import { longestFirst, Rng, type RngState, siblingModule, WorkerPool } from '@meta-lora/artifacts';
+import { type BackendName, backendInfo, type LlamaModel, type LoraConfig } from '@meta-lora/lora-core';
 import { countTokens, type DevSet, type ModelSource } from '@meta-lora/stage1-adapt';
 import type { BaselineTask, LoraTrainResult } from './baseline-task.ts';
 import { type BaselineConfig, baselineSteps } from './config.ts';
+import { trainLora } from './train-lora.ts';
 
 /** The setup data of a baseline worker. */
 export interface BaselineWorkerInit {
@@ -19,10 +20,7 @@ export interface BaselineWorkerInit {
   readonly backend?: BackendName;
 }
 
-/**
- * One baseline run, as plain data; the worker calls
- * `trainLora(model, tasks, lora, baselines, lr, dev, Rng.fromState(rngState), name, Rng.fromState(initState))`.
- */
+/** One baseline run, as plain data; a worker trains it with `trainBaselineJob`. */
 export interface BaselineJob {
   /** The adapter's name: `<method>:<taskId>`. */
   readonly name: string;
@@ -32,6 +30,22 @@ export interface BaselineJob {
   readonly rngState: RngState;
   /** The generator of θ₀ (`fork('shared-init')`). */
   readonly initState: RngState;
+}
+
+/**
+ * Trains `job` in this thread, exactly as a baseline worker does.
+ *
+ * @example
+ * const { adapter, ...result } = trainBaselineJob(model, job, { lora: config.lora, baselines: config.baselines });
+ */
+export function trainBaselineJob(
+  model: LlamaModel,
+  job: BaselineJob,
+  init: Pick<BaselineWorkerInit, 'lora' | 'baselines'>,
+  onStep?: (step: number, loss: number) => void,
+): LoraTrainResult {
+  const [rng, theta0] = [Rng.fromState(job.rngState), Rng.fromState(job.initState)];
+  return trainLora(model, job.tasks, init.lora, init.baselines, job.lr, job.dev, rng, job.name, theta0, onStep);
 }
 
 /** A trained baseline adapter, as plain data. */
