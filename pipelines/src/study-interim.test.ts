@@ -22,6 +22,9 @@ describe('pnpm study -- --interim', () => {
     await runStudy(smokeStudy([0]), () => {});
     const whole = JSON.parse(readFileSync(join(root, 'run', 'study', 'study.json'), 'utf8')) as StudyInfo;
     expect(whole.missing).toEqual([]);
+    // Each cell records the commit it ran at; the study's commit is theirs, beside the one that rendered the report.
+    expect(whole.variants[0]?.commit).toBe(whole.reportCommit);
+    expect(whole.commit).toBe(whole.reportCommit);
     expect(readFileSync(join(root, 'run', 'study', 'report', 'report.md'), 'utf8')).not.toContain('Interim report');
 
     const lines: string[] = [];

@@ -83,15 +83,21 @@ export function studyCells(exp: LoadedExperiment): { k: number; seed: number }[]
 /** Where and on what a study ran. */
 export interface StudyInfo {
   readonly experiment: string;
+  /**
+   * The commit the cells ran at: one commit, or each distinct one joined by " + " (a study resumed across commits);
+   * "unknown" where a cell did not record it (cells of a study from before cells recorded their commit).
+   */
   readonly commit: string;
+  /** The commit that rendered this report from the cells. */
+  readonly reportCommit: string;
   readonly machine: string;
   /** What ran the matmuls, e.g. `OpenBLAS cblas_sgemm (…, Haswell kernels, 1 thread)`: its kernels set the rounding. */
   readonly matmul: string;
   readonly node: string;
   readonly ks: readonly number[];
   readonly seeds: readonly number[];
-  /** Wall seconds of each variant, in run order. */
-  readonly variants: readonly { k: number; seed: number; seconds: number }[];
+  /** Wall seconds of each variant and the commit it ran at, seed by seed. */
+  readonly variants: readonly { k: number; seed: number; seconds: number; commit?: string }[];
   /** Sum over variants (the study's compute time on this machine, resumes included). */
   readonly wallSeconds: number;
   /** Cells of the grid not yet finished, left out of an interim report (`--interim`); empty for a whole study. */
@@ -107,6 +113,11 @@ export interface StudyOptions {
 }
 
 const VARIANT_TIME = 'variant-time.json';
+/** `variant-time.json`: a finished cell's wall time and the commit it ran at (absent in cells of older studies). */
+interface VariantTime {
+  readonly seconds: number;
+  readonly commit?: string;
+}
 /** Files of a study copied to `docs/results/<experiment>/` by `--publish`. */
 const PUBLISHED = [
   'report/report.md',
@@ -189,10 +200,10 @@ async function runStudyLocked(
   const order = studyOrder(exp);
   const refs = referenceK(exp);
   const parts: string[] = [];
-  const variants: { k: number; seed: number; seconds: number }[] = [];
+  const variants: { k: number; seed: number; seconds: number; commit?: string }[] = [];
   const missing: { k: number; seed: number }[] = [];
   const progress = new Progress({ label: `study ${exp.name}`, total: ks.length * seeds.length, unit: 'variant' });
-  const done = new Map<string, { results: string; seconds: number }>();
+  const done = new Map<string, VariantTime & { results: string }>();
   for (const { k, seed } of studyCells(exp)) {
     const variant = reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k);
     const results = join(variant.runDir, 'eval', 'eval-results.arrow');
@@ -207,12 +218,13 @@ async function runStudyLocked(
       log(`k ${k}, seed ${seed}: running data, train, adapt, eval`);
       const started = Date.now();
       for (const stage of [runDataStage, runTrainStage, runAdaptStage, runEvalStage]) await stage(variant, log);
-      writeFileAtomic(timePath, `${JSON.stringify({ seconds: (Date.now() - started) / 1000 })}\n`);
+      const time: VariantTime = { seconds: (Date.now() - started) / 1000, commit: gitCommit() };
+      writeFileAtomic(timePath, `${JSON.stringify(time)}\n`);
     }
-    const seconds = existsSync(timePath)
-      ? (JSON.parse(readFileSync(timePath, 'utf8')) as { seconds: number }).seconds
-      : 0;
-    done.set(`${k}/${seed}`, { results, seconds });
+    const time: VariantTime = existsSync(timePath)
+      ? (JSON.parse(readFileSync(timePath, 'utf8')) as VariantTime)
+      : { seconds: 0 };
+    done.set(`${k}/${seed}`, { results, ...time });
     progress.increment(1, { note: `k ${k} seed ${seed} done` });
   }
   // The report reads the cells seed by seed, whatever order they ran in.
@@ -223,7 +235,7 @@ async function runStudyLocked(
         missing.push({ k, seed });
         continue;
       }
-      variants.push({ k, seed, seconds: cell.seconds });
+      variants.push({ k, seed, seconds: cell.seconds, ...(cell.commit ? { commit: cell.commit } : {}) });
       parts.push(cell.results);
     }
   }
@@ -262,7 +274,8 @@ async function runStudyLocked(
   const cpu = cpus();
   const info: StudyInfo = {
     experiment: exp.name,
-    commit: gitCommit(),
+    commit: [...new Set(variants.map((v) => v.commit ?? 'unknown'))].join(' + '),
+    reportCommit: gitCommit(),
     machine: `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform} ${process.arch}`,
     matmul: (await initBackend({ quiet: true })).matmul,
     node: process.version,
