@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMetaConfig } from './config.ts';
 import { readLatestMetaCheckpoint } from './meta-checkpoint.ts';
 import { metaTrain } from './meta-train.ts';
-import { CHILD_CONFIG, CHILD_EPISODES, CHILD_SOURCE } from './test-child-config.ts';
+import { CHILD_CONFIG, CHILD_EPISODES, CHILD_SOURCE, trainChildRun } from './test-child-config.ts';
 import { syntheticEpisodes } from './test-tasks.ts';
 
 await initBackend({ quiet: true });
@@ -40,30 +40,10 @@ function exited(
   return new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, stderr })));
 }
 
-async function runInProcess(runDir: string, resume = false) {
-  const { model, fingerprint } = await loadModelSource(CHILD_SOURCE);
-  try {
-    const result = await metaTrain({
-      model,
-      modelSource: CHILD_SOURCE,
-      fingerprint,
-      config: CHILD_CONFIG,
-      episodes: CHILD_EPISODES,
-      runDir,
-      resume,
-      progress: false,
-    });
-    result.shared.dispose();
-    return result;
-  } finally {
-    model.dispose();
-  }
-}
-
 describe('resume', () => {
   it('a run killed with SIGKILL and resumed ends with the same adapter bytes as an uninterrupted run', async () => {
     const reference = tmp();
-    await runInProcess(reference);
+    await trainChildRun(reference);
     const runDir = tmp();
     const proc = child(runDir);
     const done = exited(proc);
@@ -79,7 +59,7 @@ describe('resume', () => {
     expect(killed.signal, `the child finished before it could be killed: ${killed.stderr}`).toBe('SIGKILL');
     const at = readLatestMetaCheckpoint(runDir)!.state.nextIteration;
     expect(at).toBeLessThan(CHILD_EPISODES.length);
-    const resumed = await runInProcess(runDir, true);
+    const resumed = await trainChildRun(runDir, true);
     expect(resumed.iterationsRun).toBe(CHILD_EPISODES.length - at);
     expect(weights(runDir).equals(weights(reference))).toBe(true);
     expect(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).toBe(
