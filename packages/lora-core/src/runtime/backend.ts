@@ -23,10 +23,10 @@ import { type EnvVar, MetaLoraError, readEnv, showValue } from '@meta-lora/artif
 import { detectPlatform, type FastPathGap, fastPathBanner } from './backend-banner.ts';
 import { tf } from './tf.ts';
 
-// Loaded by tfjs.cjs already, as CommonJS (an ESM import would scan its source again; see there).
-const wasmBackend = createRequire(import.meta.url)(
-  '@tensorflow/tfjs-backend-wasm',
-) as typeof import('@tensorflow/tfjs-backend-wasm');
+// TF.js packages are required as CommonJS (an ESM import would scan their source again; see tfjs.cjs).
+const requireTfjs = createRequire(import.meta.url);
+// Loaded by tfjs.cjs already.
+const wasmBackend = requireTfjs('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 /** A backend request: `auto` takes the fastest that loads. */
@@ -214,6 +214,7 @@ async function tryBackend(
     failures.push('wasm: @tensorflow/tfjs-backend-wasm failed to initialise');
     return undefined;
   }
+  requireTfjs('@tensorflow/tfjs-backend-cpu'); // registers the "cpu" backend, once per thread (only here: see tfjs.cjs)
   if (await startBackend('cpu')) return { source: `@tensorflow/tfjs-backend-cpu ${tf.version_core}`, threads: 1 };
   failures.push('cpu: @tensorflow/tfjs-backend-cpu failed to initialise');
   return undefined;

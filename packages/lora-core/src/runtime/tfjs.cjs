@@ -6,7 +6,8 @@
 //
 // tfjs-core comes first: its engine, registries and Tensor class are the ones that tfjs-registrations.cjs (the
 // gradients and chained ops, which the `@tensorflow/tfjs` umbrella used to register) and the backends register with.
-// The cpu and wasm backends register themselves; `initBackend` (backend.ts) picks one.
+// The wasm backend registers itself; the cpu backend is required by `initBackend` (backend.ts) only when it picks cpu
+// (0.03 s of CPU a thread, which no worker on wasm needs).
 //
 // tfjs-registrations.cjs is generated (scripts/bundle-tfjs-registrations.mjs), not committed: lora-core's build and
 // the workspace's `pnpm install` write it, and the published package ships it.
@@ -22,7 +23,6 @@ try {
     { cause: error },
   );
 }
-require('@tensorflow/tfjs-backend-cpu');
 require('@tensorflow/tfjs-backend-wasm');
 
 module.exports = tf;
