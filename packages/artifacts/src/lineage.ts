@@ -3,7 +3,7 @@
  * artifact file alone says what it is, which config and seed made it, and which artifacts it was made from.
  * No wall-clock time anywhere: the same inputs give byte-identical files.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const LineageSchema = z.strictObject({
   artifactId: z

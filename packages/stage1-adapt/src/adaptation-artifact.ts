@@ -4,7 +4,7 @@
  * minibatches when the support set is larger than `innerBatchSize`, so they cannot show this).
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const AdaptationRowSchema = z.strictObject({
   taskId: z.string().min(1).describe('task name'),

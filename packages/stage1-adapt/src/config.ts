@@ -4,7 +4,7 @@
  * minibatches of 8 support examples, gradient norm clipped to 1.
  */
 import { parseConfig } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const AdaptConfigSchema = z.strictObject({
   innerSteps: z

@@ -21,7 +21,7 @@ import {
 } from '@meta-lora/artifacts';
 import { type IdExample, type LlamaModel, type LoraAdapter, tf } from '@meta-lora/lora-core';
 import { Field, Float32, List } from 'apache-arrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { adaptTask } from './adapt-task.ts';
 import type { AdaptConfig } from './config.ts';
 import { countTokens, type LossOptions, type TargetLoss, targetLoss, targetLossAndGradients } from './target-loss.ts';

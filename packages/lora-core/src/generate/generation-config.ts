@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const GENERATION_CONFIG_FILE = 'generation_config.json';
 

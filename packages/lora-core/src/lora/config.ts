@@ -2,7 +2,7 @@
  * LoRA configuration, with PEFT's field names (camelCase) and PEFT's defaults. `adapter_config.json` maps these names
  * back to PEFT's snake_case (peft-io.ts), so files round-trip with Python PEFT.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const LoraConfigSchema = z.strictObject({
   r: z.number().int().positive().default(8).describe('LoRA rank r: lora_A is [r, in], lora_B is [out, r]'),

@@ -18,7 +18,7 @@ import {
   type SgdStepAttrs,
   type SgdStepInputs,
 } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { hasKernels } from '../kernels/has-kernels.ts';
 import { tf } from '../runtime/tf.ts';
 
