@@ -10,19 +10,21 @@ export {
   readGenerationConfig,
 } from './generate/generation-config.ts';
 export { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './io/half-float.ts';
-export type { HfWeights, HfWeightTensor } from './io/hf-weights.ts';
-export { hfWeightTensor, readHfWeights } from './io/hf-weights.ts';
+export type { HfWeightSource, HfWeights, HfWeightTensor } from './io/hf-weights.ts';
+export { hfWeightTensor, openHfWeights, readHfWeights } from './io/hf-weights.ts';
 export type { LoadedModel } from './io/load-model.ts';
 export { loadModel, loadModelWeights } from './io/load-model.ts';
 export type {
   FloatDtype,
   IntDtype,
   SafetensorsDtype,
+  SafetensorsEntry,
   SafetensorsFile,
+  SafetensorsLayout,
   SafetensorsTensor,
   WritableDtype,
 } from './io/safetensors.ts';
-export { parseSafetensors, readSafetensors } from './io/safetensors.ts';
+export { parseSafetensors, readSafetensors, readSafetensorsEntry, readSafetensorsLayout } from './io/safetensors.ts';
 export type { TensorToWrite } from './io/safetensors-write.ts';
 export { serializeSafetensors, writeSafetensors } from './io/safetensors-write.ts';
 export type { SaveModelOptions } from './io/save-model.ts';
@@ -64,6 +66,8 @@ export { applyRope, ropeInvFreq, ropeTables } from './model/rope.ts';
 export { createTinyModel, TINY_MODEL_CONFIG } from './model/tiny-model.ts';
 export type { BackendChoice, BackendInfo, BackendName, BackendOptions } from './runtime/backend.ts';
 export { BACKEND_CHOICES, BACKEND_ENV, backendInfo, initBackend } from './runtime/backend.ts';
+export type { TensorSource } from './runtime/tensor-source.ts';
+export { tensorFromSource } from './runtime/tensor-source.ts';
 export { tf } from './runtime/tf.ts';
 export type { ChatMessage, ChatTemplate, ChatTemplateOptions, ChatTemplateTokens } from './text/chat-template.ts';
 export { compileChatTemplate } from './text/chat-template.ts';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { expectCode, thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hfWeightTensor, readHfWeights } from './hf-weights.ts';
+import { hfWeightTensor, openHfWeights, readHfWeights } from './hf-weights.ts';
 import { type TensorToWrite, writeSafetensors } from './safetensors-write.ts';
 
 /** A real pretrained checkpoint, in shared/ beside the repository. */
@@ -131,6 +131,42 @@ describe('readHfWeights', () => {
     const dir = modelDir();
     copyFileSync(join(STORIES, 'model.safetensors'), join(dir, 'weights.safetensors'));
     expect(readHfWeights(join(dir, 'weights.safetensors')).tensors.size).toBe(48);
+  });
+});
+
+describe('openHfWeights', () => {
+  const messageOf = (fn: () => unknown): string => thrownBy(fn, MetaLoraError).message;
+
+  it('finds the tensors readHfWeights reads, and each read gives the same float32 values', () => {
+    for (const dir of [STORIES, sharded()]) {
+      const read = readHfWeights(dir);
+      const open = openHfWeights(dir);
+      expect(open.files).toEqual(read.files);
+      expect([...open.tensors.keys()]).toEqual([...read.tensors.keys()]);
+      for (const [name, source] of open.tensors) {
+        const values = new Float32Array(source.shape.reduce((a, b) => a * b, 1));
+        source.read(values);
+        const expected = read.tensors.get(name);
+        expect([source.shape, source.file]).toEqual([expected?.shape, expected?.file]);
+        const data = expected?.data ?? new Float32Array(0);
+        expect(Buffer.from(values.buffer).equals(Buffer.from(data.buffer, data.byteOffset, data.byteLength))).toBe(
+          true,
+        );
+      }
+    }
+  });
+
+  it('fails as readHfWeights fails on a bad index, a missing shard and a tensor in two shards', () => {
+    const twice = sharded();
+    writeSafetensors(join(twice, 'model-00002-of-00002.safetensors'), { a: t(1, 2), c: t(5, 6) });
+    const dirs = [
+      sharded({ a: 'model-00001-of-00002.safetensors', z: 'model-00003-of-00003.safetensors' }),
+      sharded({ a: 'model-00001-of-00002.safetensors', c: 'model-00002-of-00002.safetensors' }),
+      sharded({ a: '../elsewhere.safetensors' }),
+      twice,
+      join(root, 'nope'),
+    ];
+    for (const dir of dirs) expect(messageOf(() => openHfWeights(dir))).toBe(messageOf(() => readHfWeights(dir)));
   });
 });
 

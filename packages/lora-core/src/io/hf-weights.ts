@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
-import { readSafetensors } from './safetensors.ts';
+import { readSafetensors, readSafetensorsEntry, readSafetensorsLayout } from './safetensors.ts';
 
 /** One weight, as float32, with the file it came from (for error messages downstream). */
 export interface HfWeightTensor {
@@ -16,12 +16,22 @@ export interface HfWeightTensor {
   readonly file: string;
 }
 
-/** All the weights of a model directory. */
-export interface HfWeights {
+/**
+ * One weight, not read yet: `read` fills `out` (of the weight's element count) with its values as float32, so the
+ * caller decides where they go (a tensor's own memory: see `tensorFromData`).
+ */
+export interface HfWeightSource {
+  readonly shape: number[];
+  readonly file: string;
+  readonly read: (out: Float32Array) => void;
+}
+
+/** All the weights of a model directory: read (`readHfWeights`) or ready to read (`openHfWeights`). */
+export interface HfWeights<T extends HfWeightTensor | HfWeightSource = HfWeightTensor> {
   readonly dir: string;
   /** The safetensors files read, in order. */
   readonly files: readonly string[];
-  readonly tensors: ReadonlyMap<string, HfWeightTensor>;
+  readonly tensors: ReadonlyMap<string, T>;
 }
 
 const SINGLE_FILE = 'model.safetensors';
@@ -36,6 +46,42 @@ const INDEX_FILE = 'model.safetensors.index.json';
  * weights.tensors.get('model.embed_tokens.weight')?.shape; // [512, 64]
  */
 export function readHfWeights(dir: string): HfWeights {
+  return findWeights(dir, (file) => {
+    const tensors = new Map<string, HfWeightTensor>();
+    for (const [name, t] of readSafetensors(file).tensors) {
+      const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
+      tensors.set(name, { shape: t.shape, data, file });
+    }
+    return tensors;
+  });
+}
+
+/**
+ * `readHfWeights` with the headers read and checked (the same checks and errors), and each weight's values left in
+ * its file until its `read` is called: a model built from these reads each weight once, into the tensor that holds it.
+ *
+ * @example
+ * const weights = openHfWeights('models/stories260K');
+ * const emb = weights.tensors.get('model.embed_tokens.weight'); // { shape: [512, 64], file, read }
+ */
+export function openHfWeights(dir: string): HfWeights<HfWeightSource> {
+  return findWeights(dir, (file) => {
+    const tensors = new Map<string, HfWeightSource>();
+    for (const entry of readSafetensorsLayout(file).entries) {
+      tensors.set(entry.name, { shape: entry.shape, file, read: (out) => readSafetensorsEntry(file, entry, out) });
+    }
+    return tensors;
+  });
+}
+
+/** The tensors of one safetensors file, by name, as `readFile` gives them. */
+type ReadWeightsFile<T> = (file: string) => ReadonlyMap<string, T>;
+
+/** The weight files of `dir` (one file, `model.safetensors`, or the shards of the index), each read by `readFile`. */
+function findWeights<T extends HfWeightTensor | HfWeightSource>(
+  dir: string,
+  readFile: ReadWeightsFile<T>,
+): HfWeights<T> {
   let isFile: boolean;
   try {
     isFile = statSync(dir).isFile();
@@ -47,12 +93,12 @@ export function readHfWeights(dir: string): HfWeights {
       { cause },
     );
   }
-  if (isFile) return collect(dir, [dir]);
+  if (isFile) return collect(dir, [dir], readFile);
 
   const single = join(dir, SINGLE_FILE);
-  if (existsSync(single)) return collect(dir, [single]);
+  if (existsSync(single)) return collect(dir, [single], readFile);
   const indexPath = join(dir, INDEX_FILE);
-  if (existsSync(indexPath)) return loadSharded(dir, indexPath);
+  if (existsSync(indexPath)) return loadSharded(dir, indexPath, readFile);
   throw noWeights(dir);
 }
 
@@ -62,7 +108,11 @@ export function readHfWeights(dir: string): HfWeights {
  * @example
  * const emb = hfWeightTensor(weights, 'model.embed_tokens.weight', [config.vocabSize, config.hiddenSize]);
  */
-export function hfWeightTensor(weights: HfWeights, name: string, shape?: readonly number[]): HfWeightTensor {
+export function hfWeightTensor<T extends HfWeightTensor | HfWeightSource>(
+  weights: HfWeights<T>,
+  name: string,
+  shape?: readonly number[],
+): T {
   const tensor = weights.tensors.get(name);
   if (tensor === undefined) {
     const near = [...weights.tensors.keys()].filter((k) => k.endsWith(name.split('.').slice(-2).join('.')));
@@ -87,7 +137,11 @@ export function hfWeightTensor(weights: HfWeights, name: string, shape?: readonl
   return tensor;
 }
 
-function loadSharded(dir: string, indexPath: string): HfWeights {
+function loadSharded<T extends HfWeightTensor | HfWeightSource>(
+  dir: string,
+  indexPath: string,
+  readFile: ReadWeightsFile<T>,
+): HfWeights<T> {
   const index = readJsonFile(indexPath, { code: 'CHECKPOINT_INVALID', what: 'the sharded checkpoint index' });
   const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
   const invalidIndex = (message: string, field?: string) =>
@@ -129,6 +183,7 @@ function loadSharded(dir: string, indexPath: string): HfWeights {
   const weights = collect(
     dir,
     [...listed.keys()].map((shard) => join(dir, shard)),
+    readFile,
   );
   for (const [shard, names] of listed) {
     const shardPath = join(dir, shard);
@@ -157,10 +212,14 @@ function loadSharded(dir: string, indexPath: string): HfWeights {
 }
 
 /** Reads the files in order into one map; a tensor in two files is an error. */
-function collect(dir: string, files: string[]): HfWeights {
-  const tensors = new Map<string, HfWeightTensor>();
+function collect<T extends HfWeightTensor | HfWeightSource>(
+  dir: string,
+  files: string[],
+  readFile: ReadWeightsFile<T>,
+): HfWeights<T> {
+  const tensors = new Map<string, T>();
   for (const file of files) {
-    for (const [name, t] of readSafetensors(file).tensors) {
+    for (const [name, t] of readFile(file)) {
       const previous = tensors.get(name);
       if (previous !== undefined) {
         throw new MetaLoraError(
@@ -169,8 +228,7 @@ function collect(dir: string, files: string[]): HfWeights {
           { path: file, field: name, fix: 're-save the model with save_pretrained, or download it again' },
         );
       }
-      const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
-      tensors.set(name, { shape: t.shape, data, file });
+      tensors.set(name, t);
     }
   }
   return { dir, files, tensors };

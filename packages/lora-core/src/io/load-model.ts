@@ -10,7 +10,7 @@ import { LlamaModel } from '../model/llama-model.ts';
 import { readModelConfig } from '../model/model-config.ts';
 import { backendInfo, initBackend } from '../runtime/backend.ts';
 import { loadTokenizer, type Tokenizer } from '../text/tokenizer.ts';
-import { readHfWeights } from './hf-weights.ts';
+import { openHfWeights } from './hf-weights.ts';
 
 export interface LoadedModel {
   readonly dir: string;
@@ -34,7 +34,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   await ensureBackend();
   const config = readModelConfig(dir);
   const generationConfig = readGenerationConfig(dir); // validated before the weights, so a bad file fails fast
-  const weights = readHfWeights(dir);
+  const weights = openHfWeights(dir);
   const model = LlamaModel.fromTensors(config, weights.tensors, dir);
   const tokenizer = await loadTokenizer(dir);
   const hash = createHash('sha256').update(readFileSync(join(dir, 'config.json')));
@@ -58,7 +58,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
  */
 export async function loadModelWeights(dir: string): Promise<LlamaModel> {
   await ensureBackend();
-  return LlamaModel.fromTensors(readModelConfig(dir), readHfWeights(dir).tensors, dir);
+  return LlamaModel.fromTensors(readModelConfig(dir), openHfWeights(dir).tensors, dir);
 }
 
 /** A TF.js backend must be up before the first tensor; pick the default one unless the caller already chose. */

@@ -5,7 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { MetaLoraError, Rng } from '@meta-lora/artifacts';
 import { expectCode, thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseSafetensors, readSafetensors, type SafetensorsTensor } from './safetensors.ts';
+import {
+  parseSafetensors,
+  readSafetensors,
+  readSafetensorsEntry,
+  readSafetensorsLayout,
+  type SafetensorsTensor,
+} from './safetensors.ts';
 import { serializeSafetensors, writeSafetensors } from './safetensors-write.ts';
 
 /** A real pretrained checkpoint, in shared/ beside the repository. */
@@ -324,5 +330,71 @@ describe('corrupt files are CHECKPOINT_INVALID errors naming the file and the te
       }
     }
     expect(unexpected).toEqual([]);
+  });
+});
+
+describe('readSafetensorsLayout and readSafetensorsEntry (a tensor read where the caller wants it)', () => {
+  /** A tensor's float32 bytes, compared as text (quicker than element by element). */
+  const hex = (values: Float32Array) =>
+    Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('hex');
+  /** The file as the two calls read it: each tensor as float32, or the error's message. */
+  const readLazily = (path: string): Map<string, string> | string => {
+    try {
+      const out = new Map<string, string>();
+      for (const entry of readSafetensorsLayout(path).entries) {
+        const values = new Float32Array(entry.shape.reduce((a, b) => a * b, 1));
+        readSafetensorsEntry(path, entry, values);
+        out.set(entry.name, hex(values));
+      }
+      return out;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  const readWhole = (path: string): Map<string, string> | string => {
+    try {
+      return new Map(
+        [...readSafetensors(path).tensors].map(([name, t]) => [
+          name,
+          hex(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data)),
+        ]),
+      );
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  it('read the values readSafetensors reads, as float32, for every dtype and the real checkpoint', () => {
+    const mixed = tempFile(
+      serializeSafetensors({
+        w: { dtype: 'F32', shape: [2, 3], data: [0.1, -2.5, 3e-40, Number.POSITIVE_INFINITY, -0, 7] },
+        h: { dtype: 'F16', shape: [3], data: [1, -2, 0.1] },
+        b: { dtype: 'BF16', shape: [2], data: [3.140625, 0.1] },
+        ids: { dtype: 'I64', shape: [2], data: [7, -8] },
+        e: { dtype: 'F32', shape: [0, 4], data: [] },
+      }),
+    );
+    for (const path of [mixed, join(STORIES, 'model.safetensors')]) {
+      const whole = readWhole(path);
+      expect(typeof whole).not.toBe('string');
+      expect(readLazily(path)).toEqual(whole);
+    }
+  });
+
+  it('fail with the errors of readSafetensors on truncated and corrupted files', () => {
+    const valid = serializeSafetensors(
+      {
+        w: { dtype: 'F32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
+        ids: { dtype: 'I64', shape: [2], data: [7, -8] },
+      },
+      { format: 'pt' },
+    );
+    const rng = Rng.fromSeed('safetensors-layout');
+    for (let trial = 0; trial < 200; trial++) {
+      const bytes = valid.slice(0, trial % 2 === 0 ? rng.int(valid.length) : valid.length);
+      for (let flips = rng.int(3); flips >= 0 && bytes.length > 0; flips--) bytes[rng.int(bytes.length)] = rng.int(256);
+      const path = tempFile(bytes);
+      expect(readLazily(path)).toEqual(readWhole(path));
+    }
   });
 });

@@ -82,17 +82,93 @@ export function readSafetensors(path: string): SafetensorsFile {
  * const file = parseSafetensors(serializeSafetensors({ w: { dtype: 'F32', shape: [2], data: [1, 2] } }), 'mem');
  */
 export function parseSafetensors(bytes: Uint8Array, path = '<in-memory safetensors>'): SafetensorsFile {
+  const layout = parseLayout(bytes, bytes.length, path);
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const e of layout.entries) tensors.set(e.name, decodeEntry(bytes, e.begin, e, path));
+  return { path, metadata: layout.metadata, tensors };
+}
+
+/** One tensor of a safetensors file: its dtype, shape and byte range in the file (absolute offsets). */
+export interface SafetensorsEntry {
+  readonly name: string;
+  readonly dtype: SafetensorsDtype;
+  readonly shape: number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** Where the tensors of a safetensors file lie, checked as `parseSafetensors` checks them, before any is read. */
+export interface SafetensorsLayout {
+  readonly path: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** In data-offset order. */
+  readonly entries: readonly SafetensorsEntry[];
+}
+
+/**
+ * Reads a safetensors file's header only and checks it against the file's length (the same checks, and errors, as
+ * `readSafetensors`); `readSafetensorsEntry` then reads a tensor's values where the caller wants them.
+ *
+ * @example
+ * const layout = readSafetensorsLayout('models/stories260K/model.safetensors');
+ * layout.entries[0]; // { name: 'model.embed_tokens.weight', dtype: 'F32', shape: [512, 64], begin: 8 + n, end: … }
+ */
+export function readSafetensorsLayout(path: string): SafetensorsLayout {
+  return withFile(path, (fd, size) => {
+    const prefix = readExactly(fd, path, Buffer.alloc(Math.min(size, 8)), 0);
+    const n = size >= 8 ? prefix.readBigUInt64LE(0) : 0n;
+    // Only a header that the checks will accept is read; otherwise the prefix is enough for them to fail on.
+    if (size < 8 || n > BigInt(size - 8) || n > BigInt(MAX_HEADER_BYTES)) return parseLayout(prefix, size, path);
+    return parseLayout(readExactly(fd, path, Buffer.alloc(8 + Number(n)), 0), size, path);
+  });
+}
+
+/**
+ * Reads one tensor of a file into `out` as float32 (the file's F32 bytes straight into `out`'s memory on a
+ * little-endian machine; other dtypes decoded as `readSafetensors` decodes them, integers converted). `out` holds
+ * exactly the tensor's elements.
+ *
+ * @example
+ * const out = new Float32Array(entry.shape.reduce((a, b) => a * b, 1));
+ * readSafetensorsEntry(layout.path, entry, out);
+ */
+export function readSafetensorsEntry(path: string, entry: SafetensorsEntry, out: Float32Array): void {
+  const bytes = entry.end - entry.begin;
+  const inPlace = entry.dtype === 'F32' && LITTLE_ENDIAN;
+  if (out.length * (DTYPES[entry.dtype] as { size: number }).size !== bytes) {
+    throw new MetaLoraError(
+      'SHAPE_MISMATCH',
+      `tensor "${entry.name}" is ${bytes} bytes of ${entry.dtype}; the buffer to read it into has ${out.length} values`,
+      { path, field: entry.name, fix: "size the buffer from the entry's shape" },
+    );
+  }
+  withFile(path, (fd) => {
+    if (inPlace) {
+      readExactly(fd, path, new Uint8Array(out.buffer, out.byteOffset, bytes), entry.begin);
+      return;
+    }
+    // Unpooled, so its bytes start at byte 0 of their ArrayBuffer, as `decodeEntry` expects for an in-place view.
+    const raw = readExactly(fd, path, Buffer.allocUnsafeSlow(bytes), entry.begin);
+    out.set(decodeEntry(raw, 0, entry, path).data);
+  });
+}
+
+/**
+ * The header of a safetensors file of `fileLength` bytes, checked: `bytes` holds its first 8 + header-length bytes
+ * (or the whole file). Entries come out in data-offset order with absolute byte offsets.
+ */
+function parseLayout(bytes: Uint8Array, fileLength: number, path: string): SafetensorsLayout {
   const invalid = (message: string, fix: string, field?: string): MetaLoraError =>
     new MetaLoraError('CHECKPOINT_INVALID', message, field === undefined ? { path, fix } : { path, field, fix });
   const refetch = 'the file is truncated or is not a safetensors file; download or export it again';
 
-  if (bytes.length < 8) {
-    throw invalid(`file is ${bytes.length} bytes, too short for the 8-byte safetensors header length`, refetch);
+  if (fileLength < 8) {
+    throw invalid(`file is ${fileLength} bytes, too short for the 8-byte safetensors header length`, refetch);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(bytes.length - 8)) {
-    throw invalid(`header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`, refetch);
+  if (headerLength > BigInt(fileLength - 8)) {
+    throw invalid(`header length ${headerLength} runs past the end of the file (${fileLength} bytes)`, refetch);
   }
   const n = Number(headerLength);
   if (n > MAX_HEADER_BYTES) {
@@ -166,7 +242,7 @@ export function parseSafetensors(bytes: Uint8Array, path = '<in-memory safetenso
 
   // The byte ranges must tile the data section: sorted by offset, each starts where the previous one ended.
   const dataStart = 8 + n;
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileLength - dataStart;
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;
   let previous = '';
@@ -205,27 +281,35 @@ export function parseSafetensors(bytes: Uint8Array, path = '<in-memory safetenso
     );
   }
 
-  const tensors = new Map<string, SafetensorsTensor>();
-  for (const e of entries) {
-    const offset = dataStart + e.begin;
-    const count = (e.end - e.begin) / (DTYPES[e.dtype] as { size: number }).size;
-    const tensor: SafetensorsTensor = FLOAT_DTYPES.includes(e.dtype)
-      ? { dtype: e.dtype as FloatDtype, shape: e.shape, data: decodeFloat(bytes, offset, count, e.dtype as FloatDtype) }
-      : {
-          dtype: e.dtype as IntDtype,
-          shape: e.shape,
-          data: decodeInt(bytes, offset, count, e.dtype as IntDtype, (index, value) =>
-            invalid(
-              `tensor "${e.name}" (${e.dtype}) holds ${value} at flat index ${index}, outside the int32 range ` +
-                'that integer tensors load into',
-              'store the tensor as I32 (values within ±2^31) or as F32',
-              e.name,
-            ),
-          ),
-        };
-    tensors.set(e.name, tensor);
+  return {
+    path,
+    metadata,
+    entries: entries.map((e) => ({ ...e, begin: dataStart + e.begin, end: dataStart + e.end })),
+  };
+}
+
+/** Decodes one entry whose bytes start at `offset` of `bytes`: float dtypes as float32, integer dtypes as int32. */
+function decodeEntry(bytes: Uint8Array, offset: number, e: SafetensorsEntry, path: string): SafetensorsTensor {
+  const count = (e.end - e.begin) / (DTYPES[e.dtype] as { size: number }).size;
+  if (FLOAT_DTYPES.includes(e.dtype)) {
+    return {
+      dtype: e.dtype as FloatDtype,
+      shape: e.shape,
+      data: decodeFloat(bytes, offset, count, e.dtype as FloatDtype),
+    };
   }
-  return { path, metadata, tensors };
+  const outOfRange = (index: number, value: string) =>
+    new MetaLoraError(
+      'CHECKPOINT_INVALID',
+      `tensor "${e.name}" (${e.dtype}) holds ${value} at flat index ${index}, outside the int32 range ` +
+        'that integer tensors load into',
+      { path, field: e.name, fix: 'store the tensor as I32 (values within ±2^31) or as F32' },
+    );
+  return {
+    dtype: e.dtype as IntDtype,
+    shape: e.shape,
+    data: decodeInt(bytes, offset, count, e.dtype as IntDtype, outOfRange),
+  };
 }
 
 export function isCount(value: unknown): value is number {
@@ -307,6 +391,22 @@ function decodeInt(
 }
 
 function readWholeFile(path: string): Uint8Array {
+  return withFile(path, (fd, size) => {
+    if (size > bufferConstants.MAX_LENGTH) {
+      throw new MetaLoraError('MODEL_UNSUPPORTED', `file is ${size} bytes, more than one buffer can hold`, {
+        path,
+        fix: "re-shard the checkpoint into smaller files: model.save_pretrained(dir, max_shard_size='2GB')",
+      });
+    }
+    // Unpooled, so the buffer starts at byte 0 of its ArrayBuffer and F32 data can be viewed in place.
+    const bytes = Buffer.allocUnsafeSlow(size);
+    const done = readFully(fd, bytes, 0);
+    return done === size ? bytes : bytes.subarray(0, done);
+  });
+}
+
+/** Runs `use` on the open file and its size; open and read failures become errors that name the file. */
+function withFile<T>(path: string, use: (fd: number, size: number) => T): T {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -320,22 +420,7 @@ function readWholeFile(path: string): Uint8Array {
     );
   }
   try {
-    const size = fstatSync(fd).size;
-    if (size > bufferConstants.MAX_LENGTH) {
-      throw new MetaLoraError('MODEL_UNSUPPORTED', `file is ${size} bytes, more than one buffer can hold`, {
-        path,
-        fix: "re-shard the checkpoint into smaller files: model.save_pretrained(dir, max_shard_size='2GB')",
-      });
-    }
-    // Unpooled, so the buffer starts at byte 0 of its ArrayBuffer and F32 data can be viewed in place.
-    const bytes = Buffer.allocUnsafeSlow(size);
-    let done = 0;
-    while (done < size) {
-      const got = readSync(fd, bytes, done, Math.min(size - done, 1 << 30), done);
-      if (got === 0) break;
-      done += got;
-    }
-    return done === size ? bytes : bytes.subarray(0, done);
+    return use(fd, fstatSync(fd).size);
   } catch (cause) {
     if (cause instanceof MetaLoraError) throw cause;
     throw new MetaLoraError(
@@ -347,4 +432,28 @@ function readWholeFile(path: string): Uint8Array {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads into `into` from file position `position` until it is full or the file ends; returns the bytes read. */
+function readFully(fd: number, into: Uint8Array, position: number): number {
+  let done = 0;
+  while (done < into.length) {
+    const got = readSync(fd, into, done, Math.min(into.length - done, 1 << 30), position + done);
+    if (got === 0) break;
+    done += got;
+  }
+  return done;
+}
+
+/** `readFully`, where a short read means the file shrank after its header was checked. */
+function readExactly<T extends Uint8Array>(fd: number, path: string, into: T, position: number): T {
+  const done = readFully(fd, into, position);
+  if (done !== into.length) {
+    throw new MetaLoraError(
+      'CHECKPOINT_INVALID',
+      `file ended at byte ${position + done}, inside bytes ${position}..${position + into.length}: it changed`,
+      { path, fix: 'the file is truncated or was being written; download or export it again' },
+    );
+  }
+  return into;
 }

@@ -17,6 +17,7 @@
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 import type { LoraAdapter } from '../lora/lora-adapter.ts';
+import { type TensorSource, tensorFromSource } from '../runtime/tensor-source.ts';
 import { tf } from '../runtime/tf.ts';
 import { fusedAttention, hasFusedAttention } from './attention.ts';
 import { gatherRows } from './gather-rows.ts';
@@ -134,15 +135,16 @@ export class LlamaModel {
   }
 
   /**
-   * Builds the model from checkpoint tensors keyed by HF names. Every expected tensor must be present with the shape
-   * the config implies; unexpected tensors are an error too (they usually mean a different architecture).
+   * Builds the model from checkpoint tensors keyed by HF names, given as values or as sources to read them from (each
+   * read once, into its tensor: `openHfWeights`). Every expected tensor must be present with the shape the config
+   * implies; unexpected tensors are an error too (they usually mean a different architecture).
    *
    * @example
    * const model = LlamaModel.fromTensors(readModelConfig(dir), readHfWeights(dir), dir);
    */
   static fromTensors(
     config: ModelConfig,
-    tensors: ReadonlyMap<string, TensorData>,
+    tensors: ReadonlyMap<string, TensorData | TensorSource>,
     source = 'checkpoint',
     options: { readonly trainable?: boolean } = {},
   ): LlamaModel {
@@ -154,7 +156,7 @@ export class LlamaModel {
       return v;
     };
     const used = new Set<string>();
-    const take = (name: string, shape: readonly number[]): TensorData => {
+    const take = (name: string, shape: readonly number[]): TensorData | TensorSource => {
       const t = tensors.get(name);
       if (!t) {
         throw new MetaLoraError('CHECKPOINT_INVALID', `tensor ${name} is missing`, {
@@ -177,10 +179,14 @@ export class LlamaModel {
       used.add(name);
       return t;
     };
-    const vec = (name: string, n: number): tf.Tensor1D => make(tf.tensor1d(take(name, [n]).data), name);
+    // A checked tensor as a tf.Tensor: values copied in, or read straight into it.
+    const load = <T extends tf.Tensor>(name: string, shape: readonly number[]): T => {
+      const t = take(name, shape);
+      return make(('data' in t ? tf.tensor(t.data, [...shape], 'float32') : tensorFromSource(t, shape)) as T, name);
+    };
+    const vec = (name: string, n: number): tf.Tensor1D => load(name, [n]);
     const lin = (name: string, inF: number, outF: number, hasBias: boolean): LinearWeights => {
-      const w = take(`${name}.weight`, [outF, inF]);
-      const weight = make(tf.tensor2d(w.data, [outF, inF]), `${name}.weight`);
+      const weight = load<tf.Tensor2D>(`${name}.weight`, [outF, inF]);
       return {
         name,
         inFeatures: inF,
@@ -191,10 +197,7 @@ export class LlamaModel {
       };
     };
     const { hiddenSize: D, intermediateSize: F, numHeads: H, numKvHeads: KV, headDim: d, vocabSize: V } = config;
-    const embed = make(
-      tf.tensor2d(take('model.embed_tokens.weight', [V, D]).data, [V, D]),
-      'model.embed_tokens.weight',
-    );
+    const embed = load<tf.Tensor2D>('model.embed_tokens.weight', [V, D]);
     const layers: DecoderLayer[] = [];
     for (let i = 0; i < config.numLayers; i++) {
       const p = `model.layers.${i}`;
