@@ -3,7 +3,7 @@
  * once at the edge (`parseDataConfig`), then passed inward as typed values.
  */
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MULTILINGUAL_LANGUAGES } from './languages.ts';
 
 export const SplitConfigSchema = z.strictObject({

@@ -4,7 +4,7 @@
  * task's pool. Iteration i uses its own `Rng` forked from the seed, so any iteration can be replayed alone.
  */
 import { defineArtifactKind, MetaLoraError, Rng } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_TASKS_PER_BATCH, type EpisodeConfig } from './config.ts';
 import type { PoolRow } from './pool.ts';
 

@@ -6,7 +6,7 @@
  * possible target, with the same leading space).
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SPLITS = ['train', 'dev', 'test'] as const;
 export type Split = (typeof SPLITS)[number];

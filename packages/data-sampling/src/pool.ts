@@ -3,7 +3,7 @@
  * trains on comes from the pool, so "data used" is at most k examples per task.
  */
 import { defineArtifactKind, MetaLoraError, Rng } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Example } from './example.ts';
 
 export const PoolRowSchema = z.strictObject({

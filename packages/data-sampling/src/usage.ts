@@ -4,7 +4,7 @@
  * caller's tokenizer — the tokenizer lives in lora-core, so it is a parameter here.
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EpisodeRow } from './episodes.ts';
 import type { PoolRow } from './pool.ts';
 

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { assertSafeName, MetaLoraError, showValue, tableFromArrowIPC } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCsv } from './csv.ts';
 import { type Example, SPLITS, type Split } from './example.ts';
 import { normalizeText } from './normalize.ts';

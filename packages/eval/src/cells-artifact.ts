@@ -9,7 +9,7 @@
  * total is on each of the condition's rows.
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { METHODS } from './conditions.ts';
 
 /** File name of the per-cell facts, beside `eval-results.arrow`. */

@@ -19,7 +19,7 @@
  * or under the single key `*` as one total over all tasks (multi-task LoRA); omitted, the report shows them unknown.
  */
 import { MetaLoraError, showValue } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const METHODS = [
   'base-zero-shot',

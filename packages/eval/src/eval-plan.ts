@@ -16,7 +16,7 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { MetaLoraError, readJsonFile } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type EvalCondition, EvalConditionSchema } from './conditions.ts';
 import { TASK_TYPES } from './task-type.ts';
 

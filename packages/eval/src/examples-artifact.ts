@@ -5,7 +5,7 @@
  * differences between methods. Written next to `eval-results.arrow`; `eval-results` itself is unchanged.
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { METHODS } from './conditions.ts';
 import { TASK_TYPES } from './task-type.ts';
 

@@ -3,7 +3,7 @@
  * metrics a task type does not produce are null (absent in the row object).
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { METHODS } from './conditions.ts';
 import { TASK_TYPES } from './task-type.ts';
 

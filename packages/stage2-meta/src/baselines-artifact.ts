@@ -1,6 +1,6 @@
 /** The `baselines` and `baseline-tuning` artifacts: the selected baseline runs, and every run of the learning-rate grid. */
 import { defineArtifactKind } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const BASELINE_METHODS = ['single-task', 'multi-task-full', 'multi-task-pool'] as const;
 export type BaselineMethod = (typeof BASELINE_METHODS)[number];

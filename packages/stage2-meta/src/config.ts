@@ -18,7 +18,7 @@
 import { MetaLoraError, parseConfig } from '@meta-lora/artifacts';
 import { LoraConfigSchema } from '@meta-lora/lora-core';
 import { AdaptConfigSchema } from '@meta-lora/stage1-adapt';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ALGORITHMS = ['fomaml', 'reptile', 'maml'] as const;
 

@@ -7,7 +7,7 @@
  */
 import { appendFileSync, existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { defineArtifactKind, MetaLoraError, writeFileAtomic } from '@meta-lora/artifacts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One task's numbers in one iteration. */
 export interface TaskMetrics {

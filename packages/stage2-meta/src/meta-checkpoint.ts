@@ -23,7 +23,7 @@ import {
   type TensorToWrite,
   tf,
 } from '@meta-lora/lora-core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const LATEST_FILE = 'latest';

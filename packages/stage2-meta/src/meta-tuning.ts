@@ -10,7 +10,7 @@ import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineArtifactKind, readArtifact, writeDirAtomic } from '@meta-lora/artifacts';
 import type { AdaptConfig } from '@meta-lora/stage1-adapt';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type MetaConfig, metaCandidates } from './config.ts';
 import type { MetaTrainResult } from './meta-train.ts';
 
