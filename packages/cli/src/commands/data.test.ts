@@ -28,7 +28,11 @@ describe('meta-lora data sample', () => {
     const tasks = join(root, 'data', 'tasks.arrow');
     expect((await runCli(['data', 'build', '--suite', dataset, '--out', tasks])).code).toBe(0);
     const out = join(root, 'data');
-    const { code, out: printed, err } = await runCli(['data', 'sample', '--tasks-file', tasks, '--out', out, '--k', '16']);
+    const {
+      code,
+      out: printed,
+      err,
+    } = await runCli(['data', 'sample', '--tasks-file', tasks, '--out', out, '--k', '16']);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(printed).toContain('fitted to the data: ');
