@@ -1,22 +1,78 @@
 /**
- * The rows of a Parquet file, decoded by hyparquet in a worker thread with a heap cap and a time limit. hyparquet
- * trusts a file's page headers and run lengths: a few hundred bytes can make it fill an array of 2^31 values, and a
- * corrupt footer can leave a column decode rejecting with nobody listening, which ends a Node process. In a worker,
- * any of these ends the worker, and the caller gets an Error that says why.
+ * The rows of a Parquet file, decoded by hyparquet in a child process with a heap cap and a time limit. hyparquet
+ * trusts a file's page headers and run lengths: a few hundred bytes can make it fill an array of 2^31 values, loop
+ * forever, or leave a column decode rejecting with nobody listening. A worker thread with `resourceLimits` is not
+ * enough: V8 aborts the whole process when some allocation shapes reach a worker's heap limit (an array grown by
+ * `push`; nodejs/node#47224), which the parser fuzz hit. In a child process any of these ends the child only, and the
+ * caller gets an Error that says why.
  */
+import { type Serializable, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 
-/** The worker: import hyparquet, decode, post the rows (or the failure's message) back. */
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.hyparquet)
-  .then(({ parquetReadObjects }) => parquetReadObjects({ file: workerData.file }))
-  .then((rows) => parentPort.postMessage({ rows }), (error) => parentPort.postMessage({ error: String(error?.message ?? error) }));
+/** The child: receive the file, import hyparquet, decode, send the rows (or the failure's message) back. */
+const DECODER = `
+process.once('message', ({ hyparquet, file }) => {
+  import(hyparquet)
+    .then(({ parquetReadObjects }) => parquetReadObjects({ file }))
+    .then((rows) => ({ rows }), (error) => ({ error: String(error?.message ?? error) }))
+    .then((reply) => process.send(reply, () => process.exit(0)));
+});
 `;
 
 const hyparquet = pathToFileURL(createRequire(import.meta.url).resolve('hyparquet')).href;
+
+/** What the decoding child may use: heap in MiB and wall time in ms. */
+export interface DecodeLimits {
+  readonly heapMib: number;
+  readonly ms: number;
+}
+
+/**
+ * Runs `script` in a child Node process (IPC with structured-clone serialization), sends it `payload`, and resolves
+ * with its one reply. Rejects with an Error when the child runs out of its heap, exceeds the time limit, or stops
+ * without replying; the calling process is never taken down by the child.
+ *
+ * @example
+ * const reply = await inChildProcess(DECODER, { hyparquet, file }, { heapMib: 256, ms: 10_000 });
+ */
+export function inChildProcess<T>(script: string, payload: Serializable, limits: DecodeLimits): Promise<T> {
+  const child = spawn(process.execPath, [`--max-old-space-size=${limits.heapMib}`, '-e', script], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    serialization: 'advanced',
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    if (stderr.length < 16_384) stderr += String(chunk);
+  });
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      outcome();
+    };
+    const timer = setTimeout(
+      () => settle(() => reject(new Error(`decoding took longer than ${Math.round(limits.ms / 1000)} s`))),
+      limits.ms,
+    );
+    child.once('message', (reply) => settle(() => resolve(reply as T)));
+    child.once('error', (error) => settle(() => reject(error)));
+    // 'close', not 'exit': by then the IPC channel has delivered every message the child sent.
+    child.once('close', (code, signal) =>
+      settle(() =>
+        reject(
+          /heap out of memory|Allocation failed/.test(stderr)
+            ? new Error(`its rows need more than ${limits.heapMib} MiB`)
+            : new Error(`the decoder stopped (${signal ? `signal ${signal}` : `exit code ${code}`})`),
+        ),
+      ),
+    );
+    child.send(payload);
+  });
+}
 
 /**
  * Decodes `file` into row objects (column name → value). Refuses, with an Error, a file hyparquet cannot read, one
@@ -26,37 +82,14 @@ const hyparquet = pathToFileURL(createRequire(import.meta.url).resolve('hyparque
  * @example
  * const rows = await readParquetRows(readFileSync('data.parquet').buffer); // [{ task: 'a', input: '…', output: '…' }]
  */
-export function readParquetRows(file: ArrayBuffer): Promise<Record<string, unknown>[]> {
+export async function readParquetRows(file: ArrayBuffer): Promise<Record<string, unknown>[]> {
   const mib = file.byteLength / 2 ** 20;
-  const limitMs = 10_000 + 10_000 * mib;
-  const worker = new Worker(WORKER, {
-    eval: true,
-    workerData: { hyparquet, file },
-    transferList: [file],
-    resourceLimits: { maxOldGenerationSizeMb: Math.ceil(256 + 64 * mib), maxYoungGenerationSizeMb: 32 },
-  });
-  return new Promise((resolve, reject) => {
-    const settle = (outcome: () => void) => {
-      clearTimeout(timer);
-      void worker.terminate();
-      outcome();
-    };
-    const timer = setTimeout(
-      () => settle(() => reject(new Error(`decoding took longer than ${Math.round(limitMs / 1000)} s`))),
-      limitMs,
-    );
-    worker.once('message', (reply: { rows: Record<string, unknown>[] } | { error: string }) =>
-      settle(() => ('error' in reply ? reject(new Error(reply.error)) : resolve(reply.rows))),
-    );
-    worker.once('error', (error) =>
-      settle(() =>
-        reject(
-          (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new Error(`its rows need more than ${Math.ceil(256 + 64 * mib)} MiB`)
-            : error,
-        ),
-      ),
-    );
-    worker.once('exit', (code) => settle(() => reject(new Error(`the decoder stopped (exit code ${code})`))));
-  });
+  const limits = { heapMib: Math.ceil(256 + 64 * mib), ms: 10_000 + 10_000 * mib };
+  const reply = await inChildProcess<{ rows: Record<string, unknown>[] } | { error: string }>(
+    DECODER,
+    { hyparquet, file },
+    limits,
+  );
+  if ('error' in reply) throw new Error(reply.error);
+  return reply.rows;
 }
