@@ -11,6 +11,7 @@ import { MetaLoraError } from '@meta-lora/artifacts';
 import { gatherRows } from '../model/gather-rows.ts';
 import type { ForwardOptions, LlamaModel } from '../model/llama-model.ts';
 import { tf } from '../runtime/tf.ts';
+import { lengthGroups, rowLengths } from './length-groups.ts';
 
 /** The label value HF uses for "no loss here". */
 export const IGNORE_INDEX = -100;
@@ -70,7 +71,20 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf.Scala
 }
 
 /**
+ * Tokens of work one more forward and backward pass costs besides its rows (kernel launches, per-pass set-up), measured
+ * on the 5 M-parameter default model (`tooling/bench/README.md`, "Length groups"). It decides how finely `causalLmLoss`
+ * splits a batch.
+ */
+export const GROUP_OVERHEAD_TOKENS = 64;
+
+/**
  * The causal-LM loss of `model` (with the adapters in `options`) on `batch`.
+ *
+ * Rows of very different lengths run in separate forward passes, each at its own width (`lengthGroups`), and their
+ * target rows meet in one cross-entropy: the same mean over the same targets as one padded pass, without the padding's
+ * compute. Float rounding can differ from the padded pass (reductions of another width); a batch of similar lengths is
+ * one group and computes exactly what the padded pass did. With LoRA dropout masks (one row per padded position) or a
+ * KV cache the batch runs as one pass.
  *
  * @example
  * const loss = causalLmLoss(model, batch, { adapters: [adapter] }); // scalar tensor
@@ -83,10 +97,39 @@ export function causalLmLoss(model: LlamaModel, batch: TokenBatch, options: Forw
       fix: 'make sure each example has a non-empty target after truncation (raise max sequence length or shorten prompts)',
     });
   }
+  const { batchSize: B, seqLen: T } = batch;
+  const whole = (options.dropoutMasks?.size ?? 0) > 0 || options.cache !== undefined;
+  const lengths = rowLengths(batch.labels, B, T);
+  const groups = whole ? [] : lengthGroups(lengths, GROUP_OVERHEAD_TOKENS);
+  const onePass = whole || (groups.length === 1 && groups[0]?.length === B && Math.max(...lengths) === T);
   return tf.tidy(() => {
-    const ids = tf.tensor2d(batch.inputIds, [batch.batchSize, batch.seqLen], 'int32'); // [B, T]
-    const hidden = model.hidden(ids, options); // [B·T, D]
-    const picked = gatherRows(hidden, rows); // [M, D]
-    return crossEntropy(model.project(picked), targets);
+    if (onePass) {
+      const ids = tf.tensor2d(batch.inputIds, [B, T], 'int32'); // [B, T]
+      const hidden = model.hidden(ids, options); // [B·T, D]
+      return crossEntropy(model.project(gatherRows(hidden, rows)), targets);
+    }
+    const picked: tf.Tensor2D[] = [];
+    const groupTargets: number[] = [];
+    for (const group of groups) {
+      const sub = subBatch(batch, group, Math.max(...group.map((b) => lengths[b] as number)));
+      const t = lossTargets(sub);
+      const hidden = model.hidden(tf.tensor2d(sub.inputIds, [sub.batchSize, sub.seqLen], 'int32'), options); // [b·t, D]
+      picked.push(gatherRows(hidden, t.rows)); // [m, D]
+      groupTargets.push(...t.targets);
+    }
+    const all = picked.length === 1 ? (picked[0] as tf.Tensor2D) : tf.concat(picked, 0); // [M, D]
+    return crossEntropy(model.project(all), Int32Array.from(groupTargets));
   });
+}
+
+/** Rows `rows` of `batch`, cut to `width` positions (everything past a row's last label is padding). */
+function subBatch(batch: TokenBatch, rows: readonly number[], width: number): TokenBatch {
+  const T = batch.seqLen;
+  const inputIds = new Int32Array(rows.length * width);
+  const labels = new Int32Array(rows.length * width);
+  rows.forEach((b, j) => {
+    inputIds.set(batch.inputIds.subarray(b * T, b * T + width), j * width);
+    labels.set(batch.labels.subarray(b * T, b * T + width), j * width);
+  });
+  return { batchSize: rows.length, seqLen: width, inputIds, labels };
 }

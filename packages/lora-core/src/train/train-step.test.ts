@@ -1,11 +1,12 @@
 import { Rng, SUM_SQUARES_KERNEL } from '@meta-lora/artifacts';
 import { expectNoTensorLeak } from '@meta-lora/vitest-config';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLoraAdapter } from '../lora/lora-adapter.ts';
+import { gatherRows } from '../model/gather-rows.ts';
 import { createTinyModel } from '../model/tiny-model.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
-import { causalLmLoss, IGNORE_INDEX, type TokenBatch } from './loss.ts';
+import { causalLmLoss, crossEntropy, IGNORE_INDEX, lossTargets, type TokenBatch } from './loss.ts';
 import { Optimizer } from './optimizer.ts';
 import { globalNorm, trainStep, valueAndGradients } from './train-step.ts';
 
@@ -133,5 +134,62 @@ describe('globalNorm', () => {
     if (config) tf.registerKernel(config);
     expect(Math.abs(globalNorm(grads) / opByOp - 1)).toBeLessThan(1e-6);
     tf.dispose(grads);
+  });
+});
+
+describe('causalLmLoss on rows of very different lengths', () => {
+  const model = createTinyModel(12);
+  afterAll(() => model.dispose());
+  // One 60-token row and seven 4-token rows: the length groups run them in two passes.
+  const T = 60;
+  const rng = Rng.fromSeed(13);
+  const inputIds = Int32Array.from({ length: 8 * T }, () => 3 + rng.int(29));
+  const labels = new Int32Array(8 * T).fill(IGNORE_INDEX);
+  for (let t = 50; t < T; t++) labels[t] = inputIds[t] as number;
+  for (let b = 1; b < 8; b++) for (let t = 2; t < 4; t++) labels[b * T + t] = inputIds[b * T + t] as number;
+  const mixed: TokenBatch = { batchSize: 8, seqLen: T, inputIds, labels };
+  const adapter = createLoraAdapter(
+    model,
+    { r: 2, targetModules: 'all-linear', initLoraWeights: false },
+    Rng.fromSeed(14),
+  );
+  afterAll(() => adapter.dispose());
+  /** The reference: one pass over the padded batch. */
+  const padded = () =>
+    tf.tidy(() => {
+      const { rows, targets } = lossTargets(mixed);
+      const hidden = model.hidden(tf.tensor2d(inputIds, [8, T], 'int32'), { adapters: [adapter] });
+      return crossEntropy(model.project(gatherRows(hidden, rows)), targets);
+    });
+
+  it('runs the short rows and the long row in separate passes, each at its own width', () => {
+    const hidden = vi.spyOn(model, 'hidden');
+    tf.tidy(() => causalLmLoss(model, mixed, { adapters: [adapter] }));
+    expect(hidden.mock.calls.map(([ids]) => ids.shape)).toEqual([
+      [7, 4],
+      [1, 60],
+    ]);
+    hidden.mockRestore();
+  });
+
+  it('gives the loss and gradients of one padded pass', () => {
+    const vars = adapter.variables();
+    const grouped = valueAndGradients(() => causalLmLoss(model, mixed, { adapters: [adapter] }), vars);
+    const reference = valueAndGradients(padded, vars);
+    expect(grouped.loss).toBeCloseTo(reference.loss, 5);
+    for (const [i, g] of grouped.grads.entries()) {
+      expect(g).toBeAllClose(reference.grads[i]!.dataSync() as Float32Array, { atol: 1e-6, rtol: 1e-4 });
+    }
+    for (const g of [...grouped.grads, ...reference.grads]) g.dispose();
+  });
+
+  it('leaks no tensors', async () => {
+    await expectNoTensorLeak(tf, () => {
+      const { grads } = valueAndGradients(
+        () => causalLmLoss(model, mixed, { adapters: [adapter] }),
+        adapter.variables(),
+      );
+      for (const g of grads) g.dispose();
+    });
   });
 });
