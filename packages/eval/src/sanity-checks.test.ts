@@ -14,14 +14,13 @@ import { syntheticRows } from './test-results.ts';
 const log = (losses: number[]) => losses.map((queryLossAfter, i) => ({ iteration: i, queryLossAfter }));
 
 describe('lossFalls', () => {
-  it('fails a loss that rises or stays flat', () => {
-    expect(lossFalls(2.3, 1.9).passed).toBe(true);
-    expect(lossFalls(2.3, 2.3).passed).toBe(false);
-    expect(lossFalls(2.3, 2.4).passed).toBe(false);
-  });
-
-  it('fails a diverged (NaN) loss', () => {
-    expect(lossFalls(2.3, Number.NaN).passed).toBe(false);
+  it.each([
+    [1.9, true],
+    [2.3, false], // flat
+    [2.4, false], // rises
+    [Number.NaN, false], // diverged
+  ])('passes a loss of 2.3 that ends at %d: %s', (last, passed) => {
+    expect(lossFalls(2.3, last).passed).toBe(passed);
   });
 });
 
@@ -44,10 +43,13 @@ describe('metaQueryLossFalls', () => {
 });
 
 describe('beatsMajorityClass', () => {
-  it('fails a classifier at or below the majority-class rate', () => {
-    expect(beatsMajorityClass(41, 59).passed).toBe(false);
-    expect(beatsMajorityClass(64, 64).passed).toBe(false);
-    expect(beatsMajorityClass(80, 64).passed).toBe(true);
+  // at or below the majority-class rate fails
+  it.each([
+    [41, 59, false],
+    [64, 64, false],
+    [80, 64, true],
+  ])('passes a score of %d %% against a majority class of %d %%: %s', (score, majority, passed) => {
+    expect(beatsMajorityClass(score, majority).passed).toBe(passed);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barChart, escapeXml, lineChart, PALETTE } from './svg-charts.ts';
+import { barChart, escapeXml, type LineChartSpec, lineChart, PALETTE } from './svg-charts.ts';
 
 describe('barChart', () => {
   const svg = barChart({
@@ -30,22 +30,17 @@ describe('barChart', () => {
 });
 
 describe('lineChart', () => {
+  /** A k-sweep: log₂ x axis. */
+  const sweep = (spec: Pick<LineChartSpec, 'series' | 'references'>) =>
+    lineChart({ title: 'k-sweep', xLabel: 'k', yLabel: '%', logX: true, ...spec });
+
   it('draws a path per series, a dashed path per reference and a marker per point', () => {
-    const svg = lineChart({
-      title: 'k-sweep',
-      xLabel: 'k',
-      yLabel: '%',
-      logX: true,
-      series: [
-        {
-          name: 'MeTA',
-          color: PALETTE[0]!,
-          points: [
-            { x: 4, y: 50, err: 1 },
-            { x: 8, y: 60 },
-          ],
-        },
-      ],
+    const points = [
+      { x: 4, y: 50, err: 1 },
+      { x: 8, y: 60 },
+    ];
+    const svg = sweep({
+      series: [{ name: 'MeTA', color: PALETTE[0]!, points }],
       references: [{ name: 'full', color: PALETTE[1]!, y: 70 }],
     });
     expect(svg.match(/class="line"/g)).toHaveLength(1);
@@ -54,13 +49,7 @@ describe('lineChart', () => {
   });
 
   it('places log₂ x ticks evenly: k = 4, 8, 16 are equally spaced', () => {
-    const svg = lineChart({
-      title: 't',
-      xLabel: 'k',
-      yLabel: 'y',
-      logX: true,
-      series: [{ name: 's', color: '#000', points: [4, 8, 16].map((x) => ({ x, y: x })) }],
-    });
+    const svg = sweep({ series: [{ name: 's', color: '#000', points: [4, 8, 16].map((x) => ({ x, y: x })) }] });
     const xs = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(xs[1]! - xs[0]!).toBeCloseTo(xs[2]! - xs[1]!, 1);
   });
