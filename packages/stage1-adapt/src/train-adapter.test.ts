@@ -22,12 +22,18 @@ const base: TrainAdapterOptions = {
   clipGradNorm: 1,
 };
 const fresh = () => createLoraAdapter(model, lora, Rng.fromSeed(1), 'a');
-const values = (a: ReturnType<typeof fresh>) => a.variables().map((v) => Float32Array.from(v.dataSync()));
+type Adapter = ReturnType<typeof fresh>;
+const values = (a: Adapter) => a.variables().map((v) => Float32Array.from(v.dataSync()));
+/** `trainAdapter` of `a` on task 0 with `base` overridden by `options`, seed 0. */
+const run = (a: Adapter, options: Partial<TrainAdapterOptions> = {}) =>
+  trainAdapter(model, a, train, { ...base, ...options }, Rng.fromSeed(0));
+/** Dev selection on `sets`: scored every `evalEvery` steps, stopped after `patience` evaluations without a new best. */
+const devEvery = (evalEvery: number, patience = 0) => ({ sets, evalEvery, patience, batchSize: 8 });
 
 describe('trainAdapter', () => {
   it('without dev keeps the last step and counts every example the minibatches touched', () => {
     const a = fresh();
-    const r = trainAdapter(model, a, train, base, Rng.fromSeed(0));
+    const r = run(a);
     expect(r.losses).toHaveLength(12);
     expect(r.bestStep).toBe(12);
     expect(r.devCurve).toEqual([]);
@@ -37,28 +43,22 @@ describe('trainAdapter', () => {
 
   it('scores dev at step 0, every evalEvery steps and at the end', () => {
     const a = fresh();
-    const r = trainAdapter(
-      model,
-      a,
-      train,
-      { ...base, dev: { sets, evalEvery: 5, patience: 0, batchSize: 8 } },
-      Rng.fromSeed(0),
-    );
+    const r = run(a, { dev: devEvery(5) });
     expect(r.devCurve.map((p) => p.step)).toEqual([0, 5, 10, 12]);
     a.dispose();
   });
 
   it('leaves the adapter at the step of the lowest dev loss, and reports that loss', () => {
-    const dev = { sets, evalEvery: 2, patience: 0, batchSize: 8 };
+    const dev = devEvery(2);
     const a = fresh();
-    const r = trainAdapter(model, a, train, { ...base, dev }, Rng.fromSeed(0));
+    const r = run(a, { dev });
     const best = r.devCurve.reduce((m, p) => (p.loss < m.loss ? p : m));
     expect(r.bestStep).toBe(best.step);
     expect(r.bestDevLoss).toBe(best.loss);
     expect(devLoss(model, a, dev, 16)).toBeCloseTo(best.loss, 6);
     // the same run cut at the best step holds the same values
     const b = fresh();
-    if (r.bestStep > 0) trainAdapter(model, b, train, { ...base, steps: r.bestStep }, Rng.fromSeed(0));
+    if (r.bestStep > 0) run(b, { steps: r.bestStep });
     expect(values(a)).toEqual(values(b));
     a.dispose();
     b.dispose();
@@ -66,8 +66,7 @@ describe('trainAdapter', () => {
 
   it('counts as trained only the examples seen up to the selected step', () => {
     const a = fresh();
-    const dev = { sets, evalEvery: 1, patience: 1, batchSize: 8 };
-    const r = trainAdapter(model, a, train, { ...base, batchSize: 2, dev }, Rng.fromSeed(0));
+    const r = run(a, { batchSize: 2, dev: devEvery(1, 1) });
     expect(r.examplesTrained).toBeLessThanOrEqual(2 * r.bestStep);
     a.dispose();
   });
@@ -75,13 +74,7 @@ describe('trainAdapter', () => {
   it('stops after `patience` evaluations without a new best', () => {
     const a = fresh();
     // a learning rate this high makes dev worse after the first steps
-    const r = trainAdapter(
-      model,
-      a,
-      train,
-      { ...base, lr: 0.5, steps: 200, dev: { sets, evalEvery: 1, patience: 3, batchSize: 8 } },
-      Rng.fromSeed(0),
-    );
+    const r = run(a, { lr: 0.5, steps: 200, dev: devEvery(1, 3) });
     expect(r.stoppedEarly).toBe(true);
     expect(r.losses.length).toBeLessThan(200);
     const last = r.devCurve.at(-1)!.step;
@@ -92,13 +85,7 @@ describe('trainAdapter', () => {
   it('leaks no tensors across a run with dev selection', async () => {
     const a = fresh();
     await expectNoTensorLeak(tf, () => {
-      trainAdapter(
-        model,
-        a,
-        train,
-        { ...base, dev: { sets, evalEvery: 3, patience: 0, batchSize: 8 } },
-        Rng.fromSeed(0),
-      );
+      run(a, { dev: devEvery(3) });
     });
     a.dispose();
   });

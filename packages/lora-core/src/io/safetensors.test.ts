@@ -43,6 +43,12 @@ function bytesOf(array: ArrayBufferView): Uint8Array {
 const expectInvalid = (fn: () => unknown, ...fragments: string[]): void =>
   expectCode(thrownBy(fn, MetaLoraError), 'CHECKPOINT_INVALID', ...fragments);
 
+/** Reading `bytes` from a file is CHECKPOINT_INVALID, naming the file and each fragment. */
+function expectFileInvalid(bytes: Uint8Array, ...fragments: string[]): void {
+  const path = tempFile(bytes);
+  expectInvalid(() => readSafetensors(path), path, ...fragments);
+}
+
 function roundTrip(t: Parameters<typeof serializeSafetensors>[0]): ReadonlyMap<string, SafetensorsTensor> {
   return readSafetensors(tempFile(serializeSafetensors(t))).tensors;
 }
@@ -229,70 +235,75 @@ describe('corrupt files are CHECKPOINT_INVALID errors naming the file and the te
   const w = (dtype: string, shape: number[], offsets: number[]) => ({ dtype, shape, data_offsets: offsets });
 
   it('a file truncated in its data', () => {
-    const path = tempFile(real.subarray(0, real.length - 1000));
-    expectInvalid(() => readSafetensors(path), path, 'lm_head.weight', 'truncated');
+    expectFileInvalid(real.subarray(0, real.length - 1000), 'lm_head.weight', 'truncated');
   });
 
   it('a file truncated in its header, or shorter than the length prefix', () => {
-    const path = tempFile(real.subarray(0, 100));
-    expectInvalid(() => readSafetensors(path), path, 'header length 4936 runs past the end of the file (100 bytes)');
-    const tiny = tempFile(new Uint8Array(3));
-    expectInvalid(() => readSafetensors(tiny), tiny, 'too short');
+    expectFileInvalid(real.subarray(0, 100), 'header length 4936 runs past the end of the file (100 bytes)');
+    expectFileInvalid(new Uint8Array(3), 'too short');
   });
 
   it('a header that is not JSON, or not an object', () => {
-    const path = tempFile(craft(undefined, undefined, '{"w": {"dtype": "F32",'));
-    expectInvalid(() => readSafetensors(path), path, 'not valid UTF-8 JSON');
-    const array = tempFile(craft([]));
-    expectInvalid(() => readSafetensors(array), array, 'must be a JSON object');
+    expectFileInvalid(craft(undefined, undefined, '{"w": {"dtype": "F32",'), 'not valid UTF-8 JSON');
+    expectFileInvalid(craft([]), 'must be a JSON object');
   });
 
   it('a header entry missing a field', () => {
-    const path = tempFile(craft({ w: { dtype: 'F32', data_offsets: [0, 4] } }, new Uint8Array(4)));
-    expectInvalid(() => readSafetensors(path), path, 'tensor "w"', '"shape"');
+    expectFileInvalid(craft({ w: { dtype: 'F32', data_offsets: [0, 4] } }, new Uint8Array(4)), 'tensor "w"', '"shape"');
   });
 
   it('overlapping offsets', () => {
-    const path = tempFile(craft({ a: w('F32', [2], [0, 8]), b: w('F32', [1], [4, 8]) }, new Uint8Array(8)));
-    expectInvalid(() => readSafetensors(path), path, 'tensor "b"', 'overlap tensor "a"');
+    expectFileInvalid(
+      craft({ a: w('F32', [2], [0, 8]), b: w('F32', [1], [4, 8]) }, new Uint8Array(8)),
+      'tensor "b"',
+      'overlap tensor "a"',
+    );
   });
 
   it('offsets that leave a gap, or trailing bytes', () => {
-    const gap = tempFile(craft({ a: w('F32', [1], [0, 4]), b: w('F32', [1], [8, 12]) }, new Uint8Array(12)));
-    expectInvalid(() => readSafetensors(gap), gap, 'tensor "b"', 'unused');
-    const trailing = tempFile(craft({ a: w('F32', [1], [0, 4]) }, new Uint8Array(12)));
-    expectInvalid(() => readSafetensors(trailing), trailing, '8 trailing bytes');
+    expectFileInvalid(
+      craft({ a: w('F32', [1], [0, 4]), b: w('F32', [1], [8, 12]) }, new Uint8Array(12)),
+      'tensor "b"',
+      'unused',
+    );
+    expectFileInvalid(craft({ a: w('F32', [1], [0, 4]) }, new Uint8Array(12)), '8 trailing bytes');
   });
 
   it('offsets past the end of the data, or reversed', () => {
-    const past = tempFile(craft({ a: w('F32', [4], [0, 16]) }, new Uint8Array(8)));
-    expectInvalid(() => readSafetensors(past), past, 'tensor "a"', 'run past the end');
-    const reversed = tempFile(craft({ a: w('F32', [0], [4, 0]) }, new Uint8Array(4)));
-    expectInvalid(() => readSafetensors(reversed), reversed, 'tensor "a"', 'before begin');
+    expectFileInvalid(craft({ a: w('F32', [4], [0, 16]) }, new Uint8Array(8)), 'tensor "a"', 'run past the end');
+    expectFileInvalid(craft({ a: w('F32', [0], [4, 0]) }, new Uint8Array(4)), 'tensor "a"', 'before begin');
   });
 
   it('a shape that does not match the byte count', () => {
-    const path = tempFile(craft({ w: w('F32', [3, 2], [0, 20]) }, new Uint8Array(20)));
-    expectInvalid(() => readSafetensors(path), path, 'tensor "w"', 'needs 24 bytes', 'span 20');
+    expectFileInvalid(
+      craft({ w: w('F32', [3, 2], [0, 20]) }, new Uint8Array(20)),
+      'tensor "w"',
+      'needs 24 bytes',
+      'span 20',
+    );
   });
 
   it('an unsupported dtype, named with its tensor', () => {
-    const fp8 = tempFile(craft({ q: w('F8_E4M3', [4], [0, 4]) }, new Uint8Array(4)));
-    expectInvalid(() => readSafetensors(fp8), fp8, 'tensor "q"', 'F8_E4M3');
-    const unknown = tempFile(craft({ q: w('Q4_K', [4], [0, 4]) }, new Uint8Array(4)));
-    expectInvalid(() => readSafetensors(unknown), unknown, 'tensor "q"', 'Q4_K');
+    expectFileInvalid(craft({ q: w('F8_E4M3', [4], [0, 4]) }, new Uint8Array(4)), 'tensor "q"', 'F8_E4M3');
+    expectFileInvalid(craft({ q: w('Q4_K', [4], [0, 4]) }, new Uint8Array(4)), 'tensor "q"', 'Q4_K');
   });
 
   it('a 64-bit integer that does not fit int32', () => {
-    const big = tempFile(craft({ ids: w('I64', [2], [0, 16]) }, bytesOf(new BigInt64Array([1n, -(2n ** 31n) - 1n]))));
-    expectInvalid(() => readSafetensors(big), big, 'tensor "ids"', '-2147483649', 'flat index 1');
-    const ubig = tempFile(craft({ ids: w('U64', [1], [0, 8]) }, bytesOf(new BigUint64Array([2n ** 63n]))));
-    expectInvalid(() => readSafetensors(ubig), ubig, 'tensor "ids"', '9223372036854775808');
+    expectFileInvalid(
+      craft({ ids: w('I64', [2], [0, 16]) }, bytesOf(new BigInt64Array([1n, -(2n ** 31n) - 1n]))),
+      'tensor "ids"',
+      '-2147483649',
+      'flat index 1',
+    );
+    expectFileInvalid(
+      craft({ ids: w('U64', [1], [0, 8]) }, bytesOf(new BigUint64Array([2n ** 63n]))),
+      'tensor "ids"',
+      '9223372036854775808',
+    );
   });
 
   it('metadata that is not a map of strings', () => {
-    const path = tempFile(craft({ __metadata__: { format: 1 } }));
-    expectInvalid(() => readSafetensors(path), path, '__metadata__.format');
+    expectFileInvalid(craft({ __metadata__: { format: 1 } }), '__metadata__.format');
   });
 
   it('a missing file', () => {
@@ -303,8 +314,7 @@ describe('corrupt files are CHECKPOINT_INVALID errors naming the file and the te
   it('a duplicated tensor name (the aliasing attack): the first range is left uncovered', () => {
     const header =
       '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
-    const path = tempFile(craft(undefined, new Uint8Array(8), header));
-    expectInvalid(() => readSafetensors(path), path, 'tensor "a"', 'unused');
+    expectFileInvalid(craft(undefined, new Uint8Array(8), header), 'tensor "a"', 'unused');
   });
 
   it('random byte flips and truncations give either a file or CHECKPOINT_INVALID, never another error', () => {

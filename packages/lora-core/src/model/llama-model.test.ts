@@ -1,5 +1,6 @@
 import { Rng } from '@meta-lora/artifacts';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { LoraConfigInput } from '../lora/config.ts';
 import { createLoraAdapter } from '../lora/lora-adapter.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
@@ -21,6 +22,9 @@ const ids = () =>
 describe('LlamaModel', () => {
   const model = createTinyModel(1);
   afterAll(() => model.dispose());
+  /** A rank-4 adapter with a random, non-zero B: it changes the outputs. */
+  const nonZeroAdapter = (seed: number, targetModules: LoraConfigInput['targetModules'] = 'all-linear') =>
+    createLoraAdapter(model, { r: 4, targetModules, initLoraWeights: false }, Rng.fromSeed(seed));
 
   it('a fresh adapter (B = 0) leaves the logits unchanged', () => {
     const adapter = createLoraAdapter(model, { r: 4, targetModules: 'all-linear' }, Rng.fromSeed(2));
@@ -30,11 +34,7 @@ describe('LlamaModel', () => {
   });
 
   it('merged and unmerged outputs agree', () => {
-    const adapter = createLoraAdapter(
-      model,
-      { r: 4, targetModules: 'all-linear', initLoraWeights: false },
-      Rng.fromSeed(3),
-    );
+    const adapter = nonZeroAdapter(3);
     const x = ids();
     const unmerged = model.logits(x, { adapters: [adapter] });
     model.mergeAdapter(adapter);
@@ -45,11 +45,7 @@ describe('LlamaModel', () => {
   });
 
   it('merge then unmerge restores the base weights', () => {
-    const adapter = createLoraAdapter(
-      model,
-      { r: 4, targetModules: ['q_proj', 'down_proj'], initLoraWeights: false },
-      Rng.fromSeed(4),
-    );
+    const adapter = nonZeroAdapter(4, ['q_proj', 'down_proj']);
     const q = model.linearModules().get('model.layers.0.self_attn.q_proj')!;
     const before = Float32Array.from(q.weight.dataSync());
     model.mergeAdapter(adapter);
@@ -68,11 +64,7 @@ describe('LlamaModel', () => {
   });
 
   it('incremental decoding with a KV cache reproduces the full forward', () => {
-    const adapter = createLoraAdapter(
-      model,
-      { r: 4, targetModules: 'all-linear', initLoraWeights: false },
-      Rng.fromSeed(6),
-    );
+    const adapter = nonZeroAdapter(6);
     const seq = [3, 7, 1, 9, 4, 4, 12, 30];
     const full = model.logits(tf.tensor2d([seq], [1, 8], 'int32'), { adapters: [adapter] }); // [1, 8, V]
     const cache = new KvCache(model.config.numLayers);
