@@ -24,6 +24,18 @@ function pairs(task: string, n: number, extra: Record<string, unknown> = {}): Re
   return Array.from({ length: n }, (_, i) => ({ task, input: `question ${i}`, output: ` answer ${i}`, ...extra }));
 }
 
+/** Two rows of task `t` as columns (inputs `a`, `b`; outputs ` x`, ` y`), with `extra` columns added or replaced. */
+function columns(extra: Record<string, string[]>): Record<string, string[]> {
+  return { task: ['t', 't'], input: ['a', 'b'], output: [' x', ' y'], ...extra };
+}
+
+/** A Parquet file of string `columns`. */
+function parquet(strings: Record<string, string[]>): ArrayBuffer {
+  return parquetWriteBuffer({
+    columnData: Object.entries(strings).map(([name, data]) => ({ name, data, type: 'STRING' })),
+  });
+}
+
 async function failure(promise: Promise<unknown>): Promise<MetaLoraError> {
   try {
     await promise;
@@ -81,25 +93,13 @@ describe('loadUserDatasets', () => {
   });
 
   it('reads Arrow IPC files', async () => {
-    const table = tableFromArrays({
-      task: ['t', 't'],
-      input: ['a', 'b'],
-      output: [' x', ' y'],
-      split: ['train', 'test'],
-    });
+    const table = tableFromArrays(columns({ split: ['train', 'test'] }));
     const examples = await loadUserDatasets([file('a.arrow', tableToIPC(table, 'file'))], { split });
     expect(examples.map((e) => e.input)).toEqual(['a', 'b']);
   });
 
   it('reads Parquet files', async () => {
-    const buffer = parquetWriteBuffer({
-      columnData: [
-        { name: 'task', data: ['t', 't'], type: 'STRING' },
-        { name: 'input', data: ['a', 'b'], type: 'STRING' },
-        { name: 'output', data: [' x', ' y'], type: 'STRING' },
-        { name: 'split', data: ['train', 'dev'], type: 'STRING' },
-      ],
-    });
+    const buffer = parquet(columns({ split: ['train', 'dev'] }));
     const examples = await loadUserDatasets([file('a.parquet', buffer)], { split });
     expect(examples.map((e) => [e.input, e.split])).toEqual([
       ['a', 'train'],
@@ -131,13 +131,7 @@ describe('loadUserDatasets', () => {
   });
 
   it('reports the row number of a bad Parquet row', async () => {
-    const buffer = parquetWriteBuffer({
-      columnData: [
-        { name: 'task', data: ['t', 't'], type: 'STRING' },
-        { name: 'input', data: ['a', 'b'], type: 'STRING' },
-        { name: 'output', data: [' x', ''], type: 'STRING' },
-      ],
-    });
+    const buffer = parquet(columns({ output: [' x', ''] }));
     const error = await failure(loadUserDatasets([file('bad.parquet', buffer)], { split }));
     expect([error.code, error.details.line, error.details.field]).toEqual(['DATA_INVALID', 2, 'output']);
   });
