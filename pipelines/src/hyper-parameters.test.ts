@@ -3,42 +3,26 @@ import { join } from 'node:path';
 import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from './experiment.ts';
-import {
-  applyChoices,
-  readStudyChoices,
-  type StudyChoices,
-  withStudyChoices,
-  writeStudyChoices,
-} from './hyper-parameters.ts';
-
-const choices: StudyChoices = {
-  fullData: { 'single-task:sentiment': 0.003, 'multi-task-full:*': 0.001 },
-  byK: { '16': { meta: { innerLr: 0.03, innerSteps: 5, metaLr: 0.001 }, lrFor: { 'multi-task-pool:*': 0.0003 } } },
-};
+import { applyChoices, readStudyChoices, withStudyChoices, writeStudyChoices } from './hyper-parameters.ts';
+import { CHOICES, expectChoicesPinned } from './test-fixtures.ts';
 
 describe('a study’s chosen hyper-parameters', () => {
   const exp = loadExperiment('multitask');
 
   it('pins MeTA-LoRA’s candidate and every learning rate at a k the file holds', () => {
-    const pinned = applyChoices(exp, choices, 16);
-    expect(pinned.config.train.metaGrid).toEqual([{ innerLr: 0.03, innerSteps: 5, metaLr: 0.001 }]);
-    expect(pinned.config.train.baselines.lrFor).toEqual({
-      'single-task:sentiment': 0.003,
-      'multi-task-full:*': 0.001,
-      'multi-task-pool:*': 0.0003,
-    });
+    expectChoicesPinned(applyChoices(exp, CHOICES, 16));
   });
 
   it('keeps the k-dependent grids at a k the file does not hold', () => {
-    const pinned = applyChoices(exp, choices, 8);
+    const pinned = applyChoices(exp, CHOICES, 8);
     expect(pinned.config.train.metaGrid).toEqual(exp.config.train.metaGrid);
     expect(pinned.config.train.baselines.lrFor).not.toHaveProperty('multi-task-pool:*');
   });
 
   it('reads back what it writes', () => {
     const path = join(tempDir('hp-roundtrip'), 'hyper-parameters.json');
-    writeStudyChoices(path, 'multitask', 'abc', choices);
-    expect(readStudyChoices(path)).toEqual(choices);
+    writeStudyChoices(path, 'multitask', 'abc', CHOICES);
+    expect(readStudyChoices(path)).toEqual(CHOICES);
   });
 
   it('refuses a malformed file with its path and the field', () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { trackDev } from './dev-tracker.ts';
-import type { MetaTrainState } from './meta-checkpoint.ts';
+import { metaTrainState } from './test-fixtures.ts';
 
-const start: MetaTrainState = {
-  nextIteration: 0,
-  rngState: [1, 2, 3, 4],
-  runHash: 'h',
-  optimizerType: 'adam',
-  optimizerStep: 0,
-  bestDevLoss: null,
-  bestIteration: null,
-  evalsWithoutImprovement: 0,
-  stoppedEarly: false,
-};
+const start = metaTrainState();
 
 describe('trackDev', () => {
   it('keeps the lowest loss, resets patience on a new best and stops after `patience` evaluations without one', () => {

@@ -3,19 +3,16 @@ import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { tempDir, thrownBy } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
-import { type MetaTrainState, readLatestMetaCheckpoint } from './meta-checkpoint.ts';
+import { readLatestMetaCheckpoint } from './meta-checkpoint.ts';
+import { metaTrainState } from './test-fixtures.ts';
 
-const state: MetaTrainState = {
+const state = metaTrainState({
   nextIteration: 2,
-  rngState: [1, 2, 3, 4],
   runHash: 'abc',
-  optimizerType: 'adam',
   optimizerStep: 2,
   bestDevLoss: 1.5,
   bestIteration: 1,
-  evalsWithoutImprovement: 0,
-  stoppedEarly: false,
-};
+});
 
 /** A run directory whose `latest` names `target`, and whose iter-000002/state.json holds `json`. */
 function run(json: unknown, target = 'iter-000002'): string {
