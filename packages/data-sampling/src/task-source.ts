@@ -2,6 +2,7 @@
  * A built-in task: where its data comes from, its prompt template, and the loader that turns the npm package's data
  * into raw examples. Suites are lists of these.
  */
+import type { Language } from './languages.ts';
 import type { RawExample } from './split.ts';
 
 export interface LoadOptions {
@@ -21,21 +22,43 @@ export interface TaskSource {
   readonly load: (options: LoadOptions) => RawExample[];
 }
 
-/** A raw example's own fields: what `taskSource` adds to them is the source's task id, family and language. */
+/** A raw example's own fields: what the task adds to them is its id, family and language. */
 export type ExampleFields = Omit<RawExample, 'taskId' | 'family' | 'language'>;
 
-/** A task source as written: its loader returns the examples' own fields. */
-export type TaskSpec = Omit<TaskSource, 'load'> & { readonly load: (options: LoadOptions) => ExampleFields[] };
+/** A task source as written: its loader returns the examples' own fields, and `englishTask` / `languageTask` name it. */
+export type TaskSpec = Omit<TaskSource, 'taskId' | 'family' | 'language' | 'load'> & {
+  readonly load: (options: LoadOptions) => ExampleFields[];
+};
 
 /**
- * The task source of `spec`, whose examples carry its task id, family and language (named once, here).
+ * An English task that is a family of its own: its task id is the family.
  *
  * @example
- * export const pluralTask = taskSource({ taskId: 'plural', family: 'plural', language: 'en', …, load });
+ * export const pluralTask = englishTask('plural', { type: 'generation', template, dataPackage, load });
  */
-export function taskSource(spec: TaskSpec): TaskSource {
-  const { taskId, family, language } = spec;
-  return { ...spec, load: (options) => spec.load(options).map((fields) => ({ taskId, family, language, ...fields })) };
+export function englishTask(family: string, spec: TaskSpec): TaskSource {
+  return taskSource(family, family, 'en', spec);
+}
+
+/**
+ * Language L's task of a family that spans languages: its task id is `family.L`.
+ *
+ * @example
+ * languageTask('valence', 'de', { type: 'classification', template, dataPackage, load }).taskId; // 'valence.de'
+ */
+export function languageTask(family: string, language: Language, spec: TaskSpec): TaskSource {
+  return taskSource(`${family}.${language}`, family, language, spec);
+}
+
+/** The task source of `spec`, whose examples carry its task id, family and language (named once, here). */
+function taskSource(taskId: string, family: string, language: string, spec: TaskSpec): TaskSource {
+  return {
+    taskId,
+    family,
+    language,
+    ...spec,
+    load: (options) => spec.load(options).map((fields) => ({ taskId, family, language, ...fields })),
+  };
 }
 
 /**

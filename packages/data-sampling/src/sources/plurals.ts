@@ -1,6 +1,6 @@
 /** `plural`: irregular English plurals (english-plurals-list, from WordNet) → singular to plural. */
 import { readPackageJson } from '../package-dir.ts';
-import { type ExampleFields, taskSource } from '../task-source.ts';
+import { type ExampleFields, englishTask } from '../task-source.ts';
 
 function load(): ExampleFields[] {
   const plurals = readPackageJson<Record<string, string>>('english-plurals-list', 'dist/plurals.json');
@@ -13,10 +13,7 @@ function load(): ExampleFields[] {
     }));
 }
 
-export const pluralTask = taskSource({
-  taskId: 'plural',
-  family: 'plural',
-  language: 'en',
+export const pluralTask = englishTask('plural', {
   type: 'generation',
   template: 'Singular: {noun}\nPlural: → " {plural}"',
   dataPackage: 'english-plurals-list',

