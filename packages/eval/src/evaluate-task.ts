@@ -111,6 +111,12 @@ export function evaluateTask(
     return cutPrompt(ctx, codec.encode(e.input, { addSpecialTokens: false }).length, longest, options.maxSeqLen);
   });
   const base = { taskType, numTestExamples: examples.length, primaryMetric: PRIMARY_METRIC[taskType] };
+  // In-context prompts share their demonstrations: scored once per task (the contexts that start with them).
+  const scoring = {
+    adapters,
+    batchSize,
+    ...(prefix === '' ? {} : { sharedPrefix: codec.encode(prefix, { addSpecialTokens: true }) }),
+  };
 
   if (taskType === 'classification') {
     const sequences: ScoredSequence[] = [];
@@ -132,7 +138,7 @@ export function evaluateTask(
       // A target outside the label set still gets a loss; it can never be predicted.
       if (gold < 0) sequences.push({ context: contexts[i]!, continuation: targets[i]! });
     });
-    const scores = scoreSequences(model, sequences, { adapters, batchSize });
+    const scores = scoreSequences(model, sequences, scoring);
     const predictions: string[] = [];
     const perExample: ExampleScore[] = [];
     let nll = 0;
@@ -169,7 +175,7 @@ export function evaluateTask(
   const losses = scoreSequences(
     model,
     examples.map((_, i) => ({ context: contexts[i]!, continuation: targets[i]! })),
-    { adapters, batchSize },
+    scoring,
   );
   const nll = -losses.reduce((s, l) => s + l.logLikelihood, 0);
   const tokens = losses.reduce((s, l) => s + l.numTokens, 0);

@@ -1,5 +1,5 @@
 import { causalLmLoss, createTinyModel, IGNORE_INDEX, initBackend, tf } from '@meta-lora/lora-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { packBatches, scoreSequences } from './sequence-scores.ts';
 
 await initBackend({ quiet: true });
@@ -84,5 +84,41 @@ describe('scoreSequences', () => {
       [5, 5, 5, 5],
       [5],
     ]);
+  });
+
+  describe('with a shared prefix', () => {
+    const prefix = [1, 7, 8, 9, 10, 11, 12, 13, 14];
+    const seqs = [
+      { context: [...prefix, 20, 21], continuation: [5, 6] },
+      { context: [...prefix, 22], continuation: [7] },
+      { context: [...prefix, 23, 24, 25, 26], continuation: [8, 9, 10] },
+      { context: [1, 4, 4], continuation: [3] }, // does not start with the prefix
+      { context: [...prefix], continuation: [3] }, // nothing after the prefix
+      { context: [...prefix, ...Array.from({ length: 60 }, (_, i) => 3 + (i % 20))], continuation: [5] }, // cut
+    ];
+
+    it('gives the scores of the whole sequences', () => {
+      const whole = scoreSequences(model, seqs, { batchSize: 2 }).map((s) => s.logLikelihood);
+      const shared = scoreSequences(model, seqs, { batchSize: 2, sharedPrefix: prefix }).map((s) => s.logLikelihood);
+      expect(shared).toBeAllClose(whole, { atol: 1e-4 });
+    });
+
+    it('runs the prefix once and then only the tokens after it', () => {
+      const hidden = vi.spyOn(model, 'hidden');
+      scoreSequences(model, seqs, { batchSize: 8, sharedPrefix: prefix });
+      expect(hidden.mock.calls.map(([ids]) => ids.shape)).toEqual([
+        [3, 64], // the three scored whole (not prefixed, only the prefix, cut to the model's 64 positions)
+        [1, 9], // the prefix
+        [3, 7], // the three suffixes with their continuations
+      ]);
+      hidden.mockRestore();
+    });
+
+    it('leaves no tensors behind', () => {
+      scoreSequences(model, seqs, { sharedPrefix: prefix }); // warm-up: causal masks
+      const before = tf.memory().numTensors;
+      scoreSequences(model, seqs, { sharedPrefix: prefix });
+      expect(tf.memory().numTensors).toBe(before);
+    });
   });
 });

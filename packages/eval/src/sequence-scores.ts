@@ -12,7 +12,7 @@
  * Dimension letters: B batch, T padded length, D hidden, V vocab, M rows that predict a continuation token.
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
-import { gatherRows, type LlamaModel, type LoraAdapter, tf } from '@meta-lora/lora-core';
+import { gatherRows, KvCache, type LlamaModel, type LoraAdapter, tf } from '@meta-lora/lora-core';
 
 export interface ScoredSequence {
   /** Token ids the continuation is conditioned on (BOS included when the model wants one). */
@@ -34,6 +34,12 @@ export interface SequenceScoreOptions {
   readonly batchSize?: number;
   /** Padded tokens (B·T) per forward pass (default 2048); a single longer sequence still goes alone. */
   readonly maxBatchTokens?: number;
+  /**
+   * Token ids many contexts start with (an in-context prompt's BOS and demonstrations). The prefix runs once into a KV
+   * cache, and each sequence whose context starts with it and fits the model uncut runs only its own tokens after it;
+   * equal to scoring the whole sequence up to float rounding. The others are scored whole.
+   */
+  readonly sharedPrefix?: readonly number[];
 }
 
 /** Default `maxBatchTokens`: 8 sequences of 256 tokens, or 2 of 1,024. */
@@ -52,11 +58,79 @@ export function scoreSequences(
 ): SequenceScore[] {
   const maxLen = maxSequenceLength(model);
   const fitted = sequences.map((s, i) => fit(s, i, maxLen));
-  const out: SequenceScore[] = [];
-  for (const batch of packBatches(fitted, options.batchSize ?? 8, options.maxBatchTokens ?? MAX_BATCH_TOKENS)) {
-    out.push(...scoreBatch(model, batch, options.adapters ?? []));
+  const adapters = options.adapters ?? [];
+  const batchSize = options.batchSize ?? 8;
+  const maxBatchTokens = options.maxBatchTokens ?? MAX_BATCH_TOKENS;
+  const prefix = options.sharedPrefix ?? [];
+  // Uncut (the whole sequence fits the model, so `fit` kept it as it is), and more than the prefix.
+  const prefixed = (s: ScoredSequence) =>
+    prefix.length > 0 &&
+    s.context.length + s.continuation.length <= maxLen &&
+    s.context.length > prefix.length &&
+    startsWith(s.context, prefix);
+  const whole = sequences.flatMap((s, i) => (prefixed(s) ? [] : [i]));
+  const rest = sequences.flatMap((s, i) => (prefixed(s) ? [i] : []));
+  const out: SequenceScore[] = new Array(fitted.length);
+  let next = 0;
+  for (const batch of packBatches(
+    whole.map((i) => fitted[i] as ScoredSequence),
+    batchSize,
+    maxBatchTokens,
+  )) {
+    for (const score of scoreBatch(model, batch, adapters)) out[whole[next++] as number] = score;
+  }
+  if (rest.length > 0) {
+    const suffixes = rest.map((i) => {
+      const s = fitted[i] as ScoredSequence;
+      return { context: s.context.slice(prefix.length), continuation: s.continuation };
+    });
+    scoreAfterPrefix(model, prefix, suffixes, adapters, batchSize, maxBatchTokens).forEach((score, j) => {
+      out[rest[j] as number] = score;
+    });
   }
   return out;
+}
+
+function startsWith(ids: readonly number[], prefix: readonly number[]): boolean {
+  return prefix.every((id, i) => ids[i] === id);
+}
+
+/**
+ * Scores sequences that all follow `prefix`: the prefix runs once (batch 1) into a KV cache; each batch of suffixes
+ * gets a copy of that cache repeated over its rows and runs only its own tokens, right-padded.
+ */
+function scoreAfterPrefix(
+  model: LlamaModel,
+  prefix: readonly number[],
+  suffixes: readonly ScoredSequence[],
+  adapters: readonly LoraAdapter[],
+  batchSize: number,
+  maxBatchTokens: number,
+): SequenceScore[] {
+  const layers = model.config.numLayers;
+  const shared = new KvCache(layers);
+  try {
+    tf.tidy(() => {
+      model.hidden(tf.tensor2d(Int32Array.from(prefix), [1, prefix.length], 'int32'), { adapters, cache: shared }); // [P, D]
+    });
+    const out: SequenceScore[] = [];
+    for (const batch of packBatches(suffixes, batchSize, maxBatchTokens)) {
+      const cache = new KvCache(layers);
+      try {
+        cache.length = shared.length;
+        for (let l = 0; l < layers; l++) {
+          cache.keys[l] = tf.tile(shared.keys[l] as tf.Tensor4D, [batch.length, 1, 1, 1]); // [B, KV, P, d]
+          cache.values[l] = tf.tile(shared.values[l] as tf.Tensor4D, [batch.length, 1, 1, 1]); // [B, KV, P, d]
+        }
+        out.push(...scoreBatch(model, batch, adapters, cache));
+      } finally {
+        cache.dispose();
+      }
+    }
+    return out;
+  } finally {
+    shared.dispose();
+  }
 }
 
 /**
@@ -122,10 +196,12 @@ function fit(s: ScoredSequence, index: number, maxLen: number): ScoredSequence {
     : { context: s.context.slice(s.context.length - room), continuation: s.continuation };
 }
 
+/** Scores one right-padded batch; with `cache`, the batch's tokens follow the cached positions in every row. */
 function scoreBatch(
   model: LlamaModel,
   batch: readonly ScoredSequence[],
   adapters: readonly LoraAdapter[],
+  cache?: KvCache,
 ): SequenceScore[] {
   const B = batch.length;
   const T = Math.max(...batch.map((s) => s.context.length + s.continuation.length));
@@ -145,7 +221,7 @@ function scoreBatch(
   });
   const picked = tf.tidy(() => {
     const input = tf.tensor2d(ids, [B, T], 'int32'); // [B, T]
-    const hidden = model.hidden(input, { adapters }); // [B·T, D]
+    const hidden = model.hidden(input, cache ? { adapters, cache } : { adapters }); // [B·T, D]
     const logp = tf.logSoftmax(model.project(gatherRows(hidden, Int32Array.from(rows)))); // [M, V]
     const V = model.config.vocabSize;
     const flat = Int32Array.from(targets, (y, m) => m * V + y);
