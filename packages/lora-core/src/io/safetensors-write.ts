@@ -123,34 +123,29 @@ function checkWritable(name: string, t: TensorToWrite): void {
   }
 }
 
+interface Encoder {
+  readonly put: (view: DataView, at: number, v: number) => void;
+  readonly native?: Float32ArrayConstructor | Int32ArrayConstructor;
+}
+
+/** How each writable dtype stores one value, little-endian, and the typed array whose bytes already are that encoding. */
+const ENCODERS: Readonly<Record<WritableDtype, Encoder>> = {
+  F32: { put: (view, at, v) => view.setFloat32(at, v, true), native: Float32Array },
+  I32: { put: (view, at, v) => view.setInt32(at, v, true), native: Int32Array },
+  F16: { put: (view, at, v) => view.setUint16(at, floatToF16Bits(v), true) },
+  BF16: { put: (view, at, v) => view.setUint16(at, floatToBf16Bits(v), true) },
+  I64: { put: (view, at, v) => view.setBigInt64(at, BigInt(v), true) },
+};
+
 function encodeInto(out: Uint8Array, view: DataView, at: number, t: TensorToWrite): void {
   const { data } = t;
-  const n = data.length;
-  switch (t.dtype) {
-    case 'F32':
-      if (LITTLE_ENDIAN && data instanceof Float32Array) {
-        out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
-      } else {
-        for (let i = 0; i < n; i++) view.setFloat32(at + i * 4, data[i] as number, true);
-      }
-      break;
-    case 'I32':
-      if (LITTLE_ENDIAN && data instanceof Int32Array) {
-        out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
-      } else {
-        for (let i = 0; i < n; i++) view.setInt32(at + i * 4, data[i] as number, true);
-      }
-      break;
-    case 'F16':
-      for (let i = 0; i < n; i++) view.setUint16(at + i * 2, floatToF16Bits(data[i] as number), true);
-      break;
-    case 'BF16':
-      for (let i = 0; i < n; i++) view.setUint16(at + i * 2, floatToBf16Bits(data[i] as number), true);
-      break;
-    case 'I64':
-      for (let i = 0; i < n; i++) view.setBigInt64(at + i * 8, BigInt(data[i] as number), true);
-      break;
+  const { put, native } = ENCODERS[t.dtype];
+  if (LITTLE_ENDIAN && native !== undefined && data instanceof native) {
+    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at); // already the file's bytes
+    return;
   }
+  const size = (DTYPES[t.dtype] as { size: number }).size;
+  for (let i = 0; i < data.length; i++) put(view, at + i * size, data[i] as number);
 }
 
 /** Orders strings by Unicode code point, as Rust orders `String`s (UTF-16 order differs above U+FFFF). */
