@@ -15,7 +15,6 @@
  * block and hashed by their bytes. A null cell reads back as an absent key, so nullable Arrow fields pair with
  * `.optional()` zod fields.
  */
-import { readFileSync } from 'node:fs';
 import {
   type DataType,
   type Field,
@@ -37,6 +36,7 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { canonicalJson, sha256Hex } from './config-hash.ts';
 import { MetaLoraError, showValue } from './errors.ts';
 import { type Lineage, type LineageInput, LineageSchema } from './lineage.ts';
+import { readFileBytes } from './read-file.ts';
 
 export const META_KIND = 'meta_lora.kind';
 export const META_SCHEMA_VERSION = 'meta_lora.schema_version';
@@ -210,18 +210,7 @@ export function writeArtifact<Row>(
  * const info = readArtifactInfo('runs/x/episodes.arrow'); info.kind; info.table.numRows;
  */
 export function readArtifactInfo(path: string): ArtifactInfo {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (cause) {
-    throw new MetaLoraError(
-      'IO_FAILED',
-      `cannot read artifact: ${(cause as Error).message}`,
-      { path, fix: 'check the path' },
-      { cause },
-    );
-  }
-  return artifactInfoFromIPC(bytes, path);
+  return artifactInfoFromIPC(readFileBytes(path, 'artifact'), path);
 }
 
 /** `readArtifactInfo` on bytes already in memory; `path` only labels errors. */

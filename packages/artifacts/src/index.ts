@@ -72,6 +72,7 @@ export { LineageSchema } from './lineage.ts';
 export { parseConfig } from './parse-config.ts';
 export type { ProgressFields, ProgressOptions } from './progress.ts';
 export { formatDuration, Progress } from './progress.ts';
+export { readFileBytes } from './read-file.ts';
 export type { JsonLine, ReadJsonFileOptions } from './read-json-file.ts';
 export { parseJsonText, readJsonFile, readJsonLines } from './read-json-file.ts';
 export type { RngState } from './rng.ts';

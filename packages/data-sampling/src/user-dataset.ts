@@ -10,9 +10,8 @@
  * Splits: when no row of a task names a split, the task is split by content hash like the built-in suites; when some
  * do, rows without one are train. A dev/test input equal (after `normalizeText`) to a train input is refused.
  */
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { assertSafeName, MetaLoraError, showValue, tableFromArrowIPC } from '@meta-lora/artifacts';
+import { assertSafeName, MetaLoraError, readFileBytes, showValue, tableFromArrowIPC } from '@meta-lora/artifacts';
 import * as z from 'zod';
 import { parseCsv } from './csv.ts';
 import { type Example, SPLITS, type Split } from './example.ts';
@@ -69,17 +68,7 @@ export async function readUserRows(path: string): Promise<Located[]> {
       fix: `use one of ${FORMATS.join(', ')}`,
     });
   }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (cause) {
-    throw new MetaLoraError(
-      'IO_FAILED',
-      `cannot read dataset: ${(cause as Error).message}`,
-      { path, fix: 'check the path' },
-      { cause },
-    );
-  }
+  const bytes = readFileBytes(path, 'dataset');
   const text = () => bytes.toString('utf8').replace(/^\uFEFF/, ''); // editors and spreadsheets may write a BOM
   if (ext === '.jsonl' || ext === '.ndjson') return jsonlRows(text(), path);
   if (ext === '.csv') return csvRows(text(), path);
