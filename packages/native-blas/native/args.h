@@ -1,6 +1,7 @@
 // The plumbing every entry point of the addon shares, kept out of the kernels as llm.c keeps its in llmc/: reading the
 // N-API arguments and checking that each operand lies inside the buffer. A kernel then reads its arguments in one call
-// (ReadArgs), checks its operands in one expression (KernelArgs::Fit) and runs a plain loop over float pointers.
+// (ReadArgs), checks its operands and points at them in one more (Bind), and runs a plain loop over float pointers; an
+// element-wise kernel does both in one call (ReadElementwise).
 //
 // Every failure throws a JavaScript error (a pending exception) and returns false or nullptr; the caller returns.
 #pragma once
@@ -17,6 +18,11 @@ namespace native_blas {
 inline napi_value Throw(napi_env env, const std::string& message) {
   napi_throw_error(env, nullptr, message.c_str());
   return nullptr;
+}
+
+// Throws "native-blas: <name> operands out of the buffer's bounds".
+inline napi_value OutOfBounds(napi_env env, const char* name) {
+  return Throw(env, std::string("native-blas: ") + name + " operands out of the buffer's bounds");
 }
 
 // Reads at least `want` arguments into argv.
@@ -87,13 +93,14 @@ struct Range {
 };
 
 // The arguments of a kernel entry point, `(buffer, ints integers, reals numbers)`: the buffer as floats, the integers
-// (offsets and sizes, in float elements) in v, the numbers (scalars) in c.
+// (offsets and sizes, in float elements) in v, the numbers (scalars) in c; Bind points x at the operands.
 struct KernelArgs {
   static constexpr int kMaxInts = 24, kMaxReals = 8;
   float* base = nullptr;
   int64_t floats = 0;
   int64_t v[kMaxInts] = {};
   double c[kMaxReals] = {};
+  float* x[kMaxInts] = {};
 
   // Whether every operand lies in the buffer.
   bool Fit(std::initializer_list<Range> operands) const {
@@ -109,6 +116,34 @@ inline bool ReadArgs(napi_env env, napi_callback_info info, int ints, int reals,
   napi_value argv[1 + KernelArgs::kMaxInts + KernelArgs::kMaxReals];
   return GetBufferArgs(env, info, static_cast<size_t>(1 + ints + reals), argv, &args->base, &args->floats) &&
          GetInts(env, argv + 1, ints, args->v) && GetNumbers(env, argv + 1 + ints, reals, args->c);
+}
+
+// Checks that the `count` operands at the offsets v[first ..] lie in the buffer, sizes[i] floats each, and points
+// x[0 .. count) at them; else throws that `name`'s operands are out of bounds.
+inline bool Bind(napi_env env, const char* name, int first, const int64_t* sizes, int count, KernelArgs* args) {
+  const int64_t* offsets = args->v + first;
+  for (int i = 0; i < count; i++) {
+    if (!InBounds(offsets[i], sizes[i], args->floats)) {
+      OutOfBounds(env, name);
+      return false;
+    }
+  }
+  for (int i = 0; i < count; i++) args->x[i] = args->base + offsets[i];
+  return true;
+}
+
+// Where an element-wise entry point takes its length n: before the offsets or after them.
+enum class CountAt { kFirst, kLast };
+
+// Reads an element-wise entry point, `(buffer, offsets..., n, reals...)` or with kFirst `(buffer, n, offsets...,
+// reals...)`: `count` operands of n floats each, bound to args->x (as Bind), and the reals into args->c.
+inline bool ReadElementwise(napi_env env, napi_callback_info info, const char* name, int count, CountAt at, int reals,
+                            KernelArgs* args, int64_t* n) {
+  if (!ReadArgs(env, info, count + 1, reals, args)) return false;
+  *n = args->v[at == CountAt::kFirst ? 0 : count];
+  int64_t sizes[KernelArgs::kMaxInts];
+  for (int i = 0; i < count; i++) sizes[i] = *n;
+  return Bind(env, name, at == CountAt::kFirst ? 1 : 0, sizes, count, args);
 }
 
 }  // namespace native_blas

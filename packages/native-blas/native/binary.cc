@@ -12,7 +12,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   const int64_t* v = args.v;
   const int64_t op = v[0], n = v[4], nb = v[5], inner = v[6];
   if (op < 0 || op > 2 || nb < 1 || inner < 1 || n % (nb * inner) != 0 || !args.Fit({{v[1], n}, {v[2], nb}, {v[3], n}})) {
-    return Throw(env, "native-blas: binary operands out of the buffer's bounds");
+    return OutOfBounds(env, "binary");
   }
   const float* a = args.base + v[1];
   const float* b = args.base + v[2];

@@ -12,7 +12,7 @@ napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
   const int64_t rows = v[5], d = v[6];
   if (rows < 1 || d < 1 ||
       !args.Fit({{v[0], rows * d}, {v[1], rows * d}, {v[2], d}, {v[3], rows}, {v[4], rows * d}})) {
-    return Throw(env, "native-blas: rmsNormGrad operands out of the buffer's bounds");
+    return OutOfBounds(env, "rmsNormGrad");
   }
   float* base = args.base;
   const float* w = base + v[2];

@@ -13,7 +13,7 @@ napi_value RmsNorm(napi_env env, napi_callback_info info) {
   const double eps = args.c[0];
   const int64_t rows = v[4], d = v[5];
   if (rows < 1 || d < 1 || !args.Fit({{v[0], rows * d}, {v[1], d}, {v[2], rows * d}, {v[3], rows}})) {
-    return Throw(env, "native-blas: rmsNorm operands out of the buffer's bounds");
+    return OutOfBounds(env, "rmsNorm");
   }
   float* base = args.base;
   const float* w = base + v[1];

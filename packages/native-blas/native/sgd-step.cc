@@ -15,7 +15,7 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
   const int64_t n = v[0];
   const bool momentum = c[2] > 0, first = c[3] != 0;
   if (!args.Fit({{v[1], n}, {v[2], n}, {v[4], n}}) || (momentum && !args.Fit({{v[3], n}, {v[5], n}}))) {
-    return Throw(env, "native-blas: sgdStep operands out of the buffer's bounds");
+    return OutOfBounds(env, "sgdStep");
   }
   const float lr = static_cast<float>(c[0]), wd = static_cast<float>(c[1]), mu = static_cast<float>(c[2]);
   const bool decays = c[1] > 0;

@@ -29,7 +29,7 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   };
   if (batch < 1 || m < 1 || n < 1 || k < 1 || !in_range(a_off, a_stride, m * k) || !in_range(b_off, b_stride, k * n) ||
       !in_range(c_off, m * n, m * n)) {
-    return Throw(env, "native-blas: sgemm operands out of the buffer's bounds");
+    return OutOfBounds(env, "sgemm");
   }
   for (int64_t i = 0; i < batch; i++) {
     Gemm(ta, tb, m, n, k, 1.0f, base + a_off + i * a_stride, base + b_off + i * b_stride, 0.0f, base + c_off + i * m * n);

@@ -24,7 +24,7 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
       return nullptr;
     }
     const int64_t o = static_cast<int64_t>(off), n = static_cast<int64_t>(size);
-    if (!InBounds(o, n, floats)) return Throw(env, "native-blas: sumSquares operands out of the buffer's bounds");
+    if (!InBounds(o, n, floats)) return OutOfBounds(env, "sumSquares");
     const float* x = base + o;
     double acc = 0.0;
     for (int64_t i = 0; i < n; i++) acc += static_cast<double>(x[i]) * static_cast<double>(x[i]);

@@ -7,15 +7,10 @@ namespace native_blas {
 
 napi_value SwiGlu(napi_env env, napi_callback_info info) {
   KernelArgs args;
-  if (!ReadArgs(env, info, 4, 0, &args)) return nullptr;
-  const int64_t* v = args.v;
-  const int64_t n = v[3];
-  if (!args.Fit({{v[0], n}, {v[1], n}, {v[2], n}})) {
-    return Throw(env, "native-blas: swiglu operands out of the buffer's bounds");
-  }
-  const float* g = args.base + v[0];
-  const float* u = args.base + v[1];
-  float* out = args.base + v[2];
+  int64_t n;
+  if (!ReadElementwise(env, info, "swiglu", 3, CountAt::kLast, 0, &args, &n)) return nullptr;
+  const float *g = args.x[0], *u = args.x[1];
+  float* out = args.x[2];
   for (int64_t i = 0; i < n; i++) out[i] = g[i] / (1.0f + ExpF(-g[i])) * u[i];
   return nullptr;
 }

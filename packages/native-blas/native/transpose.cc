@@ -33,7 +33,7 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
     size *= shape[i];
   }
   if (!InBounds(off[0], size, floats) || !InBounds(off[1], size, floats)) {
-    return Throw(env, "native-blas: transpose operands out of the buffer's bounds");
+    return OutOfBounds(env, "transpose");
   }
   if (size == 0) return nullptr;
   const uint32_t* x = reinterpret_cast<const uint32_t*>(base + off[0]);
