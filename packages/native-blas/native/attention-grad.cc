@@ -13,20 +13,12 @@ namespace native_blas {
 napi_value AttentionGrad(napi_env env, napi_callback_info info) {
   KernelArgs args;
   AttentionDims a;
-  if (!ReadAttention(env, info, "attentionGrad", &args, &a)) return nullptr;
-  const int64_t* v = args.v;
+  if (!ReadAttention(env, info, "attentionGrad", kAttentionGradOperands, &args, &a)) return nullptr;
+  const float *dctx = args.x[0], *probs = args.x[1], *qr = args.x[2], *kr = args.x[3], *vg = args.x[4],
+              *cos = args.x[5], *sin = args.x[6];
+  float *dq = args.x[7], *dk = args.x[8], *dv = args.x[9];
   const double scale = args.c[0];
   const int64_t rep = a.rep(), m = a.m(), d = a.d, T = a.t;
-  // dctx, probs, qr, kr, vg, cos, sin, then the outputs dq, dk, dv
-  if (!args.Fit({{v[5], a.q_size()}, {v[6], a.probs_size()}, {v[7], a.qr_size()}, {v[8], a.kr_size()},
-                 {v[9], a.kr_size()}, {v[10], a.table_size()}, {v[11], a.table_size()}, {v[12], a.q_size()},
-                 {v[13], a.k_size()}, {v[14], a.k_size()}})) {
-    return Throw(env, "native-blas: attentionGrad operands out of the buffer's bounds");
-  }
-  float* base = args.base;
-  const float *dctx = base + v[5], *probs = base + v[6], *qr = base + v[7], *kr = base + v[8], *vg = base + v[9],
-              *cos = base + v[10], *sin = base + v[11];
-  float *dq = base + v[12], *dk = base + v[13], *dv = base + v[14];
   thread_local std::vector<float> dc, ds, dqg, dkg, dvg;
   dc.resize(static_cast<size_t>(m * d));
   ds.resize(static_cast<size_t>(m * T));

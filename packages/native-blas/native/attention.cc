@@ -15,19 +15,11 @@ namespace native_blas {
 napi_value Attention(napi_env env, napi_callback_info info) {
   KernelArgs args;
   AttentionDims a;
-  if (!ReadAttention(env, info, "attention", &args, &a)) return nullptr;
-  const int64_t* v = args.v;
+  if (!ReadAttention(env, info, "attention", kAttentionOperands, &args, &a)) return nullptr;
+  const float *q = args.x[0], *k = args.x[1], *vin = args.x[2], *cos = args.x[3], *sin = args.x[4];
+  float *ctx = args.x[5], *probs = args.x[6], *qr = args.x[7], *kr = args.x[8], *vg = args.x[9];
   const double scale = args.c[0];
   const int64_t rep = a.rep(), m = a.m(), d = a.d, T = a.t;
-  // q, k, v, cos, sin, then the outputs ctx, probs, qr, kr, vg
-  if (!args.Fit({{v[5], a.q_size()}, {v[6], a.k_size()}, {v[7], a.k_size()}, {v[8], a.table_size()},
-                 {v[9], a.table_size()}, {v[10], a.q_size()}, {v[11], a.probs_size()}, {v[12], a.qr_size()},
-                 {v[13], a.kr_size()}, {v[14], a.kr_size()}})) {
-    return Throw(env, "native-blas: attention operands out of the buffer's bounds");
-  }
-  float* base = args.base;
-  const float *q = base + v[5], *k = base + v[6], *vin = base + v[7], *cos = base + v[8], *sin = base + v[9];
-  float *ctx = base + v[10], *probs = base + v[11], *qr = base + v[12], *kr = base + v[13], *vg = base + v[14];
   thread_local std::vector<float> out;
   out.resize(static_cast<size_t>(m * d));
   for (int64_t b = 0; b < a.b; b++) {

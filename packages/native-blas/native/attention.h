@@ -1,13 +1,17 @@
-// What attention.cc and attention-grad.cc share: the block's shapes, RoPE on one row, and reading their 17 arguments.
+// What attention.cc and attention-grad.cc share: the block's shapes, their operands' sizes, RoPE on one row, and
+// reading their 17 arguments.
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 #include "args.h"
 #include "blas.h"
 
 namespace native_blas {
+
+// The kinds of operand, by size: q (and ctx, dq, dctx), k (and v, dk, dv), a RoPE table, P, the rotated Q blocks qr,
+// the rotated K blocks kr (and the V blocks vg).
+enum AttentionOperand { kQ, kK, kTable, kProbs, kQr, kKr };
 
 // Shapes of a causal self-attention block with grouped KV heads (HF Llama, no KV cache): batch B, time T, heads H,
 // KV heads KV (each serving rep = H / KV query heads, repeat_interleave order), head dim d. Projection rows are
@@ -17,14 +21,30 @@ struct AttentionDims {
   int64_t b, t, h, kv, d;
   int64_t rep() const { return h / kv; }
   int64_t m() const { return rep() * t; }
-  // Operand sizes in floats: q (and ctx, dq), k (and v, dk, dv), a RoPE table, P, the Q blocks, the K (or V) blocks.
-  int64_t q_size() const { return b * t * h * d; }
-  int64_t k_size() const { return b * t * kv * d; }
-  int64_t table_size() const { return t * d; }
-  int64_t probs_size() const { return b * kv * m() * t; }
-  int64_t qr_size() const { return b * kv * m() * d; }
-  int64_t kr_size() const { return b * kv * t * d; }
+  // An operand's size in floats.
+  int64_t size(AttentionOperand kind) const {
+    switch (kind) {
+      case kQ:
+        return b * t * h * d;
+      case kK:
+        return b * t * kv * d;
+      case kTable:
+        return t * d;
+      case kProbs:
+        return b * kv * m() * t;
+      case kQr:
+        return b * kv * m() * d;
+      case kKr:
+        return b * kv * t * d;
+    }
+    return 0;
+  }
 };
+
+// attention's operands, in argument order: q, k, v, cos, sin, then the outputs ctx, probs, qr, kr, vg.
+constexpr AttentionOperand kAttentionOperands[] = {kQ, kK, kK, kTable, kTable, kQ, kProbs, kQr, kKr, kKr};
+// attentionGrad's: dctx, probs, qr, kr, vg, cos, sin, then the outputs dq, dk, dv.
+constexpr AttentionOperand kAttentionGradOperands[] = {kQ, kProbs, kQr, kKr, kKr, kTable, kTable, kQ, kK, kK};
 
 // RoPE on one row (HF rotate_half): y = x·cos + [−x₂, x₁]·sin; with `inverse`, its transpose (the gradient):
 // y = x·cos + [u₂, −u₁] for u = x·sin.
@@ -42,10 +62,10 @@ inline void Rope(const float* x, const float* cos, const float* sin, int64_t d, 
   }
 }
 
-// Reads the 17 arguments of attention / attentionGrad: the buffer, B, T, H, KV, d, ten offsets (into args->v[5..14]),
-// scale (args->c[0]); checks the dims.
-inline bool ReadAttention(napi_env env, napi_callback_info info, const char* name, KernelArgs* args,
-                          AttentionDims* dims) {
+// Reads the 17 arguments of attention / attentionGrad: the buffer, B, T, H, KV, d (into dims, checked), the offsets of
+// the ten `operands` (bound to args->x, as Bind), scale (args->c[0]).
+inline bool ReadAttention(napi_env env, napi_callback_info info, const char* name,
+                          const AttentionOperand (&operands)[10], KernelArgs* args, AttentionDims* dims) {
   if (!BlasLoaded(env, name)) return false;
   if (!ReadArgs(env, info, 15, 1, args)) return false;
   const int64_t* v = args->v;
@@ -54,7 +74,9 @@ inline bool ReadAttention(napi_env env, napi_callback_info info, const char* nam
     Throw(env, "native-blas: attention dims must have B, T >= 1, H a multiple of KV and an even head dim");
     return false;
   }
-  return true;
+  int64_t sizes[10];
+  for (int i = 0; i < 10; i++) sizes[i] = dims->size(operands[i]);
+  return Bind(env, name, 5, sizes, 10, args);
 }
 
 }  // namespace native_blas

@@ -11,18 +11,10 @@ namespace native_blas {
 napi_value LoraLinearGrad(napi_env env, napi_callback_info info) {
   KernelArgs args;
   LoraDims dims;
-  if (!ReadLora(env, info, "loraLinearGrad", 9, &args, &dims)) return nullptr;
-  const int64_t* v = args.v;
+  if (!ReadLora(env, info, "loraLinearGrad", kLoraLinearGradOperands, &args, &dims)) return nullptr;
+  const float *dy = args.x[0], *x = args.x[1], *h = args.x[2], *w = args.x[3], *a = args.x[4], *b = args.x[5];
+  float *dx = args.x[6], *da = args.x[7], *db = args.x[8];
   const int64_t n = dims.n, in = dims.in, out = dims.out, r = dims.r;
-  // dy, x, h, weight, a, b, then the outputs dx, da, db
-  if (!args.Fit({{v[4], n * out}, {v[5], n * in}, {v[6], n * r}, {v[7], out * in}, {v[8], r * in}, {v[9], out * r},
-                 {v[10], n * in}, {v[11], r * in}, {v[12], out * r}})) {
-    return Throw(env, "native-blas: loraLinearGrad operands out of the buffer's bounds");
-  }
-  float* base = args.base;
-  const float *dy = base + v[4], *x = base + v[5], *h = base + v[6], *w = base + v[7], *a = base + v[8],
-              *b = base + v[9];
-  float *dx = base + v[10], *da = base + v[11], *db = base + v[12];
   const float s = static_cast<float>(args.c[0]);  // scaling
   // Per thread: each worker thread runs its own kernels, and the scratch is reused across calls.
   thread_local std::vector<float> dh;
