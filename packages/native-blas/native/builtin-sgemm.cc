@@ -65,74 +65,45 @@ void KernelPortable(int64_t kc, const float* a, const float* b, float* tile) {
 }
 
 #ifdef BUILTIN_SGEMM_X86
-// The x86 kernels name every accumulator: GCC keeps an array of them in memory, storing each one every iteration.
+// The x86 kernels name every accumulator (GCC keeps an array of them in memory, storing each one every iteration), so
+// they are written once, as macros over the rows of the tile: ROWS<MR>(ROW, x, y) expands ROW(x, y, i) for each row i,
+// and row i owns the accumulators c<i>0 and c<i>1.
+#define ROWS6(ROW, x, y) ROW(x, y, 0) ROW(x, y, 1) ROW(x, y, 2) ROW(x, y, 3) ROW(x, y, 4) ROW(x, y, 5)
+#define ROWS12(ROW, x, y) \
+  ROWS6(ROW, x, y) ROW(x, y, 6) ROW(x, y, 7) ROW(x, y, 8) ROW(x, y, 9) ROW(x, y, 10) ROW(x, y, 11)
+#define ROW_ZERO(V, mm, i) V c##i##0 = mm##_setzero_ps(), c##i##1 = mm##_setzero_ps();
 // One row of a tile: broadcast a[i], two FMAs into its accumulators.
-#define ROW_FMA(set1, fmadd, i)          \
-  {                                      \
-    const auto ai = set1(a[i]);          \
-    c##i##0 = fmadd(ai, b0, c##i##0);    \
-    c##i##1 = fmadd(ai, b1, c##i##1);    \
+#define ROW_FMA(V, mm, i)                     \
+  {                                           \
+    const V ai = mm##_set1_ps(a[i]);          \
+    c##i##0 = mm##_fmadd_ps(ai, b0, c##i##0); \
+    c##i##1 = mm##_fmadd_ps(ai, b1, c##i##1); \
   }
-#define ROW_STORE(store, i, width)                  \
-  store(tile + (i) * 2 * (width), c##i##0);         \
-  store(tile + (i) * 2 * (width) + (width), c##i##1);
+#define ROW_STORE(width, mm, i)                      \
+  mm##_storeu_ps(tile + (i) * 2 * (width), c##i##0); \
+  mm##_storeu_ps(tile + (i) * 2 * (width) + (width), c##i##1);
+// A kernel `name` of MR rows and two vectors V of `width` floats a row, for the instruction set `isa`; its intrinsics
+// are mm##_fmadd_ps and so on.
+#define X86_KERNEL(name, isa, V, mm, MR, width)                                                     \
+  __attribute__((target(isa))) void name(int64_t kc, const float* a, const float* b, float* tile) { \
+    ROWS##MR(ROW_ZERO, V, mm)                                                                       \
+    for (int64_t p = 0; p < kc; p++, a += (MR), b += 2 * (width)) {                                 \
+      const V b0 = mm##_loadu_ps(b), b1 = mm##_loadu_ps(b + (width));                               \
+      ROWS##MR(ROW_FMA, V, mm)                                                                      \
+    }                                                                                               \
+    ROWS##MR(ROW_STORE, width, mm)                                                                  \
+  }
 
 // AVX2 + FMA: 6 x 16, twelve ymm accumulators, two B vectors and a broadcast (15 of 16 registers).
-__attribute__((target("avx2,fma"))) void KernelAvx2(int64_t kc, const float* a, const float* b, float* tile) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
-         c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-  for (int64_t p = 0; p < kc; p++, a += 6, b += 16) {
-    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-    ROW_FMA(_mm256_set1_ps, _mm256_fmadd_ps, 0)
-    ROW_FMA(_mm256_set1_ps, _mm256_fmadd_ps, 1)
-    ROW_FMA(_mm256_set1_ps, _mm256_fmadd_ps, 2)
-    ROW_FMA(_mm256_set1_ps, _mm256_fmadd_ps, 3)
-    ROW_FMA(_mm256_set1_ps, _mm256_fmadd_ps, 4)
-    ROW_FMA(_mm256_set1_ps, _mm256_fmadd_ps, 5)
-  }
-  ROW_STORE(_mm256_storeu_ps, 0, 8)
-  ROW_STORE(_mm256_storeu_ps, 1, 8)
-  ROW_STORE(_mm256_storeu_ps, 2, 8)
-  ROW_STORE(_mm256_storeu_ps, 3, 8)
-  ROW_STORE(_mm256_storeu_ps, 4, 8)
-  ROW_STORE(_mm256_storeu_ps, 5, 8)
-}
-
+X86_KERNEL(KernelAvx2, "avx2,fma", __m256, _mm256, 6, 8)
 // AVX-512F: 12 x 32, twenty-four zmm accumulators, two B vectors and a broadcast (27 of 32 registers).
-__attribute__((target("avx512f"))) void KernelAvx512(int64_t kc, const float* a, const float* b, float* tile) {
-  __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
-         c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00,
-         c90 = c00, c91 = c00, c100 = c00, c101 = c00, c110 = c00, c111 = c00;
-  for (int64_t p = 0; p < kc; p++, a += 12, b += 32) {
-    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 0)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 1)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 2)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 3)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 4)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 5)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 6)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 7)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 8)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 9)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 10)
-    ROW_FMA(_mm512_set1_ps, _mm512_fmadd_ps, 11)
-  }
-  ROW_STORE(_mm512_storeu_ps, 0, 16)
-  ROW_STORE(_mm512_storeu_ps, 1, 16)
-  ROW_STORE(_mm512_storeu_ps, 2, 16)
-  ROW_STORE(_mm512_storeu_ps, 3, 16)
-  ROW_STORE(_mm512_storeu_ps, 4, 16)
-  ROW_STORE(_mm512_storeu_ps, 5, 16)
-  ROW_STORE(_mm512_storeu_ps, 6, 16)
-  ROW_STORE(_mm512_storeu_ps, 7, 16)
-  ROW_STORE(_mm512_storeu_ps, 8, 16)
-  ROW_STORE(_mm512_storeu_ps, 9, 16)
-  ROW_STORE(_mm512_storeu_ps, 10, 16)
-  ROW_STORE(_mm512_storeu_ps, 11, 16)
-}
-#undef ROW_FMA
+X86_KERNEL(KernelAvx512, "avx512f", __m512, _mm512, 12, 16)
+#undef X86_KERNEL
 #undef ROW_STORE
+#undef ROW_FMA
+#undef ROW_ZERO
+#undef ROWS12
+#undef ROWS6
 #endif
 
 #if defined(__aarch64__)
@@ -177,21 +148,22 @@ struct Operand {
   bool trans;
 };
 
-// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into MR-row panels (panel at ir·kc holds, for each p, MR rows), zero-padded.
-void PackA(const Operand& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc, int mr, float* out) {
+// Packs op(X)[i0 .. i0+mc, p0 .. p0+kc] into `mr`-row panels (panel at ir·kc holds, for each p, mr rows), zero-padded:
+// op(A) into MR-row panels, and op(B)ᵀ (Transposed(B)) into NR-column panels of op(B).
+void Pack(const Operand& X, int64_t i0, int64_t mc, int64_t p0, int64_t kc, int mr, float* out) {
   for (int64_t ir = 0; ir < mc; ir += mr) {
     const int64_t rows = std::min<int64_t>(mr, mc - ir);
     float* panel = out + ir * kc;
-    if (A.trans) {  // the rows of op(A) are contiguous for each p
+    if (X.trans) {  // the rows of op(X) are contiguous for each p
       for (int64_t p = 0; p < kc; p++) {
-        const float* src = A.x + (p0 + p) * A.ld + i0 + ir;
+        const float* src = X.x + (p0 + p) * X.ld + i0 + ir;
         float* dst = panel + p * mr;
         for (int64_t i = 0; i < rows; i++) dst[i] = src[i];
         for (int64_t i = rows; i < mr; i++) dst[i] = 0.0f;
       }
-    } else {  // MR row streams read side by side, the panel written in order
-      const float* src[kMaxMr];
-      for (int64_t i = 0; i < rows; i++) src[i] = A.x + (i0 + ir + i) * A.ld + p0;
+    } else {  // mr row streams read side by side, the panel written in order
+      const float* src[std::max(kMaxMr, kMaxNr)];
+      for (int64_t i = 0; i < rows; i++) src[i] = X.x + (i0 + ir + i) * X.ld + p0;
       for (int64_t p = 0; p < kc; p++) {
         float* dst = panel + p * mr;
         for (int64_t i = 0; i < rows; i++) dst[i] = src[i][p];
@@ -201,29 +173,8 @@ void PackA(const Operand& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc, int
   }
 }
 
-// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into NR-column panels (panel at jr·kc holds, for each p, NR columns).
-void PackB(const Operand& B, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int nr, float* out) {
-  for (int64_t jr = 0; jr < nc; jr += nr) {
-    const int64_t cols = std::min<int64_t>(nr, nc - jr);
-    float* panel = out + jr * kc;
-    if (!B.trans) {  // the columns of op(B) are contiguous for each p
-      for (int64_t p = 0; p < kc; p++) {
-        const float* src = B.x + (p0 + p) * B.ld + j0 + jr;
-        float* dst = panel + p * nr;
-        for (int64_t j = 0; j < cols; j++) dst[j] = src[j];
-        for (int64_t j = cols; j < nr; j++) dst[j] = 0.0f;
-      }
-    } else {  // NR column streams read side by side, the panel written in order
-      const float* src[kMaxNr];
-      for (int64_t j = 0; j < cols; j++) src[j] = B.x + (j0 + jr + j) * B.ld + p0;
-      for (int64_t p = 0; p < kc; p++) {
-        float* dst = panel + p * nr;
-        for (int64_t j = 0; j < cols; j++) dst[j] = src[j][p];
-        for (int64_t j = cols; j < nr; j++) dst[j] = 0.0f;
-      }
-    }
-  }
-}
+// op(X)ᵀ as an operand: the same storage, read the other way.
+Operand Transposed(const Operand& X) { return Operand{X.x, X.ld, !X.trans}; }
 
 // C[rows, cols] = alpha·tile + beta·C (C not read when beta = 0).
 void AddTile(const float* tile, int nr, int64_t rows, int64_t cols, float alpha, float beta, float* c, int64_t ldc) {
@@ -268,10 +219,10 @@ void Gemm(const Operand& A, const Operand& B, int64_t m, int64_t n, int64_t k, f
     for (int64_t pc = 0; pc < k; pc += kKc) {
       const int64_t kc = std::min(kKc, k - pc);
       const float beta_here = pc == 0 ? beta : 1.0f;  // later slices accumulate
-      PackB(B, pc, kc, jc, nc, nr, pb);
+      Pack(Transposed(B), jc, nc, pc, kc, nr, pb);
       for (int64_t ic = 0; ic < m; ic += kMc) {
         const int64_t mc = std::min(kMc, m - ic);
-        PackA(A, ic, mc, pc, kc, mr, pa);
+        Pack(A, ic, mc, pc, kc, mr, pa);
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int64_t cols = std::min<int64_t>(nr, nc - jr);
           for (int64_t ir = 0; ir < mc; ir += mr) {
