@@ -14,49 +14,24 @@ interface CommandEntry {
   readonly load: () => Promise<Command>;
 }
 
-/** The summaries repeat each command's own (a test checks that they agree). */
-export const COMMANDS: readonly CommandEntry[] = [
-  {
-    name: 'run',
-    summary: 'run an experiment end to end (turbo-cached stages), or its full k × seed study',
-    load: async () => (await import('./commands/run.ts')).runCommand,
-  },
-  {
-    name: 'data',
-    summary: 'build task suites, sample k-shot pools and episodes, inspect Arrow artifacts',
-    load: async () => (await import('./commands/data.ts')).dataCommand,
-  },
-  {
-    name: 'train',
-    summary: 'meta-train a shared LoRA adapter (MeTA-LoRA), resumable, with optional baselines',
-    load: async () => (await import('./commands/train.ts')).trainCommand,
-  },
-  {
-    name: 'adapt',
-    summary: 'adapt the shared adapter to a new task from k examples and write a PEFT adapter',
-    load: async () => (await import('./commands/adapt.ts')).adaptCommand,
-  },
-  {
-    name: 'eval',
-    summary: 'score MeTA-LoRA and the baselines on the test splits (eval-results.arrow)',
-    load: async () => (await import('./commands/eval.ts')).evalCommand,
-  },
-  {
-    name: 'report',
-    summary: 'write report.md and report.html (charts, no network) for a run',
-    load: async () => (await import('./commands/report.ts')).reportCommand,
-  },
-  {
-    name: 'generate',
-    summary: 'continue a prompt with a base model (and an optional LoRA adapter)',
-    load: async () => (await import('./commands/generate.ts')).generateCommand,
-  },
-  {
-    name: 'export',
-    summary: "collect a run's PEFT adapters with a manifest, or merge one into a standalone HF model",
-    load: async () => (await import('./commands/export.ts')).exportCommand,
-  },
-];
+/** Each command's summary, in `--help` order; it repeats the command's own (a test checks that they agree). */
+const SUMMARIES = {
+  run: 'run an experiment end to end (turbo-cached stages), or its full k × seed study',
+  data: 'build task suites, sample k-shot pools and episodes, inspect Arrow artifacts',
+  train: 'meta-train a shared LoRA adapter (MeTA-LoRA), resumable, with optional baselines',
+  adapt: 'adapt the shared adapter to a new task from k examples and write a PEFT adapter',
+  eval: 'score MeTA-LoRA and the baselines on the test splits (eval-results.arrow)',
+  report: 'write report.md and report.html (charts, no network) for a run',
+  generate: 'continue a prompt with a base model (and an optional LoRA adapter)',
+  export: "collect a run's PEFT adapters with a manifest, or merge one into a standalone HF model",
+};
+
+/** Command `name` is `<name>Command` of `commands/<name>.ts`. */
+export const COMMANDS: readonly CommandEntry[] = Object.entries(SUMMARIES).map(([name, summary]) => ({
+  name,
+  summary,
+  load: async () => ((await import(`./commands/${name}.ts`)) as Record<string, Command>)[`${name}Command`]!,
+}));
 
 export interface MainOptions {
   /** Tune V8's heap for a long run (`tuneHeap`) before a command loads: the bin's choice, not a test's. */
