@@ -4,17 +4,20 @@
  */
 import { defineArtifactKind, MetaLoraError, Rng } from '@meta-lora/artifacts';
 import * as z from 'zod';
-import type { Example } from './example.ts';
+import { type Example, ExampleSchema } from './example.ts';
+
+// A pooled example keeps the columns of its row in the parent `tasks` artifact, all but its split.
+const { taskId, exampleId, family, language, input, target, choices } = ExampleSchema.shape;
 
 export const PoolRowSchema = z.strictObject({
-  taskId: z.string().min(1).describe('task name'),
+  taskId,
   slot: z.number().int().min(0).describe('position in the task’s pool, 0 … k-1'),
-  exampleId: z.string().min(1).describe('id of the example in the parent `tasks` artifact'),
-  family: z.string().min(1).describe('task family'),
-  language: z.string().min(1).describe('ISO 639-1 code'),
-  input: z.string().describe('the prompt'),
-  target: z.string().min(1).describe('the expected continuation'),
-  choices: z.array(z.string()).optional().describe('label set of a classification task'),
+  exampleId,
+  family,
+  language,
+  input,
+  target,
+  choices,
 });
 
 /** One pooled example. */
