@@ -4,22 +4,13 @@
  *
  * Dimension letters: B batch, T time, H query heads, KV key/value heads, d head dim, m = (H / KV)·T.
  */
-import {
-  ATTENTION_GRAD_KERNEL,
-  type AttentionAttrs,
-  type AttentionGradInputs,
-  type AttentionGradOutputs,
-} from '@meta-lora/artifacts';
-import type * as tfc from '@tensorflow/tfjs-core';
+import { ATTENTION_GRAD_KERNEL } from '@meta-lora/artifacts';
+import { fusedKernel } from './fused-kernel.ts';
 import { attentionDims } from './operand-checks.ts';
-import { type FusedKernelConfig, heap, offset, wasmBackend } from './wasm-heap.ts';
 
-export const attentionGradConfig: FusedKernelConfig = {
-  kernelName: ATTENTION_GRAD_KERNEL,
-  kernelFunc: ({ tf, blas }, args): AttentionGradOutputs<tfc.TensorInfo> => {
-    const inputs = args.inputs as AttentionGradInputs<tfc.TensorInfo>;
-    const attrs = args.attrs as AttentionAttrs;
-    const backend = wasmBackend(args);
+export const attentionGradConfig = fusedKernel(
+  ATTENTION_GRAD_KERNEL,
+  ({ tf, blas, backend, heap, offsets }, inputs, attrs) => {
     const { dctx, probs, qr, kr, vg, cos, sin } = inputs;
     const kvWidth = attrs.kvHeads * ((cos.shape[1] as number) ?? 0);
     const kShape = [dctx.shape[0] as number, kvWidth];
@@ -42,20 +33,7 @@ export const attentionGradConfig: FusedKernelConfig = {
     const dq = backend.makeOutput([...dctx.shape], 'float32'); // [B·T, H·d]
     const dk = backend.makeOutput(kShape, 'float32'); // [B·T, KV·d]
     const dv = backend.makeOutput(kShape, 'float32'); // [B·T, KV·d]
-    const o = (t: tfc.TensorInfo) => offset(backend, t);
-    const at = {
-      dctx: o(dctx),
-      probs: o(probs),
-      qr: o(qr),
-      kr: o(kr),
-      vg: o(vg),
-      cos: o(cos),
-      sin: o(sin),
-      dq: o(dq),
-      dk: o(dk),
-      dv: o(dv),
-    };
-    blas.attentionGrad(heap(backend), dims, at, attrs.scale);
+    blas.attentionGrad(heap(), dims, offsets({ dctx, probs, qr, kr, vg, cos, sin, dq, dk, dv }), attrs.scale);
     return [dq, dk, dv];
   },
-};
+);

@@ -4,22 +4,13 @@
  *
  * Dimension letters: B batch, T time, H query heads, KV key/value heads, d head dim, m = (H / KV)·T.
  */
-import {
-  ATTENTION_KERNEL,
-  type AttentionAttrs,
-  type AttentionInputs,
-  type AttentionOutputs,
-} from '@meta-lora/artifacts';
-import type * as tfc from '@tensorflow/tfjs-core';
+import { ATTENTION_KERNEL } from '@meta-lora/artifacts';
+import { fusedKernel } from './fused-kernel.ts';
 import { attentionDims } from './operand-checks.ts';
-import { type FusedKernelConfig, heap, offset, wasmBackend } from './wasm-heap.ts';
 
-export const attentionConfig: FusedKernelConfig = {
-  kernelName: ATTENTION_KERNEL,
-  kernelFunc: ({ tf, blas }, args): AttentionOutputs<tfc.TensorInfo> => {
-    const { q, k, v, cos, sin } = args.inputs as AttentionInputs<tfc.TensorInfo>;
-    const attrs = args.attrs as AttentionAttrs;
-    const backend = wasmBackend(args);
+export const attentionConfig = fusedKernel(
+  ATTENTION_KERNEL,
+  ({ tf, blas, backend, heap, offsets }, { q, k, v, cos, sin }, attrs) => {
     const dims = attentionDims(tf, ATTENTION_KERNEL, attrs, q, k, cos, sin);
     tf.util.assert(
       v.dtype === 'float32' && tf.util.arraysEqual(v.shape, k.shape),
@@ -32,20 +23,7 @@ export const attentionConfig: FusedKernelConfig = {
     const qr = backend.makeOutput([B, KV, m, d], 'float32');
     const kr = backend.makeOutput([B, KV, T, d], 'float32');
     const vg = backend.makeOutput([B, KV, T, d], 'float32');
-    const o = (t: tfc.TensorInfo) => offset(backend, t);
-    const at = {
-      q: o(q),
-      k: o(k),
-      v: o(v),
-      cos: o(cos),
-      sin: o(sin),
-      ctx: o(ctx),
-      probs: o(probs),
-      qr: o(qr),
-      kr: o(kr),
-      vg: o(vg),
-    };
-    blas.attention(heap(backend), dims, at, attrs.scale);
+    blas.attention(heap(), dims, offsets({ q, k, v, cos, sin, ctx, probs, qr, kr, vg }), attrs.scale);
     return [ctx, probs, qr, kr, vg];
   },
-};
+);

@@ -4,22 +4,13 @@
  *
  * Dimension letters: N rows, I in features, O out features, r LoRA rank.
  */
-import {
-  LORA_LINEAR_GRAD_KERNEL,
-  type LoraLinearAttrs,
-  type LoraLinearGradInputs,
-  type LoraLinearGradOutputs,
-} from '@meta-lora/artifacts';
-import type * as tfc from '@tensorflow/tfjs-core';
+import { LORA_LINEAR_GRAD_KERNEL } from '@meta-lora/artifacts';
+import { fusedKernel } from './fused-kernel.ts';
 import { loraDims, sameShape } from './operand-checks.ts';
-import { type FusedKernelConfig, heap, offset, wasmBackend } from './wasm-heap.ts';
 
-export const loraLinearGradConfig: FusedKernelConfig = {
-  kernelName: LORA_LINEAR_GRAD_KERNEL,
-  kernelFunc: ({ tf, blas }, args): LoraLinearGradOutputs<tfc.TensorInfo> => {
-    const { dy, x, h, weight, a, b } = args.inputs as LoraLinearGradInputs<tfc.TensorInfo>;
-    const { scaling } = args.attrs as LoraLinearAttrs;
-    const backend = wasmBackend(args);
+export const loraLinearGradConfig = fusedKernel(
+  LORA_LINEAR_GRAD_KERNEL,
+  ({ tf, blas, backend, heap, offset, offsets }, { dy, x, h, weight, a, b }, { scaling }) => {
     const dims = loraDims(tf, x, weight, a, b, false);
     tf.util.assert(
       dy.dtype === 'float32' &&
@@ -33,16 +24,11 @@ export const loraLinearGradConfig: FusedKernelConfig = {
     const da = backend.makeOutput([dims.r, dims.in], 'float32'); // [r, I]
     const db = backend.makeOutput([dims.out, dims.r], 'float32'); // [O, r]
     if (dims.n > 0) {
-      const o = (t: tfc.TensorInfo) => offset(backend, t);
-      const at = { dy: o(dy), x: o(x), h: o(h), weight: o(weight), a: o(a), b: o(b), dx: o(dx), da: o(da), db: o(db) };
-      blas.loraLinearGrad(heap(backend), dims, at, scaling);
+      blas.loraLinearGrad(heap(), dims, offsets({ dy, x, h, weight, a, b, dx, da, db }), scaling);
     } else {
       // No rows: the factors' gradients are zero (sgemm with k = 0 would leave them unwritten).
-      const zero = (t: tfc.TensorInfo) =>
-        new Float32Array(heap(backend), offset(backend, t) * 4, tf.util.sizeFromShape(t.shape)).fill(0);
-      zero(da);
-      zero(db);
+      for (const t of [da, db]) new Float32Array(heap(), offset(t) * 4, tf.util.sizeFromShape(t.shape)).fill(0);
     }
     return [dx, da, db];
   },
-};
+);

@@ -4,30 +4,17 @@
  *
  * Dimension letters: N rows, I in features, O out features, r LoRA rank.
  */
-import {
-  LORA_LINEAR_KERNEL,
-  type LoraLinearAttrs,
-  type LoraLinearInputs,
-  type LoraLinearOutputs,
-} from '@meta-lora/artifacts';
-import type * as tfc from '@tensorflow/tfjs-core';
+import { LORA_LINEAR_KERNEL } from '@meta-lora/artifacts';
+import { fusedKernel } from './fused-kernel.ts';
 import { loraDims } from './operand-checks.ts';
-import { type FusedKernelConfig, heap, offset, wasmBackend } from './wasm-heap.ts';
 
-export const loraLinearConfig: FusedKernelConfig = {
-  kernelName: LORA_LINEAR_KERNEL,
-  kernelFunc: ({ tf, blas }, args): LoraLinearOutputs<tfc.TensorInfo> => {
-    const { x, weightT, a, b } = args.inputs as LoraLinearInputs<tfc.TensorInfo>;
-    const { scaling } = args.attrs as LoraLinearAttrs;
-    const backend = wasmBackend(args);
+export const loraLinearConfig = fusedKernel(
+  LORA_LINEAR_KERNEL,
+  ({ tf, blas, backend, heap, offsets }, { x, weightT, a, b }, { scaling }) => {
     const dims = loraDims(tf, x, weightT, a, b, true);
     const y = backend.makeOutput([dims.n, dims.out], 'float32'); // [N, O]
     const h = backend.makeOutput([dims.n, dims.r], 'float32'); // [N, r]
-    if (dims.n > 0) {
-      const o = (t: tfc.TensorInfo) => offset(backend, t);
-      const at = { x: o(x), weightT: o(weightT), a: o(a), b: o(b), y: o(y), h: o(h) };
-      blas.loraLinear(heap(backend), dims, at, scaling);
-    }
+    if (dims.n > 0) blas.loraLinear(heap(), dims, offsets({ x, weightT, a, b, y, h }), scaling);
     return [y, h];
   },
-};
+);
