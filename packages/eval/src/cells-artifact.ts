@@ -10,7 +10,7 @@
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
 import * as z from 'zod';
-import { METHODS } from './conditions.ts';
+import { CELL_KEY_COLUMNS } from './results-artifact.ts';
 
 /** File name of the per-cell facts, beside `eval-results.arrow`. */
 export const EVAL_CELLS_FILE = 'eval-cells.arrow';
@@ -19,10 +19,7 @@ export const TRAINED_SCOPES = ['task', 'all-tasks'] as const;
 export type TrainedScope = (typeof TRAINED_SCOPES)[number];
 
 export const EvalCellRowSchema = z.strictObject({
-  method: z.enum(METHODS).describe('evaluated condition'),
-  taskId: z.string().min(1).describe('task name'),
-  seed: z.number().int().describe('training seed of the condition'),
-  k: z.number().int().positive().optional().describe('k-shot budget; absent for zero-shot and full-data methods'),
+  ...CELL_KEY_COLUMNS,
   majorityClassRate: z
     .number()
     .min(0)

@@ -6,18 +6,20 @@
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
 import * as z from 'zod';
-import { METHODS } from './conditions.ts';
+import { CELL_KEY_COLUMNS, compareCells } from './results-artifact.ts';
 import { TASK_TYPES } from './task-type.ts';
 
 /** File name of the per-example results, beside `eval-results.arrow`. */
 export const EVAL_EXAMPLES_FILE = 'eval-examples.arrow';
 
+const { method, taskId, seed, k } = CELL_KEY_COLUMNS;
+
 export const EvalExampleRowSchema = z.strictObject({
-  method: z.enum(METHODS).describe('evaluated condition'),
-  taskId: z.string().min(1).describe('task name'),
+  method,
+  taskId,
   taskType: z.enum(TASK_TYPES).describe('how the task is scored'),
-  seed: z.number().int().describe('training seed of the condition'),
-  k: z.number().int().positive().optional().describe('k-shot budget; absent for zero-shot and full-data methods'),
+  seed,
+  k,
   exampleIndex: z.number().int().min(0).describe('position in the task’s scored test examples (sorted by example id)'),
   exampleId: z.string().min(1).describe('the test example'),
   score: z
@@ -41,18 +43,11 @@ export const EvalExamplesArtifact = defineArtifactKind({
 });
 
 /**
- * Sorts rows into the artifact's canonical order: method (in `METHODS` order), task, k (absent first), seed, example.
+ * Sorts rows into the artifact's canonical order: by cell (`compareCells`), then by example.
  *
  * @example
  * writeArtifact(path, EvalExamplesArtifact, sortExampleRows(rows), lineage);
  */
 export function sortExampleRows(rows: readonly EvalExampleRow[]): EvalExampleRow[] {
-  return [...rows].sort(
-    (a, b) =>
-      METHODS.indexOf(a.method) - METHODS.indexOf(b.method) ||
-      (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0) ||
-      (a.k ?? 0) - (b.k ?? 0) ||
-      a.seed - b.seed ||
-      a.exampleIndex - b.exampleIndex,
-  );
+  return [...rows].sort((a, b) => compareCells(a, b) || a.exampleIndex - b.exampleIndex);
 }

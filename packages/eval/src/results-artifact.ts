@@ -12,14 +12,26 @@ export const EVAL_RESULTS_FILE = 'eval-results.arrow';
 
 const pct = () => z.number().min(0).max(100);
 
-export const EvalResultRowSchema = z.strictObject({
+/**
+ * The columns that name a cell, method × task × seed × k: the key of every row of `eval-results` and of its
+ * companions `eval-cells` and `eval-examples`.
+ */
+export const CELL_KEY_COLUMNS = {
   method: z.enum(METHODS).describe('evaluated condition'),
   taskId: z.string().min(1).describe('task name'),
+  seed: z.number().int().describe('training seed of the condition'),
+  k: z.number().int().positive().optional().describe('k-shot budget; absent for zero-shot and full-data methods'),
+};
+const { method, taskId, seed, k } = CELL_KEY_COLUMNS;
+
+export const EvalResultRowSchema = z.strictObject({
+  method,
+  taskId,
   family: z.string().min(1).describe('task family'),
   language: z.string().min(1).describe('ISO 639-1 code'),
   taskType: z.enum(TASK_TYPES).describe('how the task is scored'),
-  seed: z.number().int().describe('training seed of the condition'),
-  k: z.number().int().positive().optional().describe('k-shot budget; absent for zero-shot and full-data methods'),
+  seed,
+  k,
   primaryMetric: z.enum(['accuracy', 'exactMatch', 'chrF']).describe('the metric in `score`'),
   score: pct().describe('primary metric value (percent)'),
   accuracy: pct().optional().describe('classification accuracy (percent)'),
@@ -41,17 +53,26 @@ export const EvalResultsArtifact = defineArtifactKind({
 });
 
 /**
- * Sorts rows into the artifact's canonical order: method (in `METHODS` order), task, k (absent first), seed.
+ * The canonical order of cells: method (in `METHODS` order), task, k (absent first), seed.
+ *
+ * @example
+ * rows.sort(compareCells); // base-zero-shot before meta-lora-shared; within a method, by task, k, seed
+ */
+export function compareCells(a: Pick<EvalResultRow, keyof typeof CELL_KEY_COLUMNS>, b: typeof a): number {
+  return (
+    METHODS.indexOf(a.method) - METHODS.indexOf(b.method) ||
+    (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0) ||
+    (a.k ?? 0) - (b.k ?? 0) ||
+    a.seed - b.seed
+  );
+}
+
+/**
+ * Sorts rows into the artifact's canonical order (`compareCells`).
  *
  * @example
  * writeArtifact(path, EvalResultsArtifact, sortResultRows(rows), lineage);
  */
 export function sortResultRows(rows: readonly EvalResultRow[]): EvalResultRow[] {
-  return [...rows].sort(
-    (a, b) =>
-      METHODS.indexOf(a.method) - METHODS.indexOf(b.method) ||
-      (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0) ||
-      (a.k ?? 0) - (b.k ?? 0) ||
-      a.seed - b.seed,
-  );
+  return [...rows].sort(compareCells);
 }
