@@ -1,4 +1,5 @@
 /** Small in-memory example sets for unit tests (not exported from the package). */
+import { testExample } from '@meta-lora/vitest-config';
 import type { Example, Split } from './example.ts';
 import { exampleIdOf } from './normalize.ts';
 
@@ -14,15 +15,7 @@ export function fakeExamples(tasks: readonly string[], perTask: number): Example
       const split: Split = i < perTask * 0.6 ? 'train' : i < perTask * 0.8 ? 'dev' : 'test';
       const input = `${taskId} question ${i}\nAnswer:`;
       const target = ` answer ${i}`;
-      return {
-        exampleId: exampleIdOf(taskId, input, target),
-        taskId,
-        family: taskId,
-        language: 'en',
-        split,
-        input,
-        target,
-      };
+      return testExample({ exampleId: exampleIdOf(taskId, input, target), taskId, split, input, target });
     }),
   );
 }

@@ -1,44 +1,29 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
 import { initBackend, loadModel } from '@meta-lora/lora-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, testExample } from '@meta-lora/vitest-config';
+import { describe, expect, it } from 'vitest';
 import type { EvalCondition, EvalConditionInput } from './conditions.ts';
 import { evaluateCell } from './eval-cell.ts';
 import { cellOrder, type EvalCellJob, EvalRunner } from './eval-runner.ts';
 import { evaluate } from './evaluate.ts';
-import {
-  FIXTURE_USAGE,
-  fixtureExamples,
-  writeFixtureConditions,
-  writeTasks,
-  writeTinyModelDir,
-} from './test-fixtures.ts';
+import { FIXTURE_USAGE, fixtureExamples, writeFixtureRun } from './test-fixtures.ts';
 
 await initBackend({ quiet: true });
-const root = mkdtempSync(join(tmpdir(), 'meta-lora-eval-runner-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('meta-lora-eval-runner');
 
 // A model directory with its own tokenizer.json: workers load model and tokenizer from it.
-const modelDir = writeTinyModelDir(join(root, 'model'), 1, { tokenizer: true });
-const tasksPath = writeTasks(join(root, 'tasks.arrow'), fixtureExamples());
-let conditions: EvalConditionInput[] = [];
-
-beforeAll(async () => {
-  const { model, fingerprint } = await loadModel(modelDir);
-  const fixture = await writeFixtureConditions(root, model, fingerprint);
-  model.dispose();
-  // Plus a second seed on the shared adapter: a condition that differs from another only in seed and method.
-  const extra: EvalConditionInput = {
-    method: 'multi-task-lora-k-shot',
-    seed: 1,
-    k: 2,
-    adapterDir: fixture.shared,
-    ...FIXTURE_USAGE,
-  };
-  conditions = [...fixture.conditions.slice(0, 3), extra, ...fixture.conditions.slice(3)];
-});
+const fixture = await writeFixtureRun(root, { tokenizer: true });
+const { modelDir, tasksPath } = fixture;
+// Plus a second seed on the shared adapter: a condition that differs from another only in seed and method.
+const extra: EvalConditionInput = {
+  method: 'multi-task-lora-k-shot',
+  seed: 1,
+  k: 2,
+  adapterDir: fixture.shared,
+  ...FIXTURE_USAGE,
+};
+const conditions = [...fixture.conditions.slice(0, 3), extra, ...fixture.conditions.slice(3)];
 
 const job = (taskId: string, inputs: string[], taskType: EvalCellJob['taskType'], demos = 0): EvalCellJob => ({
   condition: {
@@ -49,16 +34,16 @@ const job = (taskId: string, inputs: string[], taskType: EvalCellJob['taskType']
   },
   taskId,
   taskType,
-  examples: inputs.map((input, i) => ({
-    exampleId: `${taskId}-${i}`,
-    taskId,
-    family: taskId,
-    language: 'en',
-    split: 'test' as const,
-    input,
-    target: ' yes',
-    choices: [' yes', ' no'],
-  })),
+  examples: inputs.map((input, i) =>
+    testExample({
+      exampleId: `${taskId}-${i}`,
+      taskId,
+      split: 'test',
+      input,
+      target: ' yes',
+      choices: [' yes', ' no'],
+    }),
+  ),
 });
 
 describe('cellOrder', () => {

@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineArtifactKind, MetaLoraError, readArtifact, writeArtifact } from '@meta-lora/artifacts';
 import { ExampleSchema, TasksArtifact } from '@meta-lora/data-sampling';
 import { initBackend, loadModel, tf } from '@meta-lora/lora-core';
-import { expectCode, rejectionOf } from '@meta-lora/vitest-config';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCode, rejectionOf, tempDir } from '@meta-lora/vitest-config';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EVAL_CELLS_FILE, EvalCellsArtifact } from './cells-artifact.ts';
 import { chrfFromStatistics } from './chrf.ts';
 import type { EvalConditionInput } from './conditions.ts';
@@ -13,29 +12,19 @@ import { evaluate } from './evaluate.ts';
 import { EVAL_EXAMPLES_FILE, EvalExamplesArtifact } from './examples-artifact.ts';
 import { EvalResultsArtifact } from './results-artifact.ts';
 import { charCodec } from './test-codec.ts';
-import {
-  fixtureExamples,
-  writeAdapter,
-  writeFixtureConditions,
-  writeTasks,
-  writeTinyModelDir,
-} from './test-fixtures.ts';
+import { fixtureExamples, writeAdapter, writeFixtureRun, writeTinyModelDir } from './test-fixtures.ts';
 
 await initBackend({ quiet: true });
-const root = mkdtempSync(join(tmpdir(), 'meta-lora-eval-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('meta-lora-eval');
 
-const modelDir = writeTinyModelDir(join(root, 'model'), 1);
+const { modelDir, tasksPath, conditions } = await writeFixtureRun(root);
 const otherModelDir = writeTinyModelDir(join(root, 'other-model'), 2);
-const tasksPath = writeTasks(join(root, 'tasks.arrow'), fixtureExamples());
-let conditions: EvalConditionInput[] = [];
 let foreignAdapter = '';
 let bareAdapter = '';
 
 beforeAll(async () => {
-  const { model, fingerprint } = await loadModel(modelDir);
+  const { model } = await loadModel(modelDir);
   const other = await loadModel(otherModelDir);
-  ({ conditions } = await writeFixtureConditions(root, model, fingerprint));
   foreignAdapter = await writeAdapter(join(root, 'foreign'), other.model, 4, other.fingerprint);
   bareAdapter = await writeAdapter(join(root, 'bare'), model, 5, null);
   model.dispose();

@@ -9,13 +9,14 @@ import { type Example, TasksArtifact } from '@meta-lora/data-sampling';
 import {
   createLoraAdapter,
   type LlamaModel,
+  loadModel,
   parseModelConfig,
   randomWeights,
   savePeftAdapter,
   TINY_MODEL_CONFIG,
   writeSafetensors,
 } from '@meta-lora/lora-core';
-import { tinyTokenizer } from '@meta-lora/vitest-config';
+import { testExample, tinyTokenizerFiles } from '@meta-lora/vitest-config';
 import type { EvalConditionInput } from './conditions.ts';
 import { FINGERPRINT_KEY } from './evaluate.ts';
 
@@ -26,14 +27,10 @@ import { FINGERPRINT_KEY } from './evaluate.ts';
  */
 export function writeTinyModelDir(dir: string, seed: number, options: { tokenizer?: boolean } = {}): string {
   mkdirSync(dir, { recursive: true });
-  const hf = options.tokenizer
-    ? { ...TINY_MODEL_CONFIG, vocab_size: 261, bos_token_id: 0, eos_token_id: 1 }
-    : TINY_MODEL_CONFIG;
+  const tokenizer = options.tokenizer ? tinyTokenizerFiles() : { files: {}, modelConfig: {} };
+  const hf = { ...TINY_MODEL_CONFIG, ...tokenizer.modelConfig };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(hf));
-  if (options.tokenizer) {
-    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tinyTokenizer('<s>', '</s>').json));
-    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<s>', eos_token: '</s>' }));
-  }
+  for (const [name, text] of Object.entries(tokenizer.files)) writeFileSync(join(dir, name), text);
   const config = parseModelConfig({ ...hf }, dir);
   const weights = randomWeights(config, Rng.fromSeed(seed), { std: 0.2, normJitter: 0.1, biasStd: 0.1 });
   const tensors = new Map(
@@ -50,16 +47,10 @@ const example = (
   input: string,
   target: string,
   choices?: string[],
-) => ({
-  exampleId: `${taskId}-${split}-${String(i).padStart(3, '0')}`,
-  taskId,
-  family: taskId,
-  language: 'en',
-  split,
-  input,
-  target,
-  ...(choices ? { choices } : {}),
-});
+) => {
+  const exampleId = `${taskId}-${split}-${String(i).padStart(3, '0')}`;
+  return testExample({ exampleId, taskId, split, input, target, ...(choices ? { choices } : {}) });
+};
 
 /** Two tasks: `polarity` (classification, choices ' yes' / ' no') and `plural` (generation). */
 export function fixtureExamples(): Example[] {
@@ -74,7 +65,7 @@ export function fixtureExamples(): Example[] {
 }
 
 /** Writes a `tasks` artifact of `examples`; returns its path. */
-export function writeTasks(path: string, examples: readonly Example[]): string {
+function writeTasks(path: string, examples: readonly Example[]): string {
   writeArtifact(path, TasksArtifact, examples, { configHash: 'fixture', seed: 0, parents: [], createdBy: 'test' });
   return path;
 }
@@ -105,7 +96,7 @@ export const FIXTURE_USAGE = { examplesUsed: { plural: 2, polarity: 2 }, tokensU
  * One condition of each kind the evaluation distinguishes — zero-shot, in-context with two demos, a shared adapter,
  * an adapter per task — with their adapters saved under `root` for `model`; also returns the shared adapter's dir.
  */
-export async function writeFixtureConditions(
+async function writeFixtureConditions(
   root: string,
   model: LlamaModel,
   fingerprint: string,
@@ -124,4 +115,25 @@ export async function writeFixtureConditions(
     { method: 'meta-lora-adapted', seed: 0, k: 2, adapterDirByTask: { plural, polarity }, ...FIXTURE_USAGE },
   ];
   return { conditions, shared };
+}
+
+/**
+ * The evaluation fixture under `root`: the tiny model with seed 1 in `model/` (with the tiny tokenizer when asked), the
+ * fixture tasks, and `writeFixtureConditions` for that model.
+ *
+ * @example
+ * const { modelDir, tasksPath, conditions } = await writeFixtureRun(root);
+ */
+export async function writeFixtureRun(
+  root: string,
+  options: { tokenizer?: boolean } = {},
+): Promise<{ modelDir: string; tasksPath: string; conditions: EvalConditionInput[]; shared: string }> {
+  const modelDir = writeTinyModelDir(join(root, 'model'), 1, options);
+  const tasksPath = writeTasks(join(root, 'tasks.arrow'), fixtureExamples());
+  const { model, fingerprint } = await loadModel(modelDir);
+  try {
+    return { modelDir, tasksPath, ...(await writeFixtureConditions(root, model, fingerprint)) };
+  } finally {
+    model.dispose();
+  }
 }

@@ -1,8 +1,9 @@
 /**
- * A tiny but real Hugging Face byte-level BPE `tokenizer.json` for tests: the 256 GPT-2 byte symbols (ids 2–257),
- * three merges (`Ġ t`, `h e`, `Ġt he`, ids 258–260), two special tokens (ids 0 and 1), and a post-processor that
- * prepends the first special token as BOS.
+ * A tiny but real Hugging Face byte-level BPE `tokenizer.json` for tests: the shipped tokenizer (see
+ * `shipped-tokenizer.ts`) with its two special tokens renamed (ids 0 and 1; the first is BOS) and its vocabulary cut to
+ * the 256 GPT-2 byte symbols (ids 2–257) and three merges (`Ġ t`, `h e`, `Ġt he`, ids 258–260).
  */
+import { shippedTokenizerFiles, type TokenizerFiles } from './shipped-tokenizer.ts';
 
 /** The GPT-2 byte → unicode map, in byte order. */
 function byteChars(): string[] {
@@ -27,39 +28,33 @@ export function tinyTokenizer(bos: string, second: string): TinyTokenizer {
   [...byteChars(), 'Ġt', 'he', 'Ġthe'].forEach((t, i) => {
     vocab[t] = i + 2;
   });
-  const special = (id: number, content: string) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
-  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
-  const json = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: [special(0, bos), special(1, second)],
-    normalizer: null,
-    pre_tokenizer: byteLevel,
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: bos, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-      pair: [],
-      special_tokens: { [bos]: { id: bos, ids: [0], tokens: [bos] } },
-    },
-    decoder: byteLevel,
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab,
-      merges: ['Ġ t', 'h e', 'Ġt he'],
-    },
-  };
+  const shipped = JSON.parse(shippedTokenizerFiles().files['tokenizer.json'] as string);
+  const specials = (shipped.added_tokens as { content: string }[]).map((t) => JSON.stringify(t.content));
+  // Each special token renamed wherever it stands (added tokens, post-processor); then the tiny vocabulary and merges.
+  const renamed = [bos, second].reduce(
+    (text, name, i) => text.replaceAll(specials[i] as string, JSON.stringify(name)),
+    JSON.stringify({ ...shipped, model: { ...shipped.model, vocab: {}, merges: [] } }),
+  );
+  const json = JSON.parse(renamed);
+  json.model.vocab = vocab;
+  json.model.merges = ['Ġ t', 'h e', 'Ġt he'];
   return { json, vocab };
+}
+
+/**
+ * `tinyTokenizer('<s>', '</s>')` as a model directory carries it, with a tokenizer_config.json naming BOS and EOS, and
+ * the config.json fields that match it (vocabulary 261, BOS 0, EOS 1).
+ *
+ * @example
+ * await saveModel(createTinyModel(0, tinyTokenizerFiles().modelConfig), dir, { extraFiles: tinyTokenizerFiles().files });
+ */
+export function tinyTokenizerFiles(): TokenizerFiles {
+  const { json, vocab } = tinyTokenizer('<s>', '</s>');
+  return {
+    files: {
+      'tokenizer.json': JSON.stringify(json),
+      'tokenizer_config.json': JSON.stringify({ bos_token: '<s>', eos_token: '</s>' }),
+    },
+    modelConfig: { vocab_size: 2 + Object.keys(vocab).length, bos_token_id: 0, eos_token_id: 1 },
+  };
 }
