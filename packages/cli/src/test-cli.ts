@@ -10,3 +10,13 @@ export async function runCli(argv: string[]): Promise<{ code: number; out: strin
   const { value: code, out, err } = await captureOutput(() => main(argv));
   return { code, out, err };
 }
+
+/**
+ * `--name value` for each entry of `values`, in order.
+ *
+ * @example
+ * flags({ task: 'double', k: '4' }); // ['--task', 'double', '--k', '4']
+ */
+export function flags(values: Record<string, string>): string[] {
+  return Object.entries(values).flatMap(([name, value]) => [`--${name}`, value]);
+}

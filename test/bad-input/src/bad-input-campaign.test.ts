@@ -18,17 +18,14 @@ import { type ErrorCode, Rng, readArtifact, writeArtifact } from '@meta-lora/art
 import { main } from '@meta-lora/cli';
 import { EpisodesArtifact, TasksArtifact } from '@meta-lora/data-sampling';
 import {
-  createLoraAdapter,
   initBackend,
-  loadModel,
   parseModelConfig,
   randomWeights,
-  savePeftAdapter,
   serializeSafetensors,
   TINY_MODEL_CONFIG,
-  writeSafetensors,
 } from '@meta-lora/lora-core';
-import { captureOutput, tempDir, tinyTokenizer } from '@meta-lora/vitest-config';
+import { writeTinyAdapter, writeTinyModelDir } from '@meta-lora/test-fixtures';
+import { captureOutput, tempDir, tinyTokenizer, tinyTokenizerFiles } from '@meta-lora/vitest-config';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +40,8 @@ const DATA = at('out', 'data');
 const RUN = at('out', 'run');
 const ADAPTED = at('out', 'adapted');
 const TRAIN_CONFIG = at('train.json');
-const HF_CONFIG = { ...TINY_MODEL_CONFIG, vocab_size: 261, bos_token_id: 0, eos_token_id: 1, num_hidden_layers: 1 };
+/** The fixture model's config.json (saved with its torch_dtype besides). */
+const HF_CONFIG = { ...TINY_MODEL_CONFIG, ...tinyTokenizerFiles().modelConfig, num_hidden_layers: 1 };
 
 /** Runs `meta-lora argv` in this process, capturing its output. */
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -154,6 +152,22 @@ const adapt = (...rest: string[]) => {
   return ['adapt', '--model', MODEL, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v]), ...extra];
 };
 
+/** A case of a bad row 3 in a JSONL file: `data build` fails with DATA_INVALID, naming the file's line 3 and `names`. */
+const badRow3 = (name: string, row: unknown, ...names: string[]): Case => ({
+  name: `JSONL: ${name}`,
+  argv: (d) => buildWith(d, 'd.jsonl', withRow3(row)),
+  code: 'DATA_INVALID',
+  names: (d) => [`${join(d, 'd.jsonl')}:line 3`, ...names],
+});
+
+/** A case of a bad command-line flag: CONFIG_INVALID, and stderr names each of `names`. */
+const badFlag = (name: string, argv: () => string[], ...names: string[]): Case => ({
+  name: `flag: ${name}`,
+  argv,
+  code: 'CONFIG_INVALID',
+  names: () => names,
+});
+
 interface Case {
   readonly name: string;
   /** Writes the case's inputs into its own directory `dir`; returns the argv. */
@@ -165,24 +179,9 @@ interface Case {
 
 const CASES: Case[] = [
   // ── data files ────────────────────────────────────────────────────────────────────────────────────────────────
-  {
-    name: 'JSONL: `input` is a number',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: 'double', input: 7, output: ' 14' })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, '`input`'],
-  },
-  {
-    name: 'JSONL: `output` is missing',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: 'double', input: 'x' })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, '`output`'],
-  },
-  {
-    name: 'JSONL: an unknown field',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: 'double', input: 'x', output: 'y', label: 1 })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, 'label'],
-  },
+  badRow3('`input` is a number', { task: 'double', input: 7, output: ' 14' }, '`input`'),
+  badRow3('`output` is missing', { task: 'double', input: 'x' }, '`output`'),
+  badRow3('an unknown field', { task: 'double', input: 'x', output: 'y', label: 1 }, 'label'),
   {
     name: 'JSONL: a line truncated mid-object',
     argv: (d) => buildWith(d, 'd.jsonl', `${jsonl(rows('double', 4))}{"task": "double", "inp`),
@@ -195,78 +194,30 @@ const CASES: Case[] = [
     code: 'EMPTY_TASK',
     names: (d) => [join(d, 'd.jsonl')],
   },
-  {
-    name: 'JSONL: a row that is an array',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3(['double', 'x', 'y'])),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`],
-  },
-  {
-    name: 'JSONL: task id `../../x` (traversal)',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: '../../x', input: 'a', output: 'b' })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, 'task id', '"../../x"'],
-  },
-  {
-    name: 'JSONL: task id that is an absolute path',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: '/tmp/x', input: 'a', output: 'b' })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, 'task id'],
-  },
-  {
-    name: 'JSONL: task id with backslashes',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: '..\\..\\x', input: 'a', output: 'b' })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, 'task id'],
-  },
-  {
-    name: 'JSONL: task id with a NUL byte',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: 'a\u0000b', input: 'a', output: 'b' })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, 'task id'],
-  },
-  {
-    name: 'JSONL: a 10,000-character task id',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: 'a'.repeat(10_000), input: 'a', output: 'b' })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, 'task id'],
-  },
-  {
-    name: 'JSONL: language `../fr`',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: 'double', language: '../fr', input: 'a', output: 'b' })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, 'language'],
-  },
-  {
-    name: 'JSONL: output not among the choices',
-    argv: (d) =>
-      buildWith(d, 'd.jsonl', withRow3({ task: 'double', input: 'a', output: 'maybe', choices: ['yes', 'no'] })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, '`output`'],
-  },
-  {
-    name: 'JSONL: a chat row that ends with the user',
-    argv: (d) =>
-      buildWith(
-        d,
-        'd.jsonl',
-        withRow3({
-          task: 'double',
-          messages: [
-            { role: 'user', content: 'hi' },
-            { role: 'user', content: 'again' },
-          ],
-        }),
-      ),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, 'messages'],
-  },
-  {
-    name: 'JSONL: split `validation`',
-    argv: (d) => buildWith(d, 'd.jsonl', withRow3({ task: 'double', split: 'validation', input: 'a', output: 'b' })),
-    code: 'DATA_INVALID',
-    names: (d) => [`${join(d, 'd.jsonl')}:line 3`, '`split`'],
-  },
+  badRow3('a row that is an array', ['double', 'x', 'y']),
+  badRow3('task id `../../x` (traversal)', { task: '../../x', input: 'a', output: 'b' }, 'task id', '"../../x"'),
+  badRow3('task id that is an absolute path', { task: '/tmp/x', input: 'a', output: 'b' }, 'task id'),
+  badRow3('task id with backslashes', { task: '..\\..\\x', input: 'a', output: 'b' }, 'task id'),
+  badRow3('task id with a NUL byte', { task: 'a\u0000b', input: 'a', output: 'b' }, 'task id'),
+  badRow3('a 10,000-character task id', { task: 'a'.repeat(10_000), input: 'a', output: 'b' }, 'task id'),
+  badRow3('language `../fr`', { task: 'double', language: '../fr', input: 'a', output: 'b' }, 'language'),
+  badRow3(
+    'output not among the choices',
+    { task: 'double', input: 'a', output: 'maybe', choices: ['yes', 'no'] },
+    '`output`',
+  ),
+  badRow3(
+    'a chat row that ends with the user',
+    {
+      task: 'double',
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'user', content: 'again' },
+      ],
+    },
+    'messages',
+  ),
+  badRow3('split `validation`', { task: 'double', split: 'validation', input: 'a', output: 'b' }, '`split`'),
   {
     name: 'JSONL: a test input that is also a train input',
     argv: (d) =>
@@ -778,95 +729,34 @@ const CASES: Case[] = [
     names: () => [join(DATA, 'tasks.arrow'), '`eval-results`'],
   },
   // ── flags ─────────────────────────────────────────────────────────────────────────────────────────────────────
-  {
-    name: 'flag: unknown option',
-    argv: () => ['train', '--data', DATA, '--out', RUN, '--learning-rate', '1'],
-    code: 'CONFIG_INVALID',
-    names: () => ['--learning-rate'],
-  },
-  {
-    name: 'flag: --k is not an integer',
-    argv: () => adapt('--k', 'many'),
-    code: 'CONFIG_INVALID',
-    names: () => ['--k', '"many"'],
-  },
-  {
-    name: 'flag: --k larger than the task has train examples',
-    argv: () => adapt('--k', '500'),
-    code: 'CONFIG_INVALID',
-    names: () => ['double', '500'],
-  },
-  {
-    name: 'flag: --lr is not a number',
-    argv: () => adapt('--lr', '1e-3x'),
-    code: 'CONFIG_INVALID',
-    names: () => ['--lr'],
-  },
-  {
-    name: 'flag: --optimizer lbfgs',
-    argv: () => adapt('--optimizer', 'lbfgs'),
-    code: 'CONFIG_INVALID',
-    names: () => ['--optimizer', '"lbfgs"'],
-  },
-  {
-    name: 'flag: --baselines with an unknown method',
-    argv: () => train('--baselines', 'single-task,zero-shot'),
-    code: 'CONFIG_INVALID',
-    names: () => ['--baselines', 'zero-shot'],
-  },
+  badFlag('unknown option', () => ['train', '--data', DATA, '--out', RUN, '--learning-rate', '1'], '--learning-rate'),
+  badFlag('--k is not an integer', () => adapt('--k', 'many'), '--k', '"many"'),
+  badFlag('--k larger than the task has train examples', () => adapt('--k', '500'), 'double', '500'),
+  badFlag('--lr is not a number', () => adapt('--lr', '1e-3x'), '--lr'),
+  badFlag('--optimizer lbfgs', () => adapt('--optimizer', 'lbfgs'), '--optimizer', '"lbfgs"'),
+  badFlag(
+    '--baselines with an unknown method',
+    () => train('--baselines', 'single-task,zero-shot'),
+    '--baselines',
+    'zero-shot',
+  ),
   {
     name: 'flag: --task absent from the dataset',
     argv: () => ['eval', '--data', GOOD, '--task', 'triple', '--model', MODEL, '--out', join(RUN, 'x.arrow')],
     code: 'EMPTY_TASK',
     names: () => ['triple', GOOD],
   },
-  {
-    name: 'flag: --greedy with --sample',
-    argv: () => generate(MODEL, '--prompt', 'the', '--greedy', '--sample'),
-    code: 'CONFIG_INVALID',
-    names: () => ['--greedy'],
-  },
-  {
-    name: 'flag: --prompt-ids with a non-integer',
-    argv: () => generate(MODEL, '--prompt-ids', '0,x'),
-    code: 'CONFIG_INVALID',
-    names: () => ['--prompt-ids', '"x"'],
-  },
-  {
-    name: 'flag: --dtype F8 for a merged export',
-    argv: () => [
-      'export',
-      '--adapter',
-      ADAPTER,
-      '--merge',
-      '--model',
-      MODEL,
-      '--dtype',
-      'F8',
-      '--out',
-      at('out', 'merged'),
-    ],
-    code: 'CONFIG_INVALID',
-    names: () => ['--dtype', '"F8"'],
-  },
-  {
-    name: 'flag: --backend that does not exist',
-    argv: () => adapt('--k', '2', '--backend', 'tpu'),
-    code: 'CONFIG_INVALID',
-    names: () => ['tpu'],
-  },
-  {
-    name: 'flag: data with an unknown subcommand',
-    argv: () => ['data', 'shuffle', DATA],
-    code: 'CONFIG_INVALID',
-    names: () => ['"shuffle"'],
-  },
-  {
-    name: 'flag: train without --data',
-    argv: () => ['train', '--model', MODEL, '--out', RUN],
-    code: 'CONFIG_INVALID',
-    names: () => ['--data'],
-  },
+  badFlag('--greedy with --sample', () => generate(MODEL, '--prompt', 'the', '--greedy', '--sample'), '--greedy'),
+  badFlag('--prompt-ids with a non-integer', () => generate(MODEL, '--prompt-ids', '0,x'), '--prompt-ids', '"x"'),
+  badFlag(
+    '--dtype F8 for a merged export',
+    () => ['export', '--adapter', ADAPTER, '--merge', '--model', MODEL, '--dtype', 'F8', '--out', at('out', 'merged')],
+    '--dtype',
+    '"F8"',
+  ),
+  badFlag('--backend that does not exist', () => adapt('--k', '2', '--backend', 'tpu'), 'tpu'),
+  badFlag('data with an unknown subcommand', () => ['data', 'shuffle', DATA], '"shuffle"'),
+  badFlag('train without --data', () => ['train', '--model', MODEL, '--out', RUN], '--data'),
   {
     name: 'flag: export --run of a directory that does not exist',
     argv: (d) => ['export', '--run', join(d, 'nope'), '--out', at('out', 'exported')],
@@ -907,21 +797,8 @@ const trainConfig = { adapt: { innerSteps: 1 }, workers: 0, devQuerySize: 2, che
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
-  put(MODEL, {
-    'config.json': JSON.stringify(HF_CONFIG),
-    'tokenizer.json': JSON.stringify(tinyTokenizer('<s>', '</s>').json),
-    'tokenizer_config.json': JSON.stringify({ bos_token: '<s>', eos_token: '</s>' }),
-  });
-  const weights = randomWeights(parseModelConfig(HF_CONFIG, MODEL), Rng.fromSeed(5), { std: 0.2 });
-  writeSafetensors(
-    join(MODEL, 'model.safetensors'),
-    new Map([...weights].map(([k, t]) => [k, { dtype: 'F32' as const, shape: [...t.shape], data: t.data }])),
-  );
-  const { model, fingerprint } = await loadModel(MODEL);
-  const adapter = createLoraAdapter(model, { r: 2, targetModules: ['q_proj'] }, Rng.fromSeed(1));
-  await savePeftAdapter(adapter, ADAPTER, { metadata: { base_model_fingerprint: fingerprint } });
-  adapter.dispose();
-  model.dispose();
+  await writeTinyModelDir(MODEL, { seed: 5, tokenizer: 'tiny', config: { num_hidden_layers: 1 } });
+  await writeTinyAdapter(ADAPTER, MODEL, { seed: 1, lora: { r: 2, targetModules: ['q_proj'] } });
 
   // The earlier outputs, made by the CLI itself.
   put(root, { 'good.jsonl': jsonl([...rows('double'), ...rows('succ')]), 'train.json': JSON.stringify(trainConfig) });

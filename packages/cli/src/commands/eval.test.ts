@@ -1,56 +1,27 @@
 /**
- * `meta-lora eval` and `meta-lora report` end to end through `main`, on a tiny random model with a hand-written
- * byte-level BPE tokenizer (258 byte/special tokens + 3 merges), a two-task tasks artifact and a PEFT adapter.
+ * `meta-lora eval` and `meta-lora report` end to end through `main`, on a tiny random model with the tiny byte-level
+ * BPE tokenizer of the test fixtures (258 byte/special tokens + 3 merges), a two-task tasks artifact and a PEFT adapter.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, readArtifact, writeArtifact } from '@meta-lora/artifacts';
+import { readArtifact, writeArtifact } from '@meta-lora/artifacts';
 import { TasksArtifact } from '@meta-lora/data-sampling';
-import { EvalResultsArtifact, FINGERPRINT_KEY } from '@meta-lora/eval';
-import {
-  createLoraAdapter,
-  initBackend,
-  loadModel,
-  parseModelConfig,
-  randomWeights,
-  savePeftAdapter,
-  TINY_MODEL_CONFIG,
-  writeSafetensors,
-} from '@meta-lora/lora-core';
-import { tinyTokenizer } from '@meta-lora/vitest-config';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../test-cli.ts';
+import { EvalResultsArtifact } from '@meta-lora/eval';
+import { initBackend } from '@meta-lora/lora-core';
+import { writeTinyAdapter, writeTinyModelDir } from '@meta-lora/test-fixtures';
+import { tempDir } from '@meta-lora/vitest-config';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { flags, runCli } from '../test-cli.ts';
 
 await initBackend({ quiet: true });
-const root = mkdtempSync(join(tmpdir(), 'meta-lora-cli-eval-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const tokenizerJson = tinyTokenizer('<s>', '</s>').json;
-
+const root = tempDir('meta-lora-cli-eval');
 const modelDir = join(root, 'model');
 const runDir = join(root, 'run');
 
 beforeAll(async () => {
-  const hf = { ...TINY_MODEL_CONFIG, vocab_size: 261, bos_token_id: 0, eos_token_id: 1 };
-  mkdirSync(modelDir, { recursive: true });
-  writeFileSync(join(modelDir, 'config.json'), JSON.stringify(hf));
-  writeFileSync(join(modelDir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
-  writeFileSync(join(modelDir, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<s>', eos_token: '</s>' }));
-  const weights = randomWeights(parseModelConfig(hf, modelDir), Rng.fromSeed(5), { std: 0.2 });
-  writeSafetensors(
-    join(modelDir, 'model.safetensors'),
-    new Map([...weights].map(([k, t]) => [k, { dtype: 'F32' as const, shape: [...t.shape], data: t.data }])),
-  );
-  const { model, fingerprint } = await loadModel(modelDir);
-  const adapter = createLoraAdapter(
-    model,
-    { r: 2, targetModules: ['q_proj'], initLoraWeights: false },
-    Rng.fromSeed(1),
-  );
-  await savePeftAdapter(adapter, join(runDir, 'adapters', 'shared'), { metadata: { [FINGERPRINT_KEY]: fingerprint } });
-  adapter.dispose();
-  model.dispose();
+  await writeTinyModelDir(modelDir, { seed: 5, tokenizer: 'tiny' });
+  const lora = { r: 2, targetModules: ['q_proj'], initLoraWeights: false };
+  await writeTinyAdapter(join(runDir, 'adapters', 'shared'), modelDir, { seed: 1, lora });
 
   const rows = ['the cat', 'the dog', 'a hat', 'a pen', 'the sun', 'a cup'].flatMap((text, i) => {
     const split = i < 2 ? ('train' as const) : ('test' as const);
@@ -155,37 +126,14 @@ describe('meta-lora eval / report', () => {
     writeFileSync(data, rows.map((r) => JSON.stringify(r)).join('\n'));
     const adapted = join(root, 'my-adapter');
     const shared = join(runDir, 'adapters', 'shared');
-    const a = await cli([
-      'adapt',
-      '--shared',
-      shared,
-      '--data',
-      data,
-      '--task',
-      'article',
-      '--k',
-      '4',
-      '--out',
-      adapted,
-      '--model',
-      modelDir,
-    ]);
+    /** `command` on the task `article` of `data` with the fixture model, plus `more` flags. */
+    const onArticle = (command: string, more: Record<string, string>) =>
+      cli([command, ...flags({ data, task: 'article', model: modelDir, ...more })]);
+    const a = await onArticle('adapt', { shared, k: '4', out: adapted });
     expect(a.err).toBe('');
     expect(a.code).toBe(0);
     const out = join(root, 'one-task.arrow');
-    const r = await cli([
-      'eval',
-      '--data',
-      data,
-      '--task',
-      'article',
-      '--adapter',
-      adapted,
-      '--model',
-      modelDir,
-      '--out',
-      out,
-    ]);
+    const r = await onArticle('eval', { adapter: adapted, out });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
@@ -194,17 +142,7 @@ describe('meta-lora eval / report', () => {
     const [row] = readArtifact(out, EvalResultsArtifact).rows;
     expect([row!.method, row!.k, row!.numTestExamples]).toEqual(['meta-lora-adapted', 4, 4]);
     // without --adapter: the base model on the same test split
-    const base = await cli([
-      'eval',
-      '--data',
-      data,
-      '--task',
-      'article',
-      '--model',
-      modelDir,
-      '--out',
-      join(root, 'base.arrow'),
-    ]);
+    const base = await onArticle('eval', { out: join(root, 'base.arrow') });
     expect(base.code).toBe(0);
     expect(readArtifact(join(root, 'base.arrow'), EvalResultsArtifact).rows[0]!.method).toBe('base-zero-shot');
   });
