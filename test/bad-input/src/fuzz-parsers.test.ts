@@ -373,6 +373,46 @@ function dirFor(name: string): string {
   return dir;
 }
 
+/**
+ * Inputs that break one of `files` (name → good content: bytes, or a JSON value) and leave the others good: subtree
+ * mutations of each JSON file, then byte edits of each file.
+ */
+function oneFileBroken(files: Record<string, unknown>): fc.Arbitrary<Record<string, Uint8Array>> {
+  const bytesOf = (value: unknown) => (value instanceof Uint8Array ? value : utf8(JSON.stringify(value)));
+  const good = Object.fromEntries(Object.entries(files).map(([name, value]) => [name, bytesOf(value)]));
+  const jsonFiles = Object.entries(files).filter(([, value]) => !(value instanceof Uint8Array));
+  return fc.oneof(
+    ...jsonFiles.map(([name, value]) => jsonMutant(value).map((mutant) => ({ ...good, [name]: bytesOf(mutant) }))),
+    ...Object.entries(good).map(([name, bytes]) =>
+      bent(fc.constant(bytes)).map((edited) => ({ ...good, [name]: edited })),
+    ),
+  );
+}
+
+/** `it(title)`: fuzzes `parse` of a directory of `files()` (taken when the test starts) with one of them broken. */
+function itFuzzesFiles(
+  title: string,
+  name: string,
+  files: () => Record<string, unknown>,
+  parse: (dir: string) => unknown,
+): void {
+  it(
+    title,
+    async () => {
+      const dir = dirFor(name.replace(/\W+/g, '-'));
+      await fuzz(name, oneFileBroken(files()), (broken) => {
+        let size = 0;
+        for (const [file, bytes] of Object.entries(broken)) {
+          writeFileSync(join(dir, file), bytes);
+          size += bytes.length;
+        }
+        return parsesOrRefuses(size, () => parse(dir));
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
+}
+
 // ── the parsers ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 describe(`fuzzing the parsers (seed ${SEED}, up to ${RUNS} inputs each)`, () => {
@@ -415,63 +455,25 @@ describe(`fuzzing the parsers (seed ${SEED}, up to ${RUNS} inputs each)`, () => 
     TEST_TIMEOUT_MS,
   );
 
-  it(
+  itFuzzesFiles(
     'adapter_config.json and adapter weights: loadPeftAdapter onto a model',
-    async () => {
-      const dir = dirFor('adapter-fuzz');
-      const input = fc.oneof(
-        jsonMutant(adapterConfig).map((config) => ({ config: utf8(JSON.stringify(config)), weights: adapterWeights })),
-        bent(fc.constant(utf8(JSON.stringify(adapterConfig)))).map((config) => ({ config, weights: adapterWeights })),
-        bent(fc.constant(adapterWeights)).map((weights) => ({ config: utf8(JSON.stringify(adapterConfig)), weights })),
-      );
-      await fuzz('adapter_config.json + weights', input, ({ config, weights }) => {
-        writeFileSync(join(dir, 'adapter_config.json'), config);
-        writeFileSync(join(dir, 'adapter_model.safetensors'), weights);
-        return parsesOrRefuses(config.length + weights.length, () => loadPeftAdapter(dir, model, 'fuzz').dispose());
-      });
-    },
-    TEST_TIMEOUT_MS,
+    'adapter_config.json + weights',
+    () => ({ 'adapter_config.json': adapterConfig, 'adapter_model.safetensors': adapterWeights }),
+    (dir) => loadPeftAdapter(dir, model, 'fuzz').dispose(),
   );
 
-  it(
-    'config.json: readModelConfig',
-    async () => {
-      const dir = dirFor('config-fuzz');
-      const input = fc.oneof(
-        jsonMutant(HF_CONFIG).map((config) => utf8(JSON.stringify(config))),
-        bent(fc.constant(utf8(JSON.stringify(HF_CONFIG)))),
-      );
-      await fuzz('config.json', input, (bytes) => {
-        writeFileSync(join(dir, 'config.json'), bytes);
-        return parsesOrRefuses(bytes.length, () => readModelConfig(dir));
-      });
-    },
-    TEST_TIMEOUT_MS,
-  );
+  itFuzzesFiles('config.json: readModelConfig', 'config.json', () => ({ 'config.json': HF_CONFIG }), readModelConfig);
 
-  it(
+  itFuzzesFiles(
     'tokenizer.json and tokenizer_config.json: loadTokenizer, then encode and decode once',
-    async () => {
-      const dir = dirFor('tokenizer-fuzz');
-      const good = { tokenizer: utf8(JSON.stringify(TOKENIZER)), config: utf8(JSON.stringify(TOKENIZER_CONFIG)) };
-      const input = fc.oneof(
-        jsonMutant(TOKENIZER).map((t) => ({ ...good, tokenizer: utf8(JSON.stringify(t)) })),
-        jsonMutant(TOKENIZER_CONFIG).map((c) => ({ ...good, config: utf8(JSON.stringify(c)) })),
-        bent(fc.constant(good.tokenizer)).map((tokenizer) => ({ ...good, tokenizer })),
-        bent(fc.constant(good.config)).map((config) => ({ ...good, config })),
-      );
-      await fuzz('tokenizer.json + tokenizer_config.json', input, ({ tokenizer, config }) => {
-        writeFileSync(join(dir, 'tokenizer.json'), tokenizer);
-        writeFileSync(join(dir, 'tokenizer_config.json'), config);
-        return parsesOrRefuses(tokenizer.length + config.length, async () => {
-          const loaded = await loadTokenizer(dir);
-          const ids = loaded?.encode('the cat sat') ?? [];
-          loaded?.decode(ids);
-          if (loaded?.hasChatTemplate) loaded.chatPrompt('the cat');
-        });
-      });
+    'tokenizer.json + tokenizer_config.json',
+    () => ({ 'tokenizer.json': TOKENIZER, 'tokenizer_config.json': TOKENIZER_CONFIG }),
+    async (dir) => {
+      const loaded = await loadTokenizer(dir);
+      const ids = loaded?.encode('the cat sat') ?? [];
+      loaded?.decode(ids);
+      if (loaded?.hasChatTemplate) loaded.chatPrompt('the cat');
     },
-    TEST_TIMEOUT_MS,
   );
 
   it('refuses length claims far beyond the file before allocating', async () => {
