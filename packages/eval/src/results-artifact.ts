@@ -3,6 +3,7 @@
  * metrics a task type does not produce are null (absent in the row object).
  */
 import { defineArtifactKind } from '@meta-lora/artifacts';
+import { UsageRowSchema } from '@meta-lora/data-sampling';
 import * as z from 'zod';
 import { METHODS } from './conditions.ts';
 import { TASK_TYPES } from './task-type.ts';
@@ -23,6 +24,8 @@ export const CELL_KEY_COLUMNS = {
   k: z.number().int().positive().optional().describe('k-shot budget; absent for zero-shot and full-data methods'),
 };
 const { method, taskId, seed, k } = CELL_KEY_COLUMNS;
+// The data a method used on a task: the `usage` artifact's counts, which the conditions pass in.
+const { examples, tokens } = UsageRowSchema.shape;
 
 export const EvalResultRowSchema = z.strictObject({
   method,
@@ -40,8 +43,8 @@ export const EvalResultRowSchema = z.strictObject({
   chrF: pct().optional().describe('corpus chrF, sacreBLEU defaults'),
   targetLoss: z.number().min(0).describe('token-weighted mean NLL of the test targets, nats per token'),
   numTestExamples: z.number().int().positive().describe('test examples scored'),
-  examplesUsed: z.number().int().min(0).describe('distinct training examples the method used for this task'),
-  tokensUsed: z.number().int().min(0).describe('tokens of those examples'),
+  examplesUsed: examples,
+  tokensUsed: tokens,
 });
 
 export type EvalResultRow = z.infer<typeof EvalResultRowSchema>;

@@ -1,9 +1,13 @@
 /** The `baselines` and `baseline-tuning` artifacts: the selected baseline runs, and every run of the learning-rate grid. */
 import { defineArtifactKind } from '@meta-lora/artifacts';
+import { UsageRowSchema } from '@meta-lora/data-sampling';
 import * as z from 'zod';
 
 export const BASELINE_METHODS = ['single-task', 'multi-task-full', 'multi-task-pool'] as const;
 export type BaselineMethod = (typeof BASELINE_METHODS)[number];
+
+// The data a run had access to, counted as the `usage` artifact counts it.
+const { examples, tokens } = UsageRowSchema.shape;
 
 export const BaselineRowSchema = z.strictObject({
   method: z.enum(BASELINE_METHODS).describe('single-task, multi-task-full or multi-task-pool'),
@@ -16,8 +20,8 @@ export const BaselineRowSchema = z.strictObject({
   lossLast: z.number().describe('training loss of the last step'),
   devLossInitial: z.number().optional().describe('dev loss before training (absent without dev examples)'),
   devLossBest: z.number().optional().describe('dev loss at bestStep (absent without dev examples)'),
-  examples: z.number().int().min(0).describe('distinct training examples the run had access to'),
-  tokens: z.number().int().min(0).describe('prompt + target tokens of those examples, each counted once'),
+  examples,
+  tokens,
   examplesTrained: z.number().int().min(0).describe('distinct examples in the minibatches up to bestStep'),
   tokensTrained: z.number().int().min(0).describe('prompt + target tokens of those examples'),
 });
