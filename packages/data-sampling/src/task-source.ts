@@ -25,9 +25,9 @@ export interface TaskSource {
 /** A raw example's own fields: what the task adds to them is its id, family and language. */
 export type ExampleFields = Omit<RawExample, 'taskId' | 'family' | 'language'>;
 
-/** A task source as written: its loader returns the examples' own fields, and `englishTask` / `languageTask` name it. */
+/** A task source as written: its loader yields the examples' own fields, and `englishTask` / `languageTask` name it. */
 export type TaskSpec = Omit<TaskSource, 'taskId' | 'family' | 'language' | 'load'> & {
-  readonly load: (options: LoadOptions) => ExampleFields[];
+  readonly load: (options: LoadOptions) => Iterable<ExampleFields>;
 };
 
 /**
@@ -57,7 +57,7 @@ function taskSource(taskId: string, family: string, language: string, spec: Task
     family,
     language,
     ...spec,
-    load: (options) => spec.load(options).map((fields) => ({ taskId, family, language, ...fields })),
+    load: (options) => [...spec.load(options)].map((fields) => ({ taskId, family, language, ...fields })),
   };
 }
 

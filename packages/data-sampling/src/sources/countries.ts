@@ -47,27 +47,25 @@ export function countryContinentTask(language: Language): TaskSource {
     type: 'classification',
     template: 'Country: {country name in L}\nContinent: → " Europe" | " Asia" | …',
     dataPackage: 'i18n-iso-countries',
-    load: (): ExampleFields[] => {
+    *load(): Iterable<ExampleFields> {
       const names = readPackageJson<{ countries: Record<string, string | string[]> }>(
         'i18n-iso-countries',
         `langs/${language}.json`,
       ).countries;
-      const out: ExampleFields[] = [];
       for (const [code, c] of Object.entries(facts())) {
         const value = names[code];
         const name = Array.isArray(value) ? value[0] : value;
         const continent = CONTINENTS[c.continent];
         if (!name || !continent) continue;
-        out.push({
+        yield {
           input: `Country: ${name}\nContinent:`,
           target: continent,
           choices: CONTINENT_CHOICES,
           text: name,
           splitKey: code,
           splitScope: 'country-continent',
-        });
+        };
       }
-      return out;
     },
   });
 }

