@@ -53,12 +53,14 @@ export {
   toPeftConfig,
 } from './lora/peft-io.ts';
 export { gatherRows } from './model/gather-rows.ts';
+export { KvCache } from './model/kv-cache.ts';
 export type { LinearWeights, LoraBranch } from './model/linear.ts';
 export { linear } from './model/linear.ts';
-export type { ForwardOptions, TensorData } from './model/llama-model.ts';
-export { KvCache, LlamaModel } from './model/llama-model.ts';
+export type { ForwardOptions } from './model/llama-model.ts';
+export { LlamaModel } from './model/llama-model.ts';
 export type { ModelConfig, ModelType, RopeScalingSpec } from './model/model-config.ts';
 export { ModelConfigSchema, parseModelConfig, readModelConfig, SUPPORTED_MODEL_TYPES } from './model/model-config.ts';
+export type { TensorData } from './model/model-weights.ts';
 export type { RandomInitOptions } from './model/random-init.ts';
 export { randomWeights } from './model/random-init.ts';
 export { rmsNorm } from './model/rms-norm.ts';

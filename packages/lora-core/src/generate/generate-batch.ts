@@ -11,7 +11,8 @@
  * Dimension letters: B rows still running, L longest prompt, D hidden, V vocab.
  */
 import type { LoraAdapter } from '../lora/lora-adapter.ts';
-import { KvCache, type LlamaModel } from '../model/llama-model.ts';
+import { KvCache } from '../model/kv-cache.ts';
+import type { LlamaModel } from '../model/llama-model.ts';
 import { tf } from '../runtime/tf.ts';
 import { argmax, checkGenerationInput } from './generate.ts';
 

@@ -8,7 +8,8 @@
  */
 import { MetaLoraError, type Rng } from '@meta-lora/artifacts';
 import type { LoraAdapter } from '../lora/lora-adapter.ts';
-import { KvCache, type LlamaModel } from '../model/llama-model.ts';
+import { KvCache } from '../model/kv-cache.ts';
+import type { LlamaModel } from '../model/llama-model.ts';
 import { tf } from '../runtime/tf.ts';
 
 export interface GenerateOptions {

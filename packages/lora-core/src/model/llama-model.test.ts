@@ -4,7 +4,8 @@ import type { LoraConfigInput } from '../lora/config.ts';
 import { createLoraAdapter } from '../lora/lora-adapter.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
-import { KvCache, LlamaModel } from './llama-model.ts';
+import { KvCache } from './kv-cache.ts';
+import { LlamaModel } from './llama-model.ts';
 import { createTinyModel } from './tiny-model.ts';
 
 await initBackend({ quiet: true });

@@ -17,63 +17,18 @@
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 import type { LoraAdapter } from '../lora/lora-adapter.ts';
-import { type TensorSource, tensorFromSource } from '../runtime/tensor-source.ts';
+import type { TensorSource } from '../runtime/tensor-source.ts';
 import { tf } from '../runtime/tf.ts';
 import { fusedAttention, hasFusedAttention } from './attention.ts';
+import { causalMask, paddedCausalMask } from './causal-mask.ts';
 import { gatherRows } from './gather-rows.ts';
+import type { KvCache } from './kv-cache.ts';
 import { type LinearWeights, type LoraBranch, linear } from './linear.ts';
 import type { ModelConfig } from './model-config.ts';
+import { type DecoderLayer, LINEAR_SUFFIXES, modelWeights, projections, type TensorData } from './model-weights.ts';
 import { fusedRmsNorm, rmsNorm } from './rms-norm.ts';
 import { applyRope, ropeInvFreq, ropeTables } from './rope.ts';
 import { swiglu } from './swiglu.ts';
-
-/** Raw tensor data as read from safetensors (float32, row-major). */
-export interface TensorData {
-  readonly shape: readonly number[];
-  readonly data: Float32Array;
-}
-
-interface DecoderLayer {
-  readonly inputLayernorm: tf.Tensor1D; // [D]
-  readonly postAttentionLayernorm: tf.Tensor1D; // [D]
-  readonly qProj: LinearWeights; // D -> H·d
-  readonly kProj: LinearWeights; // D -> KV·d
-  readonly vProj: LinearWeights; // D -> KV·d
-  readonly oProj: LinearWeights; // H·d -> D
-  readonly gateProj: LinearWeights; // D -> F
-  readonly upProj: LinearWeights; // D -> F
-  readonly downProj: LinearWeights; // F -> D
-}
-
-/** A layer's seven projections in model order, as `LINEAR_SUFFIXES` lists them: the one list every walk uses. */
-function projections(layer: DecoderLayer): readonly LinearWeights[] {
-  return [layer.qProj, layer.kProj, layer.vProj, layer.oProj, layer.gateProj, layer.upProj, layer.downProj];
-}
-
-/** Per-layer keys and values of the positions seen so far, for incremental decoding. */
-export class KvCache {
-  readonly keys: (tf.Tensor4D | null)[]; // per layer [B, KV, S, d], RoPE applied
-  readonly values: (tf.Tensor4D | null)[]; // per layer [B, KV, S, d]
-  length = 0;
-  /**
-   * Per batch row, how many leading positions are padding (a batch of prompts of different lengths, left-padded):
-   * no query attends to them. Null when no row is padded.
-   */
-  padding: readonly number[] | null = null;
-
-  constructor(numLayers: number) {
-    this.keys = new Array(numLayers).fill(null);
-    this.values = new Array(numLayers).fill(null);
-  }
-
-  dispose(): void {
-    for (const t of [...this.keys, ...this.values]) t?.dispose();
-    this.keys.fill(null);
-    this.values.fill(null);
-    this.length = 0;
-    this.padding = null;
-  }
-}
 
 export interface ForwardOptions {
   /** LoRA adapters whose branches are added to the base projections (their deltas sum, as PEFT's active adapters). */
@@ -86,18 +41,6 @@ export interface ForwardOptions {
 
 /** What a decoder layer gets: the call's options and, for left-padded rows, their mask (see `paddedCausalMask`). */
 type LayerOptions = ForwardOptions & { readonly paddedMask?: tf.Tensor4D };
-
-let variableSerial = 0;
-
-const LINEAR_SUFFIXES = [
-  'self_attn.q_proj',
-  'self_attn.k_proj',
-  'self_attn.v_proj',
-  'self_attn.o_proj',
-  'mlp.gate_proj',
-  'mlp.up_proj',
-  'mlp.down_proj',
-] as const;
 
 export class LlamaModel {
   readonly config: ModelConfig;
@@ -148,98 +91,7 @@ export class LlamaModel {
     source = 'checkpoint',
     options: { readonly trainable?: boolean } = {},
   ): LlamaModel {
-    // Full-weight training (pretraining) makes every base weight a variable; otherwise they are constants.
-    const make = <T extends tf.Tensor>(t: T, name: string): T => {
-      if (!options.trainable) return t;
-      const v = tf.variable(t, true, `base/${name}/${variableSerial++}`) as unknown as T;
-      t.dispose();
-      return v;
-    };
-    const used = new Set<string>();
-    const take = (name: string, shape: readonly number[]): TensorData | TensorSource => {
-      const t = tensors.get(name);
-      if (!t) {
-        throw new MetaLoraError('CHECKPOINT_INVALID', `tensor ${name} is missing`, {
-          path: source,
-          field: name,
-          fix: `the checkpoint does not match config.json (model_type ${config.modelType}); check both come from the same model`,
-        });
-      }
-      if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-        throw new MetaLoraError(
-          'SHAPE_MISMATCH',
-          `tensor ${name} has shape [${t.shape.join(', ')}], config implies [${shape.join(', ')}]`,
-          {
-            path: source,
-            field: name,
-            fix: 'check that config.json belongs to these weights',
-          },
-        );
-      }
-      used.add(name);
-      return t;
-    };
-    // A checked tensor as a tf.Tensor: values copied in, or read straight into it.
-    const load = <T extends tf.Tensor>(name: string, shape: readonly number[]): T => {
-      const t = take(name, shape);
-      return make(('data' in t ? tf.tensor(t.data, [...shape], 'float32') : tensorFromSource(t, shape)) as T, name);
-    };
-    const vec = (name: string, n: number): tf.Tensor1D => load(name, [n]);
-    const lin = (name: string, inF: number, outF: number, hasBias: boolean): LinearWeights => {
-      const weight = load<tf.Tensor2D>(`${name}.weight`, [outF, inF]);
-      return {
-        name,
-        inFeatures: inF,
-        outFeatures: outF,
-        weight,
-        weightT: tf.tidy(() => tf.transpose(weight)),
-        bias: hasBias ? vec(`${name}.bias`, outF) : null,
-      };
-    };
-    const { hiddenSize: D, intermediateSize: F, numHeads: H, numKvHeads: KV, headDim: d, vocabSize: V } = config;
-    const embed = load<tf.Tensor2D>('model.embed_tokens.weight', [V, D]);
-    const layers: DecoderLayer[] = [];
-    for (let i = 0; i < config.numLayers; i++) {
-      const p = `model.layers.${i}`;
-      layers.push({
-        inputLayernorm: vec(`${p}.input_layernorm.weight`, D),
-        postAttentionLayernorm: vec(`${p}.post_attention_layernorm.weight`, D),
-        qProj: lin(`${p}.self_attn.q_proj`, D, H * d, config.attentionBias.qkv),
-        kProj: lin(`${p}.self_attn.k_proj`, D, KV * d, config.attentionBias.qkv),
-        vProj: lin(`${p}.self_attn.v_proj`, D, KV * d, config.attentionBias.qkv),
-        oProj: lin(`${p}.self_attn.o_proj`, H * d, D, config.attentionBias.o),
-        gateProj: lin(`${p}.mlp.gate_proj`, D, F, false),
-        upProj: lin(`${p}.mlp.up_proj`, D, F, false),
-        downProj: lin(`${p}.mlp.down_proj`, F, D, false),
-      });
-    }
-    const norm = vec('model.norm.weight', D);
-    let lmHead: LinearWeights;
-    if (config.tieWordEmbeddings) {
-      lmHead = {
-        name: 'lm_head',
-        inFeatures: D,
-        outFeatures: V,
-        weight: embed,
-        weightT: tf.tidy(() => tf.transpose(embed)),
-        bias: null,
-      };
-      used.add('lm_head.weight'); // some tied checkpoints still store it; it is ignored
-    } else {
-      lmHead = lin('lm_head', D, V, false);
-    }
-    const extra = [...tensors.keys()].filter((k) => !used.has(k) && !k.endsWith('rotary_emb.inv_freq'));
-    if (extra.length > 0) {
-      throw new MetaLoraError(
-        'CHECKPOINT_INVALID',
-        `unexpected tensors ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` (+${extra.length - 3} more)` : ''}`,
-        {
-          path: source,
-          field: extra[0] as string,
-          fix: `the checkpoint has weights a ${config.modelType} model does not use; check model_type in config.json`,
-        },
-      );
-    }
+    const { embed, layers, norm, lmHead } = modelWeights(config, tensors, source, options);
     return new LlamaModel(config, embed, layers, norm, lmHead, options.trainable ?? false);
   }
 
@@ -526,7 +378,7 @@ export class LlamaModel {
       cache.values[index] = tf.keep(vh);
     }
     const scores = tf.mul(tf.matMul(qg, tf.transpose(kh, [0, 1, 3, 2])), 1 / Math.sqrt(d)); // [B, KV, rep·T, S]
-    const probs = tf.softmax(tf.add(scores, options.paddedMask ?? this.causalMask(rep, T, past))); // [B, KV, rep·T, S]
+    const probs = tf.softmax(tf.add(scores, options.paddedMask ?? this.cachedCausalMask(rep, T, past))); // [B, KV, rep·T, S]
     const ctx = tf.matMul(probs, vh); // [B, KV, rep·T, d]
     return tf.reshape(tf.transpose(tf.reshape(ctx, [B, KV, rep, T, d]), [0, 3, 1, 2, 4]), [
       B * T,
@@ -534,18 +386,12 @@ export class LlamaModel {
     ]) as tf.Tensor2D; // [N, H·d]
   }
 
-  /** Additive causal mask [rep·T, S]: row i is query position past + (i mod T), which sees keys 0 .. past + (i mod T). */
-  private causalMask(rep: number, T: number, past: number): tf.Tensor2D {
+  /** `causalMask(rep, T, past)`, built once per shape and kept (the oldest shape dropped past 64). */
+  private cachedCausalMask(rep: number, T: number, past: number): tf.Tensor2D {
     const key = `${rep}:${T}:${past}`;
     let mask = this.maskCache.get(key);
     if (!mask) {
-      const S = past + T;
-      const data = new Float32Array(rep * T * S);
-      for (let i = 0; i < rep * T; i++) {
-        const pos = past + (i % T);
-        for (let s = pos + 1; s < S; s++) data[i * S + s] = -1e9;
-      }
-      mask = tf.keep(tf.tensor2d(data, [rep * T, S]));
+      mask = tf.keep(causalMask(rep, T, past));
       if (this.maskCache.size > 64) {
         const [oldKey, old] = this.maskCache.entries().next().value as [string, tf.Tensor2D];
         old.dispose();
@@ -555,22 +401,4 @@ export class LlamaModel {
     }
     return mask;
   }
-}
-
-/**
- * Additive mask [B, 1, rep·T, S] for left-padded rows: the causal mask of `causalMask`, and every key of row b before
- * `padding[b]` masked too. RoPE depends only on the distance between positions, so a row's real tokens attend as they
- * would unpadded.
- */
-function paddedCausalMask(padding: readonly number[], rep: number, T: number, past: number): tf.Tensor4D {
-  const S = past + T;
-  const data = new Float32Array(padding.length * rep * T * S);
-  padding.forEach((pad, b) => {
-    for (let i = 0; i < rep * T; i++) {
-      const row = (b * rep * T + i) * S;
-      const pos = past + (i % T);
-      for (let s = 0; s < S; s++) if (s < pad || s > pos) data[row + s] = -1e9;
-    }
-  });
-  return tf.tensor4d(data, [padding.length, 1, rep * T, S]);
 }

@@ -4,8 +4,8 @@
  * norms = 1, biases = 0. `normJitter` and `biasStd` perturb norms and biases (tests use them so those weights matter).
  */
 import type { Rng } from '@meta-lora/artifacts';
-import type { TensorData } from './llama-model.ts';
 import type { ModelConfig } from './model-config.ts';
+import type { TensorData } from './model-weights.ts';
 
 export interface RandomInitOptions {
   /** Std of linear/embedding weights; defaults to the config's initializer_range, else 0.02. */
