@@ -14,17 +14,17 @@ export type { HfWeightSource, HfWeights, HfWeightTensor } from './io/hf-weights.
 export { hfWeightTensor, openHfWeights, readHfWeights } from './io/hf-weights.ts';
 export type { LoadedModel } from './io/load-model.ts';
 export { loadModel, loadModelWeights } from './io/load-model.ts';
+export type { SafetensorsFile } from './io/safetensors.ts';
+export { parseSafetensors, readSafetensors, readSafetensorsEntry, readSafetensorsLayout } from './io/safetensors.ts';
+export type { SafetensorsTensor } from './io/safetensors-decode.ts';
 export type {
   FloatDtype,
   IntDtype,
   SafetensorsDtype,
   SafetensorsEntry,
-  SafetensorsFile,
   SafetensorsLayout,
-  SafetensorsTensor,
   WritableDtype,
-} from './io/safetensors.ts';
-export { parseSafetensors, readSafetensors, readSafetensorsEntry, readSafetensorsLayout } from './io/safetensors.ts';
+} from './io/safetensors-header.ts';
 export type { TensorToWrite } from './io/safetensors-write.ts';
 export { serializeSafetensors, writeSafetensors } from './io/safetensors-write.ts';
 export type { SaveModelOptions } from './io/save-model.ts';

@@ -1,11 +1,18 @@
 /**
- * Writing the safetensors format (`safetensors.ts`), byte for byte as the reference serializer does: tensors ordered by
- * descending dtype alignment, then by name; compact JSON with `__metadata__` first; the header padded with spaces to a
- * multiple of 8 bytes.
+ * Writing the safetensors format (`safetensors-header.ts`), byte for byte as the reference serializer does: tensors
+ * ordered by descending dtype alignment, then by name; compact JSON with `__metadata__` first; the header padded with
+ * spaces to a multiple of 8 bytes.
  */
 import { type ErrorCode, MetaLoraError, writeFileAtomic } from '@meta-lora/artifacts';
 import { floatToBf16Bits, floatToF16Bits } from './half-float.ts';
-import { DTYPES, isCount, LITTLE_ENDIAN, METADATA_KEY, WRITABLE_DTYPES, type WritableDtype } from './safetensors.ts';
+import {
+  DTYPES,
+  isCount,
+  LITTLE_ENDIAN,
+  METADATA_KEY,
+  WRITABLE_DTYPES,
+  type WritableDtype,
+} from './safetensors-header.ts';
 
 /** A tensor to write. `data` holds `product(shape)` values, row-major; integer dtypes need integer values. */
 export interface TensorToWrite {

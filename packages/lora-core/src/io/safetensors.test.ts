@@ -5,13 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { MetaLoraError, Rng } from '@meta-lora/artifacts';
 import { expectCode, thrownBy } from '@meta-lora/vitest-config';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  parseSafetensors,
-  readSafetensors,
-  readSafetensorsEntry,
-  readSafetensorsLayout,
-  type SafetensorsTensor,
-} from './safetensors.ts';
+import { parseSafetensors, readSafetensors, readSafetensorsEntry, readSafetensorsLayout } from './safetensors.ts';
+import type { SafetensorsTensor } from './safetensors-decode.ts';
 import { serializeSafetensors, writeSafetensors } from './safetensors-write.ts';
 
 /** A real pretrained checkpoint, in shared/ beside the repository. */
