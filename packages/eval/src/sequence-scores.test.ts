@@ -86,6 +86,36 @@ describe('scoreSequences', () => {
     ]);
   });
 
+  describe('with consecutive sequences that share a long context', () => {
+    const long = [1, ...Array.from({ length: 40 }, (_, i) => 3 + (i % 20))];
+    const seqs = [
+      { context: long, continuation: [5, 6] },
+      { context: long, continuation: [7, 8] },
+      { context: [1, 4, 4], continuation: [3] },
+      { context: [1, 4, 4], continuation: [9] }, // shared, but short: scored whole
+      { context: long, continuation: [9] },
+    ];
+    const options = { batchSize: 2, maxBatchTokens: 64 }; // contexts over 32 tokens are long
+
+    it('gives the scores of the whole sequences', () => {
+      const whole = scoreSequences(model, seqs, { batchSize: 1 }).map((s) => s.logLikelihood);
+      const shared = scoreSequences(model, seqs, options).map((s) => s.logLikelihood);
+      expect(shared).toBeAllClose(whole, { atol: 1e-4 });
+    });
+
+    it('runs the long context once for the first two and scores the others whole', () => {
+      const hidden = vi.spyOn(model, 'hidden');
+      scoreSequences(model, seqs, options);
+      expect(hidden.mock.calls.map(([ids]) => ids.shape)).toEqual([
+        [2, 4], // the two short ones
+        [1, 42], // the last, alone
+        [1, 40], // the first two's context but its last token
+        [2, 3], // its last token and their continuations
+      ]);
+      hidden.mockRestore();
+    });
+  });
+
   describe('with a shared prefix', () => {
     const prefix = [1, 7, 8, 9, 10, 11, 12, 13, 14];
     const seqs = [

@@ -7,7 +7,9 @@
  * (B·T), in input order; causal attention means padding after a sequence never changes its scores. The token budget
  * keeps long in-context prompts from building [B, heads, T, T] attention tensors of hundreds of MB (and the
  * WebAssembly heap, which never shrinks, from growing to match). A context too long for the model keeps its last
- * tokens (left truncation).
+ * tokens (left truncation). Consecutive sequences with one and the same long context (over `maxBatchTokens / batchSize`
+ * tokens: the label choices of one example whose in-context prompt was cut to fit) run that context once into a KV
+ * cache and then only their continuations, as a shared prefix does.
  *
  * Dimension letters: B batch, T padded length, D hidden, V vocab, M rows that predict a continuation token.
  */
@@ -68,8 +70,12 @@ export function scoreSequences(
     s.context.length + s.continuation.length <= maxLen &&
     s.context.length > prefix.length &&
     startsWith(s.context, prefix);
-  const whole = sequences.flatMap((s, i) => (prefixed(s) ? [] : [i]));
   const rest = sequences.flatMap((s, i) => (prefixed(s) ? [i] : []));
+  const { whole, groups } = longContextGroups(
+    fitted,
+    sequences.flatMap((s, i) => (prefixed(s) ? [] : [i])),
+    Math.max(1, Math.floor(maxBatchTokens / batchSize)),
+  );
   const out: SequenceScore[] = new Array(fitted.length);
   let next = 0;
   for (const batch of packBatches(
@@ -78,6 +84,17 @@ export function scoreSequences(
     maxBatchTokens,
   )) {
     for (const score of scoreBatch(model, batch, adapters)) out[whole[next++] as number] = score;
+  }
+  for (const group of groups) {
+    // The context but its last token runs once; each sequence then runs that token and its continuation.
+    const context = (fitted[group[0] as number] as ScoredSequence).context;
+    const suffixes = group.map((i) => ({
+      context: context.slice(-1),
+      continuation: (fitted[i] as ScoredSequence).continuation,
+    }));
+    scoreAfterPrefix(model, context.slice(0, -1), suffixes, adapters, batchSize, maxBatchTokens).forEach((score, j) => {
+      out[group[j] as number] = score;
+    });
   }
   if (rest.length > 0) {
     const suffixes = rest.map((i) => {
@@ -89,6 +106,40 @@ export function scoreSequences(
     });
   }
   return out;
+}
+
+/**
+ * Splits the sequences `indices` (in order) into runs of two or more consecutive ones with one and the same context of
+ * more than `longer` tokens (the choices of one classification example whose in-context prompt was cut to fit the
+ * model), and the rest, which are scored whole.
+ */
+function longContextGroups(
+  fitted: readonly ScoredSequence[],
+  indices: readonly number[],
+  longer: number,
+): { whole: number[]; groups: number[][] } {
+  const whole: number[] = [];
+  const groups: number[][] = [];
+  let run: number[] = [];
+  const flush = () => {
+    const context = run.length > 0 ? (fitted[run[0] as number] as ScoredSequence).context : [];
+    if (run.length >= 2 && context.length > longer) groups.push(run);
+    else whole.push(...run);
+    run = [];
+  };
+  for (const i of indices) {
+    const last = run.at(-1);
+    const context = (fitted[i] as ScoredSequence).context;
+    if (last === undefined || last !== i - 1 || !sameIds((fitted[last] as ScoredSequence).context, context)) flush();
+    run.push(i);
+  }
+  flush();
+  whole.sort((a, b) => a - b);
+  return { whole, groups };
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => b[i] === id);
 }
 
 function startsWith(ids: readonly number[], prefix: readonly number[]): boolean {
@@ -119,8 +170,8 @@ function scoreAfterPrefix(
       try {
         cache.length = shared.length;
         for (let l = 0; l < layers; l++) {
-          cache.keys[l] = tf.tile(shared.keys[l] as tf.Tensor4D, [batch.length, 1, 1, 1]); // [B, KV, P, d]
-          cache.values[l] = tf.tile(shared.values[l] as tf.Tensor4D, [batch.length, 1, 1, 1]); // [B, KV, P, d]
+          cache.keys[l] = repeatRows(shared.keys[l] as tf.Tensor4D, batch.length); // [B, KV, P, d]
+          cache.values[l] = repeatRows(shared.values[l] as tf.Tensor4D, batch.length); // [B, KV, P, d]
         }
         out.push(...scoreBatch(model, batch, adapters, cache));
       } finally {
@@ -131,6 +182,11 @@ function scoreAfterPrefix(
   } finally {
     shared.dispose();
   }
+}
+
+/** `rows` copies of a one-row tensor, stacked: `tf.tile`'s values, by concatenation (wasm's tile kernel is ~10× slower). */
+function repeatRows(x: tf.Tensor4D, rows: number): tf.Tensor4D {
+  return rows === 1 ? tf.clone(x) : tf.concat(new Array<tf.Tensor4D>(rows).fill(x), 0); // [rows, …]
 }
 
 /**

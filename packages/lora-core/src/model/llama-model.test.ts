@@ -79,6 +79,19 @@ describe('LlamaModel', () => {
     adapter.dispose();
   });
 
+  it('the first call into an empty cache keeps the keys and values of the op-by-op block', () => {
+    const fused = new KvCache(model.config.numLayers); // empty and unpadded: the fused kernel where the backend has it
+    const opByOp = new KvCache(model.config.numLayers);
+    opByOp.padding = [0, 0]; // padded rows always take the op-by-op block; no padding, so the same attention
+    expect(model.hidden(ids(), { cache: fused })).toBeAllClose(model.hidden(ids(), { cache: opByOp }), { atol: 1e-5 });
+    for (let l = 0; l < model.config.numLayers; l++) {
+      expect(fused.keys[l]).toBeAllClose(opByOp.keys[l] as tf.Tensor, { atol: 1e-5 });
+      expect(fused.values[l]).toBeAllClose(opByOp.values[l] as tf.Tensor, { atol: 1e-5 });
+    }
+    fused.dispose();
+    opByOp.dispose();
+  });
+
   it('refuses sequences longer than max_position_embeddings', () => {
     const long = tf.zeros([1, 65], 'int32') as tf.Tensor2D;
     expect(() => model.logits(long)).toThrow(/exceeds the model's limit of 64/);

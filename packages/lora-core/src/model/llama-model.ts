@@ -19,15 +19,15 @@ import { MetaLoraError } from '@meta-lora/artifacts';
 import type { LoraAdapter } from '../lora/lora-adapter.ts';
 import type { TensorSource } from '../runtime/tensor-source.ts';
 import { tf } from '../runtime/tf.ts';
-import { fusedAttention, hasFusedAttention } from './attention.ts';
 import { causalMask, paddedCausalMask } from './causal-mask.ts';
 import { gatherRows } from './gather-rows.ts';
 import type { KvCache } from './kv-cache.ts';
+import { layerAttention } from './layer-attention.ts';
 import { type LinearWeights, type LoraBranch, linear } from './linear.ts';
 import type { ModelConfig } from './model-config.ts';
 import { type DecoderLayer, LINEAR_SUFFIXES, modelWeights, projections, type TensorData } from './model-weights.ts';
 import { fusedRmsNorm, rmsNorm } from './rms-norm.ts';
-import { applyRope, ropeInvFreq, ropeTables } from './rope.ts';
+import { ropeInvFreq, ropeTables } from './rope.ts';
 import { swiglu } from './swiglu.ts';
 
 export interface ForwardOptions {
@@ -331,10 +331,18 @@ export class LlamaModel {
     const k = this.project2(layer.kProj, n1, adapters, options); // [N, KV·d]
     const v = this.project2(layer.vProj, n1, adapters, options); // [N, KV·d]
 
-    const merged =
-      !options.cache && hasFusedAttention()
-        ? fusedAttention(q, k, v, cos, sin, { batch: B, heads: H, kvHeads: KV }) // [N, H·d]
-        : this.attention(index, q, k, v, B, T, past, cos, sin, options);
+    const merged = layerAttention(q, k, v, cos, sin, {
+      batch: B,
+      time: T,
+      past,
+      heads: H,
+      kvHeads: KV,
+      headDim: this.config.headDim,
+      layer: index,
+      ...(options.cache ? { cache: options.cache } : {}),
+      padded: options.paddedMask !== undefined,
+      mask: () => options.paddedMask ?? this.cachedCausalMask(H / KV, T, past),
+    }); // [N, H·d]
     const h = tf.add(x, this.project2(layer.oProj, merged, adapters, options)) as tf.Tensor2D; // [N, D]
 
     const n2 = fusedRmsNorm(h, layer.postAttentionLayernorm, this.config.rmsNormEps); // [N, D]
@@ -342,48 +350,6 @@ export class LlamaModel {
     const up = this.project2(layer.upProj, n2, adapters, options); // [N, F]
     const act = swiglu(gate, up); // silu(gate) ⊙ up, fused where the backend can: [N, F]
     return tf.add(h, this.project2(layer.downProj, act, adapters, options)) as tf.Tensor2D; // [N, D]
-  }
-
-  /** The op-by-op attention block (with the KV cache when decoding): [N, H·d] projections to the [N, H·d] context. */
-  private attention(
-    index: number,
-    q: tf.Tensor2D,
-    k: tf.Tensor2D,
-    v: tf.Tensor2D,
-    B: number,
-    T: number,
-    past: number,
-    cos: tf.Tensor2D,
-    sin: tf.Tensor2D,
-    options: LayerOptions,
-  ): tf.Tensor2D {
-    const { numHeads: H, numKvHeads: KV, headDim: d } = this.config;
-    const rep = H / KV;
-    // Queries grouped by their key/value head and stacked along time: [B, KV, rep·T, d].
-    const qh = applyRope(tf.transpose(tf.reshape(q, [B, T, KV, rep, d]), [0, 2, 3, 1, 4]), cos, sin); // [B, KV, rep, T, d]
-    const qg = tf.reshape(qh, [B, KV, rep * T, d]);
-    let kh = applyRope(tf.transpose(tf.reshape(k, [B, T, KV, d]), [0, 2, 1, 3]) as tf.Tensor4D, cos, sin); // [B, KV, T, d]
-    let vh = tf.transpose(tf.reshape(v, [B, T, KV, d]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, KV, T, d]
-    const cache = options.cache;
-    if (cache) {
-      const pk = cache.keys[index];
-      const pv = cache.values[index];
-      if (pk && pv) {
-        kh = tf.concat([pk, kh], 2); // [B, KV, S, d]
-        vh = tf.concat([pv, vh], 2); // [B, KV, S, d]
-      }
-      pk?.dispose();
-      pv?.dispose();
-      cache.keys[index] = tf.keep(kh);
-      cache.values[index] = tf.keep(vh);
-    }
-    const scores = tf.mul(tf.matMul(qg, tf.transpose(kh, [0, 1, 3, 2])), 1 / Math.sqrt(d)); // [B, KV, rep·T, S]
-    const probs = tf.softmax(tf.add(scores, options.paddedMask ?? this.cachedCausalMask(rep, T, past))); // [B, KV, rep·T, S]
-    const ctx = tf.matMul(probs, vh); // [B, KV, rep·T, d]
-    return tf.reshape(tf.transpose(tf.reshape(ctx, [B, KV, rep, T, d]), [0, 3, 1, 2, 4]), [
-      B * T,
-      H * d,
-    ]) as tf.Tensor2D; // [N, H·d]
   }
 
   /** `causalMask(rep, T, past)`, built once per shape and kept (the oldest shape dropped past 64). */
