@@ -114,6 +114,13 @@ describe('scoreSequences', () => {
       ]);
       hidden.mockRestore();
     });
+
+    it('leaves no tensors behind', () => {
+      scoreSequences(model, seqs, options); // warm-up: causal masks
+      const before = tf.memory().numTensors;
+      scoreSequences(model, seqs, options);
+      expect(tf.memory().numTensors).toBe(before);
+    });
   });
 
   describe('with a shared prefix', () => {

@@ -71,7 +71,8 @@ export function fusedAttention(
 /**
  * `fusedAttention` for a forward pass that starts a KV cache (no gradient: scoring and decoding): the context, and
  * the keys (RoPE applied) and values that the cache keeps, as the kernel computes them anyway. Only for the first
- * call on an empty cache with no padded rows: later calls attend to cached positions, which the kernel does not take.
+ * call on an empty cache without a padding array, outside a gradient tape: later calls attend to cached positions,
+ * which the kernel does not take.
  *
  * @example
  * const { context, keys, values } = fusedAttentionStartingCache({ q, k, v, cos, sin }, { batch: 1, heads: 4, kvHeads: 2 });
@@ -80,10 +81,16 @@ export function fusedAttentionStartingCache(
   inputs: AttentionInputs<tf.Tensor2D>, // q [B·T, H·d], k and v [B·T, KV·d], cos and sin [T, d]
   shape: AttentionShape,
 ): { context: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
-  const [context, probs, qr, keys, values] = runAttention(inputs, attentionAttrs(inputs.cos, shape));
-  probs?.dispose();
-  qr?.dispose();
-  return { context: context as tf.Tensor2D, keys: keys as tf.Tensor4D, values: values as tf.Tensor4D }; // [N, H·d], [B, KV, T, d] ×2
+  const [context, probs, qr, keys, values] = runAttention(inputs, attentionAttrs(inputs.cos, shape)) as [
+    tf.Tensor2D, // [N, H·d]
+    tf.Tensor, // probs [B, KV, rep·T, T]
+    tf.Tensor, // qr [B, KV, rep·T, d]
+    tf.Tensor4D, // [B, KV, T, d]
+    tf.Tensor4D, // [B, KV, T, d]
+  ];
+  probs.dispose();
+  qr.dispose();
+  return { context, keys, values };
 }
 
 function attentionAttrs(cos: tf.Tensor2D, shape: AttentionShape): AttentionAttrs {

@@ -1,8 +1,9 @@
 /**
  * A decoder layer's attention, from its q/k/v projections to the [N, H·d] context. The fused kernel runs where it
- * applies: without a KV cache, and on the first call into an empty cache with no padded rows (the kernel returns the
- * keys and values the cache keeps). The op-by-op block runs the rest: calls that attend to cached positions
- * (decoding, scoring after a shared prefix) and left-padded rows.
+ * applies: without a KV cache, and on the first call into an empty cache that has no padding array, outside a
+ * gradient tape (the kernel returns the keys and values the cache keeps; that path has no gradient). The op-by-op
+ * block runs the rest: calls that attend to cached positions (decoding, scoring after a shared prefix), caches with
+ * a padding array (left-padded batches), and cache calls under a gradient tape.
  *
  * Dimension letters: B batch, T new positions, S key positions (cache + new), H query heads, KV key/value heads,
  * rep = H/KV, d head dim, N = B·T rows.
@@ -25,13 +26,15 @@ export interface LayerAttentionCall {
   /** The layer's index: its slot in the cache. */
   readonly layer: number;
   readonly cache?: KvCache;
-  /** True when rows are left-padded (`mask` is then the padded mask). */
+  /** True when the cache has a padding array (left-padded rows; `mask` is then the padded mask). */
   readonly padded: boolean;
   /** The additive mask, [rep·T, S] causal or [B, 1, rep·T, S] padded; built only when the op-by-op block runs. */
   readonly mask: () => tf.Tensor;
 }
 
 /**
+ * The attention context of one decoder layer, fused where the backend and the call allow, else op by op.
+ *
  * @example
  * const ctx = layerAttention(q, k, v, cos, sin, { batch: 2, time: 5, past: 0, heads: 4, kvHeads: 2, headDim: 8,
  *   layer: 0, padded: false, mask: () => causalMask(2, 5, 0) }); // [10, 32]
@@ -47,7 +50,7 @@ export function layerAttention(
   const { cache, layer } = call;
   const shape = { batch: call.batch, heads: call.heads, kvHeads: call.kvHeads };
   if (hasFusedAttention() && !cache) return fusedAttention(q, k, v, cos, sin, shape); // [N, H·d]
-  if (hasFusedAttention() && cache && call.past === 0 && !call.padded) {
+  if (hasFusedAttention() && cache && call.past === 0 && !call.padded && !tf.engine().isTapeOn()) {
     const { context, keys, values } = fusedAttentionStartingCache({ q, k, v, cos, sin }, shape);
     cache.keys[layer]?.dispose();
     cache.values[layer]?.dispose();

@@ -4,6 +4,7 @@ import type { LoraConfigInput } from '../lora/config.ts';
 import { createLoraAdapter } from '../lora/lora-adapter.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
+import { hasFusedAttention } from './attention.ts';
 import { KvCache } from './kv-cache.ts';
 import { LlamaModel } from './llama-model.ts';
 import { createTinyModel } from './tiny-model.ts';
@@ -79,17 +80,36 @@ describe('LlamaModel', () => {
     adapter.dispose();
   });
 
-  it('the first call into an empty cache keeps the keys and values of the op-by-op block', () => {
-    const fused = new KvCache(model.config.numLayers); // empty and unpadded: the fused kernel where the backend has it
-    const opByOp = new KvCache(model.config.numLayers);
-    opByOp.padding = [0, 0]; // padded rows always take the op-by-op block; no padding, so the same attention
-    expect(model.hidden(ids(), { cache: fused })).toBeAllClose(model.hidden(ids(), { cache: opByOp }), { atol: 1e-5 });
-    for (let l = 0; l < model.config.numLayers; l++) {
-      expect(fused.keys[l]).toBeAllClose(opByOp.keys[l] as tf.Tensor, { atol: 1e-5 });
-      expect(fused.values[l]).toBeAllClose(opByOp.values[l] as tf.Tensor, { atol: 1e-5 });
+  it.skipIf(!hasFusedAttention())(
+    'the first call into an empty cache keeps the keys and values of the op-by-op block',
+    () => {
+      const fused = new KvCache(model.config.numLayers); // empty and unpadded: the fused kernel where the backend has it
+      const opByOp = new KvCache(model.config.numLayers);
+      opByOp.padding = [0, 0]; // padded rows always take the op-by-op block; no padding, so the same attention
+      expect(model.hidden(ids(), { cache: fused })).toBeAllClose(model.hidden(ids(), { cache: opByOp }), {
+        atol: 1e-5,
+      });
+      for (let l = 0; l < model.config.numLayers; l++) {
+        expect(fused.keys[l]).toBeAllClose(opByOp.keys[l] as tf.Tensor, { atol: 1e-5 });
+        expect(fused.values[l]).toBeAllClose(opByOp.values[l] as tf.Tensor, { atol: 1e-5 });
+      }
+      fused.dispose();
+      opByOp.dispose();
+    },
+  );
+
+  it.skipIf(!hasFusedAttention())('a first call into an empty cache under a gradient tape keeps its gradients', () => {
+    const adapter = nonZeroAdapter(7, ['q_proj', 'k_proj']);
+    const lossOf = (cache?: KvCache) => () =>
+      tf.sum(model.hidden(ids(), cache ? { adapters: [adapter], cache } : { adapters: [adapter] })) as tf.Scalar;
+    const cache = new KvCache(model.config.numLayers);
+    const withCache = tf.variableGrads(lossOf(cache), adapter.variables());
+    const without = tf.variableGrads(lossOf(), adapter.variables());
+    for (const name of Object.keys(without.grads)) {
+      expect(withCache.grads[name]).toBeAllClose(without.grads[name] as tf.Tensor, { atol: 1e-4 });
     }
-    fused.dispose();
-    opByOp.dispose();
+    cache.dispose();
+    adapter.dispose();
   });
 
   it('refuses sequences longer than max_position_embeddings', () => {
