@@ -70,10 +70,11 @@ export function scoreSequences(
     s.context.length + s.continuation.length <= maxLen &&
     s.context.length > prefix.length &&
     startsWith(s.context, prefix);
-  const rest = sequences.flatMap((s, i) => (prefixed(s) ? [i] : []));
+  const isPrefixed = sequences.map(prefixed);
+  const rest = sequences.flatMap((_, i) => (isPrefixed[i] ? [i] : []));
   const { whole, groups } = longContextGroups(
     fitted,
-    sequences.flatMap((s, i) => (prefixed(s) ? [] : [i])),
+    sequences.flatMap((_, i) => (isPrefixed[i] ? [] : [i])),
     Math.max(1, Math.floor(maxBatchTokens / batchSize)),
   );
   const out: SequenceScore[] = new Array(fitted.length);
@@ -130,16 +131,12 @@ function longContextGroups(
   for (const i of indices) {
     const last = run.at(-1);
     const context = (fitted[i] as ScoredSequence).context;
-    if (last === undefined || last !== i - 1 || !sameIds((fitted[last] as ScoredSequence).context, context)) flush();
+    const previous = last === undefined ? undefined : (fitted[last] as ScoredSequence).context;
+    if (last !== i - 1 || previous?.length !== context.length || !startsWith(context, previous)) flush();
     run.push(i);
   }
   flush();
-  whole.sort((a, b) => a - b);
   return { whole, groups };
-}
-
-function sameIds(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((id, i) => b[i] === id);
 }
 
 function startsWith(ids: readonly number[], prefix: readonly number[]): boolean {

@@ -49,8 +49,9 @@ export function layerAttention(
 ): tf.Tensor2D {
   const { cache, layer } = call;
   const shape = { batch: call.batch, heads: call.heads, kvHeads: call.kvHeads };
-  if (hasFusedAttention() && !cache) return fusedAttention(q, k, v, cos, sin, shape); // [N, H·d]
-  if (hasFusedAttention() && cache && call.past === 0 && !call.padded && !tf.engine().isTapeOn()) {
+  const fused = hasFusedAttention();
+  if (fused && !cache) return fusedAttention(q, k, v, cos, sin, shape); // [N, H·d]
+  if (fused && cache && call.past === 0 && !call.padded && !tf.engine().isTapeOn()) {
     const { context, keys, values } = fusedAttentionStartingCache({ q, k, v, cos, sin }, shape);
     cache.keys[layer]?.dispose();
     cache.values[layer]?.dispose();
