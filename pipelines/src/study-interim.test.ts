@@ -1,34 +1,46 @@
 /**
- * A study end to end on the smoke experiment (one cell: k = 4, seed 0), then `--interim` over a grid that also holds
- * seed 1: the finished cell is reported, the unfinished one is named as missing and nothing is run for it.
+ * A study end to end on the smoke experiment (one cell: k = 4, seed 0), published into a scratch results directory;
+ * then `--interim` over a grid that also holds seed 1 (the finished cell is reported, the unfinished one is named as
+ * missing and nothing is run for it), and a fresh run directory that finds the published cell.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readArtifact } from '@meta-lora/artifacts';
+import { EvalResultsArtifact } from '@meta-lora/eval';
 import { tempDir } from '@meta-lora/vitest-config';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPERIMENTS_DIR, type LoadedExperiment, loadExperiment } from './experiment.ts';
-import { runStudy, type StudyInfo } from './study.ts';
+import { runStudy, type StudyInfo, studyVariant } from './study.ts';
+import { CELL_FILE, cellIdentity } from './study-cells.ts';
 
 const root = tempDir('study-interim');
+const resultsDir = join(root, 'results');
 cpSync(join(EXPERIMENTS_DIR, 'smoke'), join(root, 'smoke'), { recursive: true });
-/** The smoke experiment with a study grid of k = 4 and `seeds`, in the scratch run directory. */
-function smokeStudy(seeds: number[]): LoadedExperiment {
+/** The smoke experiment with a study grid of k = 4 and `seeds`, in the scratch run directory `run`. */
+function smokeStudy(seeds: number[], run = 'run'): LoadedExperiment {
   writeFileSync(join(root, 'smoke', 'experiment.json'), JSON.stringify({ study: { ks: [4], seeds } }));
-  return { ...loadExperiment('smoke', root), runDir: join(root, 'run') };
+  return { ...loadExperiment('smoke', root), runDir: join(root, run) };
 }
+const cellDir = join(resultsDir, 'cells', 'k4-seed0');
+const resultRows = (dir: string) => readArtifact(join(dir, 'eval', 'eval-results.arrow'), EvalResultsArtifact).rows;
 
-describe('pnpm study -- --interim', () => {
-  it('reports the finished cells, names the missing ones and runs nothing', { timeout: 900_000 }, async () => {
-    await runStudy(smokeStudy([0]), () => {});
+describe('pnpm study', () => {
+  beforeAll(async () => {
+    await runStudy(smokeStudy([0]), () => {}, { publish: true, resultsDir });
+  }, 900_000);
+
+  it('records each cell’s commit, and reports no missing cell once all have run', () => {
     const whole = JSON.parse(readFileSync(join(root, 'run', 'study', 'study.json'), 'utf8')) as StudyInfo;
     expect(whole.missing).toEqual([]);
     // Each cell records the commit it ran at; the study's commit is theirs, beside the one that rendered the report.
     expect(whole.variants[0]?.commit).toBe(whole.reportCommit);
     expect(whole.commit).toBe(whole.reportCommit);
     expect(readFileSync(join(root, 'run', 'study', 'report', 'report.md'), 'utf8')).not.toContain('Interim report');
+  });
 
+  it('--interim reports the finished cells, names the missing ones and runs nothing', async () => {
     const lines: string[] = [];
-    await runStudy(smokeStudy([0, 1]), (line) => lines.push(line), { interim: true });
+    await runStudy(smokeStudy([0, 1]), (line) => lines.push(line), { interim: true, ignorePublished: true });
     const dir = join(root, 'run', 'study-interim');
     const info = JSON.parse(readFileSync(join(dir, 'study.json'), 'utf8')) as StudyInfo;
     expect(info.missing).toEqual([{ k: 4, seed: 1 }]);
@@ -38,5 +50,44 @@ describe('pnpm study -- --interim', () => {
     );
     expect(lines).toContain('k 4, seed 1: not finished, left out');
     expect(existsSync(join(root, 'run', 'study', 'k4-seed1'))).toBe(false);
+  });
+
+  it('--publish writes each finished cell’s records, with the identity of its config and base model', () => {
+    const cell = JSON.parse(readFileSync(join(cellDir, CELL_FILE), 'utf8')) as { identity: string; k: number };
+    expect(cell).toMatchObject({ k: 4, seed: 0 });
+    expect(cell.identity).toBe(cellIdentity(studyVariant(smokeStudy([0]), 4, 0, true)));
+    for (const file of [
+      'variant-time.json',
+      'eval/eval-examples.arrow',
+      'train/baselines.arrow',
+      'adapt/adaptation.arrow',
+    ]) {
+      expect(existsSync(join(cellDir, file)), file).toBe(true);
+    }
+    expect(resultRows(cellDir)).toEqual(resultRows(join(root, 'run', 'study', 'k4-seed0')));
+  });
+
+  it('a fresh run directory takes the published cell as finished: runs nothing, reports the same results', async () => {
+    const lines: string[] = [];
+    await runStudy(smokeStudy([0], 'fresh'), (line) => lines.push(line), { resultsDir });
+    expect(lines).toContain(`k 4, seed 0: reusing ${join(cellDir, 'eval', 'eval-results.arrow')}`);
+    expect(existsSync(join(root, 'fresh', 'study', 'k4-seed0'))).toBe(false);
+    expect(resultRows(join(root, 'fresh', 'study'))).toEqual(resultRows(join(root, 'run', 'study')));
+    const info = JSON.parse(readFileSync(join(root, 'fresh', 'study', 'study.json'), 'utf8')) as StudyInfo;
+    expect(info.variants).toHaveLength(1);
+    expect(info.variants[0]?.seconds).toBeGreaterThan(0); // the cell's own wall time, from its records
+  });
+
+  it('a published cell of another configuration is not taken, and the study says why', async () => {
+    const path = join(cellDir, CELL_FILE);
+    const cell = JSON.parse(readFileSync(path, 'utf8')) as { identity: string };
+    writeFileSync(path, JSON.stringify({ ...cell, identity: 'f'.repeat(64) }));
+    const lines: string[] = [];
+    rmSync(join(root, 'fresh'), { recursive: true, force: true });
+    await expect(
+      runStudy(smokeStudy([0], 'fresh'), (line) => lines.push(line), { interim: true, resultsDir }),
+    ).rejects.toThrow(/no cell of the smoke study has finished yet/);
+    expect(lines.some((l) => l.includes('ran another configuration or base model'))).toBe(true);
+    expect(lines).toContain('k 4, seed 0: not finished, left out');
   });
 });

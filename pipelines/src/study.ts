@@ -16,6 +16,10 @@
  *
  * `pnpm study -- --interim` runs nothing: it reports the cells that have finished, beside a study that may still be
  * running, into `runs/<experiment>/study-interim/` (the report names the missing cells; `study.json` lists them).
+ *
+ * `--publish` also publishes each cell as it finishes (`study-cells.ts`: `docs/results/<experiment>/cells/`), and a
+ * study takes a published cell of the same configuration and base model as finished: committed cell by cell, a study
+ * resumes on a fresh clone. `--ignore-published` runs every cell here.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -32,6 +36,7 @@ import { runDataStage } from './stages/data.ts';
 import { runEvalStage } from './stages/eval.ts';
 import { readSanityRun, readTuningRun } from './stages/report.ts';
 import { runTrainStage } from './stages/train.ts';
+import { CELL_RESULTS, findFinishedCell, publishCell, publishedCellDir } from './study-cells.ts';
 
 const K_INDEPENDENT: readonly Method[] = ['base-zero-shot', 'single-task-lora', 'multi-task-lora-full'];
 
@@ -106,11 +111,22 @@ export interface StudyInfo {
 }
 
 export interface StudyOptions {
-  /** Copy the report and its artifacts to `docs/results/<experiment>/`. */
+  /** Copy the report and its artifacts to `docs/results/<experiment>/`, and each finished cell to its `cells/`. */
   readonly publish?: boolean;
   /** Run nothing; report the finished cells into `study-interim/`. */
   readonly interim?: boolean;
+  /** Take no cell from the published results: run every cell missing from the run directory. */
+  readonly ignorePublished?: boolean;
+  /** Where the study publishes and finds published cells (default `docs/results/<experiment>/`). */
+  readonly resultsDir?: string;
 }
+
+/**
+ * `variant` re-rooted at the records of its finished cell, or undefined when it has not finished. The default looks in
+ * the run directory only; a study also looks among the published cells (`findFinishedCell`).
+ */
+export type LocateCell = (variant: LoadedExperiment) => LoadedExperiment | undefined;
+const inRunDir: LocateCell = (variant) => (existsSync(join(variant.runDir, CELL_RESULTS)) ? variant : undefined);
 
 const VARIANT_TIME = 'variant-time.json';
 /** `variant-time.json`: a finished cell's wall time and the commit it ran at (absent in cells of older studies). */
@@ -143,20 +159,23 @@ function gitCommit(): string {
 /**
  * What dev selection chose at the study's first seed: MeTA-LoRA's candidate and the k-shot baseline's learning rate at
  * every k whose first-seed variant has trained, and the full-data baselines' learning rates from the reference variant.
+ * A variant's records are read where `locate` finds them, else from its run directory (a cell still training has
+ * written its tuning records before it evaluates).
  *
  * @example
  * const choices = firstSeedChoices(exp); // { fullData: { 'multi-task-full:*': 0.001, … }, byK: { '16': … } }
  */
-export function firstSeedChoices(exp: LoadedExperiment): StudyChoices {
+export function firstSeedChoices(exp: LoadedExperiment, locate: LocateCell = inRunDir): StudyChoices {
   const first = exp.config.experiment.study.seeds[0] as number;
   const refs = referenceK(exp);
   const fullData: Record<string, number> = {};
-  for (const b of readTuningRun(studyVariant(exp, refs, first, true)).baselines ?? []) {
+  const records = (variant: LoadedExperiment) => readTuningRun(locate(variant) ?? variant);
+  for (const b of records(studyVariant(exp, refs, first, true)).baselines ?? []) {
     if (b.method !== 'multi-task-pool') fullData[`${b.method}:${b.taskId}`] = b.lr;
   }
   const byK: StudyChoices['byK'] = {};
   for (const k of studyOrder(exp)) {
-    const run = readTuningRun(studyVariant(exp, k, first, k === refs));
+    const run = records(studyVariant(exp, k, first, k === refs));
     const meta = run.metaTuning?.find((r) => r.selected);
     const pool = run.baselines?.find((b) => b.method === 'multi-task-pool');
     if (!meta && !pool) continue;
@@ -175,10 +194,15 @@ export function firstSeedChoices(exp: LoadedExperiment): StudyChoices {
  * @example
  * const tuned = reuseFirstSeedChoices(exp, studyVariant(exp, 16, 1, false), 16);
  */
-export function reuseFirstSeedChoices(exp: LoadedExperiment, variant: LoadedExperiment, k: number): LoadedExperiment {
+export function reuseFirstSeedChoices(
+  exp: LoadedExperiment,
+  variant: LoadedExperiment,
+  k: number,
+  locate: LocateCell = inRunDir,
+): LoadedExperiment {
   const first = exp.config.experiment.study.seeds[0];
   if (exp.config.experiment.study.tuneAtEverySeed || variant.config.data.seed === first) return variant;
-  return applyChoices(variant, firstSeedChoices(exp), k);
+  return applyChoices(variant, firstSeedChoices(exp, locate), k);
 }
 
 export async function runStudy(
@@ -203,13 +227,26 @@ async function runStudyLocked(
   const variants: { k: number; seed: number; seconds: number; commit?: string }[] = [];
   const missing: { k: number; seed: number }[] = [];
   const progress = new Progress({ label: `study ${exp.name}`, total: ks.length * seeds.length, unit: 'variant' });
-  const done = new Map<string, VariantTime & { results: string }>();
+  const resultsDir = options.resultsDir ?? join(REPO_ROOT, 'docs', 'results', exp.name);
+  const said = new Set<string>();
+  const logOnce = (line: string) => {
+    if (!said.has(line)) log(line);
+    said.add(line);
+  };
+  const locate: LocateCell = (variant) => {
+    const { k, seed } = variant.config.data;
+    const published = options.ignorePublished ? undefined : publishedCellDir(resultsDir, k, seed);
+    const found = findFinishedCell(variant, published, logOnce);
+    return found ? { ...variant, runDir: found.dir } : undefined;
+  };
+  const variantOf = (k: number, seed: number) =>
+    reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k, locate);
+  const done = new Map<string, VariantTime & { dir: string }>();
   for (const { k, seed } of studyCells(exp)) {
-    const variant = reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k);
-    const results = join(variant.runDir, 'eval', 'eval-results.arrow');
-    const timePath = join(variant.runDir, VARIANT_TIME);
-    if (existsSync(results)) {
-      log(`k ${k}, seed ${seed}: reusing ${results}`);
+    const variant = variantOf(k, seed);
+    let dir = locate(variant)?.runDir;
+    if (dir !== undefined) {
+      log(`k ${k}, seed ${seed}: reusing ${join(dir, CELL_RESULTS)}`);
     } else if (options.interim) {
       log(`k ${k}, seed ${seed}: not finished, left out`);
       progress.increment(1, { note: `k ${k} seed ${seed} missing` });
@@ -219,12 +256,15 @@ async function runStudyLocked(
       const started = Date.now();
       for (const stage of [runDataStage, runTrainStage, runAdaptStage, runEvalStage]) await stage(variant, log);
       const time: VariantTime = { seconds: (Date.now() - started) / 1000, commit: gitCommit() };
-      writeFileAtomic(timePath, `${JSON.stringify(time)}\n`);
+      writeFileAtomic(join(variant.runDir, VARIANT_TIME), `${JSON.stringify(time)}\n`);
+      if (options.publish) await publishCell(variant, publishedCellDir(resultsDir, k, seed), time.commit ?? 'unknown');
+      dir = variant.runDir;
     }
+    const timePath = join(dir, VARIANT_TIME);
     const time: VariantTime = existsSync(timePath)
       ? (JSON.parse(readFileSync(timePath, 'utf8')) as VariantTime)
       : { seconds: 0 };
-    done.set(`${k}/${seed}`, { results, ...time });
+    done.set(`${k}/${seed}`, { dir, ...time });
     progress.increment(1, { note: `k ${k} seed ${seed} done` });
   }
   // The report reads the cells seed by seed, whatever order they ran in.
@@ -236,7 +276,7 @@ async function runStudyLocked(
         continue;
       }
       variants.push({ k, seed, seconds: cell.seconds, ...(cell.commit ? { commit: cell.commit } : {}) });
-      parts.push(cell.results);
+      parts.push(join(cell.dir, CELL_RESULTS));
     }
   }
   progress.stop();
@@ -252,9 +292,10 @@ async function runStudyLocked(
   if (merged.runsWithExamples < parts.length) {
     log(`per-example results in ${merged.runsWithExamples} of ${parts.length} variants: intervals only where present`);
   }
-  const variantOf = (k: number, seed: number) => reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k);
   const finished = seeds.flatMap((seed) =>
-    order.filter((k) => !missing.some((m) => m.k === k && m.seed === seed)).map((k) => variantOf(k, seed)),
+    order
+      .filter((k) => done.has(`${k}/${seed}`))
+      .map((k) => ({ ...variantOf(k, seed), runDir: (done.get(`${k}/${seed}`) as { dir: string }).dir })),
   );
   const sanity = finished.map(readSanityRun);
   const tuning = finished.map(readTuningRun);
@@ -289,13 +330,23 @@ async function runStudyLocked(
   writeFileAtomic(join(studyDir, 'study.json'), `${JSON.stringify(info, null, 2)}\n`);
   log(`study report: ${htmlPath} (${(info.wallSeconds / 3600).toFixed(2)} h of variants on ${info.machine})`);
   if (options.publish) {
-    const target = join(REPO_ROOT, 'docs', 'results', exp.name);
+    const target = resultsDir;
     mkdirSync(target, { recursive: true });
     for (const file of PUBLISHED) {
       const from = join(studyDir, file);
       if (existsSync(from)) copyFileSync(from, join(target, file.split('/').at(-1) as string));
     }
-    writeStudyChoices(join(target, HYPER_PARAMETERS_FILE), exp.name, info.commit, firstSeedChoices(exp));
+    // Cells that finished in this run directory (an interim publish, or a study run without --publish before).
+    for (const seed of seeds) {
+      for (const k of order) {
+        const cell = done.get(`${k}/${seed}`);
+        const variant = variantOf(k, seed);
+        if (cell?.dir === variant.runDir) {
+          await publishCell(variant, publishedCellDir(resultsDir, k, seed), cell.commit ?? 'unknown');
+        }
+      }
+    }
+    writeStudyChoices(join(target, HYPER_PARAMETERS_FILE), exp.name, info.commit, firstSeedChoices(exp, locate));
     log(`published to ${target}`);
   }
   return htmlPath;
@@ -304,7 +355,19 @@ async function runStudyLocked(
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   try {
     const args = process.argv.slice(2);
-    const options = { publish: args.includes('--publish'), interim: args.includes('--interim') };
+    const flags = ['--publish', '--interim', '--ignore-published'];
+    const unknown = args.find((a) => !flags.includes(a));
+    if (unknown !== undefined) {
+      throw new MetaLoraError('CONFIG_INVALID', `pnpm study: unknown option ${JSON.stringify(unknown)}`, {
+        value: unknown,
+        fix: `pass any of ${flags.join(', ')} after \`pnpm study --\``,
+      });
+    }
+    const options = {
+      publish: args.includes('--publish'),
+      interim: args.includes('--interim'),
+      ignorePublished: args.includes('--ignore-published'),
+    };
     await runStudy(loadExperiment(experimentName()), (line) => process.stdout.write(`${line}\n`), options);
   } catch (error) {
     if (!isMetaLoraError(error)) throw error;

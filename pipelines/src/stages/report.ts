@@ -41,7 +41,7 @@ export function readSanityRun(exp: LoadedExperiment): SanityRun {
   const train = stageDir(exp, 'train');
   const baselines = readIfCurrent(join(train, 'baselines.arrow'), BaselinesArtifact);
   const adaptation = readIfCurrent(join(stageDir(exp, 'adapt'), ADAPTATION_FILE), AdaptationArtifact);
-  const log = join(selectedMetaDir(exp, train), 'metrics.jsonl');
+  const log = selectedMetaLog(exp);
   return {
     k: exp.config.data.k,
     seed: exp.config.data.seed,
@@ -69,13 +69,14 @@ export function readTuningRun(exp: LoadedExperiment): RunTuning {
   };
 }
 
-/** The directory the evaluated MeTA-LoRA candidate meta-trained in. */
-function selectedMetaDir(exp: LoadedExperiment, train: string): string {
+/** The `metrics.jsonl` of the evaluated MeTA-LoRA candidate (in the train directory itself without a grid). */
+export function selectedMetaLog(exp: LoadedExperiment): string {
+  const train = stageDir(exp, 'train');
   const tuning = readIfCurrent(join(train, META_TUNING_FILE), MetaTuningArtifact);
   const selected = tuning?.find((r) => r.selected);
-  if (!selected) return train;
+  if (!selected) return join(train, 'metrics.jsonl');
   const { baselineMethods: _, ...config } = exp.config.train;
-  return candidateDir(train, config, selected.candidate);
+  return join(candidateDir(train, config, selected.candidate), 'metrics.jsonl');
 }
 
 /** An artifact's rows, or undefined when the file is absent or of an older schema version than `kind`. */

@@ -37,15 +37,25 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const weights = openHfWeights(dir);
   const model = LlamaModel.fromTensors(config, weights.tensors, dir);
   const tokenizer = await loadTokenizer(dir);
+  return { dir, model, tokenizer, generationConfig, fingerprint: modelFingerprint(dir, weights.files) };
+}
+
+/**
+ * `LoadedModel.fingerprint` of the model directory `dir` without loading the model: sha256 over config.json and the
+ * weight files (their full bytes up to 256 MiB in all; above that, their sizes and safetensors headers).
+ *
+ * @example
+ * modelFingerprint('models/meta-lora-base') === (await loadModel('models/meta-lora-base')).fingerprint; // true
+ */
+export function modelFingerprint(dir: string, files: readonly string[] = openHfWeights(dir).files): string {
   const hash = createHash('sha256').update(readFileSync(join(dir, 'config.json')));
-  const sizes = weights.files.map((f) => statSync(f).size);
+  const sizes = files.map((f) => statSync(f).size);
   const whole = sizes.reduce((a, b) => a + b, 0) <= 256 * 1024 * 1024;
-  weights.files.forEach((file, i) => {
+  files.forEach((file, i) => {
     hash.update(`${basename(file)}:${sizes[i]}:`);
     hash.update(whole ? readFileSync(file) : safetensorsHeader(file));
   });
-  const fingerprint = hash.digest('hex');
-  return { dir, model, tokenizer, generationConfig, fingerprint };
+  return hash.digest('hex');
 }
 
 /**
