@@ -64,7 +64,7 @@ let variableSerial = 0;
  * Builds the base weights from checkpoint tensors keyed by HF names, given as values or as sources to read them from
  * (each read once, into its tensor). Every expected tensor must be present with the shape the config implies;
  * unexpected tensors are an error too (they usually mean a different architecture). With `trainable` every weight is a
- * variable (full-weight training); otherwise they are constants.
+ * variable (full-weight training); otherwise they are constants. On an error, the tensors built so far are disposed.
  *
  * @example
  * const { embed, layers, norm, lmHead } = modelWeights(config, readHfWeights(dir), dir);
@@ -75,13 +75,34 @@ export function modelWeights(
   source: string,
   options: { readonly trainable?: boolean },
 ): ModelWeights {
+  const built: tf.Tensor[] = []; // disposed if the checkpoint turns out not to fit
+  const keep = <T extends tf.Tensor>(t: T): T => {
+    built.push(t);
+    return t;
+  };
   // Full-weight training (pretraining) makes every base weight a variable; otherwise they are constants.
   const make = <T extends tf.Tensor>(t: T, name: string): T => {
-    if (!options.trainable) return t;
+    if (!options.trainable) return keep(t);
     const v = tf.variable(t, true, `base/${name}/${variableSerial++}`) as unknown as T;
     t.dispose();
-    return v;
+    return keep(v);
   };
+  try {
+    return buildWeights(config, tensors, source, make, keep);
+  } catch (error) {
+    for (const t of built) t.dispose();
+    throw error;
+  }
+}
+
+/** `modelWeights`' body: every tensor it creates goes through `make` (checkpoint weights) or `keep` (derived ones). */
+function buildWeights(
+  config: ModelConfig,
+  tensors: ReadonlyMap<string, TensorData | TensorSource>,
+  source: string,
+  make: <T extends tf.Tensor>(t: T, name: string) => T,
+  keep: <T extends tf.Tensor>(t: T) => T,
+): ModelWeights {
   const used = new Set<string>();
   const take = (name: string, shape: readonly number[]): TensorData | TensorSource => {
     const t = tensors.get(name);
@@ -119,7 +140,7 @@ export function modelWeights(
       inFeatures: inF,
       outFeatures: outF,
       weight,
-      weightT: tf.tidy(() => tf.transpose(weight)),
+      weightT: keep(tf.tidy(() => tf.transpose(weight))),
       bias: hasBias ? vec(`${name}.bias`, outF) : null,
     };
   };
@@ -148,7 +169,7 @@ export function modelWeights(
       inFeatures: D,
       outFeatures: V,
       weight: embed,
-      weightT: tf.tidy(() => tf.transpose(embed)),
+      weightT: keep(tf.tidy(() => tf.transpose(embed))),
       bias: null,
     };
     used.add('lm_head.weight'); // some tied checkpoints still store it; it is ignored
