@@ -14,7 +14,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { configHash, parseConfig, readJsonFile, writeDirAtomic } from '@meta-lora/artifacts';
+import { configHash, parseConfig, readJsonFile, writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
 import { modelFingerprint } from '@meta-lora/lora-core';
 import { z } from 'zod';
 import type { LoadedExperiment } from './experiment.ts';
@@ -22,11 +22,12 @@ import { modelDir } from './run-dir.ts';
 import { selectedMetaLog } from './stages/report.ts';
 
 export const CELL_FILE = 'cell.json';
+const VARIANT_TIME = 'variant-time.json';
 /** The marker of a finished cell (the study's report reads it and its companions). */
 export const CELL_RESULTS = join('eval', 'eval-results.arrow');
 /** What a finished cell keeps, relative to its run directory, beside the selected meta candidate's `metrics.jsonl`. */
 const RECORDS = [
-  'variant-time.json',
+  VARIANT_TIME,
   CELL_RESULTS,
   join('eval', 'eval-cells.arrow'),
   join('eval', 'eval-examples.arrow'),
@@ -34,6 +35,32 @@ const RECORDS = [
   join('train', 'meta-tuning.arrow'),
   join('adapt', 'adaptation.arrow'),
 ];
+
+const VariantTimeSchema = z.strictObject({
+  seconds: z.number().min(0).describe('wall seconds of the run that finished the cell'),
+  commit: z.string().optional().describe('the commit it ran at (absent in cells of older studies)'),
+  stages: z
+    .record(z.string(), z.number().min(0))
+    .optional()
+    .describe('seconds of each stage (absent before 2026-12-06)'),
+});
+/** `variant-time.json`: a finished cell's wall time, the commit it ran at and the seconds of each stage. */
+export type VariantTime = z.output<typeof VariantTimeSchema>;
+
+/** Writes `variant-time.json` into a cell's directory. */
+export function writeVariantTime(dir: string, time: VariantTime): void {
+  writeFileAtomic(join(dir, VARIANT_TIME), `${JSON.stringify(time)}\n`);
+}
+
+/** A finished cell's `variant-time.json`, checked; `{ seconds: 0 }` for a cell of a study from before it existed. */
+export function readVariantTime(dir: string): VariantTime {
+  const path = join(dir, VARIANT_TIME);
+  if (!existsSync(path)) return { seconds: 0 };
+  return parseConfig(VariantTimeSchema, readJsonFile(path, { what: 'cell time record' }), 'variant-time', {
+    path,
+    fix: `delete ${dir} (the study then runs the cell again)`,
+  });
+}
 
 const CellSchema = z.strictObject({
   k: z.number().int().min(1),

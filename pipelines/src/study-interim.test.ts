@@ -35,6 +35,12 @@ describe('pnpm study', () => {
     // Each cell records the commit it ran at; the study's commit is theirs, beside the one that rendered the report.
     expect(whole.variants[0]?.commit).toBe(whole.reportCommit);
     expect(whole.commit).toBe(whole.reportCommit);
+    // …and the seconds of each stage, which add up to about the cell's
+    const { seconds, stages = {} } = whole.variants[0] ?? { seconds: 0 };
+    expect(Object.keys(stages)).toEqual(['data', 'train', 'adapt', 'eval']);
+    const sum = Object.values(stages).reduce((a, b) => a + b, 0);
+    expect(sum).toBeGreaterThan(0.9 * seconds);
+    expect(sum).toBeLessThanOrEqual(seconds);
     expect(readFileSync(join(root, 'run', 'study', 'report', 'report.md'), 'utf8')).not.toContain('Interim report');
   });
 
@@ -76,6 +82,17 @@ describe('pnpm study', () => {
     const info = JSON.parse(readFileSync(join(root, 'fresh', 'study', 'study.json'), 'utf8')) as StudyInfo;
     expect(info.variants).toHaveLength(1);
     expect(info.variants[0]?.seconds).toBeGreaterThan(0); // the cell's own wall time, from its records
+  });
+
+  it('a malformed record in a published cell is an error naming the file, the field and the fix', async () => {
+    const path = join(cellDir, 'variant-time.json');
+    const good = readFileSync(path, 'utf8');
+    writeFileSync(path, '{"seconds": "soon"}');
+    await expect(runStudy(smokeStudy([0], 'fresh2'), () => {}, { interim: true, resultsDir })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      details: { path, field: 'variant-time.seconds', fix: expect.stringContaining(`delete ${cellDir}`) },
+    });
+    writeFileSync(path, good);
   });
 
   it('a published cell of another configuration is not taken, and the study says why', async () => {

@@ -22,7 +22,7 @@
  * resumes on a fresh clone. `--ignore-published` runs every cell here.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isMetaLoraError, MetaLoraError, Progress, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
@@ -36,9 +36,24 @@ import { runDataStage } from './stages/data.ts';
 import { runEvalStage } from './stages/eval.ts';
 import { readSanityRun, readTuningRun } from './stages/report.ts';
 import { runTrainStage } from './stages/train.ts';
-import { CELL_RESULTS, findFinishedCell, publishCell, publishedCellDir } from './study-cells.ts';
+import {
+  CELL_RESULTS,
+  findFinishedCell,
+  publishCell,
+  publishedCellDir,
+  readVariantTime,
+  type VariantTime,
+  writeVariantTime,
+} from './study-cells.ts';
 
 const K_INDEPENDENT: readonly Method[] = ['base-zero-shot', 'single-task-lora', 'multi-task-lora-full'];
+/** The stages a cell runs, in order, with the names its `variant-time.json` gives their seconds under. */
+const CELL_STAGES = [
+  ['data', runDataStage],
+  ['train', runTrainStage],
+  ['adapt', runAdaptStage],
+  ['eval', runEvalStage],
+] as const;
 
 /** The experiment as it runs at budget `k` with `seed`. */
 export function studyVariant(exp: LoadedExperiment, k: number, seed: number, first: boolean): LoadedExperiment {
@@ -101,8 +116,11 @@ export interface StudyInfo {
   readonly node: string;
   readonly ks: readonly number[];
   readonly seeds: readonly number[];
-  /** Wall seconds of each variant and the commit it ran at, seed by seed. */
-  readonly variants: readonly { k: number; seed: number; seconds: number; commit?: string }[];
+  /**
+   * Wall seconds of each variant (of the run that finished it), the commit it ran at, and the seconds of each stage
+   * (cells from before stages were timed have none), seed by seed.
+   */
+  readonly variants: readonly ({ k: number; seed: number } & VariantTime)[];
   /** Sum over variants (the study's compute time on this machine, resumes included). */
   readonly wallSeconds: number;
   /** Cells of the grid not yet finished, left out of an interim report (`--interim`); empty for a whole study. */
@@ -128,12 +146,6 @@ export interface StudyOptions {
 export type LocateCell = (variant: LoadedExperiment) => LoadedExperiment | undefined;
 const inRunDir: LocateCell = (variant) => (existsSync(join(variant.runDir, CELL_RESULTS)) ? variant : undefined);
 
-const VARIANT_TIME = 'variant-time.json';
-/** `variant-time.json`: a finished cell's wall time and the commit it ran at (absent in cells of older studies). */
-interface VariantTime {
-  readonly seconds: number;
-  readonly commit?: string;
-}
 /** Files of a study copied to `docs/results/<experiment>/` by `--publish`. */
 const PUBLISHED = [
   'report/report.md',
@@ -224,7 +236,7 @@ async function runStudyLocked(
   const order = studyOrder(exp);
   const refs = referenceK(exp);
   const parts: string[] = [];
-  const variants: { k: number; seed: number; seconds: number; commit?: string }[] = [];
+  const variants: ({ k: number; seed: number } & VariantTime)[] = [];
   const missing: { k: number; seed: number }[] = [];
   const progress = new Progress({ label: `study ${exp.name}`, total: ks.length * seeds.length, unit: 'variant' });
   const resultsDir = options.resultsDir ?? join(REPO_ROOT, 'docs', 'results', exp.name);
@@ -254,17 +266,18 @@ async function runStudyLocked(
     } else {
       log(`k ${k}, seed ${seed}: running data, train, adapt, eval`);
       const started = Date.now();
-      for (const stage of [runDataStage, runTrainStage, runAdaptStage, runEvalStage]) await stage(variant, log);
-      const time: VariantTime = { seconds: (Date.now() - started) / 1000, commit: gitCommit() };
-      writeFileAtomic(join(variant.runDir, VARIANT_TIME), `${JSON.stringify(time)}\n`);
-      if (options.publish) await publishCell(variant, publishedCellDir(resultsDir, k, seed), time.commit ?? 'unknown');
+      const stages: Record<string, number> = {};
+      for (const [name, stage] of CELL_STAGES) {
+        const t = Date.now();
+        await stage(variant, log);
+        stages[name] = (Date.now() - t) / 1000;
+      }
+      const commit = gitCommit();
+      writeVariantTime(variant.runDir, { seconds: (Date.now() - started) / 1000, commit, stages });
+      if (options.publish) await publishCell(variant, publishedCellDir(resultsDir, k, seed), commit);
       dir = variant.runDir;
     }
-    const timePath = join(dir, VARIANT_TIME);
-    const time: VariantTime = existsSync(timePath)
-      ? (JSON.parse(readFileSync(timePath, 'utf8')) as VariantTime)
-      : { seconds: 0 };
-    done.set(`${k}/${seed}`, { dir, ...time });
+    done.set(`${k}/${seed}`, { dir, ...readVariantTime(dir) });
     progress.increment(1, { note: `k ${k} seed ${seed} done` });
   }
   // The report reads the cells seed by seed, whatever order they ran in.
@@ -275,7 +288,8 @@ async function runStudyLocked(
         missing.push({ k, seed });
         continue;
       }
-      variants.push({ k, seed, seconds: cell.seconds, ...(cell.commit ? { commit: cell.commit } : {}) });
+      const { dir: _, ...time } = cell;
+      variants.push({ k, seed, ...time });
       parts.push(join(cell.dir, CELL_RESULTS));
     }
   }
