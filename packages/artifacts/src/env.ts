@@ -18,6 +18,8 @@ export const ENV_VARS = {
     "0 leaves V8's young generation at its default size; otherwise stages and workers enlarge it (tuneHeap).",
   META_LORA_EXPERIMENT: 'The experiment `pnpm pipeline`, `pnpm study` and `meta-lora run` run (default: multitask).',
   META_LORA_DEBUG: 'Set: the CLI prints the stack trace of an unexpected error.',
+  META_LORA_DATA_FILES:
+    "Set by `pnpm pipeline`: a hash of the data files `data.json` names, so turbo's stage cache keys cover their contents.",
 } as const;
 
 /** The name of a `META_LORA_*` variable. */
