@@ -7,25 +7,38 @@
  * Why: a study takes many sittings on one machine (the multilingual one about a day), and a sitting's run directory may
  * not survive to the next. What survives is the repository.
  *
- * A cell records its identity: a hash of the variant's whole resolved config (k, seed, grids or the choices reused from
- * the first seed, budgets, methods) and of the base model's bytes. A published cell is used only where the identity
- * matches the variant the study would run; otherwise the study says so and runs it. Paths inside a cell are fixed
- * names or come from numbers (k, seed, the meta candidate's index), never from data.
+ * A cell is finished once its `variant-time.json` exists (the study writes it after the last stage), and it records its
+ * identity there and in `cell.json`: a hash of what its numbers depend on (`cellIdentity`). A cell, in the run
+ * directory or published, is used only where its identity matches the variant the study would run; otherwise the
+ * study says so and runs it. A published cell is untrusted data: its records are validated when read, a symbolic
+ * link in it is refused, and paths inside it are fixed names or come from numbers (k, seed, the meta candidate's
+ * index), never from data.
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { configHash, parseConfig, readJsonFile, writeDirAtomic, writeFileAtomic } from '@meta-lora/artifacts';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import {
+  configHash,
+  MetaLoraError,
+  parseConfig,
+  readJsonFile,
+  withRunLock,
+  writeDirAtomic,
+  writeFileAtomic,
+} from '@meta-lora/artifacts';
+import { findMetricLogs } from '@meta-lora/eval';
 import { modelFingerprint } from '@meta-lora/lora-core';
 import { z } from 'zod';
-import type { LoadedExperiment } from './experiment.ts';
+import { type LoadedExperiment, PIPELINES_DIR } from './experiment.ts';
 import { modelDir } from './run-dir.ts';
 import { selectedMetaLog } from './stages/report.ts';
 
 export const CELL_FILE = 'cell.json';
+/** Written after a cell's last stage: the marker of a finished cell. */
 const VARIANT_TIME = 'variant-time.json';
-/** The marker of a finished cell (the study's report reads it and its companions). */
+/** A finished cell's merged results (the study's report reads it and its companions). */
 export const CELL_RESULTS = join('eval', 'eval-results.arrow');
-/** What a finished cell keeps, relative to its run directory, beside the selected meta candidate's `metrics.jsonl`. */
+/** What a finished cell keeps, relative to its run directory, beside its JSONL metric logs (`findMetricLogs`). */
 const RECORDS = [
   VARIANT_TIME,
   CELL_RESULTS,
@@ -43,11 +56,21 @@ const VariantTimeSchema = z.strictObject({
     .record(z.string(), z.number().min(0))
     .optional()
     .describe('seconds of each stage (absent before 2026-12-06)'),
+  identity: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional()
+    .describe('`cellIdentity` of the variant that ran (absent before 2026-12-06)'),
 });
 /** `variant-time.json`: a finished cell's wall time, the commit it ran at and the seconds of each stage. */
 export type VariantTime = z.output<typeof VariantTimeSchema>;
 
-/** Writes `variant-time.json` into a cell's directory. */
+/** Whether `dir` holds a finished cell: its time record (written last) and its results. */
+export function isFinishedCell(dir: string): boolean {
+  return existsSync(join(dir, VARIANT_TIME)) && existsSync(join(dir, CELL_RESULTS));
+}
+
+/** Writes `variant-time.json` into a cell's directory: the cell is finished. */
 export function writeVariantTime(dir: string, time: VariantTime): void {
   writeFileAtomic(join(dir, VARIANT_TIME), `${JSON.stringify(time)}\n`);
 }
@@ -71,22 +94,40 @@ const CellSchema = z.strictObject({
 });
 type Cell = z.output<typeof CellSchema>;
 
-const fingerprints = new Map<string, string>();
+const modelIdentities = new Map<string, string>();
+/** Files of a model directory that change what the model computes, beside `modelFingerprint`'s config and weights. */
+const MODEL_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json'];
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+/** A file's sha256, or what kept it from being read (the stage that reads it then says so). */
+function fileHash(path: string): string {
+  try {
+    return sha256(readFileSync(path));
+  } catch (error) {
+    return `unreadable: ${(error as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
+}
 
 /**
- * What a cell's numbers depend on: the variant's resolved config and the base model's bytes, hashed.
+ * What a cell's numbers depend on, hashed: its `data`, `train` and `eval` settings (k, seed, grids or the choices
+ * reused from the first seed, budgets, methods), with the data files a user suite names hashed by content; and the base
+ * model (`modelFingerprint`: config.json and the weights, whole up to 256 MiB, else their headers) with its tokenizer
+ * and generation files. Not `experiment.json` (its study grid, description, published choices; the model's path): a
+ * study grows a k or a seed without running its cells again.
  *
  * @example
  * cellIdentity(studyVariant(exp, 16, 0, true)); // '3f9c…' (64 hex digits)
  */
 export function cellIdentity(variant: LoadedExperiment): string {
   const dir = modelDir(variant);
-  let model = fingerprints.get(dir);
+  let model = modelIdentities.get(dir);
   if (model === undefined) {
-    model = modelFingerprint(dir);
-    fingerprints.set(dir, model);
+    model = configHash({ weights: modelFingerprint(dir), files: MODEL_FILES.map((f) => fileHash(join(dir, f))) });
+    modelIdentities.set(dir, model);
   }
-  return configHash({ studyCell: 1, config: variant.config, model });
+  const { data, train, eval: evalConfig } = variant.config;
+  const paths = data.paths.map((p) => fileHash(resolve(PIPELINES_DIR, p)));
+  return configHash({ studyCell: 2, data: { ...data, paths }, train, eval: evalConfig, model });
 }
 
 /** The directory of cell (k, seed) under a study's published results. */
@@ -96,36 +137,68 @@ export function publishedCellDir(resultsDir: string, k: number, seed: number): s
 
 /**
  * Copies the records of `variant`'s finished cell (from `variant.runDir`) to `target`, with `cell.json`, replacing
- * `target` atomically.
+ * `target` atomically under the lock of its parent (`cells/`), which clears what a killed publisher left. The identity
+ * published is the one the cell recorded when it finished (a cell from before cells recorded it gets `cellIdentity`
+ * of `variant`). A symbolic link at `target` or its parent is refused.
  *
  * @example
  * await publishCell(variant, publishedCellDir('docs/results/multilingual', 16, 0), commit);
  */
 export async function publishCell(variant: LoadedExperiment, target: string, commit: string): Promise<void> {
-  const files = [...RECORDS, relative(variant.runDir, selectedMetaLog(variant))].filter((f) =>
-    existsSync(join(variant.runDir, f)),
-  );
+  refuseLinks(dirname(dirname(target)), [relative(dirname(dirname(target)), target)]);
+  const logs = findMetricLogs(variant.runDir).map((f) => relative(variant.runDir, f));
+  const files = [...RECORDS.filter((f) => existsSync(join(variant.runDir, f))), ...logs];
   const cell: Cell = {
     k: variant.config.data.k,
     seed: variant.config.data.seed,
-    identity: cellIdentity(variant),
+    identity: readVariantTime(variant.runDir).identity ?? cellIdentity(variant),
     commit,
     config: variant.config,
   };
-  await writeDirAtomic(target, (tmp) => {
-    for (const file of files) {
-      mkdirSync(dirname(join(tmp, file)), { recursive: true });
-      copyFileSync(join(variant.runDir, file), join(tmp, file));
-    }
-    // Inside the temporary directory that is renamed into place whole, so a plain write is enough.
-    writeFileSync(join(tmp, CELL_FILE), `${JSON.stringify(cell, null, 2)}\n`);
-  });
+  mkdirSync(dirname(target), { recursive: true });
+  await withRunLock(dirname(target), 'publish a study cell', () =>
+    writeDirAtomic(target, (tmp) => {
+      for (const file of files) {
+        mkdirSync(dirname(join(tmp, file)), { recursive: true });
+        copyFileSync(join(variant.runDir, file), join(tmp, file));
+      }
+      // Inside the temporary directory that is renamed into place whole, so a plain write is enough.
+      writeFileSync(join(tmp, CELL_FILE), `${JSON.stringify(cell, null, 2)}\n`);
+    }),
+  );
 }
 
 /**
- * Where the records of `variant`'s finished cell are: its run directory when it finished there, else the published
- * cell `published` when its identity matches (its `commit` is returned too), else undefined (the cell is to run). A
- * published cell of another identity is reported through `log` and left alone.
+ * Refuses a symbolic link at any of `paths` (relative to `root`) or on the way to it, and at `root` itself: a
+ * published cell is data from a repository, and a link in it could point reads or writes anywhere.
+ */
+function refuseLinks(root: string, paths: readonly string[]): void {
+  const check = (path: string) => {
+    let link = false;
+    try {
+      link = lstatSync(path).isSymbolicLink();
+    } catch {
+      return; // absent: nothing to follow
+    }
+    if (link) {
+      throw new MetaLoraError('DATA_INVALID', `${path} is a symbolic link; a published study cell holds plain files`, {
+        path,
+        fix: `delete ${path} (the study then runs the cell again)`,
+      });
+    }
+  };
+  check(root);
+  for (const p of paths) {
+    const parts = p.split(sep);
+    for (let i = 1; i <= parts.length; i++) check(join(root, ...parts.slice(0, i)));
+  }
+}
+
+/**
+ * Where the records of `variant`'s finished cell are: its run directory when the cell finished there, else the
+ * published cell `published`, each only where the identity it recorded matches `variant` (a run-directory cell from
+ * before cells recorded it is taken as is), else undefined (the cell is to run). A cell of another identity is
+ * reported through `log` and left alone.
  *
  * @example
  * const found = findFinishedCell(variant, publishedCellDir(resultsDir, 16, 0), log);
@@ -136,20 +209,30 @@ export function findFinishedCell(
   published: string | undefined,
   log: (line: string) => void = () => {},
 ): { dir: string; publishedAt?: string } | undefined {
-  if (existsSync(join(variant.runDir, CELL_RESULTS))) return { dir: variant.runDir };
+  const { k, seed } = variant.config.data;
+  const other = (where: string, identity: string) =>
+    log(
+      `k ${k}, seed ${seed}: the cell in ${where} ran another configuration or base model (identity ${identity.slice(0, 12)}, this study's ${cellIdentity(variant).slice(0, 12)}); not taken`,
+    );
+  if (isFinishedCell(variant.runDir)) {
+    const { identity } = readVariantTime(variant.runDir);
+    if (identity === undefined || identity === cellIdentity(variant)) return { dir: variant.runDir };
+    other(variant.runDir, identity);
+  }
   if (published === undefined || !existsSync(join(published, CELL_FILE))) return undefined;
+  const records = [...RECORDS, CELL_FILE, 'train'];
+  refuseLinks(dirname(dirname(published)), [relative(dirname(dirname(published)), published)]);
+  refuseLinks(published, records);
   const path = join(published, CELL_FILE);
   const cell = parseConfig(CellSchema, readJsonFile(path, { what: 'published study cell' }), 'cell', {
     path,
     fix: `delete ${published} (the study then runs the cell again)`,
   });
-  const { k, seed } = variant.config.data;
   if (cell.k !== k || cell.seed !== seed || cell.identity !== cellIdentity(variant)) {
-    log(
-      `k ${k}, seed ${seed}: the published cell ${published} ran another configuration or base model (identity ${cell.identity.slice(0, 12)}, this study's ${cellIdentity(variant).slice(0, 12)}); running the cell here`,
-    );
+    other(published, cell.identity);
     return undefined;
   }
-  if (!existsSync(join(published, CELL_RESULTS))) return undefined;
+  if (!isFinishedCell(published)) return undefined;
+  refuseLinks(published, [relative(published, selectedMetaLog({ ...variant, runDir: published }))]);
   return { dir: published, publishedAt: cell.commit };
 }

@@ -26,7 +26,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isMetaLoraError, MetaLoraError, Progress, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
-import { type Method, mergeEvalResults, writeReport } from '@meta-lora/eval';
+import { type Method, mergeEvalResults, readTrainingCurves, writeReport } from '@meta-lora/eval';
 import { initBackend } from '@meta-lora/lora-core';
 import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
 import { applyChoices, HYPER_PARAMETERS_FILE, type StudyChoices, writeStudyChoices } from './hyper-parameters.ts';
@@ -38,7 +38,9 @@ import { readSanityRun, readTuningRun } from './stages/report.ts';
 import { runTrainStage } from './stages/train.ts';
 import {
   CELL_RESULTS,
+  cellIdentity,
   findFinishedCell,
+  isFinishedCell,
   publishCell,
   publishedCellDir,
   readVariantTime,
@@ -144,7 +146,31 @@ export interface StudyOptions {
  * the run directory only; a study also looks among the published cells (`findFinishedCell`).
  */
 export type LocateCell = (variant: LoadedExperiment) => LoadedExperiment | undefined;
-const inRunDir: LocateCell = (variant) => (existsSync(join(variant.runDir, CELL_RESULTS)) ? variant : undefined);
+const inRunDir: LocateCell = (variant) => (isFinishedCell(variant.runDir) ? variant : undefined);
+
+/**
+ * The study's `LocateCell`: a cell's run directory, else its published cell under `options.resultsDir` (default
+ * `docs/results/<experiment>/`; none with `ignorePublished`), of the same identity (`findFinishedCell`). What it has
+ * to say (a cell of another identity) goes to `log`, once per line.
+ *
+ * @example
+ * const locate = cellLocator(exp, { resultsDir: 'docs/results/multilingual' }, console.log);
+ * firstSeedChoices(exp, locate);
+ */
+export function cellLocator(exp: LoadedExperiment, options: StudyOptions, log: (line: string) => void): LocateCell {
+  const resultsDir = options.resultsDir ?? join(REPO_ROOT, 'docs', 'results', exp.name);
+  const said = new Set<string>();
+  const logOnce = (line: string) => {
+    if (!said.has(line)) log(line);
+    said.add(line);
+  };
+  return (variant) => {
+    const { k, seed } = variant.config.data;
+    const published = options.ignorePublished ? undefined : publishedCellDir(resultsDir, k, seed);
+    const found = findFinishedCell(variant, published, logOnce);
+    return found ? { ...variant, runDir: found.dir } : undefined;
+  };
+}
 
 /** Files of a study copied to `docs/results/<experiment>/` by `--publish`. */
 const PUBLISHED = [
@@ -217,6 +243,19 @@ export function reuseFirstSeedChoices(
   return applyChoices(variant, firstSeedChoices(exp, locate), k);
 }
 
+/**
+ * Publishes a cell that has just finished; a publisher holding `cells/` (an interim publish beside the study) only
+ * delays it, to the next publish, rather than stopping the study.
+ */
+async function publishFinished(variant: LoadedExperiment, target: string, commit: string, log: (line: string) => void) {
+  try {
+    await publishCell(variant, target, commit);
+  } catch (error) {
+    if (!isMetaLoraError(error) || error.code !== 'RUN_LOCKED') throw error;
+    log(`${target} not published now (${error.message}); \`pnpm study -- --interim --publish\` publishes it`);
+  }
+}
+
 export async function runStudy(
   exp: LoadedExperiment,
   log: (line: string) => void,
@@ -240,17 +279,7 @@ async function runStudyLocked(
   const missing: { k: number; seed: number }[] = [];
   const progress = new Progress({ label: `study ${exp.name}`, total: ks.length * seeds.length, unit: 'variant' });
   const resultsDir = options.resultsDir ?? join(REPO_ROOT, 'docs', 'results', exp.name);
-  const said = new Set<string>();
-  const logOnce = (line: string) => {
-    if (!said.has(line)) log(line);
-    said.add(line);
-  };
-  const locate: LocateCell = (variant) => {
-    const { k, seed } = variant.config.data;
-    const published = options.ignorePublished ? undefined : publishedCellDir(resultsDir, k, seed);
-    const found = findFinishedCell(variant, published, logOnce);
-    return found ? { ...variant, runDir: found.dir } : undefined;
-  };
+  const locate = cellLocator(exp, options, log);
   const variantOf = (k: number, seed: number) =>
     reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k, locate);
   const done = new Map<string, VariantTime & { dir: string }>();
@@ -273,8 +302,9 @@ async function runStudyLocked(
         stages[name] = (Date.now() - t) / 1000;
       }
       const commit = gitCommit();
-      writeVariantTime(variant.runDir, { seconds: (Date.now() - started) / 1000, commit, stages });
-      if (options.publish) await publishCell(variant, publishedCellDir(resultsDir, k, seed), commit);
+      const identity = cellIdentity(variant);
+      writeVariantTime(variant.runDir, { seconds: (Date.now() - started) / 1000, commit, stages, identity });
+      if (options.publish) await publishFinished(variant, publishedCellDir(resultsDir, k, seed), commit, log);
       dir = variant.runDir;
     }
     done.set(`${k}/${seed}`, { dir, ...readVariantTime(dir) });
@@ -313,6 +343,15 @@ async function runStudyLocked(
   );
   const sanity = finished.map(readSanityRun);
   const tuning = finished.map(readTuningRun);
+  // The metric logs of every cell, wherever its records are (run directory or published), named as under study/.
+  const curves = finished
+    .flatMap((v) =>
+      readTrainingCurves(v.runDir).map((c) => ({
+        ...c,
+        file: `k${v.config.data.k}-seed${v.config.data.seed}/${c.file}`,
+      })),
+    )
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const notice =
     missing.length === 0
       ? undefined
@@ -324,6 +363,7 @@ async function runStudyLocked(
     outDir: join(studyDir, 'report'),
     sanity,
     tuning,
+    curves,
     ...(notice ? { notice } : {}),
   });
   const cpu = cpus();

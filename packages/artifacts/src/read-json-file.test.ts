@@ -45,4 +45,10 @@ describe('readJsonLines', () => {
       { line: 4, text: '{"iteration":1}', value: { iteration: 1 } },
     ]);
   });
+
+  it('reports a path it cannot read (a directory) as IO_FAILED naming it', () => {
+    const error = caught(() => readJsonLines(dir));
+    expect(error.code).toBe('IO_FAILED');
+    expect(error.details).toMatchObject({ path: dir });
+  });
 });

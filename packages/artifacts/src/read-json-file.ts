@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type ErrorCode, MetaLoraError } from './errors.ts';
+import { readFileBytes } from './read-file.ts';
 
 export interface ReadJsonFileOptions {
   /** The error code for a missing or malformed file; `CONFIG_INVALID` unless the file is part of a checkpoint. */
@@ -86,7 +87,8 @@ export interface JsonLine {
  * for (const { line, value } of readJsonLines('runs/x/train/metrics.jsonl')) console.log(line, value);
  */
 export function readJsonLines(path: string): JsonLine[] {
-  return readFileSync(path, 'utf8')
+  return readFileBytes(path, 'JSON-lines file')
+    .toString('utf8')
     .split('\n')
     .flatMap((text, i) => {
       if (text.trim() === '') return [];

@@ -63,7 +63,7 @@ export type { TaskType } from './task-type.ts';
 export { inferTaskType, PRIMARY_METRIC, TASK_TYPES } from './task-type.ts';
 export type { TextCodec } from './text-codec.ts';
 export type { CurveSeries, TrainingCurves } from './training-curves.ts';
-export { MAX_CURVE_POINTS, readTrainingCurves } from './training-curves.ts';
+export { findMetricLogs, MAX_CURVE_POINTS, readTrainingCurves } from './training-curves.ts';
 export type { BaselineChoice, MetaTuningChoice, RunTuning } from './tuning-table.ts';
 export { tuningTable } from './tuning-table.ts';
 export type { WriteReportOptions, WrittenReport } from './write-report.ts';

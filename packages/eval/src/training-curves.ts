@@ -37,12 +37,21 @@ export const MAX_CURVE_POINTS = 400;
  * readTrainingCurves('runs/x'); // [{ file: 'meta/metrics.jsonl', xLabel: 'iteration', series: [{ name: 'queryLoss', points }] }]
  */
 export function readTrainingCurves(runDir: string): TrainingCurves[] {
-  return findJsonl(runDir, 0)
-    .sort()
-    .flatMap((path) => {
-      const curves = parseCurves(path, relative(runDir, path).split('\\').join('/'));
-      return curves.series.length > 0 ? [curves] : [];
-    });
+  return findMetricLogs(runDir).flatMap((path) => {
+    const curves = parseCurves(path, relative(runDir, path).split('\\').join('/'));
+    return curves.series.length > 0 ? [curves] : [];
+  });
+}
+
+/**
+ * The JSONL metric logs under `dir` (down to 4 directories deep; hidden directories skipped), sorted: what
+ * `readTrainingCurves` reads.
+ *
+ * @example
+ * findMetricLogs('runs/x'); // ['runs/x/train/meta/c0/metrics.jsonl', …]
+ */
+export function findMetricLogs(dir: string): string[] {
+  return findJsonl(dir, 0).sort();
 }
 
 function findJsonl(dir: string, depth: number): string[] {

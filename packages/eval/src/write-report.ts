@@ -14,7 +14,7 @@ import { EVAL_EXAMPLES_FILE, EvalExamplesArtifact } from './examples-artifact.ts
 import { renderReport } from './render-report.ts';
 import { EVAL_RESULTS_FILE, EvalResultsArtifact } from './results-artifact.ts';
 import type { SanityRun } from './sanity-checks.ts';
-import { readTrainingCurves } from './training-curves.ts';
+import { readTrainingCurves, type TrainingCurves } from './training-curves.ts';
 import type { RunTuning } from './tuning-table.ts';
 
 export const REPORT_MARKDOWN_FILE = 'report.md';
@@ -44,6 +44,8 @@ export interface WriteReportOptions {
   readonly bootstrap?: IntervalOptions;
   /** A line shown under the report's title (e.g. an interim study's missing cells). */
   readonly notice?: string;
+  /** The training curves to show (default: those of the JSONL metric logs under the run directory). */
+  readonly curves?: readonly TrainingCurves[];
 }
 
 /**
@@ -76,7 +78,7 @@ export function writeReport(runDir: string, options: WriteReportOptions = {}): W
     EvalExamplesArtifact,
     resultsId,
   );
-  const curves = readTrainingCurves(runDir);
+  const curves = options.curves ?? readTrainingCurves(runDir);
   const { markdown, html } = renderReport({
     rows: results.rows,
     resultsId,
