@@ -77,9 +77,10 @@ describe('the published packages, installed with npm outside the workspace', () 
     run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
   }, 900_000);
 
+  // Removing the scratch install (tens of thousands of files) took over the default 120 s hook timeout on a loaded VM.
   afterAll(() => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
+  }, 600_000);
 
   it('installs built JavaScript with types and no TypeScript tooling', () => {
     for (const p of packages) {
