@@ -4,7 +4,7 @@ import { type BaselineRow, BaselinesArtifact, META_TUNING_FILE, MetaTuningArtifa
 import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from './experiment.ts';
-import { referenceK, reuseFirstSeedChoices, studyCells, studyOrder, studyVariant } from './study.ts';
+import { parseStudyArgs, referenceK, reuseFirstSeedChoices, studyCells, studyOrder, studyVariant } from './study.ts';
 import { expectChoicesPinned } from './test-fixtures.ts';
 
 describe('study variants', () => {
@@ -111,6 +111,22 @@ describe('hyper-parameters reused from the first seed', () => {
     };
     expect(reuseFirstSeedChoices(every, studyVariant(every, k1, 1, false), k1).config.train.baselines.lrFor).toEqual(
       {},
+    );
+  });
+});
+
+describe('pnpm study arguments', () => {
+  it('skips the -- separator pnpm passes through', () => {
+    expect(parseStudyArgs(['--', '--interim', '--publish'])).toEqual({
+      publish: true,
+      interim: true,
+      ignorePublished: false,
+    });
+  });
+
+  it('refuses an unknown option, naming it and the known ones', () => {
+    expect(() => parseStudyArgs(['--', '--pubish'])).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('"--pubish"') }),
     );
   });
 });

@@ -406,22 +406,33 @@ async function runStudyLocked(
   return htmlPath;
 }
 
+/**
+ * The options of `pnpm study -- [--publish] [--interim] [--ignore-published]` (a `--` separator, which pnpm passes
+ * through, is skipped); any other argument is a CONFIG_INVALID error naming it.
+ *
+ * @example
+ * parseStudyArgs(['--', '--interim', '--publish']); // { publish: true, interim: true, ignorePublished: false }
+ */
+export function parseStudyArgs(argv: readonly string[]): StudyOptions {
+  const args = argv.filter((a) => a !== '--');
+  const flags = ['--publish', '--interim', '--ignore-published'];
+  const unknown = args.find((a) => !flags.includes(a));
+  if (unknown !== undefined) {
+    throw new MetaLoraError('CONFIG_INVALID', `pnpm study: unknown option ${JSON.stringify(unknown)}`, {
+      value: unknown,
+      fix: `pass any of ${flags.join(', ')} after \`pnpm study --\``,
+    });
+  }
+  return {
+    publish: args.includes('--publish'),
+    interim: args.includes('--interim'),
+    ignorePublished: args.includes('--ignore-published'),
+  };
+}
+
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   try {
-    const args = process.argv.slice(2);
-    const flags = ['--publish', '--interim', '--ignore-published'];
-    const unknown = args.find((a) => !flags.includes(a));
-    if (unknown !== undefined) {
-      throw new MetaLoraError('CONFIG_INVALID', `pnpm study: unknown option ${JSON.stringify(unknown)}`, {
-        value: unknown,
-        fix: `pass any of ${flags.join(', ')} after \`pnpm study --\``,
-      });
-    }
-    const options = {
-      publish: args.includes('--publish'),
-      interim: args.includes('--interim'),
-      ignorePublished: args.includes('--ignore-published'),
-    };
+    const options = parseStudyArgs(process.argv.slice(2));
     await runStudy(loadExperiment(experimentName()), (line) => process.stdout.write(`${line}\n`), options);
   } catch (error) {
     if (!isMetaLoraError(error)) throw error;
