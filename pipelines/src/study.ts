@@ -245,14 +245,21 @@ export function reuseFirstSeedChoices(
 
 /**
  * Publishes a cell that has just finished; a publisher holding `cells/` (an interim publish beside the study) only
- * delays it, to the next publish, rather than stopping the study.
+ * delays it, to the next publish, rather than stopping the study. Whether it was published.
  */
-async function publishFinished(variant: LoadedExperiment, target: string, commit: string, log: (line: string) => void) {
+async function publishFinished(
+  variant: LoadedExperiment,
+  target: string,
+  commit: string,
+  log: (line: string) => void,
+): Promise<boolean> {
   try {
     await publishCell(variant, target, commit);
+    return true;
   } catch (error) {
     if (!isMetaLoraError(error) || error.code !== 'RUN_LOCKED') throw error;
     log(`${target} not published now (${error.message}); \`pnpm study -- --interim --publish\` publishes it`);
+    return false;
   }
 }
 
@@ -283,6 +290,7 @@ async function runStudyLocked(
   const variantOf = (k: number, seed: number) =>
     reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k, locate);
   const done = new Map<string, VariantTime & { dir: string }>();
+  const publishedNow = new Set<string>(); // cells this run published as they finished
   for (const { k, seed } of studyCells(exp)) {
     const variant = variantOf(k, seed);
     let dir = locate(variant)?.runDir;
@@ -304,7 +312,9 @@ async function runStudyLocked(
       const commit = gitCommit();
       const identity = cellIdentity(variant);
       writeVariantTime(variant.runDir, { seconds: (Date.now() - started) / 1000, commit, stages, identity });
-      if (options.publish) await publishFinished(variant, publishedCellDir(resultsDir, k, seed), commit, log);
+      if (options.publish && (await publishFinished(variant, publishedCellDir(resultsDir, k, seed), commit, log))) {
+        publishedNow.add(`${k}/${seed}`);
+      }
       dir = variant.runDir;
     }
     done.set(`${k}/${seed}`, { dir, ...readVariantTime(dir) });
@@ -395,7 +405,7 @@ async function runStudyLocked(
       for (const k of order) {
         const cell = done.get(`${k}/${seed}`);
         const variant = variantOf(k, seed);
-        if (cell?.dir === variant.runDir) {
+        if (cell?.dir === variant.runDir && !publishedNow.has(`${k}/${seed}`)) {
           await publishCell(variant, publishedCellDir(resultsDir, k, seed), cell.commit ?? 'unknown');
         }
       }
