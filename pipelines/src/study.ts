@@ -294,11 +294,12 @@ async function runStudyLocked(
   for (const { k, seed } of studyCells(exp)) {
     const variant = variantOf(k, seed);
     let dir = locate(variant)?.runDir;
+    const ranHere = dir === undefined && !options.interim;
     if (dir !== undefined) {
       log(`k ${k}, seed ${seed}: reusing ${join(dir, CELL_RESULTS)}`);
     } else if (options.interim) {
       log(`k ${k}, seed ${seed}: not finished, left out`);
-      progress.increment(1, { note: `k ${k} seed ${seed} missing` });
+      progress.skip(1, { note: `k ${k} seed ${seed} missing` });
       continue;
     } else {
       log(`k ${k}, seed ${seed}: running data, train, adapt, eval`);
@@ -318,7 +319,9 @@ async function runStudyLocked(
       dir = variant.runDir;
     }
     done.set(`${k}/${seed}`, { dir, ...readVariantTime(dir) });
-    progress.increment(1, { note: `k ${k} seed ${seed} done` });
+    // a cell finished earlier counts, but only the cells run here set the rate
+    if (ranHere) progress.increment(1, { note: `k ${k} seed ${seed} done` });
+    else progress.skip(1, { note: `k ${k} seed ${seed} reused` });
   }
   // The report reads the cells seed by seed, whatever order they ran in.
   for (const seed of seeds) {

@@ -34,6 +34,27 @@ describe('Progress in line mode', () => {
   });
 });
 
+describe('Progress.skip', () => {
+  it('counts inherited units towards the total but not the rate', () => {
+    const { written, stream, now, advance } = setup();
+    const p = new Progress({ label: 'meta-train', total: 100, unit: 'it', stream, now, intervalMs: 1 });
+    p.skip(90);
+    advance(10_000);
+    p.update(95);
+    p.stop();
+    // 5 iterations worked in 10 s: 0.5 it/s, so the 5 left take 10 s (not 100 units in 10 s, ETA 1 s)
+    expect(written.at(-2)).toBe('meta-train 95/100 (95%) 0.50 it/s ETA 10s\n');
+  });
+
+  it('gives no ETA before any unit was worked here', () => {
+    const { written, stream, now, advance } = setup();
+    const p = new Progress({ label: 'study multitask', total: 18, unit: 'variant', stream, now, intervalMs: 1 });
+    advance(1000);
+    p.skip(4, { note: 'k 16 seed 2 reused' });
+    expect(written[1]).toBe('study multitask 4/18 (22%) 0.00 variant/s ETA ? k 16 seed 2 reused\n');
+  });
+});
+
 describe('formatDuration', () => {
   it.each([
     [42, '42s'],

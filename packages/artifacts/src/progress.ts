@@ -7,6 +7,9 @@
  *   line at the start and at the end. A heartbeat timer repeats the last state when no update came for that long, so
  *   a log shows the work is alive even while a worker thread computes a long job.
  *
+ * Work a resumed run inherits (a checkpoint's iterations, cached runs, finished study cells) is added with `skip`: it
+ * moves the count but not the rate, so the ETA is that of the work still to do.
+ *
  * @example
  * const progress = new Progress({ label: 'meta-train', total: 300, unit: 'it' });
  * progress.update(1, { loss: 2.31 });
@@ -60,6 +63,8 @@ export class Progress {
   private readonly bar: cliProgress.SingleBar | null;
   private readonly timer: NodeJS.Timeout | null;
   private done = 0;
+  /** Units done before this process started (a resumed checkpoint, cached runs): counted, but not in the rate. */
+  private skipped = 0;
   private fields: ProgressFields = {};
   private lastLine = Number.NEGATIVE_INFINITY;
   private stopped = false;
@@ -105,6 +110,17 @@ export class Progress {
     this.update(this.done + n, fields);
   }
 
+  /**
+   * Adds `n` units that took no work here (resumed from a checkpoint, taken from a cache): they count towards the
+   * total but not towards the rate, so a resumed run's ETA is not inflated by the work it inherited.
+   */
+  skip(n = 1, fields: ProgressFields = {}): void {
+    if (this.stopped) return;
+    const room = this.options.total - this.done;
+    this.skipped += Math.max(0, Math.min(n, room));
+    this.update(this.done + n, fields);
+  }
+
   /** Draws the final state and stops the bar or the heartbeat. */
   stop(): void {
     if (this.stopped) return;
@@ -134,9 +150,10 @@ export class Progress {
 
   private payload(): { rate: string; etaText: string; extra: string } {
     const seconds = (this.now() - this.start) / 1000;
-    const rate = seconds > 0 ? this.done / seconds : 0;
+    const worked = this.done - this.skipped;
+    const rate = seconds > 0 ? worked / seconds : 0;
     const left = this.options.total - this.done;
-    const eta = this.done === 0 ? Number.NaN : left / rate;
+    const eta = left === 0 ? 0 : worked <= 0 ? Number.NaN : left / rate;
     const digits = rate >= 10 ? 0 : rate >= 1 ? 1 : 2;
     const extra =
       (this.fields.loss === undefined ? '' : ` loss ${this.fields.loss.toFixed(4)}`) +

@@ -176,7 +176,13 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
   );
   const outcomes: (RunOutcome | undefined)[] = keys.map((key) => cache.read(key));
   const todo = runs.flatMap((_, i) => (outcomes[i] === undefined ? [i] : []));
-  for (const [i, outcome] of outcomes.entries()) if (outcome) onRunDone(i);
+  for (const [i, outcome] of outcomes.entries()) {
+    if (!outcome) continue;
+    // a cached run: its steps count, but not in the rate
+    runsDone++;
+    stepsDone[i] = budgets[i] as number;
+    progress?.skip(stepsDone[i], { note: `${runsDone}/${runs.length} runs done` });
+  }
   const finish = (i: number, outcome: RunOutcome) => {
     cache.write(keys[i] as string, outcome);
     outcomes[i] = outcome;

@@ -137,7 +137,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
           ...(options.progressLines ? { lines: true } : {}),
         })
       : null;
-  progress?.update(state.nextIteration);
+  progress?.skip(state.nextIteration); // a resumed run's iterations: counted, not in the rate
   const tasksPerBatch = Math.max(...episodes.map((e) => e.tasks.length), devTasks.length);
   const runner = TaskRunner.start(
     {
