@@ -40,6 +40,14 @@ describe('renderReport: Markdown', () => {
     expect(markdown).toContain('| Single-task LoRA (full data) | 100 / 1200 | 100 / 1200 |');
     expect(markdown).toContain('| meta/metrics.jsonl | metaLoss | 2 | 2.5000 | 2.1000 |');
   });
+
+  it('gives a k-sweep point of one seed (an interim study) without a std', () => {
+    const oneSeedAtK8 = syntheticRows().filter((r) => r.k !== 8 || r.seed === 0);
+    const { markdown: interim } = renderReport({ ...input, rows: oneSeedAtK8 });
+    const row = interim.split('\n').find((l) => l.startsWith('| MeTA-LoRA shared + stage-1 adaptation |'));
+    // k = 4 has both seeds (66.0 ± 1.4); k = 8 has seed 0 alone: no "± 0.0"
+    expect(row).toMatch(/^\| MeTA-LoRA shared \+ stage-1 adaptation \| 66\.0 ± 1\.4 \| \d+\.\d \|$/);
+  });
 });
 
 describe('renderReport: HTML', () => {

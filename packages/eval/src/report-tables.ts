@@ -141,7 +141,6 @@ export function baselineCheckTable(s: ResultsSummary): Table | null {
 /** Task-averaged score per k for the k-shot methods, with the methods without k as reference rows. */
 export function sweepTable(s: ResultsSummary): Table | null {
   if (s.ks.length === 0) return null;
-  const seeds = s.seeds.length;
   return {
     title: 'Data efficiency (k-sweep)',
     note:
@@ -153,12 +152,12 @@ export function sweepTable(s: ResultsSummary): Table | null {
         METHOD_LABELS[method],
         ...s.ks.map((k) => {
           const p = points.find((q) => q.k === k);
-          return p ? meanStd(p.mean, p.std, seeds) : '—';
+          return p ? meanStd(p.mean, p.std, p.seeds) : '—';
         }),
       ]),
       ...s.references.map((r) => [
         `${METHOD_LABELS[r.method]} (reference)`,
-        ...s.ks.map(() => meanStd(r.mean, r.std, seeds)),
+        ...s.ks.map(() => meanStd(r.mean, r.std, r.seeds)),
       ]),
     ],
   };

@@ -51,6 +51,8 @@ export interface SweepPoint {
   /** Mean over seeds of the task-averaged score. */
   readonly mean: number;
   readonly std: number;
+  /** Seeds behind the point (an interim study may have fewer at some k). */
+  readonly seeds: number;
 }
 
 export interface ResultsSummary {
@@ -67,7 +69,7 @@ export interface ResultsSummary {
   /** Curves of the k-shot methods. */
   readonly sweep: readonly { method: Method; points: readonly SweepPoint[] }[];
   /** Task-averaged scores of the methods without k (reference lines on the k-sweep). */
-  readonly references: readonly { method: Method; mean: number; std: number }[];
+  readonly references: readonly { method: Method; mean: number; std: number; seeds: number }[];
   /** The bootstrap settings when per-example results were given, else null (no intervals). */
   readonly bootstrap: { readonly replicates: number; readonly seed: number } | null;
   /** Whether `eval-cells` rows were given (majority-class rates, trained counts). */
@@ -205,13 +207,13 @@ export function summarizeResults(rows: readonly EvalResultRow[], options: Summar
       points: ks
         .map((k) => ({ k, ...macro(method, k) }))
         .filter((p) => p.n > 0)
-        .map(({ k, mean: m, std }) => ({ k, mean: m, std })),
+        .map(({ k, mean: m, std, n }) => ({ k, mean: m, std, seeds: n })),
     }));
   const references = methods
     .filter((m) => kOf(m).includes(undefined))
     .flatMap((method) => {
       const v = macro(method, undefined);
-      return v.n > 0 ? [{ method, mean: v.mean, std: v.std }] : [];
+      return v.n > 0 ? [{ method, mean: v.mean, std: v.std, seeds: v.n }] : [];
     });
 
   const bootstrap = options.examples
