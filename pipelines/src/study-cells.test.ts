@@ -11,6 +11,7 @@ import {
   CELL_FILE,
   cellIdentity,
   findFinishedCell,
+  isPublished,
   publishCell,
   publishedCellDir,
   writeVariantTime,
@@ -148,5 +149,16 @@ describe('publishCell', () => {
     await publishCell(source, join(cells, 'k4-seed0'), 'c');
     expect(readdirSync(cells)).toEqual(['k4-seed0']);
     expect(existsSync(join(cells, 'k4-seed0', 'eval', 'eval-results.arrow'))).toBe(true);
+  });
+
+  it('is known to be published until the run directory holds another finish of the cell', async () => {
+    const source = { ...variant, runDir: join(root, 'src3') };
+    fakeFinishedCell(source.runDir, cellIdentity(source));
+    const target = publishedCellDir(join(root, 'again'), 4, 0);
+    expect(isPublished(source.runDir, target)).toBe(false);
+    await publishCell(source, target, 'c');
+    expect(isPublished(source.runDir, target)).toBe(true);
+    writeVariantTime(source.runDir, { seconds: 2, identity: cellIdentity(source) }); // the cell ran again
+    expect(isPublished(source.runDir, target)).toBe(false);
   });
 });

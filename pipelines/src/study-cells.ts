@@ -70,6 +70,17 @@ export function isFinishedCell(dir: string): boolean {
   return existsSync(join(dir, VARIANT_TIME)) && existsSync(join(dir, CELL_RESULTS));
 }
 
+/**
+ * Whether the cell finished in `runDir` is already published at `target`: both hold the same time record, byte for
+ * byte (written once, when the cell finished), and `target` its `cell.json`. An interim publish skips such cells.
+ */
+export function isPublished(runDir: string, target: string): boolean {
+  const time = (dir: string) => (existsSync(join(dir, VARIANT_TIME)) ? readFileSync(join(dir, VARIANT_TIME)) : null);
+  const ran = time(runDir);
+  const published = time(target);
+  return ran !== null && published !== null && existsSync(join(target, CELL_FILE)) && ran.equals(published);
+}
+
 /** Writes `variant-time.json` into a cell's directory: the cell is finished. */
 export function writeVariantTime(dir: string, time: VariantTime): void {
   writeFileAtomic(join(dir, VARIANT_TIME), `${JSON.stringify(time)}\n`);

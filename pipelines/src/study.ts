@@ -41,6 +41,7 @@ import {
   cellIdentity,
   findFinishedCell,
   isFinishedCell,
+  isPublished,
   publishCell,
   publishedCellDir,
   readVariantTime,
@@ -408,9 +409,9 @@ async function runStudyLocked(
       for (const k of order) {
         const cell = done.get(`${k}/${seed}`);
         const variant = variantOf(k, seed);
-        if (cell?.dir === variant.runDir && !publishedNow.has(`${k}/${seed}`)) {
-          await publishCell(variant, publishedCellDir(resultsDir, k, seed), cell.commit ?? 'unknown');
-        }
+        const target = publishedCellDir(resultsDir, k, seed);
+        if (cell?.dir !== variant.runDir || publishedNow.has(`${k}/${seed}`) || isPublished(cell.dir, target)) continue;
+        await publishCell(variant, target, cell.commit ?? 'unknown');
       }
     }
     writeStudyChoices(join(target, HYPER_PARAMETERS_FILE), exp.name, info.commit, firstSeedChoices(exp, locate));
