@@ -81,6 +81,18 @@ describe('evaluateTask: generation', () => {
     expect(m.chrF).toBeGreaterThan(0);
   });
 
+  it('generates the same answers in batches cut to a token budget, each answer for its own prompt', () => {
+    const examples = ['plural of cat is', 'plural of dog is', 'a b c', 'x', 'plural of mouse is'].map((i) => ({
+      input: i,
+      target: ' x',
+    }));
+    const one = evaluateTask(model, charCodec, examples, 'generation', { maxNewTokens: 6, batchSize: 1 });
+    // 8 prompts per batch, but at most 40 padded positions: batches of 1-2 prompts
+    const cut = evaluateTask(model, charCodec, examples, 'generation', { maxNewTokens: 6, maxBatchTokens: 40 });
+    expect(cut.predictions).toEqual(one.predictions);
+    expect(new Set(one.predictions).size).toBeGreaterThan(1);
+  });
+
   it('uses chrF as the primary metric of a translation task', () => {
     const m = evaluateTask(model, charCodec, [{ input, target: ' chats' }], 'translation', { maxNewTokens: 6 });
     expect(m.primaryMetric).toBe('chrF');

@@ -26,7 +26,13 @@ import { generateGreedyBatch, type LlamaModel, type LoraAdapter } from '@meta-lo
 import { chrfFromStatistics, chrfStatistics } from './chrf.ts';
 import { accuracy, macroF1, majorityClassRate } from './classification-metrics.ts';
 import { exactMatch } from './normalize-answer.ts';
-import { maxSequenceLength, type ScoredSequence, scoreSequences } from './sequence-scores.ts';
+import {
+  MAX_BATCH_TOKENS,
+  maxSequenceLength,
+  packBatches,
+  type ScoredSequence,
+  scoreSequences,
+} from './sequence-scores.ts';
 import { PRIMARY_METRIC, type TaskType } from './task-type.ts';
 import type { TextCodec } from './text-codec.ts';
 
@@ -75,6 +81,8 @@ export interface TaskEvalOptions {
   readonly batchSize?: number;
   /** The trainers' longest sequence: longer prompts lose tokens from the left, as in training (default: no cut). */
   readonly maxSeqLen?: number;
+  /** Padded positions per batch when scoring and when generating (prompt and new tokens; default `MAX_BATCH_TOKENS`). */
+  readonly maxBatchTokens?: number;
 }
 
 /**
@@ -112,9 +120,11 @@ export function evaluateTask(
   });
   const base = { taskType, numTestExamples: examples.length, primaryMetric: PRIMARY_METRIC[taskType] };
   // In-context prompts share their demonstrations: scored once per task (the contexts that start with them).
+  const maxBatchTokens = options.maxBatchTokens ?? MAX_BATCH_TOKENS;
   const scoring = {
     adapters,
     batchSize,
+    maxBatchTokens,
     ...(prefix === '' ? {} : { sharedPrefix: codec.encode(prefix, { addSpecialTokens: true }) }),
   };
 
@@ -189,10 +199,16 @@ export function evaluateTask(
   const stopAfter = (i: number, ids: readonly number[]) =>
     !multiline[i] && codec.decode(ids, { skipSpecialTokens: true }).includes('\n');
   const generated: number[][] = [];
-  for (let start = 0; start < prompts.length; start += batchSize) {
-    const batch = prompts.slice(start, start + batchSize);
-    const stop = (row: number, ids: readonly number[]) => stopAfter(start + row, ids);
-    generated.push(...generateGreedyBatch(model, batch, { maxNewTokens, eosTokenIds: eos, adapters, stopAfter: stop }));
+  // Batches as scoring packs them: at most `batchSize` prompts and `maxBatchTokens` padded positions (prompt and new
+  // tokens). Eight in-context prompts of ~1,000 tokens at once grew the wasm heap to its 4 GiB limit, and it broke.
+  const budgeted = prompts.map((p) => ({ context: p, continuation: new Array<number>(maxNewTokens).fill(0) }));
+  let start = 0;
+  for (const batch of packBatches(budgeted, batchSize, maxBatchTokens)) {
+    const offset = start;
+    const stop = (row: number, ids: readonly number[]) => stopAfter(offset + row, ids);
+    const ids = batch.map((b) => b.context);
+    generated.push(...generateGreedyBatch(model, ids, { maxNewTokens, eosTokenIds: eos, adapters, stopAfter: stop }));
+    start += batch.length;
   }
   const predictions = generated.map((ids, i) => {
     const text = codec.decode(ids, { skipSpecialTokens: true });
