@@ -3,20 +3,16 @@
  * written to `baseline-runs/<key>.json` as soon as it ends — its trained factor values and its result — and a rerun
  * with the same key takes it from there instead of training it again. The key hashes everything the run's numbers
  * depend on (base model, LoRA and baseline settings, seed, method, task, learning rate, its data and dev examples), and
- * the file name is that hash, never a name from the data. Once the stage has written its artifacts, it records the
- * keys of its runs in `baselines-finished.json` and the directory is removed: a rerun of the whole stage with the same
- * keys (a study cell resumed after a later stage failed) then takes the artifacts and adapters as they are. A cached run
- * gives the same bytes as a trained one: factor values are stored as their float32 bytes and numbers as JSON (which
- * round-trips doubles exactly).
+ * the file name is that hash, never a name from the data. Once the stage has written its artifacts the directory is
+ * removed. A cached run gives the same bytes as a trained one: factor values are stored as their float32 bytes and
+ * numbers as JSON (which round-trips doubles exactly).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { configHash, writeFileAtomic } from '@meta-lora/artifacts';
 import type { LoraTrainResult } from './baseline-task.ts';
 
 export const BASELINE_RUNS_DIR = 'baseline-runs';
-/** The keys of the runs behind a stage's written artifacts. */
-export const BASELINES_FINISHED_FILE = 'baselines-finished.json';
 
 /** A run's outcome: the adapter's factor values (keyed like `LoraAdapter.namedTensors()`) and its result. */
 export interface RunOutcome {
@@ -78,24 +74,6 @@ export class BaselineRunCache {
       ]),
     };
     writeFileAtomic(this.pathOf(key), JSON.stringify(stored));
-  }
-
-  /** Whether the stage's artifacts were written from runs of exactly `keys`, in this order. */
-  finished(keys: readonly string[]): boolean {
-    const path = join(dirname(this.dir), BASELINES_FINISHED_FILE);
-    if (!existsSync(path)) return false;
-    try {
-      const stored = JSON.parse(readFileSync(path, 'utf8')) as { keys?: unknown };
-      return JSON.stringify(stored.keys) === JSON.stringify(keys);
-    } catch {
-      return false; // torn or foreign: the stage runs again
-    }
-  }
-
-  /** Records that the artifacts are written from runs `keys`, then removes the stored runs. */
-  finish(keys: readonly string[]): void {
-    writeFileAtomic(join(dirname(this.dir), BASELINES_FINISHED_FILE), `${JSON.stringify({ keys })}\n`);
-    this.clear();
   }
 
   /** Removes every stored run (the stage's artifacts hold what is kept). */

@@ -18,18 +18,8 @@
  * in worker threads (`baseline-pool.ts`), longest first; this thread rebuilds and saves each adapter, and the files
  * and rows are the same as with `workers: 0`, which trains them one after another in this thread.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  configHash,
-  type LineageInput,
-  MetaLoraError,
-  Progress,
-  Rng,
-  readArtifact,
-  safeSegment,
-  writeArtifact,
-} from '@meta-lora/artifacts';
+import { configHash, MetaLoraError, Progress, Rng, safeSegment, writeArtifact } from '@meta-lora/artifacts';
 import { createLoraAdapter, type LlamaModel, savePeftAdapter, tf } from '@meta-lora/lora-core';
 import { adapterValues, type DevSet, type ModelSource, resolveWorkers } from '@meta-lora/stage1-adapt';
 import { type HeldWorkers, trainInWorkers } from './baseline-pool.ts';
@@ -184,23 +174,6 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
       dev: configHash(run.dev),
     }),
   );
-  const lineage = {
-    configHash: options.configHash,
-    seed: config.seed,
-    parents: [...(options.parents ?? [])],
-    createdBy: '@meta-lora/stage2-meta trainBaselines',
-  };
-  // The stage run again after it finished (a study cell resumed after a later stage failed) keeps what it wrote.
-  const written = cache.finished(keys) ? writtenBaselines(runDir, lineage, runs) : undefined;
-  if (written) {
-    progress?.skip(
-      budgets.reduce((a, b) => a + b, 0),
-      { note: `${runs.length}/${runs.length} runs done` },
-    );
-    progress?.stop();
-    cache.clear();
-    return written;
-  }
   const outcomes: (RunOutcome | undefined)[] = keys.map((key) => cache.read(key));
   const todo = runs.flatMap((_, i) => (outcomes[i] === undefined ? [i] : []));
   for (const [i, outcome] of outcomes.entries()) {
@@ -324,48 +297,14 @@ export async function trainBaselines(options: BaselineOptions): Promise<Baseline
       tokensTrained: result.tokensTrained,
     });
   }
+  const lineage = {
+    configHash: options.configHash,
+    seed: config.seed,
+    parents: [...(options.parents ?? [])],
+    createdBy: '@meta-lora/stage2-meta trainBaselines',
+  };
   writeArtifact(join(runDir, 'baseline-tuning.arrow'), BaselineTuningArtifact, tuning, lineage);
   writeArtifact(join(runDir, 'baselines.arrow'), BaselinesArtifact, rows, lineage);
-  cache.finish(keys);
+  cache.clear();
   return rows;
-}
-
-/**
- * The rows a finished stage wrote for `runs` with `lineage`, when both artifacts and every selected adapter are there
- * and match (one row per learning rate of each run in `baseline-tuning.arrow`); else undefined, and the stage trains.
- */
-function writtenBaselines(
-  runDir: string,
-  lineage: LineageInput,
-  runs: readonly PlannedRun[],
-): BaselineRow[] | undefined {
-  try {
-    const tuning = readArtifact(join(runDir, 'baseline-tuning.arrow'), BaselineTuningArtifact);
-    const selected = readArtifact(join(runDir, 'baselines.arrow'), BaselinesArtifact);
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-    const sameLineage = (l: LineageInput) =>
-      l.configHash === lineage.configHash && l.seed === lineage.seed && same(l.parents, lineage.parents);
-    if (!sameLineage(tuning.lineage) || !sameLineage(selected.lineage)) return undefined;
-    const planned = runs.map((r) => [r.method, r.taskId, r.lr]);
-    if (
-      !same(
-        planned,
-        tuning.rows.map((r) => [r.method, r.taskId, r.lr]),
-      )
-    )
-      return undefined;
-    const groups = runs.filter((r, i) => i === 0 || r.dir !== runs[i - 1]?.dir).map((r) => [r.method, r.taskId, r.dir]);
-    if (
-      !same(
-        groups,
-        selected.rows.map((r) => [r.method, r.taskId, r.adapterDir]),
-      )
-    )
-      return undefined;
-    const saved = (dir: string) =>
-      ['adapter_config.json', 'adapter_model.safetensors'].every((f) => existsSync(join(runDir, dir, f)));
-    return selected.rows.every((r) => saved(r.adapterDir)) ? selected.rows : undefined;
-  } catch {
-    return undefined; // missing or unreadable: the stage trains
-  }
 }
