@@ -246,21 +246,19 @@ export function reuseFirstSeedChoices(
 
 /**
  * Publishes a cell that has just finished; a publisher holding `cells/` (an interim publish beside the study) only
- * delays it, to the next publish, rather than stopping the study. Whether it was published.
+ * delays it, to the next publish, rather than stopping the study.
  */
 async function publishFinished(
   variant: LoadedExperiment,
   target: string,
   commit: string,
   log: (line: string) => void,
-): Promise<boolean> {
+): Promise<void> {
   try {
     await publishCell(variant, target, commit);
-    return true;
   } catch (error) {
     if (!isMetaLoraError(error) || error.code !== 'RUN_LOCKED') throw error;
     log(`${target} not published now (${error.message}); \`pnpm study -- --interim --publish\` publishes it`);
-    return false;
   }
 }
 
@@ -291,7 +289,6 @@ async function runStudyLocked(
   const variantOf = (k: number, seed: number) =>
     reuseFirstSeedChoices(exp, studyVariant(exp, k, seed, k === refs), k, locate);
   const done = new Map<string, VariantTime & { dir: string }>();
-  const publishedNow = new Set<string>(); // cells this run published as they finished
   for (const { k, seed } of studyCells(exp)) {
     const variant = variantOf(k, seed);
     let dir = locate(variant)?.runDir;
@@ -314,9 +311,7 @@ async function runStudyLocked(
       const commit = gitCommit();
       const identity = cellIdentity(variant);
       writeVariantTime(variant.runDir, { seconds: (Date.now() - started) / 1000, commit, stages, identity });
-      if (options.publish && (await publishFinished(variant, publishedCellDir(resultsDir, k, seed), commit, log))) {
-        publishedNow.add(`${k}/${seed}`);
-      }
+      if (options.publish) await publishFinished(variant, publishedCellDir(resultsDir, k, seed), commit, log);
       dir = variant.runDir;
     }
     done.set(`${k}/${seed}`, { dir, ...readVariantTime(dir) });
@@ -410,7 +405,8 @@ async function runStudyLocked(
         const cell = done.get(`${k}/${seed}`);
         const variant = variantOf(k, seed);
         const target = publishedCellDir(resultsDir, k, seed);
-        if (cell?.dir !== variant.runDir || publishedNow.has(`${k}/${seed}`) || isPublished(cell.dir, target)) continue;
+        // a cell published as it finished (or by an earlier publish) has the same time record there
+        if (cell?.dir !== variant.runDir || isPublished(cell.dir, target)) continue;
         await publishCell(variant, target, cell.commit ?? 'unknown');
       }
     }
