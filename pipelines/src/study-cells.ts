@@ -50,7 +50,10 @@ const RECORDS = [
 ];
 
 const VariantTimeSchema = z.strictObject({
-  seconds: z.number().min(0).describe('wall seconds of the run that finished the cell'),
+  seconds: z
+    .number()
+    .min(0)
+    .describe('wall seconds of the cell: the sum of its stages, each timed in the run that finished it'),
   commit: z.string().optional().describe('the commit it ran at (absent in cells of older studies)'),
   stages: z
     .record(z.string(), z.number().min(0))

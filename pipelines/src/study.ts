@@ -3,10 +3,11 @@
  * with the data-efficiency curves. `META_LORA_EXPERIMENT=multitask pnpm study` runs `experiment.json`'s `study` grid.
  *
  * Each (k, seed) variant runs the stages in-process into `runs/<experiment>/study/k<k>-seed<seed>/`; a variant whose
- * results exist is reused, so an interrupted study resumes. The k-independent references (zero-shot and the full-data
- * baselines) are trained and scored once per seed, in the variant at the experiment's own k (`data.json`'s `k`, or the
- * first k when the grid lacks it). That k runs first, at every seed (so the study's first cell is the default pipeline's
- * configuration, and the headline comparison has all its seeds soonest); then each other k at every seed.
+ * results exist is reused, so an interrupted study resumes, and a cell interrupted in a stage resumes at that stage
+ * (`cell-stages.ts`). The k-independent references (zero-shot and the full-data baselines) are trained and scored once
+ * per seed, in the variant at the experiment's own k (`data.json`'s `k`, or the first k when the grid lacks it). That
+ * k runs first, at every seed (so the study's first cell is the default pipeline's configuration, and the headline
+ * comparison has all its seeds soonest); then each other k at every seed.
  *
  * `study.json` beside the report records where the numbers came from: the commit, the machine, and each variant's wall
  * time (kept in the variant's `variant-time.json`, so a resumed study still reports the time its cells took).
@@ -28,6 +29,7 @@ import { join } from 'node:path';
 import { isMetaLoraError, MetaLoraError, Progress, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
 import { type Method, mergeEvalResults, readTrainingCurves, writeReport } from '@meta-lora/eval';
 import { initBackend } from '@meta-lora/lora-core';
+import { type CellStage, runCellStages } from './cell-stages.ts';
 import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
 import { applyChoices, HYPER_PARAMETERS_FILE, type StudyChoices, writeStudyChoices } from './hyper-parameters.ts';
 import { REPO_ROOT } from './run-dir.ts';
@@ -301,16 +303,12 @@ async function runStudyLocked(
       continue;
     } else {
       log(`k ${k}, seed ${seed}: running data, train, adapt, eval`);
-      const started = Date.now();
-      const stages: Record<string, number> = {};
-      for (const [name, stage] of CELL_STAGES) {
-        const t = Date.now();
-        await stage(variant, log);
-        stages[name] = (Date.now() - t) / 1000;
-      }
-      const commit = gitCommit();
       const identity = cellIdentity(variant);
-      writeVariantTime(variant.runDir, { seconds: (Date.now() - started) / 1000, commit, stages, identity });
+      const cellStages = CELL_STAGES.map(([name, stage]): CellStage => [name, () => stage(variant, log)]);
+      const { stages } = await runCellStages(variant.runDir, identity, cellStages, log);
+      const commit = gitCommit();
+      const seconds = Object.values(stages).reduce((a, b) => a + b, 0);
+      writeVariantTime(variant.runDir, { seconds, commit, stages, identity });
       if (options.publish) await publishFinished(variant, publishedCellDir(resultsDir, k, seed), commit, log);
       dir = variant.runDir;
     }
