@@ -3,13 +3,16 @@ import { MetaLoraError } from './errors.ts';
 import type { TestPoolInit, TestPoolJob } from './test-pool-worker.ts';
 import { longestFirst, WorkerPool } from './worker-pool.ts';
 
-// One worker: completion order is hand-out order, so every expectation below is deterministic.
-const pool = WorkerPool.start<TestPoolInit, TestPoolJob, number>({
-  module: new URL('./test-pool-worker.ts', import.meta.url),
-  init: { offset: 1 },
-  size: 1,
-  label: 'test worker',
-});
+/** A pool of one worker on the test module: completion order is hand-out order, so expectations are deterministic. */
+const startPool = (held = 0) =>
+  WorkerPool.start<TestPoolInit, TestPoolJob, number>({
+    module: new URL('./test-pool-worker.ts', import.meta.url),
+    init: { offset: 1 },
+    size: 1,
+    held,
+    label: held > 0 ? 'held worker' : 'test worker',
+  });
+const pool = startPool();
 afterAll(() => pool.close());
 
 const jobs = (...values: number[]): TestPoolJob[] => values.map((value) => ({ value }));
@@ -104,15 +107,38 @@ describe('WorkerPool', () => {
   });
 });
 
+describe('WorkerPool retiring a worker', () => {
+  it('replaces a worker its job retired with a fresh one, set up again, before its next job', async () => {
+    const retiring = startPool();
+    try {
+      const [before, kept, after, setUp] = await retiring.run([
+        { value: 0, thread: true },
+        { value: 2, retire: true },
+        { value: 0, thread: true },
+        { value: 3 },
+      ]);
+      expect(kept).toBe(5); // the retiring job's result is kept
+      expect(after).not.toBe(before);
+      expect(setUp).toBe(7); // the fresh worker ran the setup (offset 1)
+      expect(retiring.retirements).toBe(1);
+    } finally {
+      await retiring.close();
+    }
+  });
+
+  it('keeps a worker whose jobs do not retire it', async () => {
+    const [a, b] = await pool.run([
+      { value: 0, thread: true },
+      { value: 0, thread: true },
+    ]);
+    expect(b).toBe(a);
+    expect(pool.retirements).toBe(0);
+  });
+});
+
 describe('WorkerPool with held workers', () => {
   it('gives a held worker no job until release()', async () => {
-    const held = WorkerPool.start<TestPoolInit, TestPoolJob, number>({
-      module: new URL('./test-pool-worker.ts', import.meta.url),
-      init: { offset: 1 },
-      size: 1,
-      held: 1,
-      label: 'held worker',
-    });
+    const held = startPool(1);
     try {
       const started = new Int32Array(new SharedArrayBuffer(4));
       let settled = false;

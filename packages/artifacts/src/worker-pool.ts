@@ -4,8 +4,10 @@
  * workspace, the `.ts` module is bundled on the spot, once per process); that module calls `serveJobs` with a setup
  * function (run once per worker: backend, model) returning the job handler. `run` hands the jobs out in a given order, each to the next idle worker, reports each result as it
  * arrives (`onResult`) and returns the results in job order. A job's error comes back with its code and message and
- * is rethrown as a MetaLoraError (or an Error naming the worker when it was not one). Every stage that runs jobs on
- * threads uses it: stage 1's task updates, stage 2's baselines and evaluation cells.
+ * is rethrown as a MetaLoraError (or an Error naming the worker when it was not one). A handler may retire its worker
+ * with a result (`Served.retire`): the pool then replaces it with a fresh one, set up again, before its next job, which
+ * is how a worker whose memory has grown past what it can keep hands it back. Every stage that runs jobs on threads
+ * uses it: stage 1's task updates, stage 2's baselines and evaluation cells.
  */
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
@@ -23,7 +25,7 @@ interface PoolRequest<Job> {
 }
 
 type PoolReply<Result> =
-  | { readonly id: number; readonly result: Result }
+  | { readonly id: number; readonly result: Result; readonly retire?: boolean }
   | { readonly id: number; readonly progress: unknown }
   | {
       readonly id: number;
@@ -34,6 +36,11 @@ type PoolReply<Result> =
 export interface Served<Result> {
   readonly result: Result;
   readonly transfer?: readonly Transferable[];
+  /**
+   * Replace this worker with a fresh one (its setup run again) before it takes another job: for a worker whose memory
+   * has grown past what it can keep (a wasm heap only grows). Default false. The result is kept either way.
+   */
+  readonly retire?: boolean;
 }
 
 export interface WorkerPoolOptions<Init> {
@@ -67,7 +74,11 @@ export interface PoolRunOptions<Result = unknown> {
 }
 
 interface Slot<Result> {
-  readonly worker: Worker;
+  worker: Worker;
+  /** Its position in the pool, which names it in errors. */
+  readonly index: number;
+  /** Its worker said to replace it after its last job (`Served.retire`). */
+  retiring: boolean;
   readonly pending: Map<
     number,
     { resolve: (result: Result) => void; reject: (error: Error) => void; progress?: (progress: unknown) => void }
@@ -97,8 +108,12 @@ export class WorkerPool<Job, Result> {
   private nextId = 0;
   /** Jobs waiting for a worker, of every `run` in progress, in the order they go out. */
   private readonly queue: { batch: Batch<Job, Result>; index: number }[] = [];
+  /** Retired workers still shutting down (`close` waits for them). */
+  private readonly retired: Promise<number>[] = [];
+  /** How many workers were replaced after a job retired them. */
+  private retiredCount = 0;
 
-  private constructor() {}
+  private constructor(private readonly options: WorkerPoolOptions<unknown>) {}
 
   /**
    * Starts the workers (each runs the module's setup in the background; the first job waits for it).
@@ -108,34 +123,21 @@ export class WorkerPool<Job, Result> {
    * const results = await pool.run(jobs); await pool.close();
    */
   static start<Init, Job, Result>(options: WorkerPoolOptions<Init>): WorkerPool<Job, Result> {
-    const pool = new WorkerPool<Job, Result>();
-    const data: PoolWorkerData<Init> = { init: options.init };
     const module = runnableModule(options.module);
-    for (let i = 0; i < options.size; i++) {
-      const worker = new Worker(module, { workerData: data });
-      const held = i >= options.size - (options.held ?? 0);
-      const slot: Slot<Result> = { worker, pending: new Map(), failure: null, busy: false, held };
-      const fail = (error: Error) => {
-        slot.failure = error;
-        for (const p of slot.pending.values()) p.reject(error);
-        slot.pending.clear();
+    const pool = new WorkerPool<Job, Result>({ ...options, module });
+    for (let index = 0; index < options.size; index++) {
+      const held = index >= options.size - (options.held ?? 0);
+      const worker = pool.newWorker();
+      const slot: Slot<Result> = {
+        worker,
+        index,
+        pending: new Map(),
+        failure: null,
+        busy: false,
+        held,
+        retiring: false,
       };
-      worker.on('message', (reply: PoolReply<Result>) => {
-        const p = slot.pending.get(reply.id);
-        if (!p) return;
-        if ('progress' in reply) {
-          p.progress?.(reply.progress);
-          return;
-        }
-        slot.pending.delete(reply.id);
-        if ('result' in reply) p.resolve(reply.result);
-        else if (reply.error.known) p.reject(restoreError(reply.error));
-        else p.reject(new Error(`${options.label} ${i} failed: ${reply.error.message}`));
-      });
-      worker.on('error', (error) =>
-        fail(new Error(`${options.label} ${i} crashed: ${error.message}`, { cause: error })),
-      );
-      worker.on('exit', (code) => fail(new Error(`${options.label} ${i} exited with code ${code}`)));
+      pool.listen(slot);
       pool.slots.push(slot);
     }
     return pool;
@@ -144,6 +146,57 @@ export class WorkerPool<Job, Result> {
   /** Number of worker threads. */
   get size(): number {
     return this.slots.length;
+  }
+
+  /** How many workers were replaced by fresh ones after a job retired them (`Served.retire`). */
+  get retirements(): number {
+    return this.retiredCount;
+  }
+
+  /** A fresh worker on the pool's module, which runs its setup. */
+  private newWorker(): Worker {
+    const data: PoolWorkerData<unknown> = { init: this.options.init };
+    return new Worker(this.options.module, { workerData: data });
+  }
+
+  /** Listens to the worker of `slot` (at the pool's start, or replacing a retired one). */
+  private listen(slot: Slot<Result>): void {
+    const { label } = this.options;
+    const worker = slot.worker;
+    const fail = (error: Error) => {
+      slot.failure = error;
+      for (const p of slot.pending.values()) p.reject(error);
+      slot.pending.clear();
+    };
+    worker.on('message', (reply: PoolReply<Result>) => {
+      const p = slot.pending.get(reply.id);
+      if (!p) return;
+      if ('progress' in reply) {
+        p.progress?.(reply.progress);
+        return;
+      }
+      slot.pending.delete(reply.id);
+      if ('result' in reply) {
+        slot.retiring = reply.retire === true;
+        p.resolve(reply.result);
+      } else if (reply.error.known) p.reject(restoreError(reply.error));
+      else p.reject(new Error(`${label} ${slot.index} failed: ${reply.error.message}`));
+    });
+    worker.on('error', (error) =>
+      fail(new Error(`${label} ${slot.index} crashed: ${error.message}`, { cause: error })),
+    );
+    worker.on('exit', (code) => fail(new Error(`${label} ${slot.index} exited with code ${code}`)));
+  }
+
+  /** Replaces the worker of `slot`, which has no job, with a fresh one; the old one shuts down in the background. */
+  private replace(slot: Slot<Result>): void {
+    const old = slot.worker;
+    old.removeAllListeners();
+    this.retired.push(old.terminate());
+    this.retiredCount++;
+    slot.worker = this.newWorker();
+    slot.retiring = false;
+    this.listen(slot);
   }
 
   /**
@@ -230,6 +283,7 @@ export class WorkerPool<Job, Result> {
   ): void {
     slot.busy = false;
     batch.running--;
+    if (slot.retiring && slot.failure === null) this.replace(slot);
     if (!outcome.ok) this.fail(batch, index, outcome.reason);
     // The worker gets its next job before this result is handled, so it computes while `onResult` runs.
     this.dispatch();
@@ -275,7 +329,7 @@ export class WorkerPool<Job, Result> {
     const slots = this.slots.splice(0);
     this.queue.length = 0;
     for (const slot of slots) slot.worker.removeAllListeners('exit');
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await Promise.all([...slots.map((s) => s.worker.terminate()), ...this.retired.splice(0)]);
   }
 }
 
@@ -318,8 +372,8 @@ export function serveJobs<Init, Job, Result>(
   port.on('message', async (request: PoolRequest<Job>) => {
     try {
       const report = (progress: unknown) => port.postMessage({ id: request.id, progress });
-      const { result, transfer = [] } = await (await handler)(request.job, report);
-      const reply: PoolReply<Result> = { id: request.id, result };
+      const { result, transfer = [], retire = false } = await (await handler)(request.job, report);
+      const reply: PoolReply<Result> = { id: request.id, result, ...(retire ? { retire } : {}) };
       port.postMessage(reply, [...transfer]);
     } catch (error) {
       const reply: PoolReply<Result> = isMetaLoraError(error)

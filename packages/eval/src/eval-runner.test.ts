@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { MetaLoraError } from '@meta-lora/artifacts';
-import { initBackend, loadModel } from '@meta-lora/lora-core';
+import { backendInfo, initBackend, loadModel } from '@meta-lora/lora-core';
 import { tempDir, testExample } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import type { EvalCondition, EvalConditionInput } from './conditions.ts';
@@ -108,4 +108,26 @@ describe('evaluate with worker threads', () => {
     expect((pooled as MetaLoraError).message).toBe((local as MetaLoraError).message);
     expect(runner.workers).toBe(0);
   });
+
+  // Other backends have no wasm heap to watch.
+  it.skipIf(backendInfo()?.name !== 'wasm')(
+    'replaces a worker whose wasm heap reached the limit after a cell, and the rows stay the same',
+    async () => {
+      const jobs = [job('a', ['xx', 'yyy'], 'classification', 2), job('b', ['zz'], 'generation')];
+      const { model, tokenizer } = await loadModel(modelDir);
+      const scoring = { maxNewTokens: 4 };
+      const local = jobs.map((j) =>
+        evaluateCell(model, tokenizer!, j.condition, j.taskId, j.examples, j.taskType, null, scoring),
+      );
+      model.dispose();
+      // Every heap is at least 1 byte: each cell retires its worker.
+      const runner = EvalRunner.start({ modelDir, scoring, workers: 1, retireHeapBytes: 1 });
+      try {
+        expect(await runner.run(jobs)).toEqual(local);
+        expect(runner.retirements).toBe(jobs.length);
+      } finally {
+        await runner.close();
+      }
+    },
+  );
 });

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { longestFirst, MetaLoraError, showValue, siblingModule, WorkerPool } from '@meta-lora/artifacts';
 import type { Example } from '@meta-lora/data-sampling';
-import { type BackendName, backendInfo } from '@meta-lora/lora-core';
+import { type BackendName, backendInfo, WASM_HEAP_LIMIT_BYTES } from '@meta-lora/lora-core';
 import type { EvalCondition } from './conditions.ts';
 import type { CellScoring, EvalCellResult } from './eval-cell.ts';
 import { inContextPrefix } from './prompts.ts';
@@ -28,7 +28,16 @@ export interface EvalWorkerInit {
   readonly modelDir: string;
   readonly scoring: CellScoring;
   readonly backend?: BackendName;
+  /** The worker retires after a cell that leaves its wasm heap at this many bytes or more. */
+  readonly retireHeapBytes: number;
 }
+
+/**
+ * Default of `retireHeapBytes`: 3 GiB, three quarters of wasm32's 4 GiB. A wasm heap only grows, and generation over
+ * prompts of many lengths fragments it; a worker past this is replaced by a fresh one (its model loaded again, a few
+ * seconds) before an allocation fails inside a kernel.
+ */
+export const RETIRE_HEAP_BYTES = 0.75 * WASM_HEAP_LIMIT_BYTES;
 
 export interface EvalRunnerOptions {
   /** Model directory the workers load the model and its tokenizer from. */
@@ -36,6 +45,8 @@ export interface EvalRunnerOptions {
   readonly scoring: CellScoring;
   /** Worker threads (at least 1). */
   readonly workers: number;
+  /** Replace a worker whose wasm heap is at this many bytes or more after a cell (default `RETIRE_HEAP_BYTES`). */
+  readonly retireHeapBytes?: number;
 }
 
 /**
@@ -107,6 +118,7 @@ export class EvalRunner {
       modelDir: options.modelDir,
       scoring: options.scoring,
       ...(backend ? { backend } : {}),
+      retireHeapBytes: options.retireHeapBytes ?? RETIRE_HEAP_BYTES,
     };
     const pool = WorkerPool.start<EvalWorkerInit, EvalCellJob, EvalCellResult>({
       module: siblingModule('eval-worker', import.meta.url),
@@ -120,6 +132,11 @@ export class EvalRunner {
   /** Number of worker threads. */
   get workers(): number {
     return this.pool.size;
+  }
+
+  /** How many workers were replaced by fresh ones after their wasm heap reached `retireHeapBytes`. */
+  get retirements(): number {
+    return this.pool.retirements;
   }
 
   /**

@@ -1,10 +1,11 @@
 /**
  * The body of an evaluation worker thread (a `WorkerPool` module of @meta-lora/artifacts, started by `EvalRunner`): its
  * own TF.js backend, the base model and its tokenizer loaded once from the model directory, and the last shared adapter
- * it loaded (so consecutive cells of one condition do not reload it). Replies with the cell's rows (`EvalCellResult`).
+ * it loaded (so consecutive cells of one condition do not reload it). Replies with the cell's rows (`EvalCellResult`),
+ * and retires once a cell leaves its wasm heap at `retireHeapBytes` or more: the pool starts a fresh worker.
  */
 import { MetaLoraError, serveJobs } from '@meta-lora/artifacts';
-import { initBackend, type LoraAdapter, loadModel } from '@meta-lora/lora-core';
+import { initBackend, type LoraAdapter, loadModel, wasmHeapBytes } from '@meta-lora/lora-core';
 import { type EvalCellResult, evaluateCell, loadAdapter } from './eval-cell.ts';
 import type { EvalCellJob, EvalWorkerInit } from './eval-runner.ts';
 
@@ -27,6 +28,7 @@ serveJobs<EvalWorkerInit, EvalCellJob, EvalCellResult>(async (init) => {
       cached = { dir, adapter: loadAdapter(dir, model, 'shared') };
     }
     const shared = dir === undefined ? null : cached!.adapter;
-    return { result: evaluateCell(model, tokenizer, condition, taskId, examples, taskType, shared, init.scoring) };
+    const result = evaluateCell(model, tokenizer, condition, taskId, examples, taskType, shared, init.scoring);
+    return { result, retire: (wasmHeapBytes() ?? 0) >= init.retireHeapBytes };
   };
 });

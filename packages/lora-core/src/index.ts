@@ -71,6 +71,7 @@ export { BACKEND_CHOICES, BACKEND_ENV, backendInfo, initBackend } from './runtim
 export type { TensorSource } from './runtime/tensor-source.ts';
 export { tensorFromSource } from './runtime/tensor-source.ts';
 export { tf } from './runtime/tf.ts';
+export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes } from './runtime/wasm-heap.ts';
 export type { ChatMessage, ChatTemplate, ChatTemplateOptions, ChatTemplateTokens } from './text/chat-template.ts';
 export { compileChatTemplate } from './text/chat-template.ts';
 export type { BatchOptions, ExampleBatch, ExampleTokenizer, IdExample, TextExample } from './text/example-batch.ts';
