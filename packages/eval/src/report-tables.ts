@@ -83,14 +83,20 @@ export function scoreTable(s: ResultsSummary, k: number | undefined, checks: rea
 
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 
-/** The interval cells of a comparison row: the 95 % CI, W / L / T and the sign-test p. */
+/** The interval cells of a comparison row: the difference, its 95 % CI and per seed, W / L / T and the sign-test p. */
 const pairedCells = (c: ComparisonSummary) => [
   String(c.n),
   signed(c.meanDifference),
   c.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : 'n/a',
+  c.perSeed.length > 1 ? c.perSeed.map((s) => signed(s.difference)).join(' / ') : '—',
   `${c.wins} / ${c.losses} / ${c.ties}`,
   c.signTestP < 0.001 ? c.signTestP.toExponential(1) : c.signTestP.toFixed(3),
 ];
+
+/** What the per-seed column of the comparison tables is. */
+const PER_SEED_NOTE =
+  'Δ per seed: the same difference at each seed alone (seeds ascending; — with one seed): the interval resamples ' +
+  'test examples, not seeds, so a difference of one sign at every seed is what holds across training runs.';
 
 /** What the report's intervals are, or why there are none. */
 function intervalsNote(s: ResultsSummary): string {
@@ -114,8 +120,17 @@ export function comparisonTable(s: ResultsSummary, checks: readonly SanityCheck[
     note:
       'Paired over tasks (each task contributes its seed-mean score): mean difference in percentage points ' +
       '(positive: MeTA-LoRA better), wins / losses / ties, and the two-sided exact sign-test p-value (ties dropped). ' +
-      `${intervalsNote(s)}${FLAG}: a sanity check failed for MeTA-LoRA or the baseline at this k.`,
-    header: ['Baseline', 'MeTA-LoRA k', 'Tasks', 'Δ mean (points)', '95 % CI', 'W / L / T', 'Sign-test p'],
+      `${intervalsNote(s)} ${PER_SEED_NOTE}${FLAG}: a sanity check failed for MeTA-LoRA or the baseline at this k.`,
+    header: [
+      'Baseline',
+      'MeTA-LoRA k',
+      'Tasks',
+      'Δ mean (points)',
+      '95 % CI',
+      'Δ per seed',
+      'W / L / T',
+      'Sign-test p',
+    ],
     rows: s.comparisons.map((c) => [
       methodLabel(c.baseline, c.baselineK) +
         (flagged(c.reference, c.k) || flagged(c.baseline, c.baselineK) ? FLAG : ''),
@@ -132,8 +147,8 @@ export function baselineCheckTable(s: ResultsSummary): Table | null {
     title: 'Full-data baselines vs zero-shot',
     note:
       'Whether the full-data baselines learnt the suite: each minus the base model zero-shot, paired over tasks ' +
-      `like the comparisons above (positive: the baseline better). ${intervalsNote(s)}`,
-    header: ['Baseline', 'Tasks', 'Δ mean vs zero-shot (points)', '95 % CI', 'W / L / T', 'Sign-test p'],
+      `like the comparisons above (positive: the baseline better). ${intervalsNote(s)} ${PER_SEED_NOTE}`,
+    header: ['Baseline', 'Tasks', 'Δ mean vs zero-shot (points)', '95 % CI', 'Δ per seed', 'W / L / T', 'Sign-test p'],
     rows: s.baselineChecks.map((c) => [methodLabel(c.reference, undefined), ...pairedCells(c)]),
   };
 }

@@ -34,6 +34,22 @@ describe('summarizeResults', () => {
     ]);
   });
 
+  it('gives the difference at each seed alone, leaving out a seed that lacks a task', () => {
+    // Seed 1 of the k-shot baseline at k = 4 scores 6 points more on task-a: the seed-1 difference drops by 3.
+    const rows = syntheticRows().map((r) =>
+      r.method === 'multi-task-lora-k-shot' && r.k === 4 && r.seed === 1 && r.taskId === 'task-a'
+        ? { ...r, score: r.score + 6 }
+        : r,
+    );
+    const at = (x: typeof s) => x.comparisons.find((c) => c.baseline === 'multi-task-lora-k-shot' && c.k === 4)!;
+    expect(at(summarizeResults(rows)).perSeed).toEqual([
+      { seed: 0, difference: 20 },
+      { seed: 1, difference: 17 },
+    ]);
+    const lacking = rows.filter((r) => !(r.method === 'meta-lora-adapted' && r.seed === 1 && r.taskId === 'task-b'));
+    expect(at(summarizeResults(lacking)).perSeed.map((p) => p.seed)).toEqual([0]);
+  });
+
   it('checks each full-data baseline against zero-shot, paired over tasks', () => {
     expect(s.baselineChecks.map((c) => [c.reference, c.baseline, c.k, c.meanDifference, c.n])).toEqual([
       ['single-task-lora', 'base-zero-shot', undefined, 50, 2],

@@ -44,6 +44,12 @@ export interface ComparisonSummary extends PairedComparison {
   readonly baselineK?: number;
   /** Paired bootstrap interval of reference − baseline over tasks × examples; absent without per-example results. */
   readonly interval?: BootstrapInterval;
+  /**
+   * The difference at each seed both methods ran at alone: that seed's macro-average over the paired tasks, reference
+   * minus baseline, seeds ascending (a seed missing one of the tasks for either method is left out). The interval
+   * resamples test examples, not seeds; these show whether the difference holds at every seed.
+   */
+  readonly perSeed: readonly { readonly seed: number; readonly difference: number }[];
 }
 
 export interface SweepPoint {
@@ -146,16 +152,30 @@ export function summarizeResults(rows: readonly EvalResultRow[], options: Summar
   );
 
   const kOf = (m: Method) => [...new Set(rows.filter((r) => r.method === m).map((r) => r.k))];
+  const scoreAt = new Map(rows.map((r) => [`${cellKey(r.method, r.taskId, r.k)}\0${r.seed}`, r.score]));
+  /** Per seed, `a` at `k` minus `b` at `bk`, macro-averaged over `tasks` (seeds lacking one of them left out). */
+  const perSeed = (a: Method, k: number | undefined, b: Method, bk: number | undefined, tasks: readonly string[]) =>
+    seeds.flatMap((seed) => {
+      const at = (m: Method, mk: number | undefined, t: string) => scoreAt.get(`${cellKey(m, t, mk)}\0${seed}`);
+      const d = tasks.map((t) => {
+        const x = at(a, k, t);
+        const y = at(b, bk, t);
+        return x === undefined || y === undefined ? undefined : x - y;
+      });
+      return d.every((v) => v !== undefined) ? [{ seed, difference: mean(d as number[]) }] : [];
+    });
   /** `a` at `k` minus `b` at `bk`, paired over the tasks both have; null when they share none. */
   const pair = (a: Method, k: number | undefined, b: Method, bk: number | undefined): ComparisonSummary | null => {
     const x: number[] = [];
     const y: number[] = [];
+    const tasks: string[] = [];
     for (const t of taskIds) {
       const cx = cellMap.get(cellKey(a, t, k));
       const cy = cellMap.get(cellKey(b, t, bk));
       if (cx && cy) {
         x.push(cx.mean);
         y.push(cy.mean);
+        tasks.push(t);
       }
     }
     if (x.length === 0) return null;
@@ -165,6 +185,7 @@ export function summarizeResults(rows: readonly EvalResultRow[], options: Summar
       ...(k === undefined ? {} : { k }),
       ...(bk === undefined ? {} : { baselineK: bk }),
       ...pairedComparison(x, y),
+      perSeed: perSeed(a, k, b, bk, tasks),
     };
   };
   const comparisons: ComparisonSummary[] = [];
