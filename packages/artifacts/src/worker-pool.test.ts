@@ -126,6 +126,16 @@ describe('WorkerPool retiring a worker', () => {
     }
   });
 
+  it('starts no fresh worker for a worker retired by its last job', async () => {
+    const retiring = startPool();
+    try {
+      expect(await retiring.run([{ value: 1 }, { value: 2, retire: true }])).toEqual([3, 5]);
+      expect(retiring.retirements).toBe(0);
+    } finally {
+      await retiring.close();
+    }
+  });
+
   it('keeps a worker whose jobs do not retire it', async () => {
     const [a, b] = await pool.run([
       { value: 0, thread: true },

@@ -5,8 +5,9 @@
  * function (run once per worker: backend, model) returning the job handler. `run` hands the jobs out in a given order, each to the next idle worker, reports each result as it
  * arrives (`onResult`) and returns the results in job order. A job's error comes back with its code and message and
  * is rethrown as a MetaLoraError (or an Error naming the worker when it was not one). A handler may retire its worker
- * with a result (`Served.retire`): the pool then replaces it with a fresh one, set up again, before its next job, which
- * is how a worker whose memory has grown past what it can keep hands it back. Every stage that runs jobs on threads
+ * with a result (`Served.retire`): before that worker's next job the pool stops it and starts a fresh one, set up
+ * again (a worker retired by its last job is simply stopped by `close`). That is how a worker whose memory has grown
+ * past what it can keep hands it back. Every stage that runs jobs on threads
  * uses it: stage 1's task updates, stage 2's baselines and evaluation cells.
  */
 import { createRequire } from 'node:module';
@@ -77,7 +78,7 @@ interface Slot<Result> {
   worker: Worker;
   /** Its position in the pool, which names it in errors. */
   readonly index: number;
-  /** Its worker said to replace it after its last job (`Served.retire`). */
+  /** Its worker said to replace it before its next job (`Served.retire`). */
   retiring: boolean;
   readonly pending: Map<
     number,
@@ -108,10 +109,10 @@ export class WorkerPool<Job, Result> {
   private nextId = 0;
   /** Jobs waiting for a worker, of every `run` in progress, in the order they go out. */
   private readonly queue: { batch: Batch<Job, Result>; index: number }[] = [];
-  /** Retired workers still shutting down (`close` waits for them). */
-  private readonly retired: Promise<number>[] = [];
   /** How many workers were replaced after a job retired them. */
   private retiredCount = 0;
+  /** Set by `close`: no worker is started after it. */
+  private closed = false;
 
   private constructor(private readonly options: WorkerPoolOptions<unknown>) {}
 
@@ -188,14 +189,20 @@ export class WorkerPool<Job, Result> {
     worker.on('exit', (code) => fail(new Error(`${label} ${slot.index} exited with code ${code}`)));
   }
 
-  /** Replaces the worker of `slot`, which has no job, with a fresh one; the old one shuts down in the background. */
-  private replace(slot: Slot<Result>): void {
+  /**
+   * Replaces the retiring worker of `slot` with a fresh one, stopping it first (its memory handed back before the
+   * fresh one loads). Rejects when the pool was closed meanwhile.
+   */
+  private async replace(slot: Slot<Result>): Promise<void> {
     const old = slot.worker;
     old.removeAllListeners();
-    this.retired.push(old.terminate());
-    this.retiredCount++;
+    old.on('error', () => {}); // stopping it is the point; an error on the way out changes nothing
+    await old.terminate();
+    if (this.closed) throw new Error(`${this.options.label} ${slot.index}: the worker pool was closed`);
     slot.worker = this.newWorker();
     slot.retiring = false;
+    slot.failure = null; // the stopped worker's; the fresh one has none
+    this.retiredCount++;
     this.listen(slot);
   }
 
@@ -269,7 +276,9 @@ export class WorkerPool<Job, Result> {
     batch.running++;
     const onProgress = batch.options.onProgress;
     const progress = onProgress ? (value: unknown) => onProgress(index, value) : undefined;
-    this.post(slot, batch.jobs[index] as Job, progress).then(
+    const post = () => this.post(slot, batch.jobs[index] as Job, progress);
+    // Posted at once unless the worker is to be replaced first (the caller's next step may wait for the job to start).
+    (slot.retiring ? this.replace(slot).then(post) : post()).then(
       (result) => this.finish(slot, batch, index, { ok: true, result }),
       (reason: unknown) => this.finish(slot, batch, index, { ok: false, reason }),
     );
@@ -283,7 +292,6 @@ export class WorkerPool<Job, Result> {
   ): void {
     slot.busy = false;
     batch.running--;
-    if (slot.retiring && slot.failure === null) this.replace(slot);
     if (!outcome.ok) this.fail(batch, index, outcome.reason);
     // The worker gets its next job before this result is handled, so it computes while `onResult` runs.
     this.dispatch();
@@ -326,10 +334,11 @@ export class WorkerPool<Job, Result> {
 
   /** Stops the workers. */
   async close(): Promise<void> {
+    this.closed = true;
     const slots = this.slots.splice(0);
     this.queue.length = 0;
     for (const slot of slots) slot.worker.removeAllListeners('exit');
-    await Promise.all([...slots.map((s) => s.worker.terminate()), ...this.retired.splice(0)]);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }
 
