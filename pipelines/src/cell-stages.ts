@@ -1,6 +1,8 @@
 /**
  * Running a study cell's stages so that a cell resumed after a failure starts at the stage that failed. Each stage that
- * finishes is recorded in the cell's `stages-finished.json` with the cell's identity (`cellIdentity`) and its seconds;
+ * finishes is recorded in the cell's `stages-finished.json` with the cell's identity (`cellIdentity`), its seconds and
+ * the commit it ran at (the identity covers what the numbers depend on, not the code, so a resumed cell says which
+ * commits its stages ran at);
  * a rerun of the cell skips the recorded stages from the first on, while the identity matches and the stage's directory
  * is there, and runs the rest. Running a stage drops the records of the stages after it first (they read its outputs).
  *
@@ -19,8 +21,8 @@ export const STAGES_FINISHED = 'stages-finished.json';
 const StagesFinishedSchema = z.strictObject({
   identity: z.string().describe('`cellIdentity` of the cell the stages ran for'),
   stages: z
-    .array(z.strictObject({ name: z.string(), seconds: z.number().min(0) }))
-    .describe('the stages finished, in order, with the wall seconds of the run that finished each'),
+    .array(z.strictObject({ name: z.string(), seconds: z.number().min(0), commit: z.string().optional() }))
+    .describe('the stages finished, in order, with the wall seconds and the commit of the run that finished each'),
 });
 type StagesFinished = z.output<typeof StagesFinishedSchema>;
 
@@ -30,20 +32,23 @@ export type CellStage = readonly [name: string, run: () => Promise<void>];
 /** The seconds of each stage of a cell, taken from the record where a stage was not run again. */
 export interface CellStagesResult {
   readonly stages: Record<string, number>;
+  /** The commit each stage ran at ('unknown' for a stage recorded without one). */
+  readonly commits: Record<string, string>;
   /** The stages taken from the record, in order. */
   readonly reused: readonly string[];
 }
 
 /**
- * Runs `stages` in order in the cell at `runDir` (of identity `identity`), skipping the leading ones its record says
- * finished for the same identity.
+ * Runs `stages` in order in the cell at `runDir` (of identity `identity`, at `commit`), skipping the leading ones its
+ * record says finished for the same identity.
  *
  * @example
- * const { stages, reused } = await runCellStages(variant.runDir, cellIdentity(variant), [['data', () => runDataStage(variant, log)], …], log);
+ * const { stages, reused } = await runCellStages(variant.runDir, cellIdentity(variant), gitCommit(), [['data', () => runDataStage(variant, log)], …], log);
  */
 export async function runCellStages(
   runDir: string,
   identity: string,
+  commit: string,
   stages: readonly CellStage[],
   log: (line: string) => void,
 ): Promise<CellStagesResult> {
@@ -62,11 +67,18 @@ export async function runCellStages(
     writeStagesFinished(runDir, { identity, stages: finished });
     const started = Date.now();
     await run();
-    finished.push({ name, seconds: (Date.now() - started) / 1000 });
+    finished.push({ name, seconds: (Date.now() - started) / 1000, commit });
     writeStagesFinished(runDir, { identity, stages: finished });
   }
-  if (reused.length > 0) log(`reused the finished stages ${reused.join(', ')} of ${runDir}`);
-  return { stages: Object.fromEntries(finished.map((s) => [s.name, s.seconds])), reused };
+  if (reused.length > 0) {
+    const at = [...new Set(finished.slice(0, reused.length).map((s) => s.commit ?? 'an unknown commit'))];
+    log(`reused the finished stages ${reused.join(', ')} of ${runDir} (run at ${at.join(', ')})`);
+  }
+  return {
+    stages: Object.fromEntries(finished.map((s) => [s.name, s.seconds])),
+    commits: Object.fromEntries(finished.map((s) => [s.name, s.commit ?? 'unknown'])),
+    reused,
+  };
 }
 
 /** The stages recorded as finished for `identity` in `runDir`; none when there is no record or it is another cell's. */

@@ -53,19 +53,26 @@ const VariantTimeSchema = z.strictObject({
   seconds: z
     .number()
     .min(0)
-    .describe('wall seconds of the cell: the sum of its stages, each timed in the run that finished it'),
+    .describe(
+      'seconds of the cell: the sum of its stages, each timed in the run that finished it (before 2026-12-06: the ' +
+        'wall time of the run that finished the cell)',
+    ),
   commit: z.string().optional().describe('the commit it ran at (absent in cells of older studies)'),
   stages: z
     .record(z.string(), z.number().min(0))
     .optional()
     .describe('seconds of each stage (absent before 2026-12-06)'),
+  stageCommits: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("the commit each stage ran at, where a resumed cell's stages ran at more than one"),
   identity: z
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional()
     .describe('`cellIdentity` of the variant that ran (absent before 2026-12-06)'),
 });
-/** `variant-time.json`: a finished cell's wall time, the commit it ran at and the seconds of each stage. */
+/** `variant-time.json`: a finished cell's seconds, the commit it ran at and the seconds of each stage. */
 export type VariantTime = z.output<typeof VariantTimeSchema>;
 
 /** Whether `dir` holds a finished cell: its time record (written last) and its results. */

@@ -9,8 +9,9 @@
  * k runs first, at every seed (so the study's first cell is the default pipeline's configuration, and the headline
  * comparison has all its seeds soonest); then each other k at every seed.
  *
- * `study.json` beside the report records where the numbers came from: the commit, the machine, and each variant's wall
- * time (kept in the variant's `variant-time.json`, so a resumed study still reports the time its cells took).
+ * `study.json` beside the report records where the numbers came from: the commit, the machine, and each variant's
+ * seconds (its stages' times, kept in the variant's `variant-time.json`, so a resumed study still reports the time its
+ * cells took).
  * `pnpm study -- --publish` also copies the report and its artifacts to `docs/results/<experiment>/`, with
  * `hyper-parameters.json`: what dev selection chose at the first seed, which `pnpm pipeline` reuses
  * (`experiment.json`'s `hyperParameters`).
@@ -122,11 +123,12 @@ export interface StudyInfo {
   readonly ks: readonly number[];
   readonly seeds: readonly number[];
   /**
-   * Wall seconds of each variant (of the run that finished it), the commit it ran at, and the seconds of each stage
-   * (cells from before stages were timed have none), seed by seed.
+   * Seconds of each variant (the sum of its stages, each timed in the run that finished it; before 2026-12-06 the wall
+   * time of the run that finished the variant), the commit it ran at, and the seconds of each stage (cells from before
+   * stages were timed have none), seed by seed.
    */
   readonly variants: readonly ({ k: number; seed: number } & VariantTime)[];
-  /** Sum over variants (the study's compute time on this machine, resumes included). */
+  /** Sum over variants: the study's time on this machine, without the attempts that failed. */
   readonly wallSeconds: number;
   /** Cells of the grid not yet finished, left out of an interim report (`--interim`); empty for a whole study. */
   readonly missing: readonly { k: number; seed: number }[];
@@ -304,11 +306,19 @@ async function runStudyLocked(
     } else {
       log(`k ${k}, seed ${seed}: running data, train, adapt, eval`);
       const identity = cellIdentity(variant);
-      const cellStages = CELL_STAGES.map(([name, stage]): CellStage => [name, () => stage(variant, log)]);
-      const { stages } = await runCellStages(variant.runDir, identity, cellStages, log);
       const commit = gitCommit();
+      const cellStages = CELL_STAGES.map(([name, stage]): CellStage => [name, () => stage(variant, log)]);
+      const { stages, commits } = await runCellStages(variant.runDir, identity, commit, cellStages, log);
       const seconds = Object.values(stages).reduce((a, b) => a + b, 0);
-      writeVariantTime(variant.runDir, { seconds, commit, stages, identity });
+      // A resumed cell whose stages ran at more than one commit says which.
+      const mixed = Object.values(commits).some((c) => c !== commit);
+      writeVariantTime(variant.runDir, {
+        seconds,
+        commit,
+        stages,
+        ...(mixed ? { stageCommits: commits } : {}),
+        identity,
+      });
       if (options.publish) await publishFinished(variant, publishedCellDir(resultsDir, k, seed), commit, log);
       dir = variant.runDir;
     }
