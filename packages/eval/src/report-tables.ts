@@ -88,15 +88,17 @@ const pairedCells = (c: ComparisonSummary) => [
   String(c.n),
   signed(c.meanDifference),
   c.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : 'n/a',
-  c.perSeed.length > 1 ? c.perSeed.map((s) => signed(s.difference)).join(' / ') : '—',
+  c.perSeed.length > 0 ? c.perSeed.map((s) => `s${s.seed} ${signed(s.difference)}`).join(' / ') : '—',
   `${c.wins} / ${c.losses} / ${c.ties}`,
   c.signTestP < 0.001 ? c.signTestP.toExponential(1) : c.signTestP.toFixed(3),
 ];
 
 /** What the per-seed column of the comparison tables is. */
 const PER_SEED_NOTE =
-  'Δ per seed: the same difference at each seed alone (seeds ascending; — with one seed): the interval resamples ' +
-  'test examples, not seeds, so a difference of one sign at every seed is what holds across training runs.';
+  'Δ per seed: the same difference at each seed alone (s0: seed 0), where a seed pairs the two runs: a baseline with ' +
+  'a k shares the seed’s k-shot pool, and zero-shot is the same at every seed; — for a baseline trained once per ' +
+  'seed without k (full data), whose seed-s run shares no draw with MeTA-LoRA’s. The interval resamples test ' +
+  'examples, not seeds: these show whether a difference holds at every seed.';
 
 /** What the report's intervals are, or why there are none. */
 function intervalsNote(s: ResultsSummary): string {

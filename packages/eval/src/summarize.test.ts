@@ -50,6 +50,18 @@ describe('summarizeResults', () => {
     expect(at(summarizeResults(lacking)).perSeed.map((p) => p.seed)).toEqual([0]);
   });
 
+  it('pairs seeds only where a seed pairs the runs: a baseline with a k, or one the same at every seed', () => {
+    const vs = (baseline: string) => s.comparisons.find((c) => c.baseline === baseline && c.k === 4)!.perSeed;
+    expect(vs('multi-task-lora-full')).toEqual([]); // trained once per seed, without k
+    expect(vs('base-zero-shot')).toEqual([]); // the synthetic zero-shot differs between seeds
+    // Zero-shot made the same at every seed: paired with each seed of MeTA-LoRA.
+    const fixed = syntheticRows().map((r) =>
+      r.method === 'base-zero-shot' && r.seed === 1 ? { ...r, score: r.score - 2 } : r,
+    );
+    const zeroShot = summarizeResults(fixed).comparisons.find((c) => c.baseline === 'base-zero-shot' && c.k === 4)!;
+    expect(zeroShot.perSeed.map((p) => p.seed)).toEqual([0, 1]);
+  });
+
   it('checks each full-data baseline against zero-shot, paired over tasks', () => {
     expect(s.baselineChecks.map((c) => [c.reference, c.baseline, c.k, c.meanDifference, c.n])).toEqual([
       ['single-task-lora', 'base-zero-shot', undefined, 50, 2],

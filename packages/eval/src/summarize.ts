@@ -47,7 +47,10 @@ export interface ComparisonSummary extends PairedComparison {
   /**
    * The difference at each seed both methods ran at alone: that seed's macro-average over the paired tasks, reference
    * minus baseline, seeds ascending (a seed missing one of the tasks for either method is left out). The interval
-   * resamples test examples, not seeds; these show whether the difference holds at every seed.
+   * resamples test examples, not seeds; these show whether the difference holds at every seed. Empty where a seed does
+   * not pair the runs: a baseline without k trained at each seed (its seed-s run shares no draw with the reference's
+   * seed-s run, so matching them by seed number would be arbitrary). A baseline with a k shares the seed's pool; one
+   * whose scores are the same at every seed (zero-shot) pairs with any.
    */
   readonly perSeed: readonly { readonly seed: number; readonly difference: number }[];
 }
@@ -164,6 +167,17 @@ export function summarizeResults(rows: readonly EvalResultRow[], options: Summar
       });
       return d.every((v) => v !== undefined) ? [{ seed, difference: mean(d as number[]) }] : [];
     });
+  /** Whether `b` at `bk` scores the same at every seed on every task (zero-shot: no draw depends on the seed). */
+  const seedFree = (b: Method, bk: number | undefined) => {
+    const scores = new Map<string, number>();
+    for (const r of rows) {
+      if (r.method !== b || r.k !== bk) continue;
+      const seen = scores.get(r.taskId);
+      if (seen !== undefined && seen !== r.score) return false;
+      scores.set(r.taskId, r.score);
+    }
+    return true;
+  };
   /** `a` at `k` minus `b` at `bk`, paired over the tasks both have; null when they share none. */
   const pair = (a: Method, k: number | undefined, b: Method, bk: number | undefined): ComparisonSummary | null => {
     const x: number[] = [];
@@ -185,7 +199,7 @@ export function summarizeResults(rows: readonly EvalResultRow[], options: Summar
       ...(k === undefined ? {} : { k }),
       ...(bk === undefined ? {} : { baselineK: bk }),
       ...pairedComparison(x, y),
-      perSeed: perSeed(a, k, b, bk, tasks),
+      perSeed: bk !== undefined || seedFree(b, bk) ? perSeed(a, k, b, bk, tasks) : [],
     };
   };
   const comparisons: ComparisonSummary[] = [];
