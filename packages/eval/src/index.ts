@@ -22,6 +22,7 @@ export {
   EvalExamplesArtifact,
   sortExampleRows,
 } from './examples-artifact.ts';
+export { familyTable } from './family-table.ts';
 export { macroF1Table } from './macro-f1-table.ts';
 export type { MergedResults } from './merge-results.ts';
 export { mergeEvalResults } from './merge-results.ts';

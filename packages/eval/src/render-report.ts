@@ -7,6 +7,7 @@ import type { EvalCellRow } from './cells-artifact.ts';
 import type { IntervalOptions } from './comparison-intervals.ts';
 import { METHOD_LABELS, type Method } from './conditions.ts';
 import type { EvalExampleRow } from './examples-artifact.ts';
+import { familyTable } from './family-table.ts';
 import { headline } from './headline.ts';
 import { macroF1Table } from './macro-f1-table.ts';
 import {
@@ -91,6 +92,7 @@ interface Sections {
   readonly baselineCheck: Table | null;
   readonly sweep: Table | null;
   readonly macroF1: Table | null;
+  readonly families: Table | null;
   readonly usage: Table;
   readonly trained: Table;
   readonly sanity: Table;
@@ -112,6 +114,7 @@ function reportTables(
     baselineCheck: baselineCheckTable(s),
     sweep: sweepTable(s),
     macroF1: macroF1Table(rows),
+    families: familyTable(s, rows),
     usage: usageTable(s),
     trained: trainedTable(s),
     sanity: sanityTable(checks),
@@ -152,6 +155,7 @@ function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): str
   if (t.comparison) section(t.comparison);
   if (t.baselineCheck) section(t.baselineCheck);
   if (t.sweep) section(t.sweep);
+  if (t.families) section(t.families);
   if (t.macroF1) section(t.macroF1);
   section(t.usage);
   section(t.trained);
@@ -206,6 +210,7 @@ function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string 
   if (t.comparison) body.push(htmlSection(t.comparison));
   if (t.baselineCheck) body.push(htmlSection(t.baselineCheck));
   if (t.sweep) body.push(htmlSection(t.sweep, sweepChart(s)));
+  if (t.families) body.push(htmlSection(t.families));
   if (t.macroF1) body.push(htmlSection(t.macroF1));
   body.push(htmlSection(t.usage), htmlSection(t.trained));
   if (t.tuning) body.push(htmlSection(t.tuning));
