@@ -4,7 +4,15 @@ import { type BaselineRow, BaselinesArtifact, META_TUNING_FILE, MetaTuningArtifa
 import { tempDir } from '@meta-lora/vitest-config';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from './experiment.ts';
-import { parseStudyArgs, referenceK, reuseFirstSeedChoices, studyCells, studyOrder, studyVariant } from './study.ts';
+import {
+  firstSeedChoices,
+  parseStudyArgs,
+  referenceK,
+  reuseFirstSeedChoices,
+  studyCells,
+  studyOrder,
+  studyVariant,
+} from './study.ts';
 import { expectChoicesPinned } from './test-fixtures.ts';
 
 describe('study variants', () => {
@@ -98,6 +106,11 @@ describe('hyper-parameters reused from the first seed', () => {
 
   it('gives a later seed the first seed’s meta candidate at the same k and every baseline’s learning rate', () => {
     expectChoicesPinned(reuseFirstSeedChoices(exp, studyVariant(exp, k1, 1, false), k1));
+  });
+
+  it('publishes the choices of finished cells alone: a cell still training has none yet', () => {
+    expect(firstSeedChoices(exp).byK[String(k1)]).toBeDefined(); // the study itself reads the unfinished cell
+    expect(firstSeedChoices(exp, undefined, { finishedOnly: true })).toEqual({ fullData: {}, byK: {} });
   });
 
   it('leaves the first seed, and a study that tunes at every seed, searching the grids', () => {

@@ -28,7 +28,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isMetaLoraError, MetaLoraError, Progress, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
-import { type Method, mergeEvalResults, readTrainingCurves, writeReport } from '@meta-lora/eval';
+import { type Method, mergeEvalResults, type RunTuning, readTrainingCurves, writeReport } from '@meta-lora/eval';
 import { initBackend } from '@meta-lora/lora-core';
 import { type CellStage, runCellStages } from './cell-stages.ts';
 import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
@@ -203,16 +203,24 @@ function gitCommit(): string {
  * What dev selection chose at the study's first seed: MeTA-LoRA's candidate and the k-shot baseline's learning rate at
  * every k whose first-seed variant has trained, and the full-data baselines' learning rates from the reference variant.
  * A variant's records are read where `locate` finds them, else from its run directory (a cell still training has
- * written its tuning records before it evaluates).
+ * written its tuning records before it evaluates), unless `finishedOnly`: what a study publishes holds the choices of
+ * its finished cells alone.
  *
  * @example
  * const choices = firstSeedChoices(exp); // { fullData: { 'multi-task-full:*': 0.001, … }, byK: { '16': … } }
  */
-export function firstSeedChoices(exp: LoadedExperiment, locate: LocateCell = inRunDir): StudyChoices {
+export function firstSeedChoices(
+  exp: LoadedExperiment,
+  locate: LocateCell = inRunDir,
+  { finishedOnly = false } = {},
+): StudyChoices {
   const first = exp.config.experiment.study.seeds[0] as number;
   const refs = referenceK(exp);
   const fullData: Record<string, number> = {};
-  const records = (variant: LoadedExperiment) => readTuningRun(locate(variant) ?? variant);
+  const records = (variant: LoadedExperiment): Pick<RunTuning, 'metaTuning' | 'baselines'> => {
+    const found = locate(variant) ?? (finishedOnly ? undefined : variant);
+    return found ? readTuningRun(found) : {};
+  };
   for (const b of records(studyVariant(exp, refs, first, true)).baselines ?? []) {
     if (b.method !== 'multi-task-pool') fullData[`${b.method}:${b.taskId}`] = b.lr;
   }
@@ -418,7 +426,8 @@ async function runStudyLocked(
         await publishCell(variant, target, cell.commit ?? 'unknown');
       }
     }
-    writeStudyChoices(join(target, HYPER_PARAMETERS_FILE), exp.name, info.commit, firstSeedChoices(exp, locate));
+    const choices = firstSeedChoices(exp, locate, { finishedOnly: true });
+    writeStudyChoices(join(target, HYPER_PARAMETERS_FILE), exp.name, info.commit, choices);
     log(`published to ${target}`);
   }
   return htmlPath;
