@@ -4,7 +4,6 @@
  * which tasks a gap comes from, this says which families carry it, and a family's mean sits beside its majority-class
  * rate.
  */
-import { METHODS } from './conditions.ts';
 import { methodLabel, type Table } from './report-tables.ts';
 import type { EvalResultRow } from './results-artifact.ts';
 import { mean } from './statistics.ts';
@@ -22,9 +21,8 @@ export function familyTable(s: ResultsSummary, rows: readonly EvalResultRow[]): 
   const families = [...new Set(s.taskIds.map((t) => familyOf.get(t) as string))].sort();
   const tasksOf = new Map(families.map((f) => [f, s.taskIds.filter((t) => familyOf.get(t) === f)]));
   if (families.length < 2 || ![...tasksOf.values()].some((tasks) => tasks.length > 1)) return null;
-  const budgets = [...new Set(s.cells.map((c) => `${METHODS.indexOf(c.method)}:${c.k ?? 0}`))]
-    .map((key) => s.cells.find((c) => `${METHODS.indexOf(c.method)}:${c.k ?? 0}` === key)!)
-    .sort((a, b) => METHODS.indexOf(a.method) - METHODS.indexOf(b.method) || (a.k ?? 0) - (b.k ?? 0));
+  // The cells come sorted by method, then k: the first cell of each (method, k) in order.
+  const budgets = s.cells.filter((c, i) => i === 0 || c.method !== s.cells[i - 1]!.method || c.k !== s.cells[i - 1]!.k);
   const familyMean = (tasks: readonly string[], value: (taskId: string) => number | undefined) => {
     const values = tasks.map(value);
     return values.every((v) => v !== undefined) ? mean(values as number[]) : undefined;
