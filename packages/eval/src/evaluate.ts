@@ -20,6 +20,7 @@ import { ADAPTER_WEIGHTS_FILE, loadModel, readPeftConfig, readPeftMetadata } fro
 import { EVAL_CELLS_FILE, type EvalCellRow, EvalCellsArtifact } from './cells-artifact.ts';
 import { type EvalCondition, type EvalConditionInput, parseCondition } from './conditions.ts';
 import { type EvalCellResult, evaluateCell, loadAdapter } from './eval-cell.ts';
+import { EVAL_CELL_RUNS_DIR, EvalCellCache, evalCellKey } from './eval-cell-cache.ts';
 import { type EvalCellJob, EvalRunner, resolveEvalWorkers } from './eval-runner.ts';
 import { EVAL_EXAMPLES_FILE, type EvalExampleRow, EvalExamplesArtifact } from './examples-artifact.ts';
 import { type EvalResultRow, EvalResultsArtifact, sortResultRows } from './results-artifact.ts';
@@ -108,6 +109,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const loaded = await loadModel(options.modelDir);
   const results: EvalCellResult[] = [];
   let adapterHashes: Map<string, string>;
+  let cache: EvalCellCache | undefined;
   try {
     const codec = options.tokenizer ?? loaded.tokenizer;
     if (!codec) {
@@ -117,47 +119,67 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       });
     }
     adapterHashes = checkAdapters(conditions, loaded.fingerprint, options.allowAdaptersWithoutFingerprint ?? false);
-    const total = conditions.length * taskIds.length;
+    const cells = conditions.flatMap((condition) => taskIds.map((taskId) => ({ condition, taskId })));
+    const total = cells.length;
+    const scoring = {
+      ...(options.maxNewTokens === undefined ? {} : { maxNewTokens: options.maxNewTokens }),
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options.maxSeqLen === undefined ? {} : { maxSeqLen: options.maxSeqLen }),
+    };
+    // Finished cells are kept beside the results until they are written (a killed run resumes); with a custom codec,
+    // which cannot be hashed, every cell is scored.
+    cache = options.outPath && options.tokenizer === undefined ? new EvalCellCache(cellRunsDir(options)) : undefined;
+    const keys = cells.map(({ condition, taskId }) =>
+      evalCellKey({
+        model: loaded.fingerprint,
+        condition: byContent(condition, adapterHashes),
+        taskId,
+        taskType: taskTypes.get(taskId),
+        examples: configHash(byTask.get(taskId)),
+        scoring,
+      }),
+    );
+    const done: (EvalCellResult | undefined)[] = cells.map((_, i) => cache?.read(keys[i] as string));
+    let count = 0;
+    for (const r of done) if (r) options.onProgress?.(++count, total, r.row);
+    const finish = (i: number, result: EvalCellResult) => {
+      cache?.write(keys[i] as string, result);
+      done[i] = result;
+      options.onProgress?.(++count, total, result.row);
+    };
+    const todo = cells.flatMap((_, i) => (done[i] === undefined ? [i] : []));
     // Workers load the tokenizer from modelDir: a custom codec (functions) cannot cross the thread boundary, so with
     // one the cells stay in this thread.
-    const workers = resolveEvalWorkers(options.workers ?? 0, total);
+    const workers = resolveEvalWorkers(options.workers ?? 0, todo.length);
     if (workers > 0 && options.tokenizer === undefined) {
-      const jobs: EvalCellJob[] = conditions.flatMap((condition) =>
-        taskIds.map((taskId) => ({
-          condition,
-          taskId,
-          examples: byTask.get(taskId)!,
-          taskType: taskTypes.get(taskId)!,
-        })),
-      );
-      const scoring = {
-        ...(options.maxNewTokens === undefined ? {} : { maxNewTokens: options.maxNewTokens }),
-        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-        ...(options.maxSeqLen === undefined ? {} : { maxSeqLen: options.maxSeqLen }),
-      };
+      const jobs: EvalCellJob[] = todo.map((i) => {
+        const { condition, taskId } = cells[i]!;
+        return { condition, taskId, examples: byTask.get(taskId)!, taskType: taskTypes.get(taskId)! };
+      });
       const runner = EvalRunner.start({ modelDir: options.modelDir, scoring, workers });
       try {
-        let done = 0;
-        results.push(...(await runner.run(jobs, ({ row }) => options.onProgress?.(++done, total, row))));
+        await runner.run(jobs, (result, j) => finish(todo[j]!, result));
       } finally {
         await runner.close();
       }
     } else {
       for (const c of conditions) {
+        const mine = todo.filter((i) => cells[i]!.condition === c);
+        if (mine.length === 0) continue;
         const shared = c.adapterDir === undefined ? null : loadAdapter(c.adapterDir, loaded.model, 'shared');
         try {
-          for (const taskId of taskIds) {
+          for (const i of mine) {
+            const taskId = cells[i]!.taskId;
             const examples = byTask.get(taskId)!;
             const type = taskTypes.get(taskId)!;
-            const result = evaluateCell(loaded.model, codec, c, taskId, examples, type, shared, options);
-            results.push(result);
-            options.onProgress?.(results.length, total, result.row);
+            finish(i, evaluateCell(loaded.model, codec, c, taskId, examples, type, shared, options));
           }
         } finally {
           shared?.dispose();
         }
       }
     }
+    results.push(...(done as EvalCellResult[]));
   } finally {
     loaded.model.dispose();
   }
@@ -175,14 +197,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       taskIds,
       taskTypes: Object.fromEntries(taskTypes),
       // Adapters by content, not by path: equal inputs in another directory give equal lineage.
-      conditions: conditions.map((c) => ({
-        ...c,
-        adapterDir: c.adapterDir === undefined ? undefined : adapterHashes.get(c.adapterDir),
-        adapterDirByTask:
-          c.adapterDirByTask === undefined
-            ? undefined
-            : Object.fromEntries(Object.entries(c.adapterDirByTask).map(([t, d]) => [t, adapterHashes.get(d)])),
-      })),
+      conditions: conditions.map((c) => byContent(c, adapterHashes)),
       maxTestExamplesPerTask: options.maxTestExamplesPerTask ?? null,
       maxNewTokens: options.maxNewTokens ?? null,
       maxSeqLen: options.maxSeqLen ?? null,
@@ -198,9 +213,27 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     const dir = dirname(options.outPath);
     writeArtifact(options.cellsOutPath ?? join(dir, EVAL_CELLS_FILE), EvalCellsArtifact, cells, companion);
     writeArtifact(options.examplesOutPath ?? join(dir, EVAL_EXAMPLES_FILE), EvalExamplesArtifact, examples, companion);
+    cache?.clear();
     return { rows: sorted, cells, examples, lineage };
   }
   return { rows: sorted, cells, examples, lineage: lineageInput };
+}
+
+/** `c` with its adapter directories replaced by their content hashes (`checkAdapters`). */
+function byContent(c: EvalCondition, hashes: ReadonlyMap<string, string>): Record<string, unknown> {
+  return {
+    ...c,
+    adapterDir: c.adapterDir === undefined ? undefined : hashes.get(c.adapterDir),
+    adapterDirByTask:
+      c.adapterDirByTask === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(c.adapterDirByTask).map(([t, d]) => [t, hashes.get(d)])),
+  };
+}
+
+/** Where a run writing its results to `outPath` keeps its finished cells. */
+function cellRunsDir(options: EvaluateOptions): string {
+  return join(dirname(options.outPath as string), EVAL_CELL_RUNS_DIR);
 }
 
 function testExamplesByTask(examples: readonly Example[], options: EvaluateOptions): Map<string, Example[]> {
