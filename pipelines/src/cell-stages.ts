@@ -61,6 +61,7 @@ export async function runCellStages(
     if (reused.length === i && record?.name === name && existsSync(join(runDir, name))) {
       finished.push(record);
       reused.push(name);
+      log(`${name}: finished before (at ${record.commit ?? 'an unknown commit'}), reused from ${join(runDir, name)}`);
       continue;
     }
     // The stages after this one read its outputs: their records go before it runs.
@@ -69,10 +70,6 @@ export async function runCellStages(
     await run();
     finished.push({ name, seconds: (Date.now() - started) / 1000, commit });
     writeStagesFinished(runDir, { identity, stages: finished });
-  }
-  if (reused.length > 0) {
-    const at = [...new Set(finished.slice(0, reused.length).map((s) => s.commit ?? 'an unknown commit'))];
-    log(`reused the finished stages ${reused.join(', ')} of ${runDir} (run at ${at.join(', ')})`);
   }
   return {
     stages: Object.fromEntries(finished.map((s) => [s.name, s.seconds])),
