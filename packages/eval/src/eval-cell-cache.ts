@@ -1,9 +1,11 @@
 /**
  * Finished evaluation cells on disk, so that a killed evaluation keeps them: each cell (one condition × one task) is
  * written to `eval-cell-runs/<key>` beside the results as soon as it is scored, and a rerun with the same key takes it
- * from there instead of scoring it again. The key hashes everything the cell's rows depend on (the base model, the
- * condition with its adapters by content, the task's test examples, its scoring type and the scoring settings), and
- * the file name is that hash, never a name from the data. The files hold the result as V8's structured serialization
+ * from there instead of scoring it again. The key hashes everything the cell's rows depend on (the base model with its
+ * tokenizer and generation files, the backend, the condition with its adapters and their configs by content, the
+ * task's test examples, its scoring type and the scoring settings), and
+ * the file name is that hash, never a name from the data. A kept cell of another shape is scored again. The key does
+ * not cover the code: `EVAL_CELL_VERSION` is bumped when scoring changes. The files hold the result as V8's structured serialization
  * (exact doubles, NaN and -0 included) inside JSON, so a cached cell gives the bytes a scored one does. Once the
  * artifacts are written the directory is removed.
  *
@@ -14,19 +16,25 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { configHash, writeFileAtomic } from '@meta-lora/artifacts';
+import { EvalCellRowSchema } from './cells-artifact.ts';
 import type { EvalCellResult } from './eval-cell.ts';
+import { EvalExampleRowSchema } from './examples-artifact.ts';
+import { EvalResultRowSchema } from './results-artifact.ts';
 
 /** The directory of finished cells, beside the results artifact. */
 export const EVAL_CELL_RUNS_DIR = 'eval-cell-runs';
 
+/** Bumped when scoring changes what a cell computes: kept cells of an earlier version are scored again. */
+const EVAL_CELL_VERSION = 1;
+
 /**
- * The key of a cell: a hash of `what` (everything its rows depend on).
+ * The key of a cell: a hash of `what` (everything its rows depend on) and `EVAL_CELL_VERSION`.
  *
  * @example
  * const key = evalCellKey({ model: fingerprint, condition, taskId, taskType, examples: configHash(examples), scoring });
  */
 export function evalCellKey(what: Record<string, unknown>): string {
-  return configHash({ evalCell: 1, ...what });
+  return configHash({ evalCell: EVAL_CELL_VERSION, ...what });
 }
 
 /** The finished cells of one evaluation, in `dir`. */
@@ -40,7 +48,14 @@ export class EvalCellCache {
     try {
       const stored = JSON.parse(readFileSync(path, 'utf8')) as { key?: unknown; result?: unknown };
       if (stored.key !== key || typeof stored.result !== 'string') return undefined;
-      return deserialize(Buffer.from(stored.result, 'base64')) as EvalCellResult;
+      const result = deserialize(Buffer.from(stored.result, 'base64')) as EvalCellResult;
+      // Checked, not parsed: the stored object is returned as it is, so its bytes in the artifacts are a scored one's.
+      const valid =
+        EvalResultRowSchema.safeParse(result?.row).success &&
+        EvalCellRowSchema.safeParse(result.cell).success &&
+        Array.isArray(result.examples) &&
+        result.examples.every((e) => EvalExampleRowSchema.safeParse(e).success);
+      return valid ? result : undefined;
     } catch {
       return undefined;
     }

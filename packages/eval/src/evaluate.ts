@@ -16,7 +16,14 @@ import {
   writeArtifact,
 } from '@meta-lora/artifacts';
 import { type Example, TasksArtifact } from '@meta-lora/data-sampling';
-import { ADAPTER_WEIGHTS_FILE, loadModel, readPeftConfig, readPeftMetadata } from '@meta-lora/lora-core';
+import {
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+  backendInfo,
+  loadModel,
+  readPeftConfig,
+  readPeftMetadata,
+} from '@meta-lora/lora-core';
 import { EVAL_CELLS_FILE, type EvalCellRow, EvalCellsArtifact } from './cells-artifact.ts';
 import { type EvalCondition, type EvalConditionInput, parseCondition } from './conditions.ts';
 import { type EvalCellResult, evaluateCell, loadAdapter } from './eval-cell.ts';
@@ -129,10 +136,17 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     // Finished cells are kept beside the results until they are written (a killed run resumes); with a custom codec,
     // which cannot be hashed, every cell is scored.
     cache = options.outPath && options.tokenizer === undefined ? new EvalCellCache(cellRunsDir(options)) : undefined;
+    // Beyond the weights: the tokenizer and generation files, and each adapter's config, change scores too.
+    const modelFiles = MODEL_TEXT_FILES.map((f) => fileHash(join(options.modelDir, f)));
+    const adapterConfig = (dir: string | undefined) =>
+      dir === undefined ? undefined : fileHash(join(dir, ADAPTER_CONFIG_FILE));
     const keys = cells.map(({ condition, taskId }) =>
       evalCellKey({
         model: loaded.fingerprint,
+        modelFiles,
+        backend: backendInfo()?.name ?? null,
         condition: byContent(condition, adapterHashes),
+        adapterConfigs: [condition.adapterDir, condition.adapterDirByTask?.[taskId]].map(adapterConfig),
         taskId,
         taskType: taskTypes.get(taskId),
         examples: configHash(byTask.get(taskId)),
@@ -229,6 +243,19 @@ function byContent(c: EvalCondition, hashes: ReadonlyMap<string, string>): Recor
         ? undefined
         : Object.fromEntries(Object.entries(c.adapterDirByTask).map(([t, d]) => [t, hashes.get(d)])),
   };
+}
+
+/** Files of a model directory, beside its config and weights, that change what evaluation computes. */
+const MODEL_TEXT_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'generation_config.json',
+];
+
+/** A file's sha256, or 'none' when it is absent. */
+function fileHash(path: string): string {
+  return existsSync(path) ? sha256Hex(readFileSync(path)) : 'none';
 }
 
 /** Where a run writing its results to `outPath` keeps its finished cells. */
