@@ -27,7 +27,7 @@ import {
   writeFileAtomic,
 } from '@meta-lora/artifacts';
 import { findMetricLogs } from '@meta-lora/eval';
-import { modelFingerprint } from '@meta-lora/lora-core';
+import { modelFingerprint, modelTextFileHashes } from '@meta-lora/lora-core';
 import { z } from 'zod';
 import { type LoadedExperiment, PIPELINES_DIR } from './experiment.ts';
 import { modelDir } from './run-dir.ts';
@@ -116,9 +116,6 @@ const CellSchema = z.strictObject({
 type Cell = z.output<typeof CellSchema>;
 
 const modelIdentities = new Map<string, string>();
-/** Files of a model directory that change what the model computes, beside `modelFingerprint`'s config and weights. */
-const MODEL_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json'];
-
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 /** A file's sha256, or what kept it from being read (the stage that reads it then says so). */
 function fileHash(path: string): string {
@@ -143,7 +140,7 @@ export function cellIdentity(variant: LoadedExperiment): string {
   const dir = modelDir(variant);
   let model = modelIdentities.get(dir);
   if (model === undefined) {
-    model = configHash({ weights: modelFingerprint(dir), files: MODEL_FILES.map((f) => fileHash(join(dir, f))) });
+    model = configHash({ weights: modelFingerprint(dir), files: modelTextFileHashes(dir) });
     modelIdentities.set(dir, model);
   }
   const { data, train, eval: evalConfig } = variant.config;

@@ -21,6 +21,7 @@ import {
   ADAPTER_WEIGHTS_FILE,
   backendInfo,
   loadModel,
+  modelTextFileHashes,
   readPeftConfig,
   readPeftMetadata,
 } from '@meta-lora/lora-core';
@@ -137,7 +138,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     // which cannot be hashed, every cell is scored.
     cache = options.outPath && options.tokenizer === undefined ? new EvalCellCache(cellRunsDir(options)) : undefined;
     // Beyond the weights: the tokenizer and generation files, and each adapter's config, change scores too.
-    const modelFiles = MODEL_TEXT_FILES.map((f) => fileHash(join(options.modelDir, f)));
+    const modelFiles = modelTextFileHashes(options.modelDir);
     const adapterConfig = (dir: string | undefined) =>
       dir === undefined ? undefined : fileHash(join(dir, ADAPTER_CONFIG_FILE));
     const keys = cells.map(({ condition, taskId }) =>
@@ -244,14 +245,6 @@ function byContent(c: EvalCondition, hashes: ReadonlyMap<string, string>): Recor
         : Object.fromEntries(Object.entries(c.adapterDirByTask).map(([t, d]) => [t, hashes.get(d)])),
   };
 }
-
-/** Files of a model directory, beside its config and weights, that change what evaluation computes. */
-const MODEL_TEXT_FILES = [
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-  'generation_config.json',
-];
 
 /** A file's sha256, or 'none' when it is absent. */
 function fileHash(path: string): string {

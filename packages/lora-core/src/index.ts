@@ -13,7 +13,13 @@ export { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from
 export type { HfWeightSource, HfWeights, HfWeightTensor } from './io/hf-weights.ts';
 export { hfWeightTensor, openHfWeights, readHfWeights } from './io/hf-weights.ts';
 export type { LoadedModel } from './io/load-model.ts';
-export { loadModel, loadModelWeights, modelFingerprint } from './io/load-model.ts';
+export {
+  loadModel,
+  loadModelWeights,
+  MODEL_TEXT_FILES,
+  modelFingerprint,
+  modelTextFileHashes,
+} from './io/load-model.ts';
 export type { SafetensorsFile } from './io/safetensors.ts';
 export { parseSafetensors, readSafetensors, readSafetensorsEntry, readSafetensorsLayout } from './io/safetensors.ts';
 export type { SafetensorsTensor } from './io/safetensors-decode.ts';

@@ -58,6 +58,33 @@ export function modelFingerprint(dir: string, files: readonly string[] = openHfW
   return hash.digest('hex');
 }
 
+/** Files of a model directory that change what the model computes, beside `modelFingerprint`'s config and weights. */
+export const MODEL_TEXT_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'generation_config.json',
+] as const;
+
+/**
+ * The sha256 of each of `MODEL_TEXT_FILES` in `dir`, in that order; for a file that cannot be read, what kept it
+ * from being read (`unreadable: ENOENT` for an absent one). With `modelFingerprint`, what a model computes.
+ *
+ * @example
+ * modelTextFileHashes('models/meta-lora-base'); // ['3f…', '9a…', 'unreadable: ENOENT', '51…']
+ */
+export function modelTextFileHashes(dir: string): string[] {
+  return MODEL_TEXT_FILES.map((f) => {
+    try {
+      return createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex');
+    } catch (error) {
+      return `unreadable: ${(error as NodeJS.ErrnoException).code ?? 'error'}`;
+    }
+  });
+}
+
 /**
  * The model of a directory and nothing else (`config.json` and the weights; no tokenizer, generation config or
  * fingerprint): what a worker thread needs once its main thread has loaded and checked the whole directory with
