@@ -15,7 +15,7 @@ function experimentWith(files: Record<string, unknown>): string {
 
 describe('experiments', () => {
   it('every committed experiment validates', () => {
-    for (const name of ['multitask', 'multilingual', 'smoke']) {
+    for (const name of ['multitask', 'multilingual', 'multilingual-budget', 'smoke']) {
       expect(loadExperiment(name).config.data.k).toBeGreaterThan(0);
     }
   });
