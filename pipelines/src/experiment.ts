@@ -52,6 +52,13 @@ export const SharedConfigSchema = z.strictObject({
         .describe(
           'false: hyper-parameters are chosen on dev at the first seed (per k for MeTA-LoRA and the k-shot baseline) and reused at the others; true: every seed searches its grids',
         ),
+      against: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]*$/, 'an experiment name: lowercase letters, digits and dashes')
+        .optional()
+        .describe(
+          "another experiment whose published study cells (`docs/results/<against>/cells/`, at this study's k and seeds and its k-independent references) this study is compared with: a follow-up that changes one setting. The report then gives each method here minus the same method there, with intervals and per-seed differences",
+        ),
     })
     .prefault({})
     .describe('the full study (`pnpm study`): the pipeline at every k and seed, one merged report'),

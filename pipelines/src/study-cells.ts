@@ -154,6 +154,22 @@ export function publishedCellDir(resultsDir: string, k: number, seed: number): s
 }
 
 /**
+ * The results of cell (k, seed) published under `resultsDir` (its `eval-results.arrow`, with `eval-examples.arrow`
+ * beside it), or undefined when that cell has not finished there; a symbolic link on the way is refused (a published
+ * cell is untrusted data). Another study compares itself with them (`study.against`).
+ *
+ * @example
+ * publishedCellResults('docs/results/multilingual', 32, 0); // 'docs/results/multilingual/cells/k32-seed0/eval/eval-results.arrow'
+ */
+export function publishedCellResults(resultsDir: string, k: number, seed: number): string | undefined {
+  const dir = publishedCellDir(resultsDir, k, seed);
+  if (!existsSync(join(dir, CELL_FILE))) return undefined;
+  refuseLinks(resultsDir, [relative(resultsDir, dir)]);
+  refuseLinks(dir, [VARIANT_TIME, CELL_RESULTS, join('eval', 'eval-examples.arrow')]);
+  return isFinishedCell(dir) ? join(dir, CELL_RESULTS) : undefined;
+}
+
+/**
  * Copies the records of `variant`'s finished cell (from `variant.runDir`) to `target`, with `cell.json`, replacing
  * `target` atomically under the lock of its parent (`cells/`), which clears what a killed publisher left. The identity
  * published is the one the cell recorded when it finished (a cell from before cells recorded it gets `cellIdentity`

@@ -5,8 +5,8 @@
  */
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readArtifact } from '@meta-lora/artifacts';
-import { EvalResultsArtifact } from '@meta-lora/eval';
+import { type ArtifactKind, readArtifact, writeArtifact } from '@meta-lora/artifacts';
+import { EvalCellsArtifact, EvalExamplesArtifact, EvalResultsArtifact } from '@meta-lora/eval';
 import { tempDir } from '@meta-lora/vitest-config';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPERIMENTS_DIR, type LoadedExperiment, loadExperiment } from './experiment.ts';
@@ -22,6 +22,30 @@ function smokeStudy(seeds: number[], run = 'run'): LoadedExperiment {
   return { ...loadExperiment('smoke', root), runDir: join(root, run) };
 }
 const cellDir = join(resultsDir, 'cells', 'k4-seed0');
+/** Rewrites the eval results in `evalDir`, and their companions, without `method`'s rows. */
+function withoutMethod(evalDir: string, method: string): void {
+  const lineage = { configHash: 'test', seed: 0, createdBy: 'study-interim.test' };
+  const rewrite = <Row extends { method: string }>(file: string, kind: ArtifactKind<Row>, parents: string[]) => {
+    const path = join(evalDir, file);
+    const rows = readArtifact(path, kind).rows.filter((r) => r.method !== method);
+    return writeArtifact(path, kind, rows, { ...lineage, parents }).artifactId;
+  };
+  const resultsId = rewrite('eval-results.arrow', EvalResultsArtifact, []);
+  rewrite('eval-examples.arrow', EvalExamplesArtifact, [resultsId]);
+  rewrite('eval-cells.arrow', EvalCellsArtifact, [resultsId]);
+}
+/** Where the `against` tests publish: studies side by side, as under docs/results/. */
+const published = join(root, 'published');
+/** A copy of the smoke experiment with `study.against: other`, its results beside the other's, in a new run dir. */
+function followUpOf(other: string): { exp: LoadedExperiment; results: string } {
+  const name = `follow-${other}`;
+  cpSync(join(root, 'smoke'), join(root, name), { recursive: true });
+  writeFileSync(
+    join(root, name, 'experiment.json'),
+    JSON.stringify({ study: { ks: [4], seeds: [0], against: other } }),
+  );
+  return { exp: { ...loadExperiment(name, root), runDir: join(root, `run-${name}`) }, results: join(published, name) };
+}
 const resultRows = (dir: string) => readArtifact(join(dir, 'eval', 'eval-results.arrow'), EvalResultsArtifact).rows;
 
 describe('pnpm study', () => {
@@ -96,6 +120,37 @@ describe('pnpm study', () => {
     expect(published).toEqual(firstSeedChoices(smokeStudy([0, 1])));
     expect(published.byK['4']).toBeDefined();
     expect(firstSeedChoices(fresh).byK['4']).toBeUndefined(); // the fresh run directory alone holds nothing
+  });
+
+  it('a study `against` another compares each method with itself there, from the published cells', async () => {
+    // The follow-up reuses the smoke cell (experiment.json is not part of a cell's identity), so each method equals
+    // itself there; the smoke study's copy lacks MeTA-LoRA shared, so that row shows the other study was read.
+    const { exp, results } = followUpOf('smoke');
+    const other = join(published, 'smoke', 'cells', 'k4-seed0');
+    cpSync(cellDir, other, { recursive: true });
+    withoutMethod(join(other, 'eval'), 'meta-lora-shared');
+    cpSync(cellDir, join(results, 'cells', 'k4-seed0'), { recursive: true });
+    await runStudy(exp, () => {}, { interim: true, resultsDir: results });
+    const report = readFileSync(join(exp.runDir, 'study-interim', 'report', 'report.md'), 'utf8');
+    expect(report).toContain('## Against the smoke study');
+    const row = (label: string) => report.split('\n').find((l) => l.startsWith(`| ${label} | ${label} |`));
+    expect(row('MeTA-LoRA shared + stage-1 adaptation, k = 4')).toMatch(
+      /\| \+0\.0 \| \[\+0\.0, \+0\.0\] \| s0 \+0\.0 \|/,
+    );
+    expect(row('MeTA-LoRA shared, k = 4')).toBeUndefined();
+  });
+
+  it('a study `against` one with no published cell says so and leaves the section out', async () => {
+    const { exp, results } = followUpOf('smoke-unpublished');
+    cpSync(join(root, 'smoke'), join(root, 'smoke-unpublished'), { recursive: true });
+    cpSync(cellDir, join(results, 'cells', 'k4-seed0'), { recursive: true });
+    const lines: string[] = [];
+    await runStudy(exp, (line) => lines.push(line), { interim: true, resultsDir: results });
+    expect(lines).toContain(
+      `against smoke-unpublished: k = 4 seed 0 not published in ${join(published, 'smoke-unpublished')}; left out`,
+    );
+    const report = readFileSync(join(exp.runDir, 'study-interim', 'report', 'report.md'), 'utf8');
+    expect(report).not.toContain('## Against');
   });
 
   it('a malformed record in a published cell is an error naming the file, the field and the fix', async () => {

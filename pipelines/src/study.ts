@@ -26,7 +26,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isMetaLoraError, MetaLoraError, Progress, withRunLock, writeFileAtomic } from '@meta-lora/artifacts';
 import { type Method, mergeEvalResults, type RunTuning, readTrainingCurves, writeReport } from '@meta-lora/eval';
 import { initBackend } from '@meta-lora/lora-core';
@@ -47,6 +47,7 @@ import {
   isPublished,
   publishCell,
   publishedCellDir,
+  publishedCellResults,
   readVariantTime,
   type VariantTime,
   writeVariantTime,
@@ -383,6 +384,8 @@ async function runStudyLocked(
       : `Interim report: ${parts.length} of ${parts.length + missing.length} (k, seed) cells have finished; ` +
         `missing ${missing.map((m) => `k = ${m.k} seed ${m.seed}`).join(', ')}. ` +
         'Means and intervals cover the finished cells only.';
+  const { against } = exp.config.experiment.study;
+  const againstPath = against === undefined ? undefined : mergeAgainst(exp, against, resultsDir, studyDir, log);
   const { htmlPath } = writeReport(studyDir, {
     resultsPath,
     outDir: join(studyDir, 'report'),
@@ -390,6 +393,9 @@ async function runStudyLocked(
     tuning,
     curves,
     ...(notice ? { notice } : {}),
+    ...(against !== undefined && againstPath !== undefined
+      ? { against: { name: against, resultsPath: againstPath } }
+      : {}),
   });
   const cpu = cpus();
   const info: StudyInfo = {
@@ -431,6 +437,38 @@ async function runStudyLocked(
     log(`published to ${target}`);
   }
   return htmlPath;
+}
+
+/**
+ * The results of the study `name` that this one compares itself with (`study.against`): its published cells beside
+ * this study's (`<resultsDir>/../<name>/cells/`) at this study's ks and seeds, and at its own reference k (where its
+ * k-independent references are), merged into `studyDir/against/<name>/eval/`. Cells not published there are named in
+ * the log and left out; undefined when none is.
+ */
+function mergeAgainst(
+  exp: LoadedExperiment,
+  name: string,
+  resultsDir: string,
+  studyDir: string,
+  log: (line: string) => void,
+): string | undefined {
+  const other = loadExperiment(name, dirname(exp.dir));
+  const otherDir = join(dirname(resultsDir), name);
+  const { ks, seeds } = exp.config.experiment.study;
+  const parts: string[] = [];
+  const missing: string[] = [];
+  for (const seed of seeds) {
+    for (const k of new Set([...ks, referenceK(other)])) {
+      const path = publishedCellResults(otherDir, k, seed);
+      if (path === undefined) missing.push(`k = ${k} seed ${seed}`);
+      else parts.push(path);
+    }
+  }
+  if (missing.length > 0) log(`against ${name}: ${missing.join(', ')} not published in ${otherDir}; left out`);
+  if (parts.length === 0) return undefined;
+  const out = join(studyDir, 'against', name, 'eval', 'eval-results.arrow');
+  mergeEvalResults(parts, out, '@meta-lora/pipelines study against');
+  return out;
 }
 
 /**

@@ -3,7 +3,8 @@
  * `eval-examples` rows per task and seed and hands them to `pairedBootstrap`. The tasks and seeds are those of the
  * `eval-results` rows the comparison is made of; a comparison whose per-example results are missing for one of its
  * cells (a run from before the artifact existed) gets no interval. Methods scored on different test examples are an
- * error: pairing them would be meaningless.
+ * error: pairing them would be meaningless. `crossIntervals` pairs a method of one study with a method of another
+ * (a follow-up against the study it follows) by the same procedure.
  */
 import { MetaLoraError, Rng } from '@meta-lora/artifacts';
 import {
@@ -36,6 +37,18 @@ export interface IntervalOptions extends BootstrapOptions {
 const cellKey = (method: string, taskId: string, k: number | undefined, seed: number) =>
   `${method}\0${taskId}\0${k ?? ''}\0${seed}`;
 
+/** One set of results with its per-example rows: a run, a study, or one side of a comparison across studies. */
+export interface ResultsSide {
+  readonly rows: readonly EvalResultRow[];
+  readonly examples: readonly EvalExampleRow[];
+}
+
+/** A method at a k (absent for methods without one). */
+export interface MethodAtK {
+  readonly method: Method;
+  readonly k?: number;
+}
+
 /**
  * One interval per comparison (null where per-example results are missing), over the tasks both methods were scored
  * on, each method averaged over its seeds. All comparisons share one set of resamples.
@@ -50,6 +63,58 @@ export function comparisonIntervals(
   examples: readonly EvalExampleRow[],
   options: IntervalOptions = {},
 ): (BootstrapInterval | null)[] {
+  const side = { rows, examples };
+  return crossIntervals(
+    comparisons.map((c) => ({
+      a: { method: c.reference, ...(c.k === undefined ? {} : { k: c.k }) },
+      b: { method: c.baseline, ...(c.baselineK === undefined ? {} : { k: c.baselineK }) },
+    })),
+    side,
+    side,
+    options,
+  );
+}
+
+/**
+ * Intervals of `a` in results `sideA` minus `b` in results `sideB` (two studies scored on the same test examples, e.g.
+ * a follow-up against the study it follows): the same procedure as `comparisonIntervals`, which is its special case of
+ * one side. All comparisons share one set of resamples.
+ *
+ * @example
+ * const [ci] = crossIntervals([{ a: { method: 'meta-lora-adapted', k: 32 }, b: { method: 'meta-lora-adapted', k: 32 } }],
+ *   followUp, study);
+ */
+export function crossIntervals(
+  pairs: readonly { readonly a: MethodAtK; readonly b: MethodAtK }[],
+  sideA: ResultsSide,
+  sideB: ResultsSide,
+  options: IntervalOptions = {},
+): (BootstrapInterval | null)[] {
+  const cellsA = examplesByCell(sideA.examples);
+  const cellsB = sideB === sideA ? cellsA : examplesByCell(sideB.examples);
+  const taskIds = [...new Set([...sideA.rows, ...sideB.rows].map((r) => r.taskId))].sort();
+  const resamples = new Resamples(Rng.fromSeed(options.seed ?? 0), options.replicates ?? BOOTSTRAP_REPLICATES);
+  const seedsOf = (rows: readonly EvalResultRow[], m: MethodAtK, taskId: string) =>
+    rows.filter((r) => r.method === m.method && r.taskId === taskId && r.k === m.k).map((r) => r.seed);
+
+  return pairs.map(({ a: ma, b: mb }) => {
+    const tasks: PairedTaskSamples[] = [];
+    for (const taskId of taskIds) {
+      const seedsA = seedsOf(sideA.rows, ma, taskId);
+      const seedsB = seedsOf(sideB.rows, mb, taskId);
+      if (seedsA.length === 0 || seedsB.length === 0) continue;
+      const a = seedsA.map((s) => cellsA.get(cellKey(ma.method, taskId, ma.k, s)));
+      const b = seedsB.map((s) => cellsB.get(cellKey(mb.method, taskId, mb.k, s)));
+      if (a.some((x) => x === undefined) || b.some((x) => x === undefined)) return null;
+      tasks.push(pairTask(taskId, a as EvalExampleRow[][], b as EvalExampleRow[][]));
+    }
+    if (tasks.length === 0) return null;
+    return pairedBootstrap(tasks, resamples, options);
+  });
+}
+
+/** Per-example rows by (method, task, k, seed), in example order. */
+function examplesByCell(examples: readonly EvalExampleRow[]): Map<string, EvalExampleRow[]> {
   const byCell = new Map<string, EvalExampleRow[]>();
   for (const e of examples) {
     const key = cellKey(e.method, e.taskId, e.k, e.seed);
@@ -58,25 +123,7 @@ export function comparisonIntervals(
     byCell.set(key, list);
   }
   for (const list of byCell.values()) list.sort((x, y) => x.exampleIndex - y.exampleIndex);
-  const taskIds = [...new Set(rows.map((r) => r.taskId))].sort();
-  const resamples = new Resamples(Rng.fromSeed(options.seed ?? 0), options.replicates ?? BOOTSTRAP_REPLICATES);
-  const seedsOf = (method: Method, taskId: string, k: number | undefined) =>
-    rows.filter((r) => r.method === method && r.taskId === taskId && r.k === k).map((r) => r.seed);
-
-  return comparisons.map((c) => {
-    const tasks: PairedTaskSamples[] = [];
-    for (const taskId of taskIds) {
-      const seedsA = seedsOf(c.reference, taskId, c.k);
-      const seedsB = seedsOf(c.baseline, taskId, c.baselineK);
-      if (seedsA.length === 0 || seedsB.length === 0) continue;
-      const a = seedsA.map((s) => byCell.get(cellKey(c.reference, taskId, c.k, s)));
-      const b = seedsB.map((s) => byCell.get(cellKey(c.baseline, taskId, c.baselineK, s)));
-      if (a.some((x) => x === undefined) || b.some((x) => x === undefined)) return null;
-      tasks.push(pairTask(taskId, a as EvalExampleRow[][], b as EvalExampleRow[][]));
-    }
-    if (tasks.length === 0) return null;
-    return pairedBootstrap(tasks, resamples, options);
-  });
+  return byCell;
 }
 
 function pairTask(taskId: string, a: EvalExampleRow[][], b: EvalExampleRow[][]): PairedTaskSamples {

@@ -5,8 +5,8 @@ export { EVAL_CELLS_FILE, EvalCellRowSchema, EvalCellsArtifact, TRAINED_SCOPES }
 export type { ChrfOptions } from './chrf.ts';
 export { chrfFromStatistics, chrfStatistics, corpusChrf, sentenceChrf } from './chrf.ts';
 export { accuracy, macroF1, majorityClassRate } from './classification-metrics.ts';
-export type { ComparisonKey, IntervalOptions } from './comparison-intervals.ts';
-export { comparisonIntervals } from './comparison-intervals.ts';
+export type { ComparisonKey, IntervalOptions, MethodAtK, ResultsSide } from './comparison-intervals.ts';
+export { comparisonIntervals, crossIntervals } from './comparison-intervals.ts';
 export type { EvalCondition, EvalConditionInput, Method } from './conditions.ts';
 export { ALL_TASKS, EvalConditionSchema, METHOD_LABELS, METHODS, parseCondition } from './conditions.ts';
 export type { EvalPlan } from './eval-plan.ts';
@@ -56,6 +56,8 @@ export type { ScoredSequence, SequenceScore, SequenceScoreOptions } from './sequ
 export { maxSequenceLength, scoreSequences } from './sequence-scores.ts';
 export type { PairedComparison } from './statistics.ts';
 export { mean, pairedComparison, sampleStd, signTestP } from './statistics.ts';
+export type { MacroScore, StudyDifference, StudyDifferences } from './study-difference.ts';
+export { studyDifferences, studyDifferenceTable } from './study-difference.ts';
 export type { CellSummary, ComparisonSummary, ResultsSummary, SummarizeOptions, SweepPoint } from './summarize.ts';
 export { referenceMethod, summarizeResults } from './summarize.ts';
 export type { BarChartSpec, BarSeries, LineChartSpec, LineSeries } from './svg-charts.ts';

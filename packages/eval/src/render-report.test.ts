@@ -143,3 +143,23 @@ describe('renderReport: uncertainty, data trained on and sanity checks', () => {
     expect(full).toContain('| Single-task LoRA (full data) | 71.0 ± 1.4 | 81.0 ± 1.4 ⚠ | 76.0 |');
   });
 });
+
+describe('renderReport: against another study', () => {
+  const against = { name: 'earlier', rows: syntheticRows(), examples: syntheticExamples() };
+  const withAgainst = renderReport({ ...input, examples: syntheticExamples(), bootstrap: { replicates: 50 }, against });
+
+  it('adds the section after the comparisons, in Markdown and HTML', () => {
+    const md = withAgainst.markdown;
+    expect(md).toContain('## Against the earlier study');
+    expect(md.indexOf('## Against the earlier study')).toBeGreaterThan(md.indexOf('## MeTA-LoRA shared + stage-1'));
+    // The same results on both sides: every method equals itself there, at every seed.
+    expect(md).toContain(
+      '| MeTA-LoRA shared + stage-1 adaptation, k = 8 | MeTA-LoRA shared + stage-1 adaptation, k = 8 | 71.0 ± 1.4 | 71.0 ± 1.4 | 2 | +0.0 | [+0.0, +0.0] | s0 +0.0 / s1 +0.0 | 0 / 0 / 2 | 1.000 |',
+    );
+    expect(withAgainst.html).toContain('<h2>Against the earlier study</h2>');
+  });
+
+  it('leaves the section out without another study', () => {
+    expect(markdown).not.toContain('Against the');
+  });
+});

@@ -27,6 +27,7 @@ import {
 } from './report-tables.ts';
 import type { EvalResultRow } from './results-artifact.ts';
 import { type SanityCheck, type SanityRun, sanityChecks } from './sanity-checks.ts';
+import { studyDifferences, studyDifferenceTable } from './study-difference.ts';
 import { type ResultsSummary, summarizeResults } from './summarize.ts';
 import { barChart, escapeXml, lineChart, PALETTE } from './svg-charts.ts';
 import type { TrainingCurves } from './training-curves.ts';
@@ -49,6 +50,15 @@ export interface ReportInput {
   readonly bootstrap?: IntervalOptions;
   /** A line shown under the title, before the results (e.g. an interim study's missing cells). */
   readonly notice?: string;
+  /**
+   * Another study's results on the same tasks and test examples (the study a follow-up changes one setting of): the
+   * report then gives each method here minus the same method there (`studyDifferences`).
+   */
+  readonly against?: {
+    readonly name: string;
+    readonly rows: readonly EvalResultRow[];
+    readonly examples?: readonly EvalExampleRow[];
+  };
 }
 
 export interface RenderedReport {
@@ -82,8 +92,16 @@ export function renderReport(input: ReportInput): RenderedReport {
   const tables = {
     ...reportTables(s, input.rows, input.curves, checks),
     tuning: input.tuning ? tuningTable(input.tuning) : null,
+    against: input.against ? againstTable(input, input.against) : null,
   };
   return { markdown: renderMarkdown(s, input, tables), html: renderHtml(s, input, tables) };
+}
+
+/** This report's results against another study's (`ReportInput.against`), with the report's bootstrap settings. */
+function againstTable(input: ReportInput, other: NonNullable<ReportInput['against']>): Table {
+  const here = { rows: input.rows, examples: input.examples ?? [] };
+  const there = { rows: other.rows, examples: other.examples ?? [] };
+  return studyDifferenceTable(studyDifferences(here, there, input.bootstrap ?? {}), other.name);
 }
 
 interface Sections {
@@ -97,6 +115,7 @@ interface Sections {
   readonly trained: Table;
   readonly sanity: Table;
   readonly tuning?: Table | null;
+  readonly against?: Table | null;
   readonly failedChecks: number;
   readonly loss: Table;
   readonly curves: Table;
@@ -153,6 +172,7 @@ function renderMarkdown(s: ResultsSummary, input: ReportInput, t: Sections): str
   };
   for (const { table } of t.scores) section(table);
   if (t.comparison) section(t.comparison);
+  if (t.against) section(t.against);
   if (t.baselineCheck) section(t.baselineCheck);
   if (t.sweep) section(t.sweep);
   if (t.families) section(t.families);
@@ -208,6 +228,7 @@ function renderHtml(s: ResultsSummary, input: ReportInput, t: Sections): string 
     body.push(htmlSection(table, scoreChart(s, k, table.title)));
   }
   if (t.comparison) body.push(htmlSection(t.comparison));
+  if (t.against) body.push(htmlSection(t.against));
   if (t.baselineCheck) body.push(htmlSection(t.baselineCheck));
   if (t.sweep) body.push(htmlSection(t.sweep, sweepChart(s)));
   if (t.families) body.push(htmlSection(t.families));

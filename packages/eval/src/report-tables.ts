@@ -83,8 +83,11 @@ export function scoreTable(s: ResultsSummary, k: number | undefined, checks: rea
 
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 
+/** The header of `pairedCells`. */
+export const PAIRED_HEADER = ['Tasks', 'Δ mean (points)', '95 % CI', 'Δ per seed', 'W / L / T', 'Sign-test p'] as const;
+
 /** The interval cells of a comparison row: the difference, its 95 % CI and per seed, W / L / T and the sign-test p. */
-const pairedCells = (c: ComparisonSummary) => [
+export const pairedCells = (c: ComparisonSummary) => [
   String(c.n),
   signed(c.meanDifference),
   c.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : 'n/a',
@@ -123,16 +126,7 @@ export function comparisonTable(s: ResultsSummary, checks: readonly SanityCheck[
       'Paired over tasks (each task contributes its seed-mean score): mean difference in percentage points ' +
       '(positive: MeTA-LoRA better), wins / losses / ties, and the two-sided exact sign-test p-value (ties dropped). ' +
       `${intervalsNote(s)} ${PER_SEED_NOTE}${FLAG}: a sanity check failed for MeTA-LoRA or the baseline at this k.`,
-    header: [
-      'Baseline',
-      'MeTA-LoRA k',
-      'Tasks',
-      'Δ mean (points)',
-      '95 % CI',
-      'Δ per seed',
-      'W / L / T',
-      'Sign-test p',
-    ],
+    header: ['Baseline', 'MeTA-LoRA k', ...PAIRED_HEADER],
     rows: s.comparisons.map((c) => [
       methodLabel(c.baseline, c.baselineK) +
         (flagged(c.reference, c.k) || flagged(c.baseline, c.baselineK) ? FLAG : ''),

@@ -46,6 +46,11 @@ export interface WriteReportOptions {
   readonly notice?: string;
   /** The training curves to show (default: those of the JSONL metric logs under the run directory). */
   readonly curves?: readonly TrainingCurves[];
+  /**
+   * Another study to compare with (`ReportInput.against`): its name and merged `eval-results` artifact, read with the
+   * `eval-examples` beside it when present.
+   */
+  readonly against?: { readonly name: string; readonly resultsPath: string };
 }
 
 /**
@@ -79,6 +84,7 @@ export function writeReport(runDir: string, options: WriteReportOptions = {}): W
     resultsId,
   );
   const curves = options.curves ?? readTrainingCurves(runDir);
+  const against = options.against ? readAgainst(options.against) : undefined;
   const { markdown, html } = renderReport({
     rows: results.rows,
     resultsId,
@@ -89,6 +95,7 @@ export function writeReport(runDir: string, options: WriteReportOptions = {}): W
     ...(options.tuning ? { tuning: options.tuning } : {}),
     ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
     ...(options.notice ? { notice: options.notice } : {}),
+    ...(against ? { against } : {}),
   });
   const outDir = options.outDir ?? runDir;
   mkdirSync(outDir, { recursive: true });
@@ -97,6 +104,17 @@ export function writeReport(runDir: string, options: WriteReportOptions = {}): W
   writeFileAtomic(markdownPath, markdown);
   writeFileAtomic(htmlPath, html);
   return { markdownPath, htmlPath, rows: results.rows.length };
+}
+
+/** The other study's results and, when present beside them, its per-example rows. */
+function readAgainst({ name, resultsPath }: { name: string; resultsPath: string }) {
+  const results = readArtifact(resultsPath, EvalResultsArtifact);
+  const examples = readCompanion(
+    join(dirname(resultsPath), EVAL_EXAMPLES_FILE),
+    EvalExamplesArtifact,
+    results.lineage.artifactId,
+  );
+  return { name, rows: results.rows, ...(examples ? { examples } : {}) };
 }
 
 /**

@@ -1,0 +1,181 @@
+/**
+ * One study against another: a follow-up that changes one setting of a study (e.g. the k-shot methods' training
+ * budgets) measured against the study it follows, on the same tasks, test examples, k and seeds. For each method both
+ * scored at the same k (or both without one), this study minus the other, over the tasks both have:
+ *
+ * - the macro-average difference of the seed-mean task scores, wins / losses / ties over tasks and the sign test;
+ * - the paired bootstrap interval (`crossIntervals`: test examples resampled within each task, the same draw for both
+ *   studies and every seed), as the report's comparisons have;
+ * - the difference at each seed alone: a seed pairs the two runs of one method (the same k-shot pool and θ₀).
+ *
+ * Beside them, MeTA-LoRA here (the report's reference method) against each method only the other study scored (a
+ * baseline the follow-up did not rerun, such as full-data LoRA), without per-seed differences: those runs share no
+ * draw. Only the seeds both studies have count, on both sides.
+ */
+import { crossIntervals, type IntervalOptions, type MethodAtK, type ResultsSide } from './comparison-intervals.ts';
+import { METHOD_LABELS, METHODS } from './conditions.ts';
+import { meanStd, methodLabel, PAIRED_HEADER, pairedCells, type Table } from './report-tables.ts';
+import type { EvalResultRow } from './results-artifact.ts';
+import { mean, pairedComparison, sampleStd } from './statistics.ts';
+import { type ComparisonSummary, referenceMethod } from './summarize.ts';
+
+/** A method's macro average over the compared tasks: mean and sample std over seeds. */
+export interface MacroScore {
+  readonly mean: number;
+  readonly std: number;
+  readonly seeds: number;
+}
+
+/** This study's `reference` at `k` minus the other study's `baseline` at `baselineK`. */
+export interface StudyDifference extends ComparisonSummary {
+  /** This study's macro average. */
+  readonly here: MacroScore;
+  /** The other study's. */
+  readonly there: MacroScore;
+}
+
+export interface StudyDifferences {
+  readonly differences: readonly StudyDifference[];
+  /** The seeds both studies have (the only ones compared). */
+  readonly seeds: readonly number[];
+  /** The tasks both studies have. */
+  readonly taskIds: readonly string[];
+  /** Bootstrap replicates and seed, or null when either side lacks per-example results (no intervals). */
+  readonly bootstrap: { readonly replicates: number; readonly seed: number } | null;
+}
+
+const cellKey = (method: string, taskId: string, k: number | undefined) => `${method}\0${taskId}\0${k ?? ''}`;
+const sameCell = (a: MethodAtK, b: MethodAtK) => a.method === b.method && a.k === b.k;
+
+/**
+ * @example
+ * const { differences } = studyDifferences(followUp, study); // one per method both scored, then MeTA-LoRA vs the rest
+ * differences[0]?.perSeed; // [{ seed: 0, difference: 1.2 }, …]
+ */
+export function studyDifferences(
+  here: ResultsSide,
+  there: ResultsSide,
+  options: IntervalOptions = {},
+): StudyDifferences {
+  const seedsOf = (rows: readonly EvalResultRow[]) => new Set(rows.map((r) => r.seed));
+  const tasksOf = (rows: readonly EvalResultRow[]) => new Set(rows.map((r) => r.taskId));
+  const [seedsThere, tasksThere] = [seedsOf(there.rows), tasksOf(there.rows)];
+  const seeds = [...seedsOf(here.rows)].filter((s) => seedsThere.has(s)).sort((a, b) => a - b);
+  const taskIds = [...tasksOf(here.rows)].filter((t) => tasksThere.has(t)).sort();
+  const keep = (r: { seed: number; taskId: string }) => seeds.includes(r.seed) && taskIds.includes(r.taskId);
+  const sideA: ResultsSide = { rows: here.rows.filter(keep), examples: here.examples.filter(keep) };
+  const sideB: ResultsSide = { rows: there.rows.filter(keep), examples: there.examples.filter(keep) };
+
+  const cells = (rows: readonly EvalResultRow[]) => {
+    const out: MethodAtK[] = [];
+    for (const r of rows) {
+      if (!out.some((c) => c.method === r.method && c.k === r.k)) {
+        out.push({ method: r.method, ...(r.k === undefined ? {} : { k: r.k }) });
+      }
+    }
+    return out.sort((a, b) => METHODS.indexOf(a.method) - METHODS.indexOf(b.method) || (a.k ?? 0) - (b.k ?? 0));
+  };
+  const cellsA = cells(sideA.rows);
+  const cellsB = cells(sideB.rows);
+  const pairs: { a: MethodAtK; b: MethodAtK }[] = cellsA.flatMap((a) =>
+    cellsB.some((b) => sameCell(a, b)) ? [{ a, b: a }] : [],
+  );
+  // MeTA-LoRA here against what only the other study scored, at its k or without one.
+  const ref = referenceMethod(cellsA.map((c) => c.method));
+  const methodsA = new Set(cellsA.map((c) => c.method));
+  for (const a of cellsA.filter((c) => c.method === ref)) {
+    for (const b of cellsB) {
+      if (!methodsA.has(b.method) && (b.k === undefined || b.k === a.k)) pairs.push({ a, b });
+    }
+  }
+
+  const scoreAt = (rows: readonly EvalResultRow[]) =>
+    new Map(rows.map((r) => [`${cellKey(r.method, r.taskId, r.k)}\0${r.seed}`, r.score]));
+  const [scoresA, scoresB] = [scoreAt(sideA.rows), scoreAt(sideB.rows)];
+  /** Per seed, the macro average over `tasks` (a seed missing one of them left out). */
+  const macroPerSeed = (scores: Map<string, number>, m: MethodAtK, tasks: readonly string[]) =>
+    new Map(
+      seeds.flatMap((seed) => {
+        const v = tasks.map((t) => scores.get(`${cellKey(m.method, t, m.k)}\0${seed}`));
+        return v.every((x) => x !== undefined) ? [[seed, mean(v as number[])] as const] : [];
+      }),
+    );
+  const seedMean = (scores: Map<string, number>, m: MethodAtK, t: string) => {
+    const v = seeds.flatMap((seed) => scores.get(`${cellKey(m.method, t, m.k)}\0${seed}`) ?? []);
+    return v.length > 0 ? mean(v) : undefined;
+  };
+  const macro = (perSeed: Map<number, number>): MacroScore => {
+    const v = [...perSeed.values()];
+    return { mean: mean(v), std: sampleStd(v), seeds: v.length };
+  };
+
+  const withExamples = sideA.examples.length > 0 && sideB.examples.length > 0;
+  const bootstrap = withExamples ? { replicates: options.replicates ?? 2000, seed: options.seed ?? 0 } : null;
+  const intervals = withExamples ? crossIntervals(pairs, sideA, sideB, { ...options, ...bootstrap }) : [];
+  const differences = pairs.flatMap(({ a, b }, i): StudyDifference[] => {
+    const tasks = taskIds.filter((t) => seedMean(scoresA, a, t) !== undefined && seedMean(scoresB, b, t) !== undefined);
+    if (tasks.length === 0) return [];
+    const perA = macroPerSeed(scoresA, a, tasks);
+    const perB = macroPerSeed(scoresB, b, tasks);
+    const interval = intervals[i];
+    return [
+      {
+        reference: a.method,
+        baseline: b.method,
+        ...(a.k === undefined ? {} : { k: a.k }),
+        ...(b.k === undefined ? {} : { baselineK: b.k }),
+        ...pairedComparison(
+          tasks.map((t) => seedMean(scoresA, a, t) as number),
+          tasks.map((t) => seedMean(scoresB, b, t) as number),
+        ),
+        ...(interval ? { interval } : {}),
+        perSeed: sameCell(a, b)
+          ? seeds.flatMap((seed) => {
+              const x = perA.get(seed);
+              const y = perB.get(seed);
+              return x === undefined || y === undefined ? [] : [{ seed, difference: x - y }];
+            })
+          : [],
+        here: macro(perA),
+        there: macro(perB),
+      },
+    ];
+  });
+  return { differences, seeds, taskIds, bootstrap };
+}
+
+/**
+ * The report's section for a study compared with `otherName`: one row per difference.
+ *
+ * @example
+ * studyDifferenceTable(studyDifferences(followUp, study), 'multilingual').title; // 'Against the multilingual study'
+ */
+export function studyDifferenceTable(d: StudyDifferences, otherName: string): Table {
+  const interval =
+    d.bootstrap === null
+      ? 'Intervals unavailable: one of the studies has no per-example results (eval-examples.arrow).'
+      : `95 % CI: paired bootstrap over tasks × test examples (${d.bootstrap.replicates.toLocaleString('en-US')} ` +
+        `replicates, seed ${d.bootstrap.seed}), resampling each task's test examples once for both studies and every ` +
+        'seed; 2.5 and 97.5 percentiles. n/a: a cell has no per-example results.';
+  return {
+    title: `Against the ${otherName} study`,
+    note:
+      `This study minus the ${otherName} study on the same tasks and test examples, over the seeds both have ` +
+      `(${d.seeds.join(', ')}) and the tasks both have (${d.taskIds.length}): each method against itself there ` +
+      `(positive: better here), then ${METHOD_LABELS['meta-lora-adapted']} here against the methods only the ` +
+      `${otherName} study scored. Here and There: macro average, mean ± sample std over seeds. Paired over tasks ` +
+      `(each task contributes its seed-mean score), wins / losses / ties and the two-sided exact sign-test p-value. ` +
+      `${interval} Δ per seed: the same difference at each seed alone (s0: seed 0); across the two studies a seed ` +
+      'pairs the runs of one method (the same k-shot pool and initial adapter; zero-shot is the same at every seed), ' +
+      'and — marks different methods, whose runs share no draw. The interval resamples test examples, not seeds: ' +
+      'these show whether a difference holds at every seed.',
+    header: ['Here', `${otherName} study`, 'Here (mean)', 'There (mean)', ...PAIRED_HEADER],
+    rows: d.differences.map((c) => [
+      methodLabel(c.reference, c.k),
+      methodLabel(c.baseline, c.baselineK),
+      meanStd(c.here.mean, c.here.std, c.here.seeds),
+      meanStd(c.there.mean, c.there.std, c.there.seeds),
+      ...pairedCells(c),
+    ]),
+  };
+}
