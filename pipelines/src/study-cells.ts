@@ -21,12 +21,13 @@ import {
   configHash,
   MetaLoraError,
   parseConfig,
+  readArtifact,
   readJsonFile,
   withRunLock,
   writeDirAtomic,
   writeFileAtomic,
 } from '@meta-lora/artifacts';
-import { findMetricLogs } from '@meta-lora/eval';
+import { EvalResultsArtifact, findMetricLogs } from '@meta-lora/eval';
 import { modelFingerprint, modelTextFileHashes } from '@meta-lora/lora-core';
 import { z } from 'zod';
 import { type LoadedExperiment, PIPELINES_DIR } from './experiment.ts';
@@ -39,11 +40,12 @@ const VARIANT_TIME = 'variant-time.json';
 /** A finished cell's merged results (the study's report reads it and its companions). */
 export const CELL_RESULTS = join('eval', 'eval-results.arrow');
 /** What a finished cell keeps, relative to its run directory, beside its JSONL metric logs (`findMetricLogs`). */
+/** The results' companions in a cell: what `mergeEvalResults` reads beside them. */
+const CELL_COMPANIONS = [join('eval', 'eval-cells.arrow'), join('eval', 'eval-examples.arrow')];
 const RECORDS = [
   VARIANT_TIME,
   CELL_RESULTS,
-  join('eval', 'eval-cells.arrow'),
-  join('eval', 'eval-examples.arrow'),
+  ...CELL_COMPANIONS,
   join('train', 'baselines.arrow'),
   join('train', 'meta-tuning.arrow'),
   join('adapt', 'adaptation.arrow'),
@@ -154,19 +156,52 @@ export function publishedCellDir(resultsDir: string, k: number, seed: number): s
 }
 
 /**
- * The results of cell (k, seed) published under `resultsDir` (its `eval-results.arrow`, with `eval-examples.arrow`
- * beside it), or undefined when that cell has not finished there; a symbolic link on the way is refused (a published
- * cell is untrusted data). Another study compares itself with them (`study.against`).
+ * The results of cell (k, seed) published under `resultsDir` (its `eval-results.arrow`, with the companions beside
+ * it) and the commit it ran at, or undefined when that cell has not finished there. A published cell is untrusted
+ * data: a symbolic link on the way to any file read is refused, `cell.json` is checked against its schema and must be
+ * the cell of its directory, and so must every results row (its seed, and its k where it has one). Another study
+ * compares itself with these (`study.against`).
  *
  * @example
- * publishedCellResults('docs/results/multilingual', 32, 0); // 'docs/results/multilingual/cells/k32-seed0/eval/eval-results.arrow'
+ * publishedCellResults('docs/results/multilingual', 32, 0)?.resultsPath; // '…/cells/k32-seed0/eval/eval-results.arrow'
  */
-export function publishedCellResults(resultsDir: string, k: number, seed: number): string | undefined {
+export function publishedCellResults(
+  resultsDir: string,
+  k: number,
+  seed: number,
+): { resultsPath: string; commit: string } | undefined {
   const dir = publishedCellDir(resultsDir, k, seed);
-  if (!existsSync(join(dir, CELL_FILE))) return undefined;
+  const fix = `delete ${dir}, or publish the cell again from its study (\`pnpm study -- --publish\`)`;
   refuseLinks(resultsDir, [relative(resultsDir, dir)]);
-  refuseLinks(dir, [VARIANT_TIME, CELL_RESULTS, join('eval', 'eval-examples.arrow')]);
-  return isFinishedCell(dir) ? join(dir, CELL_RESULTS) : undefined;
+  if (!existsSync(join(dir, CELL_FILE))) return undefined;
+  refuseLinks(dir, [CELL_FILE, VARIANT_TIME, CELL_RESULTS, ...CELL_COMPANIONS]);
+  const path = join(dir, CELL_FILE);
+  const cell = parseConfig(CellSchema, readJsonFile(path, { what: 'published study cell' }), 'cell', { path, fix });
+  if (cell.k !== k || cell.seed !== seed) {
+    throw new MetaLoraError(
+      'DATA_INVALID',
+      `the cell in k${k}-seed${seed}/ says it is k ${cell.k}, seed ${cell.seed}`,
+      {
+        path,
+        field: 'k',
+        value: { k: cell.k, seed: cell.seed },
+        fix,
+      },
+    );
+  }
+  if (!isFinishedCell(dir)) return undefined;
+  const resultsPath = join(dir, CELL_RESULTS);
+  const stray = readArtifact(resultsPath, EvalResultsArtifact).rows.find(
+    (r) => r.seed !== seed || (r.k !== undefined && r.k !== k),
+  );
+  if (stray !== undefined) {
+    throw new MetaLoraError(
+      'DATA_INVALID',
+      `a result of ${stray.method} on ${stray.taskId} is for seed ${stray.seed}${stray.k === undefined ? '' : `, k ${stray.k}`}, not this cell's k ${k}, seed ${seed}`,
+      { path: resultsPath, field: 'seed', value: { k: stray.k, seed: stray.seed }, fix },
+    );
+  }
+  return { resultsPath, commit: cell.commit };
 }
 
 /**

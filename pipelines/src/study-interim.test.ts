@@ -3,15 +3,15 @@
  * then `--interim` over a grid that also holds seed 1 (the finished cell is reported, the unfinished one is named as
  * missing and nothing is run for it), and a fresh run directory that finds the published cell.
  */
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ArtifactKind, readArtifact, writeArtifact } from '@meta-lora/artifacts';
+import { type ArtifactKind, MetaLoraError, readArtifact, writeArtifact } from '@meta-lora/artifacts';
 import { EvalCellsArtifact, EvalExamplesArtifact, EvalResultsArtifact } from '@meta-lora/eval';
-import { tempDir } from '@meta-lora/vitest-config';
+import { tempDir, thrownBy } from '@meta-lora/vitest-config';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPERIMENTS_DIR, type LoadedExperiment, loadExperiment } from './experiment.ts';
 import { cellLocator, firstSeedChoices, runStudy, type StudyInfo, studyVariant } from './study.ts';
-import { CELL_FILE, cellIdentity } from './study-cells.ts';
+import { CELL_FILE, cellIdentity, publishedCellResults } from './study-cells.ts';
 
 const root = tempDir('study-interim');
 const resultsDir = join(root, 'results');
@@ -138,6 +138,8 @@ describe('pnpm study', () => {
       /\| \+0\.0 \| \[\+0\.0, \+0\.0\] \| s0 \+0\.0 \|/,
     );
     expect(row('MeTA-LoRA shared, k = 4')).toBeUndefined();
+    const info = JSON.parse(readFileSync(join(exp.runDir, 'study-interim', 'study.json'), 'utf8')) as StudyInfo;
+    expect(info.against).toMatchObject({ experiment: 'smoke', cells: [{ k: 4, seed: 0 }], missing: [] });
   });
 
   it('a study `against` one with no published cell says so and leaves the section out', async () => {
@@ -151,6 +153,39 @@ describe('pnpm study', () => {
     );
     const report = readFileSync(join(exp.runDir, 'study-interim', 'report', 'report.md'), 'utf8');
     expect(report).not.toContain('## Against');
+  });
+
+  it('a study `against` no experiment, or itself, is refused before any cell runs', async () => {
+    for (const [name, against] of [
+      ['follow-none', 'no-such-study'],
+      ['self-study', 'self-study'],
+    ] as const) {
+      cpSync(join(root, 'smoke'), join(root, name), { recursive: true });
+      writeFileSync(join(root, name, 'experiment.json'), JSON.stringify({ study: { ks: [4], seeds: [0], against } }));
+      const exp = { ...loadExperiment(name, root), runDir: join(root, `run-${name}`) };
+      await expect(runStudy(exp, () => {}, { resultsDir: join(published, name) })).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        details: { field: 'study.against', value: against },
+      });
+      expect(existsSync(join(exp.runDir, 'study', 'k4-seed0'))).toBe(false);
+    }
+  });
+
+  it('a published cell read `against` may hold no symbolic link, and must be the cell its directory names', () => {
+    const dir = join(published, 'linked');
+    const cell = join(dir, 'cells', 'k4-seed0');
+    cpSync(cellDir, cell, { recursive: true });
+    expect(publishedCellResults(dir, 4, 0)?.resultsPath).toBe(join(cell, 'eval', 'eval-results.arrow'));
+    expect(() => publishedCellResults(dir, 8, 0)).not.toThrow(); // not published: undefined
+    const cells = join(cell, 'eval', 'eval-cells.arrow');
+    renameSync(cells, `${cells}.real`);
+    symlinkSync(`${cells}.real`, cells);
+    expect(thrownBy(() => publishedCellResults(dir, 4, 0), MetaLoraError).code).toBe('DATA_INVALID');
+    rmSync(cells);
+    renameSync(`${cells}.real`, cells);
+    cpSync(cell, join(dir, 'cells', 'k4-seed1'), { recursive: true });
+    const error = thrownBy(() => publishedCellResults(dir, 4, 1), MetaLoraError);
+    expect(error.message).toContain('the cell in k4-seed1/ says it is k 4, seed 0');
   });
 
   it('a malformed record in a published cell is an error naming the file, the field and the fix', async () => {

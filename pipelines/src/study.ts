@@ -31,7 +31,7 @@ import { isMetaLoraError, MetaLoraError, Progress, withRunLock, writeFileAtomic 
 import { type Method, mergeEvalResults, type RunTuning, readTrainingCurves, writeReport } from '@meta-lora/eval';
 import { initBackend } from '@meta-lora/lora-core';
 import { type CellStage, runCellStages } from './cell-stages.ts';
-import { experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
+import { EXPERIMENT_ENV, experimentName, type LoadedExperiment, loadExperiment } from './experiment.ts';
 import { applyChoices, HYPER_PARAMETERS_FILE, type StudyChoices, writeStudyChoices } from './hyper-parameters.ts';
 import { REPO_ROOT } from './run-dir.ts';
 import { runAdaptStage } from './stages/adapt.ts';
@@ -133,7 +133,18 @@ export interface StudyInfo {
   readonly wallSeconds: number;
   /** Cells of the grid not yet finished, left out of an interim report (`--interim`); empty for a whole study. */
   readonly missing: readonly { k: number; seed: number }[];
+  /** The study this one is compared with (`study.against`): its published cells read, and those not there. */
+  readonly against?: AgainstCells;
   readonly finishedAt: string;
+}
+
+/** What `study.against` read of the other study's published cells. */
+export interface AgainstCells {
+  readonly experiment: string;
+  /** Read: each cell with the commit it ran at. */
+  readonly cells: readonly { k: number; seed: number; commit: string }[];
+  /** Not published there. */
+  readonly missing: readonly { k: number; seed: number }[];
 }
 
 export interface StudyOptions {
@@ -290,7 +301,9 @@ async function runStudyLocked(
   log: (line: string) => void,
   options: StudyOptions,
 ): Promise<string> {
-  const { ks, seeds } = exp.config.experiment.study;
+  const { ks, seeds, against } = exp.config.experiment.study;
+  // Before any cell runs: the study compared with must exist and be another one.
+  const other = against === undefined ? undefined : againstExperiment(exp, against);
   const order = studyOrder(exp);
   const refs = referenceK(exp);
   const parts: string[] = [];
@@ -384,8 +397,7 @@ async function runStudyLocked(
       : `Interim report: ${parts.length} of ${parts.length + missing.length} (k, seed) cells have finished; ` +
         `missing ${missing.map((m) => `k = ${m.k} seed ${m.seed}`).join(', ')}. ` +
         'Means and intervals cover the finished cells only.';
-  const { against } = exp.config.experiment.study;
-  const againstPath = against === undefined ? undefined : mergeAgainst(exp, against, resultsDir, studyDir, log);
+  const compared = other === undefined ? undefined : mergeAgainst(exp, other, resultsDir, studyDir, log);
   const { htmlPath } = writeReport(studyDir, {
     resultsPath,
     outDir: join(studyDir, 'report'),
@@ -393,9 +405,15 @@ async function runStudyLocked(
     tuning,
     curves,
     ...(notice ? { notice } : {}),
-    ...(against !== undefined && againstPath !== undefined
-      ? { against: { name: against, resultsPath: againstPath } }
-      : {}),
+    ...(compared?.resultsPath === undefined
+      ? {}
+      : {
+          against: {
+            name: compared.cells.experiment,
+            resultsPath: compared.resultsPath,
+            missing: compared.cells.missing.map((m) => `k = ${m.k} seed ${m.seed}`),
+          },
+        }),
   });
   const cpu = cpus();
   const info: StudyInfo = {
@@ -410,6 +428,7 @@ async function runStudyLocked(
     variants,
     wallSeconds: variants.reduce((sum, v) => sum + v.seconds, 0),
     missing,
+    ...(compared ? { against: compared.cells } : {}),
     finishedAt: new Date().toISOString(),
   };
   writeFileAtomic(join(studyDir, 'study.json'), `${JSON.stringify(info, null, 2)}\n`);
@@ -439,36 +458,63 @@ async function runStudyLocked(
   return htmlPath;
 }
 
+/** The experiment `study.against` names: another one of the experiments beside `exp`. */
+function againstExperiment(exp: LoadedExperiment, name: string): LoadedExperiment {
+  const details = {
+    path: join(exp.dir, 'experiment.json'),
+    field: 'study.against',
+    value: name,
+    fix: `name another experiment of ${dirname(exp.dir)} in study.against, or remove it`,
+  };
+  if (name === exp.name) {
+    throw new MetaLoraError('CONFIG_INVALID', `study.against names this study itself (${name})`, details);
+  }
+  try {
+    return loadExperiment(name, dirname(exp.dir));
+  } catch (error) {
+    if (!isMetaLoraError(error) || error.details.field !== EXPERIMENT_ENV) throw error;
+    throw new MetaLoraError('CONFIG_INVALID', `study.against: no experiment named ${JSON.stringify(name)}`, details);
+  }
+}
+
 /**
- * The results of the study `name` that this one compares itself with (`study.against`): its published cells beside
+ * The results of the study `other` that this one compares itself with (`study.against`): its published cells beside
  * this study's (`<resultsDir>/../<name>/cells/`) at this study's ks and seeds, and at its own reference k (where its
  * k-independent references are), merged into `studyDir/against/<name>/eval/`. Cells not published there are named in
- * the log and left out; undefined when none is.
+ * the log and in the report; `resultsPath` is undefined when none is.
  */
 function mergeAgainst(
   exp: LoadedExperiment,
-  name: string,
+  other: LoadedExperiment,
   resultsDir: string,
   studyDir: string,
   log: (line: string) => void,
-): string | undefined {
-  const other = loadExperiment(name, dirname(exp.dir));
-  const otherDir = join(dirname(resultsDir), name);
+): { resultsPath?: string; cells: AgainstCells } {
+  const otherDir = join(dirname(resultsDir), other.name);
   const { ks, seeds } = exp.config.experiment.study;
   const parts: string[] = [];
-  const missing: string[] = [];
+  const cells: { k: number; seed: number; commit: string }[] = [];
+  const missing: { k: number; seed: number }[] = [];
   for (const seed of seeds) {
     for (const k of new Set([...ks, referenceK(other)])) {
-      const path = publishedCellResults(otherDir, k, seed);
-      if (path === undefined) missing.push(`k = ${k} seed ${seed}`);
-      else parts.push(path);
+      const found = publishedCellResults(otherDir, k, seed);
+      if (found === undefined) {
+        missing.push({ k, seed });
+      } else {
+        parts.push(found.resultsPath);
+        cells.push({ k, seed, commit: found.commit });
+      }
     }
   }
-  if (missing.length > 0) log(`against ${name}: ${missing.join(', ')} not published in ${otherDir}; left out`);
-  if (parts.length === 0) return undefined;
-  const out = join(studyDir, 'against', name, 'eval', 'eval-results.arrow');
-  mergeEvalResults(parts, out, '@meta-lora/pipelines study against');
-  return out;
+  const against = { experiment: other.name, cells, missing };
+  if (missing.length > 0) {
+    const names = missing.map((m) => `k = ${m.k} seed ${m.seed}`).join(', ');
+    log(`against ${other.name}: ${names} not published in ${otherDir}; left out`);
+  }
+  if (parts.length === 0) return { cells: against };
+  const resultsPath = join(studyDir, 'against', other.name, 'eval', 'eval-results.arrow');
+  mergeEvalResults(parts, resultsPath, '@meta-lora/pipelines study against');
+  return { resultsPath, cells: against };
 }
 
 /**

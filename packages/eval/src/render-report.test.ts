@@ -159,6 +159,20 @@ describe('renderReport: against another study', () => {
     expect(withAgainst.html).toContain('<h2>Against the earlier study</h2>');
   });
 
+  it('gives here minus there, not the reverse', () => {
+    // The other study's MeTA-LoRA adapted scored 10 points higher on every task and seed.
+    const higher = syntheticRows().map((r) => (r.method === 'meta-lora-adapted' ? { ...r, score: r.score + 10 } : r));
+    const r = renderReport({
+      ...input,
+      examples: syntheticExamples(),
+      bootstrap: { replicates: 50 },
+      against: { name: 'earlier', rows: higher, examples: syntheticExamples(higher) },
+    });
+    const label = 'MeTA-LoRA shared + stage-1 adaptation, k = 4';
+    const row = r.markdown.split('\n').find((l) => l.startsWith(`| ${label} | ${label} |`));
+    expect(row).toContain('| 66.0 ± 1.4 | 76.0 ± 1.4 | 2 | -10.0 | [-13.3, -6.4] | s0 -10.0 / s1 -10.0 |');
+  });
+
   it('leaves the section out without another study', () => {
     expect(markdown).not.toContain('Against the');
   });

@@ -3,6 +3,7 @@
  * scripts, no network. Both are pure functions of the results and curves (no clock, no absolute paths), so equal
  * inputs give byte-identical files.
  */
+import { isMetaLoraError, MetaLoraError } from '@meta-lora/artifacts';
 import type { EvalCellRow } from './cells-artifact.ts';
 import type { IntervalOptions } from './comparison-intervals.ts';
 import { METHOD_LABELS, type Method } from './conditions.ts';
@@ -58,6 +59,8 @@ export interface ReportInput {
     readonly name: string;
     readonly rows: readonly EvalResultRow[];
     readonly examples?: readonly EvalExampleRow[];
+    /** The other study's cells that were not there to read, named in the section (e.g. `k = 32 seed 2`). */
+    readonly missing?: readonly string[];
   };
 }
 
@@ -101,7 +104,18 @@ export function renderReport(input: ReportInput): RenderedReport {
 function againstTable(input: ReportInput, other: NonNullable<ReportInput['against']>): Table {
   const here = { rows: input.rows, examples: input.examples ?? [] };
   const there = { rows: other.rows, examples: other.examples ?? [] };
-  return studyDifferenceTable(studyDifferences(here, there, input.bootstrap ?? {}), other.name);
+  try {
+    return studyDifferenceTable(studyDifferences(here, there, input.bootstrap ?? {}), other.name, other.missing);
+  } catch (error) {
+    if (!isMetaLoraError(error)) throw error;
+    // The first line of the message names the place (path included); the fix is replaced by one for the comparison.
+    const { path: _, fix: __, ...details } = error.details;
+    const head = error.message.split('\n')[0];
+    throw new MetaLoraError(error.code, `comparing with the ${other.name} study: ${head}`, {
+      ...details,
+      fix: 'compare studies scored on the same test examples (the same suite, tasks and maxTestExamplesPerTask)',
+    });
+  }
 }
 
 interface Sections {

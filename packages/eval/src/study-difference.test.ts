@@ -67,6 +67,37 @@ describe('studyDifferences', () => {
     expect(find(taskA, 'meta-lora-adapted', 'meta-lora-adapted')?.n).toBe(1);
   });
 
+  it('pairs each method over the seeds both studies have it at, on both sides', () => {
+    // The other study lacks MeTA-LoRA adapted at seed 1 (task-b): that row compares seed 0 alone, here and there.
+    const gap = (r: { method: string; seed: number; taskId: string }) =>
+      !(r.method === 'meta-lora-adapted' && r.seed === 1 && r.taskId === 'task-b');
+    const d = studyDifferences(
+      followUp(),
+      { rows: there.rows.filter(gap), examples: there.examples.filter(gap) },
+      { replicates: 50 },
+    );
+    const adapted = find(d, 'meta-lora-adapted', 'meta-lora-adapted');
+    expect(adapted?.perSeed).toEqual([{ seed: 0, difference: 3 }]);
+    expect([adapted?.here.seeds, adapted?.there.seeds]).toEqual([1, 1]);
+    expect(adapted?.meanDifference).toBeCloseTo(3, 12);
+    expect(adapted?.interval?.observed).toBeCloseTo(3, 12);
+    expect(find(d, 'meta-lora-shared', 'meta-lora-shared')?.here.seeds).toBe(2);
+  });
+
+  it('says which methods scored identically in both studies', () => {
+    const d = studyDifferences(followUp(), there, { replicates: 20 });
+    expect(d.differences.filter((c) => c.identical).map((c) => c.reference)).toEqual([
+      'base-zero-shot',
+      'multi-task-lora-k-shot',
+      'meta-lora-shared',
+    ]);
+    const table = studyDifferenceTable(d, 'earlier', ['k = 8 seed 1']);
+    expect(table.note).toContain(
+      'Scored identically in both (the score and target loss of every task at every seed): Base, zero-shot, ',
+    );
+    expect(table.note).toContain("Not in the earlier study's published cells: k = 8 seed 1.");
+  });
+
   it('gives no intervals when one study has no per-example results', () => {
     const d = studyDifferences(followUp(), { rows: there.rows, examples: [] });
     expect(d.bootstrap).toBeNull();

@@ -12,6 +12,7 @@
  * baseline the follow-up did not rerun, such as full-data LoRA), without per-seed differences: those runs share no
  * draw. Only the seeds both studies have count, on both sides.
  */
+import { BOOTSTRAP_REPLICATES } from './bootstrap.ts';
 import { crossIntervals, type IntervalOptions, type MethodAtK, type ResultsSide } from './comparison-intervals.ts';
 import { METHOD_LABELS, METHODS } from './conditions.ts';
 import { meanStd, methodLabel, PAIRED_HEADER, pairedCells, type Table } from './report-tables.ts';
@@ -32,11 +33,16 @@ export interface StudyDifference extends ComparisonSummary {
   readonly here: MacroScore;
   /** The other study's. */
   readonly there: MacroScore;
+  /** The same method in both, with the same score and target loss on every task at every seed compared. */
+  readonly identical: boolean;
 }
 
 export interface StudyDifferences {
   readonly differences: readonly StudyDifference[];
-  /** The seeds both studies have (the only ones compared). */
+  /**
+   * The seeds both studies have. Each difference covers those at which both scored its methods on every task (its
+   * `here.seeds`): a cell missing on one side leaves that seed out of both.
+   */
   readonly seeds: readonly number[];
   /** The tasks both studies have. */
   readonly taskIds: readonly string[];
@@ -89,55 +95,59 @@ export function studyDifferences(
     }
   }
 
-  const scoreAt = (rows: readonly EvalResultRow[]) =>
-    new Map(rows.map((r) => [`${cellKey(r.method, r.taskId, r.k)}\0${r.seed}`, r.score]));
-  const [scoresA, scoresB] = [scoreAt(sideA.rows), scoreAt(sideB.rows)];
-  /** Per seed, the macro average over `tasks` (a seed missing one of them left out). */
-  const macroPerSeed = (scores: Map<string, number>, m: MethodAtK, tasks: readonly string[]) =>
-    new Map(
-      seeds.flatMap((seed) => {
-        const v = tasks.map((t) => scores.get(`${cellKey(m.method, t, m.k)}\0${seed}`));
-        return v.every((x) => x !== undefined) ? [[seed, mean(v as number[])] as const] : [];
-      }),
-    );
-  const seedMean = (scores: Map<string, number>, m: MethodAtK, t: string) => {
-    const v = seeds.flatMap((seed) => scores.get(`${cellKey(m.method, t, m.k)}\0${seed}`) ?? []);
-    return v.length > 0 ? mean(v) : undefined;
-  };
-  const macro = (perSeed: Map<number, number>): MacroScore => {
-    const v = [...perSeed.values()];
-    return { mean: mean(v), std: sampleStd(v), seeds: v.length };
-  };
-
+  const rowAt = (rows: readonly EvalResultRow[]) =>
+    new Map(rows.map((r) => [`${cellKey(r.method, r.taskId, r.k)}\0${r.seed}`, r]));
+  const [rowsA, rowsB] = [rowAt(sideA.rows), rowAt(sideB.rows)];
+  const at = (rows: Map<string, EvalResultRow>, m: MethodAtK, taskId: string, seed: number) =>
+    rows.get(`${cellKey(m.method, taskId, m.k)}\0${seed}`);
+  const macro = (v: readonly number[]): MacroScore => ({ mean: mean(v), std: sampleStd(v), seeds: v.length });
   const withExamples = sideA.examples.length > 0 && sideB.examples.length > 0;
-  const bootstrap = withExamples ? { replicates: options.replicates ?? 2000, seed: options.seed ?? 0 } : null;
-  const intervals = withExamples ? crossIntervals(pairs, sideA, sideB, { ...options, ...bootstrap }) : [];
-  const differences = pairs.flatMap(({ a, b }, i): StudyDifference[] => {
-    const tasks = taskIds.filter((t) => seedMean(scoresA, a, t) !== undefined && seedMean(scoresB, b, t) !== undefined);
-    if (tasks.length === 0) return [];
-    const perA = macroPerSeed(scoresA, a, tasks);
-    const perB = macroPerSeed(scoresB, b, tasks);
-    const interval = intervals[i];
+  const bootstrap = withExamples
+    ? { replicates: options.replicates ?? BOOTSTRAP_REPLICATES, seed: options.seed ?? 0 }
+    : null;
+
+  const differences = pairs.flatMap(({ a, b }): StudyDifference[] => {
+    // The seeds at which both studies scored their method on every task: the only ones either side averages over.
+    const pairSeeds = seeds.filter((seed) =>
+      taskIds.every((t) => at(rowsA, a, t, seed) !== undefined && at(rowsB, b, t, seed) !== undefined),
+    );
+    if (pairSeeds.length === 0) return [];
+    const score = (rows: Map<string, EvalResultRow>, m: MethodAtK, t: string, seed: number) =>
+      (at(rows, m, t, seed) as EvalResultRow).score;
+    const onSeeds = (side: ResultsSide, m: MethodAtK): ResultsSide => {
+      const mine = (r: { method: string; k?: number | undefined; seed: number }) =>
+        r.method === m.method && r.k === m.k && pairSeeds.includes(r.seed);
+      return { rows: side.rows.filter(mine), examples: side.examples.filter(mine) };
+    };
+    const [interval] = bootstrap
+      ? crossIntervals([{ a, b }], onSeeds(sideA, a), onSeeds(sideB, b), { ...options, ...bootstrap })
+      : [null];
+    const perA = pairSeeds.map((seed) => mean(taskIds.map((t) => score(rowsA, a, t, seed))));
+    const perB = pairSeeds.map((seed) => mean(taskIds.map((t) => score(rowsB, b, t, seed))));
+    const seedMean = (rows: Map<string, EvalResultRow>, m: MethodAtK) =>
+      taskIds.map((t) => mean(pairSeeds.map((seed) => score(rows, m, t, seed))));
+    // One method in both studies whose every (task, seed) row has the same score and target loss, to the last digit.
+    const identical =
+      sameCell(a, b) &&
+      pairSeeds.every((seed) =>
+        taskIds.every((t) => {
+          const x = at(rowsA, a, t, seed) as EvalResultRow;
+          const y = at(rowsB, b, t, seed) as EvalResultRow;
+          return x.score === y.score && x.targetLoss === y.targetLoss;
+        }),
+      );
     return [
       {
         reference: a.method,
         baseline: b.method,
         ...(a.k === undefined ? {} : { k: a.k }),
         ...(b.k === undefined ? {} : { baselineK: b.k }),
-        ...pairedComparison(
-          tasks.map((t) => seedMean(scoresA, a, t) as number),
-          tasks.map((t) => seedMean(scoresB, b, t) as number),
-        ),
+        ...pairedComparison(seedMean(rowsA, a), seedMean(rowsB, b)),
         ...(interval ? { interval } : {}),
-        perSeed: sameCell(a, b)
-          ? seeds.flatMap((seed) => {
-              const x = perA.get(seed);
-              const y = perB.get(seed);
-              return x === undefined || y === undefined ? [] : [{ seed, difference: x - y }];
-            })
-          : [],
+        perSeed: sameCell(a, b) ? pairSeeds.map((seed, i) => ({ seed, difference: perA[i]! - perB[i]! })) : [],
         here: macro(perA),
         there: macro(perB),
+        identical,
       },
     ];
   });
@@ -145,26 +155,33 @@ export function studyDifferences(
 }
 
 /**
- * The report's section for a study compared with `otherName`: one row per difference.
+ * The report's section for a study compared with `otherName`: one row per difference. `missing` names the other
+ * study's cells that were not there to read (e.g. `k = 32 seed 2`).
  *
  * @example
  * studyDifferenceTable(studyDifferences(followUp, study), 'multilingual').title; // 'Against the multilingual study'
  */
-export function studyDifferenceTable(d: StudyDifferences, otherName: string): Table {
+export function studyDifferenceTable(d: StudyDifferences, otherName: string, missing: readonly string[] = []): Table {
   const interval =
     d.bootstrap === null
       ? 'Intervals unavailable: one of the studies has no per-example results (eval-examples.arrow).'
       : `95 % CI: paired bootstrap over tasks × test examples (${d.bootstrap.replicates.toLocaleString('en-US')} ` +
         `replicates, seed ${d.bootstrap.seed}), resampling each task's test examples once for both studies and every ` +
         'seed; 2.5 and 97.5 percentiles. n/a: a cell has no per-example results.';
+  const identical = d.differences.filter((c) => c.identical).map((c) => methodLabel(c.reference, c.k));
   return {
     title: `Against the ${otherName} study`,
     note:
-      `This study minus the ${otherName} study on the same tasks and test examples, over the seeds both have ` +
-      `(${d.seeds.join(', ')}) and the tasks both have (${d.taskIds.length}): each method against itself there ` +
-      `(positive: better here), then ${METHOD_LABELS['meta-lora-adapted']} here against the methods only the ` +
-      `${otherName} study scored. Here and There: macro average, mean ± sample std over seeds. Paired over tasks ` +
-      `(each task contributes its seed-mean score), wins / losses / ties and the two-sided exact sign-test p-value. ` +
+      `This study minus the ${otherName} study on the same tasks and test examples (${d.taskIds.length} tasks): ` +
+      `each method against itself there (positive: better here), then ${METHOD_LABELS['meta-lora-adapted']} here ` +
+      `against the methods only the ${otherName} study scored. Each row covers the seeds at which both studies ` +
+      `scored its methods on every task (of ${d.seeds.join(', ')}). ` +
+      (missing.length > 0 ? `Not in the ${otherName} study's published cells: ${missing.join(', ')}. ` : '') +
+      (identical.length > 0
+        ? `Scored identically in both (the score and target loss of every task at every seed): ${identical.join(', ')}. `
+        : '') +
+      'Here and There: macro average, mean ± sample std over seeds. Paired over tasks (each task contributes its ' +
+      'seed-mean score), wins / losses / ties and the two-sided exact sign-test p-value. ' +
       `${interval} Δ per seed: the same difference at each seed alone (s0: seed 0); across the two studies a seed ` +
       'pairs the runs of one method (the same k-shot pool and initial adapter; zero-shot is the same at every seed), ' +
       'and — marks different methods, whose runs share no draw. The interval resamples test examples, not seeds: ' +

@@ -59,4 +59,10 @@ describe('tuningTable', () => {
     const t = tuningTable([{ k: 16, seed: 0, baselines }]);
     expect(t.rows.map((r) => r[5])).toEqual(['450 of 500', '100 of 100 (end of budget)']);
   });
+
+  it('marks a MeTA-LoRA candidate kept at its last iteration (evaluated on dev whatever evalEvery)', () => {
+    const ended = { ...metaTuning[1]!, iterations: 300, bestIteration: 299 };
+    const t = tuningTable([{ k: 16, seed: 0, metaTuning: [metaTuning[0]!, ended] }]);
+    expect(t.rows.map((r) => r[5])).toEqual(['70 of 130', '300 of 300 (end of budget)']);
+  });
 });

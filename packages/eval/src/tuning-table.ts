@@ -47,7 +47,9 @@ export function tuningTable(runs: readonly RunTuning[]): Table {
   const rows: string[][] = [];
   for (const run of runs) {
     for (const c of run.metaTuning ?? []) {
-      const best = c.bestIteration === undefined ? '—' : `${c.bestIteration + 1} of ${c.iterations}`;
+      // The last iteration is always evaluated on dev: kept there, the dev loss was still falling when the run ended.
+      const end = c.bestIteration !== undefined && c.bestIteration + 1 === c.iterations ? ' (end of budget)' : '';
+      const best = c.bestIteration === undefined ? '—' : `${c.bestIteration + 1} of ${c.iterations}${end}`;
       rows.push([
         String(run.k),
         String(run.seed),

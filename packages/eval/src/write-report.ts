@@ -50,7 +50,7 @@ export interface WriteReportOptions {
    * Another study to compare with (`ReportInput.against`): its name and merged `eval-results` artifact, read with the
    * `eval-examples` beside it when present.
    */
-  readonly against?: { readonly name: string; readonly resultsPath: string };
+  readonly against?: { readonly name: string; readonly resultsPath: string; readonly missing?: readonly string[] };
 }
 
 /**
@@ -107,14 +107,14 @@ export function writeReport(runDir: string, options: WriteReportOptions = {}): W
 }
 
 /** The other study's results and, when present beside them, its per-example rows. */
-function readAgainst({ name, resultsPath }: { name: string; resultsPath: string }) {
+function readAgainst({ name, resultsPath, missing }: NonNullable<WriteReportOptions['against']>) {
   const results = readArtifact(resultsPath, EvalResultsArtifact);
   const examples = readCompanion(
     join(dirname(resultsPath), EVAL_EXAMPLES_FILE),
     EvalExamplesArtifact,
     results.lineage.artifactId,
   );
-  return { name, rows: results.rows, ...(examples ? { examples } : {}) };
+  return { name, rows: results.rows, ...(examples ? { examples } : {}), ...(missing ? { missing } : {}) };
 }
 
 /**
