@@ -34,7 +34,8 @@ export interface IntervalOptions extends BootstrapOptions {
   readonly seed?: number;
 }
 
-const cellKey = (method: string, taskId: string, k: number | undefined, seed: number) =>
+/** The key of one (method, task, k, seed) cell of results, per-example or per-task. */
+export const cellKey = (method: string, taskId: string, k: number | undefined, seed: number) =>
   `${method}\0${taskId}\0${k ?? ''}\0${seed}`;
 
 /** One set of results with its per-example rows: a run, a study, or one side of a comparison across studies. */
@@ -78,14 +79,15 @@ export function comparisonIntervals(
 /**
  * Intervals of `a` in results `sideA` minus `b` in results `sideB` (two studies scored on the same test examples, e.g.
  * a follow-up against the study it follows): the same procedure as `comparisonIntervals`, which is its special case of
- * one side. All comparisons share one set of resamples.
+ * one side. A pair with `seeds` averages both sides over those seeds alone. All comparisons share one set of
+ * resamples.
  *
  * @example
  * const [ci] = crossIntervals([{ a: { method: 'meta-lora-adapted', k: 32 }, b: { method: 'meta-lora-adapted', k: 32 } }],
  *   followUp, study);
  */
 export function crossIntervals(
-  pairs: readonly { readonly a: MethodAtK; readonly b: MethodAtK }[],
+  pairs: readonly { readonly a: MethodAtK; readonly b: MethodAtK; readonly seeds?: readonly number[] }[],
   sideA: ResultsSide,
   sideB: ResultsSide,
   options: IntervalOptions = {},
@@ -94,14 +96,17 @@ export function crossIntervals(
   const cellsB = sideB === sideA ? cellsA : examplesByCell(sideB.examples);
   const taskIds = [...new Set([...sideA.rows, ...sideB.rows].map((r) => r.taskId))].sort();
   const resamples = new Resamples(Rng.fromSeed(options.seed ?? 0), options.replicates ?? BOOTSTRAP_REPLICATES);
-  const seedsOf = (rows: readonly EvalResultRow[], m: MethodAtK, taskId: string) =>
-    rows.filter((r) => r.method === m.method && r.taskId === taskId && r.k === m.k).map((r) => r.seed);
+  const seedsOf = (rows: readonly EvalResultRow[], m: MethodAtK, taskId: string, only?: readonly number[]) =>
+    rows
+      .filter((r) => r.method === m.method && r.taskId === taskId && r.k === m.k)
+      .map((r) => r.seed)
+      .filter((seed) => only === undefined || only.includes(seed));
 
-  return pairs.map(({ a: ma, b: mb }) => {
+  return pairs.map(({ a: ma, b: mb, seeds }) => {
     const tasks: PairedTaskSamples[] = [];
     for (const taskId of taskIds) {
-      const seedsA = seedsOf(sideA.rows, ma, taskId);
-      const seedsB = seedsOf(sideB.rows, mb, taskId);
+      const seedsA = seedsOf(sideA.rows, ma, taskId, seeds);
+      const seedsB = seedsOf(sideB.rows, mb, taskId, seeds);
       if (seedsA.length === 0 || seedsB.length === 0) continue;
       const a = seedsA.map((s) => cellsA.get(cellKey(ma.method, taskId, ma.k, s)));
       const b = seedsB.map((s) => cellsB.get(cellKey(mb.method, taskId, mb.k, s)));

@@ -56,9 +56,16 @@ export type { ScoredSequence, SequenceScore, SequenceScoreOptions } from './sequ
 export { maxSequenceLength, scoreSequences } from './sequence-scores.ts';
 export type { PairedComparison } from './statistics.ts';
 export { mean, pairedComparison, sampleStd, signTestP } from './statistics.ts';
-export type { MacroScore, StudyDifference, StudyDifferences } from './study-difference.ts';
+export type { StudyDifference, StudyDifferences } from './study-difference.ts';
 export { studyDifferences, studyDifferenceTable } from './study-difference.ts';
-export type { CellSummary, ComparisonSummary, ResultsSummary, SummarizeOptions, SweepPoint } from './summarize.ts';
+export type {
+  CellSummary,
+  ComparisonSummary,
+  MacroScore,
+  ResultsSummary,
+  SummarizeOptions,
+  SweepPoint,
+} from './summarize.ts';
 export { referenceMethod, summarizeResults } from './summarize.ts';
 export type { BarChartSpec, BarSeries, LineChartSpec, LineSeries } from './svg-charts.ts';
 export { barChart, escapeXml, lineChart, PALETTE } from './svg-charts.ts';

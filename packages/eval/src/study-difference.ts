@@ -13,19 +13,18 @@
  * draw. Only the seeds both studies have count, on both sides.
  */
 import { BOOTSTRAP_REPLICATES } from './bootstrap.ts';
-import { crossIntervals, type IntervalOptions, type MethodAtK, type ResultsSide } from './comparison-intervals.ts';
+import {
+  cellKey,
+  crossIntervals,
+  type IntervalOptions,
+  type MethodAtK,
+  type ResultsSide,
+} from './comparison-intervals.ts';
 import { METHOD_LABELS, METHODS } from './conditions.ts';
 import { meanStd, methodLabel, PAIRED_HEADER, pairedCells, type Table } from './report-tables.ts';
 import type { EvalResultRow } from './results-artifact.ts';
 import { mean, pairedComparison, sampleStd } from './statistics.ts';
-import { type ComparisonSummary, referenceMethod } from './summarize.ts';
-
-/** A method's macro average over the compared tasks: mean and sample std over seeds. */
-export interface MacroScore {
-  readonly mean: number;
-  readonly std: number;
-  readonly seeds: number;
-}
+import { type ComparisonSummary, type MacroScore, referenceMethod } from './summarize.ts';
 
 /** This study's `reference` at `k` minus the other study's `baseline` at `baselineK`. */
 export interface StudyDifference extends ComparisonSummary {
@@ -50,7 +49,6 @@ export interface StudyDifferences {
   readonly bootstrap: { readonly replicates: number; readonly seed: number } | null;
 }
 
-const cellKey = (method: string, taskId: string, k: number | undefined) => `${method}\0${taskId}\0${k ?? ''}`;
 const sameCell = (a: MethodAtK, b: MethodAtK) => a.method === b.method && a.k === b.k;
 
 /**
@@ -96,32 +94,33 @@ export function studyDifferences(
   }
 
   const rowAt = (rows: readonly EvalResultRow[]) =>
-    new Map(rows.map((r) => [`${cellKey(r.method, r.taskId, r.k)}\0${r.seed}`, r]));
+    new Map(rows.map((r) => [cellKey(r.method, r.taskId, r.k, r.seed), r]));
   const [rowsA, rowsB] = [rowAt(sideA.rows), rowAt(sideB.rows)];
   const at = (rows: Map<string, EvalResultRow>, m: MethodAtK, taskId: string, seed: number) =>
-    rows.get(`${cellKey(m.method, taskId, m.k)}\0${seed}`);
+    rows.get(cellKey(m.method, taskId, m.k, seed));
   const macro = (v: readonly number[]): MacroScore => ({ mean: mean(v), std: sampleStd(v), seeds: v.length });
   const withExamples = sideA.examples.length > 0 && sideB.examples.length > 0;
   const bootstrap = withExamples
     ? { replicates: options.replicates ?? BOOTSTRAP_REPLICATES, seed: options.seed ?? 0 }
     : null;
 
-  const differences = pairs.flatMap(({ a, b }): StudyDifference[] => {
-    // The seeds at which both studies scored their method on every task: the only ones either side averages over.
-    const pairSeeds = seeds.filter((seed) =>
-      taskIds.every((t) => at(rowsA, a, t, seed) !== undefined && at(rowsB, b, t, seed) !== undefined),
-    );
-    if (pairSeeds.length === 0) return [];
-    const score = (rows: Map<string, EvalResultRow>, m: MethodAtK, t: string, seed: number) =>
-      (at(rows, m, t, seed) as EvalResultRow).score;
-    const onSeeds = (side: ResultsSide, m: MethodAtK): ResultsSide => {
-      const mine = (r: { method: string; k?: number | undefined; seed: number }) =>
-        r.method === m.method && r.k === m.k && pairSeeds.includes(r.seed);
-      return { rows: side.rows.filter(mine), examples: side.examples.filter(mine) };
-    };
-    const [interval] = bootstrap
-      ? crossIntervals([{ a, b }], onSeeds(sideA, a), onSeeds(sideB, b), { ...options, ...bootstrap })
-      : [null];
+  // Per pair, the seeds at which both studies scored their method on every task: the only ones either side averages
+  // over (a pair without any is left out).
+  const paired = pairs
+    .map(({ a, b }) => ({
+      a,
+      b,
+      seeds: seeds.filter((seed) =>
+        taskIds.every((t) => at(rowsA, a, t, seed) !== undefined && at(rowsB, b, t, seed) !== undefined),
+      ),
+    }))
+    .filter((p) => p.seeds.length > 0);
+  const intervals = bootstrap ? crossIntervals(paired, sideA, sideB, { ...options, ...bootstrap }) : [];
+  const score = (rows: Map<string, EvalResultRow>, m: MethodAtK, t: string, seed: number) =>
+    (at(rows, m, t, seed) as EvalResultRow).score;
+
+  const differences = paired.map(({ a, b, seeds: pairSeeds }, i): StudyDifference => {
+    const interval = intervals[i];
     const perA = pairSeeds.map((seed) => mean(taskIds.map((t) => score(rowsA, a, t, seed))));
     const perB = pairSeeds.map((seed) => mean(taskIds.map((t) => score(rowsB, b, t, seed))));
     const seedMean = (rows: Map<string, EvalResultRow>, m: MethodAtK) =>
@@ -136,20 +135,18 @@ export function studyDifferences(
           return x.score === y.score && x.targetLoss === y.targetLoss;
         }),
       );
-    return [
-      {
-        reference: a.method,
-        baseline: b.method,
-        ...(a.k === undefined ? {} : { k: a.k }),
-        ...(b.k === undefined ? {} : { baselineK: b.k }),
-        ...pairedComparison(seedMean(rowsA, a), seedMean(rowsB, b)),
-        ...(interval ? { interval } : {}),
-        perSeed: sameCell(a, b) ? pairSeeds.map((seed, i) => ({ seed, difference: perA[i]! - perB[i]! })) : [],
-        here: macro(perA),
-        there: macro(perB),
-        identical,
-      },
-    ];
+    return {
+      reference: a.method,
+      baseline: b.method,
+      ...(a.k === undefined ? {} : { k: a.k }),
+      ...(b.k === undefined ? {} : { baselineK: b.k }),
+      ...pairedComparison(seedMean(rowsA, a), seedMean(rowsB, b)),
+      ...(interval ? { interval } : {}),
+      perSeed: sameCell(a, b) ? pairSeeds.map((seed, j) => ({ seed, difference: perA[j]! - perB[j]! })) : [],
+      here: macro(perA),
+      there: macro(perB),
+      identical,
+    };
   });
   return { differences, seeds, taskIds, bootstrap };
 }

@@ -55,13 +55,17 @@ export interface ComparisonSummary extends PairedComparison {
   readonly perSeed: readonly { readonly seed: number; readonly difference: number }[];
 }
 
-export interface SweepPoint {
-  readonly k: number;
+/** A method's task-averaged score: mean and sample std over seeds. */
+export interface MacroScore {
   /** Mean over seeds of the task-averaged score. */
   readonly mean: number;
   readonly std: number;
-  /** Seeds behind the point (an interim study may have fewer at some k). */
+  /** Seeds behind it (an interim study may have fewer at some k). */
   readonly seeds: number;
+}
+
+export interface SweepPoint extends MacroScore {
+  readonly k: number;
 }
 
 export interface ResultsSummary {
@@ -78,7 +82,7 @@ export interface ResultsSummary {
   /** Curves of the k-shot methods. */
   readonly sweep: readonly { method: Method; points: readonly SweepPoint[] }[];
   /** Task-averaged scores of the methods without k (reference lines on the k-sweep). */
-  readonly references: readonly { method: Method; mean: number; std: number; seeds: number }[];
+  readonly references: readonly ({ method: Method } & MacroScore)[];
   /** The bootstrap settings when per-example results were given, else null (no intervals). */
   readonly bootstrap: { readonly replicates: number; readonly seed: number } | null;
   /** Whether `eval-cells` rows were given (majority-class rates, trained counts). */
