@@ -24,8 +24,12 @@ import { EvalResultRowSchema } from './results-artifact.ts';
 /** The directory of finished cells, beside the results artifact. */
 export const EVAL_CELL_RUNS_DIR = 'eval-cell-runs';
 
-/** Bumped when scoring changes what a cell computes: kept cells of an earlier version are scored again. */
-const EVAL_CELL_VERSION = 1;
+/**
+ * Bumped when scoring changes what a cell computes, float rounding included: kept cells of an earlier version are
+ * scored again, so a resumed evaluation gives an uninterrupted one's bytes. 2: in-context prompts cut to the model
+ * share what is left of their demonstrations (`scoreSequences`), and generation runs the demonstrations once.
+ */
+const EVAL_CELL_VERSION = 2;
 
 /**
  * The key of a cell: a hash of `what` (everything its rows depend on) and `EVAL_CELL_VERSION`.

@@ -99,6 +99,30 @@ describe('evaluateTask: generation', () => {
     expect(m.score).toBe(m.chrF);
   });
 
+  it('answers and scores in-context prompts as the same prompts given whole, cut to the model or not', () => {
+    // The tiny model takes 64 positions and 6 new tokens leave 58 for a prompt: BOS, 46 characters of demonstrations
+    // and a 16-character input lose 5 (three such), an 18-character one loses 7 (alone), one character loses none.
+    const demos = 'plural of dog is dogs\n\nplural of cat is cats\n\n';
+    const inputs = ['plural of cow is', 'a', 'plural of pig is', 'plural of mouse is', 'plural of hen is', 'b'];
+    const examples = inputs.map((i) => ({ input: i, target: ' x\ns' })); // two lines: nothing stops at a newline
+    const varied = createTinyModel(9); // answers these prompts differently (seed 7 answers "aaaaaa" to all)
+    const icl = evaluateTask(varied, charCodec, examples, 'generation', { promptPrefix: demos, maxNewTokens: 6 });
+    const whole = evaluateTask(
+      varied,
+      charCodec,
+      examples.map((e) => ({ ...e, input: demos + e.input })),
+      'generation',
+      { maxNewTokens: 6, batchSize: 1 },
+    );
+    expect(icl.predictions).toEqual(whole.predictions);
+    expect(new Set(whole.predictions).size).toBeGreaterThan(1);
+    expect(icl.examples.map((e) => e.targetNll)).toBeAllClose(
+      whole.examples.map((e) => e.targetNll),
+      { atol: 1e-4 },
+    );
+    varied.dispose();
+  });
+
   it('changes the prompt with in-context demonstrations', () => {
     const plain = evaluateTask(model, charCodec, [{ input, target: ' cats' }], 'generation');
     const icl = evaluateTask(model, charCodec, [{ input, target: ' cats' }], 'generation', {

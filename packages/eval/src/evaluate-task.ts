@@ -18,11 +18,13 @@
  * tokenizer's special tokens (BOS); continuation = encode(target) without them, followed by EOS when the tokenizer has
  * one (training learns to end the answer there). With `maxSeqLen` (the trainers' setting) a prompt too long for
  * BOS + prompt + continuation loses tokens from the left, as in training (for classification, the longest choice
- * sets the cut, so every choice is scored on the same context). In-context prompts (a `promptPrefix`) are not cut.
+ * sets the cut, so every choice is scored on the same context). In-context prompts (a `promptPrefix`) are cut only
+ * to the model's context, from the left; their demonstrations run once and are shared by the prompts that keep the
+ * same part of them, equal to running each prompt whole up to float rounding.
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 import type { Example } from '@meta-lora/data-sampling';
-import { generateGreedyBatch, type LlamaModel, type LoraAdapter } from '@meta-lora/lora-core';
+import { generateGreedyBatch, type LlamaModel, type LoraAdapter, prefixCache } from '@meta-lora/lora-core';
 import { chrfFromStatistics, chrfStatistics } from './chrf.ts';
 import { accuracy, macroF1, majorityClassRate } from './classification-metrics.ts';
 import { exactMatch } from './normalize-answer.ts';
@@ -119,7 +121,8 @@ export function evaluateTask(
     return cutPrompt(ctx, codec.encode(e.input, { addSpecialTokens: false }).length, longest, options.maxSeqLen);
   });
   const base = { taskType, numTestExamples: examples.length, primaryMetric: PRIMARY_METRIC[taskType] };
-  // In-context prompts share their demonstrations: scored once per task (the contexts that start with them).
+  // In-context prompts share their demonstrations: they run once per task when scoring and generating, or once per
+  // group of prompts that lost the same first tokens to the model's context (`scoreSequences`, `promptGroups`).
   const maxBatchTokens = options.maxBatchTokens ?? MAX_BATCH_TOKENS;
   const scoring = {
     adapters,
@@ -198,17 +201,30 @@ export function evaluateTask(
   // A one-line answer ends at the first newline: the tokens after it would be cut away, so they are not decoded.
   const stopAfter = (i: number, ids: readonly number[]) =>
     !multiline[i] && codec.decode(ids, { skipSpecialTokens: true }).includes('\n');
-  const generated: number[][] = [];
-  // Batches as scoring packs them: at most `batchSize` prompts and `maxBatchTokens` padded positions (prompt and new
-  // tokens). Eight in-context prompts of ~1,000 tokens at once grew the wasm heap to its 4 GiB limit, and it broke.
-  const budgeted = prompts.map((p) => ({ context: p, continuation: new Array<number>(maxNewTokens).fill(0) }));
-  let start = 0;
-  for (const batch of packBatches(budgeted, batchSize, maxBatchTokens)) {
-    const offset = start;
-    const stop = (row: number, ids: readonly number[]) => stopAfter(offset + row, ids);
-    const ids = batch.map((b) => b.context);
-    generated.push(...generateGreedyBatch(model, ids, { maxNewTokens, eosTokenIds: eos, adapters, stopAfter: stop }));
-    start += batch.length;
+  const generated: number[][] = new Array(prompts.length);
+  for (const group of promptGroups(contexts, prompts, scoring.sharedPrefix ?? [])) {
+    // A group's prompts follow its prefix, run once; the others are left-padded (the prefix is then empty).
+    const prefix = group.prefix.length > 0 ? prefixCache(model, group.prefix, { adapters }) : undefined;
+    try {
+      // Batches as scoring packs them: at most `batchSize` prompts and `maxBatchTokens` padded positions (what each
+      // row runs: its prompt after the prefix, and the new tokens). Eight in-context prompts of ~1,000 tokens at once
+      // grew the wasm heap to its 4 GiB limit, and it broke.
+      const rows = group.members.map((i) => prompts[i]!.slice(group.prefix.length));
+      const budgeted = rows.map((r) => ({ context: r, continuation: new Array<number>(maxNewTokens).fill(0) }));
+      let start = 0;
+      for (const batch of packBatches(budgeted, batchSize, maxBatchTokens)) {
+        const members = group.members.slice(start, start + batch.length);
+        const stop = (row: number, ids: readonly number[]) => stopAfter(members[row]!, ids);
+        const ids = batch.map((b) => b.context);
+        const options = { maxNewTokens, eosTokenIds: eos, adapters, stopAfter: stop, ...(prefix ? { prefix } : {}) };
+        generateGreedyBatch(model, ids, options).forEach((out, row) => {
+          generated[members[row]!] = out;
+        });
+        start += batch.length;
+      }
+    } finally {
+      prefix?.dispose();
+    }
   }
   const predictions = generated.map((ids, i) => {
     const text = codec.decode(ids, { skipSpecialTokens: true });
@@ -252,4 +268,37 @@ export function cutPrompt(
   const specials = context.length - promptLength;
   const keep = Math.max(0, Math.min(promptLength, maxSeqLen - specials - targetLength));
   return [...context.slice(0, specials), ...context.slice(context.length - keep)];
+}
+
+/**
+ * Generation prompts by what they share: the in-context prompts (contexts that start with `demonstrations`) that keep
+ * the same part of them and have one length form a group that follows that part (an in-context prompt too long for
+ * the model loses its first tokens, so prompts of one length lose the same ones); groups of one, and the prompts
+ * without demonstrations, form one group with no prefix. Members in input order.
+ */
+function promptGroups(
+  contexts: readonly (readonly number[])[],
+  prompts: readonly (readonly number[])[],
+  demonstrations: readonly number[],
+): { prefix: readonly number[]; members: number[] }[] {
+  const byKey = new Map<string, { prefix: readonly number[]; members: number[] }>();
+  const alone: number[] = [];
+  prompts.forEach((prompt, i) => {
+    const context = contexts[i]!;
+    const cut = context.length - prompt.length;
+    const kept = demonstrations.length - cut;
+    const follows = kept > 0 && prompt.length > kept && demonstrations.every((id, j) => context[j] === id);
+    if (!follows) {
+      alone.push(i);
+      return;
+    }
+    const key = `${cut}:${prompt.length}`;
+    const group = byKey.get(key) ?? { prefix: demonstrations.slice(cut), members: [] };
+    group.members.push(i);
+    byKey.set(key, group);
+  });
+  const groups = [...byKey.values()].filter((g) => g.members.length > 1);
+  alone.push(...[...byKey.values()].filter((g) => g.members.length === 1).map((g) => g.members[0]!));
+  alone.sort((a, b) => a - b);
+  return alone.length > 0 ? [{ prefix: [], members: alone }, ...groups] : groups;
 }

@@ -158,4 +158,36 @@ describe('scoreSequences', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   });
+
+  describe('with a shared prefix and contexts cut to fit the model', () => {
+    // The tiny model takes 64 positions; a 60-token prefix leaves room for 4, so longer sequences lose their first
+    // tokens: the first two lose 3 each and share the prefix's last 57, the third loses 2, the fourth none.
+    const prefix = [1, ...Array.from({ length: 59 }, (_, i) => 3 + ((i * 7) % 23))];
+    const seqs = [
+      { context: [...prefix, 20, 21, 22, 23], continuation: [5, 6, 7] },
+      { context: [...prefix, 24, 25, 26, 27, 28], continuation: [8, 9] },
+      { context: [...prefix, 20, 21, 22, 23], continuation: [5, 6] },
+      { context: [...prefix, 29], continuation: [30, 31] },
+      { context: [...prefix, 22], continuation: [9] },
+    ];
+
+    it('gives the scores of the whole sequences', () => {
+      const whole = scoreSequences(model, seqs, { batchSize: 1 }).map((s) => s.logLikelihood);
+      const shared = scoreSequences(model, seqs, { batchSize: 8, sharedPrefix: prefix }).map((s) => s.logLikelihood);
+      expect(shared).toBeAllClose(whole, { atol: 1e-4 });
+    });
+
+    it('runs what is left of the prefix once per number of tokens cut', () => {
+      const hidden = vi.spyOn(model, 'hidden');
+      scoreSequences(model, seqs, { batchSize: 8, sharedPrefix: prefix });
+      expect(hidden.mock.calls.map(([ids]) => ids.shape)).toEqual([
+        [1, 64], // the third, alone in losing 2: scored whole (cut to the 64 positions)
+        [1, 57], // the first two: the prefix after its 3 cut tokens
+        [2, 7], // their suffixes with their continuations
+        [1, 60], // the uncut two: the whole prefix
+        [2, 3], // their suffixes with their continuations
+      ]);
+      hidden.mockRestore();
+    });
+  });
 });

@@ -7,14 +7,23 @@
  * (B·T), in input order; causal attention means padding after a sequence never changes its scores. The token budget
  * keeps long in-context prompts from building [B, heads, T, T] attention tensors of hundreds of MB (and the
  * WebAssembly heap, which never shrinks, from growing to match). A context too long for the model keeps its last
- * tokens (left truncation). Consecutive sequences with one and the same long context (over `maxBatchTokens / batchSize`
- * tokens: the label choices of one example whose in-context prompt was cut to fit) run that context once into a KV
- * cache and then only their continuations, as a shared prefix does.
+ * tokens (left truncation). With a shared prefix, the sequences that start with it run it once into a KV cache and
+ * then only their own tokens; those cut to fit the model are grouped by how many tokens they lost, since each group
+ * still shares the rest of the prefix. Consecutive sequences with one and the same long context (over
+ * `maxBatchTokens / batchSize` tokens) run that context once and then only their continuations, in the same way.
  *
  * Dimension letters: B batch, T padded length, D hidden, V vocab, M rows that predict a continuation token.
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
-import { gatherRows, KvCache, type LlamaModel, type LoraAdapter, tf } from '@meta-lora/lora-core';
+import {
+  gatherRows,
+  type KvCache,
+  type LlamaModel,
+  type LoraAdapter,
+  prefixCache,
+  repeatCache,
+  tf,
+} from '@meta-lora/lora-core';
 
 export interface ScoredSequence {
   /** Token ids the continuation is conditioned on (BOS included when the model wants one). */
@@ -38,8 +47,10 @@ export interface SequenceScoreOptions {
   readonly maxBatchTokens?: number;
   /**
    * Token ids many contexts start with (an in-context prompt's BOS and demonstrations). The prefix runs once into a KV
-   * cache, and each sequence whose context starts with it and fits the model uncut runs only its own tokens after it;
-   * equal to scoring the whole sequence up to float rounding. The others are scored whole.
+   * cache, and each sequence whose context starts with it runs only its own tokens after it; equal to scoring the
+   * whole sequence up to float rounding. A sequence too long for the model loses its first tokens, so the sequences
+   * that lose the same number (c < prefix length) share the prefix's last tokens from c on, run once per such group of
+   * two or more. The others are scored whole.
    */
   readonly sharedPrefix?: readonly number[];
 }
@@ -64,19 +75,8 @@ export function scoreSequences(
   const batchSize = options.batchSize ?? 8;
   const maxBatchTokens = options.maxBatchTokens ?? MAX_BATCH_TOKENS;
   const prefix = options.sharedPrefix ?? [];
-  // Uncut (the whole sequence fits the model, so `fit` kept it as it is), and more than the prefix.
-  const prefixed = (s: ScoredSequence) =>
-    prefix.length > 0 &&
-    s.context.length + s.continuation.length <= maxLen &&
-    s.context.length > prefix.length &&
-    startsWith(s.context, prefix);
-  const isPrefixed = sequences.map(prefixed);
-  const rest = sequences.flatMap((_, i) => (isPrefixed[i] ? [i] : []));
-  const { whole, groups } = longContextGroups(
-    fitted,
-    sequences.flatMap((_, i) => (isPrefixed[i] ? [] : [i])),
-    Math.max(1, Math.floor(maxBatchTokens / batchSize)),
-  );
+  const { byCut, others } = prefixGroups(sequences, fitted, prefix);
+  const { whole, groups } = longContextGroups(fitted, others, Math.max(1, Math.floor(maxBatchTokens / batchSize)));
   const out: SequenceScore[] = new Array(fitted.length);
   let next = 0;
   for (const batch of packBatches(
@@ -97,16 +97,40 @@ export function scoreSequences(
       out[group[j] as number] = score;
     });
   }
-  if (rest.length > 0) {
-    const suffixes = rest.map((i) => {
+  for (const [cut, group] of byCut) {
+    const kept = prefix.slice(cut); // what the group's fitted contexts start with
+    const suffixes = group.map((i) => {
       const s = fitted[i] as ScoredSequence;
-      return { context: s.context.slice(prefix.length), continuation: s.continuation };
+      return { context: s.context.slice(kept.length), continuation: s.continuation };
     });
-    scoreAfterPrefix(model, prefix, suffixes, adapters, batchSize, maxBatchTokens).forEach((score, j) => {
-      out[rest[j] as number] = score;
+    scoreAfterPrefix(model, kept, suffixes, adapters, batchSize, maxBatchTokens).forEach((score, j) => {
+      out[group[j] as number] = score;
     });
   }
   return out;
+}
+
+/**
+ * The sequences whose context starts with `prefix` and keeps tokens after it once fitted, by the number of leading
+ * tokens fitting cut (0 when uncut; groups of one are dropped), and the others' indices, in order.
+ */
+function prefixGroups(
+  sequences: readonly ScoredSequence[],
+  fitted: readonly ScoredSequence[],
+  prefix: readonly number[],
+): { byCut: Map<number, number[]>; others: number[] } {
+  const byCut = new Map<number, number[]>();
+  const cutOf = sequences.map((s, i) => {
+    const cut = s.context.length - (fitted[i] as ScoredSequence).context.length;
+    const prefixed = prefix.length > 0 && s.context.length > prefix.length && startsWith(s.context, prefix);
+    return prefixed && cut < prefix.length ? cut : -1;
+  });
+  cutOf.forEach((cut, i) => {
+    if (cut >= 0) byCut.set(cut, [...(byCut.get(cut) ?? []), i]);
+  });
+  for (const [cut, group] of byCut) if (group.length < 2) byCut.delete(cut);
+  const others = cutOf.flatMap((cut, i) => (byCut.has(cut) ? [] : [i]));
+  return { byCut, others };
 }
 
 /**
@@ -155,21 +179,12 @@ function scoreAfterPrefix(
   batchSize: number,
   maxBatchTokens: number,
 ): SequenceScore[] {
-  const layers = model.config.numLayers;
-  const shared = new KvCache(layers);
+  const shared = prefixCache(model, prefix, { adapters });
   try {
-    tf.tidy(() => {
-      model.hidden(tf.tensor2d(Int32Array.from(prefix), [1, prefix.length], 'int32'), { adapters, cache: shared }); // [P, D]
-    });
     const out: SequenceScore[] = [];
     for (const batch of packBatches(suffixes, batchSize, maxBatchTokens)) {
-      const cache = new KvCache(layers);
+      const cache = repeatCache(shared, batch.length); // [B, KV, P, d] per layer
       try {
-        cache.length = shared.length;
-        for (let l = 0; l < layers; l++) {
-          cache.keys[l] = repeatRows(shared.keys[l] as tf.Tensor4D, batch.length); // [B, KV, P, d]
-          cache.values[l] = repeatRows(shared.values[l] as tf.Tensor4D, batch.length); // [B, KV, P, d]
-        }
         out.push(...scoreBatch(model, batch, adapters, cache));
       } finally {
         cache.dispose();
@@ -179,11 +194,6 @@ function scoreAfterPrefix(
   } finally {
     shared.dispose();
   }
-}
-
-/** `rows` copies of a one-row tensor, stacked: `tf.tile`'s values, by concatenation (wasm's tile kernel is ~10× slower). */
-function repeatRows(x: tf.Tensor4D, rows: number): tf.Tensor4D {
-  return rows === 1 ? tf.clone(x) : tf.concat(new Array<tf.Tensor4D>(rows).fill(x), 0); // [rows, …]
 }
 
 /**

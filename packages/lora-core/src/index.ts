@@ -9,6 +9,7 @@ export {
   parseGenerationConfig,
   readGenerationConfig,
 } from './generate/generation-config.ts';
+export { prefixCache, repeatCache } from './generate/prefix-cache.ts';
 export { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './io/half-float.ts';
 export type { HfWeightSource, HfWeights, HfWeightTensor } from './io/hf-weights.ts';
 export { hfWeightTensor, openHfWeights, readHfWeights } from './io/hf-weights.ts';

@@ -4,6 +4,7 @@ import { initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
 import { generate } from './generate.ts';
 import { generateGreedyBatch } from './generate-batch.ts';
+import { prefixCache } from './prefix-cache.ts';
 
 await initBackend({ quiet: true });
 
@@ -44,5 +45,47 @@ describe('generateGreedyBatch', () => {
     const before = tf.memory().numTensors;
     generateGreedyBatch(model, prompts, { maxNewTokens: 6, eosTokenIds: [one(prompts[0]!)[0]!] });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  describe('after a shared prefix', () => {
+    const prefix = [1, 12, 5, 9, 9, 3, 17, 4];
+    const suffixes = [
+      [6, 2, 8],
+      [13, 13, 1],
+      [5, 20, 7],
+    ];
+    const run = (rows: number[][], eosTokenIds: number[] = []) => {
+      const cache = prefixCache(model, prefix);
+      try {
+        return generateGreedyBatch(model, rows, { maxNewTokens: 6, eosTokenIds, prefix: cache });
+      } finally {
+        cache.dispose();
+      }
+    };
+
+    it("gives each row the ids generate gives the prefix and the row's prompt together", () => {
+      expect(run(suffixes)).toEqual(suffixes.map((s) => one([...prefix, ...s])));
+    });
+
+    it('drops a row at its EOS and carries on with the others, as without a prefix', () => {
+      const eos = one([...prefix, ...suffixes[1]!])[1]!;
+      expect(run(suffixes, [eos])).toEqual(suffixes.map((s) => one([...prefix, ...s], [eos])));
+    });
+
+    it('refuses prompts of different lengths, naming the lengths', () => {
+      expect(() => run([[6, 2, 8], [13]])).toThrow(/one length, got 3, 1/);
+    });
+
+    it('leaks no tensors and leaves the prefix cache as it was', () => {
+      const cache = prefixCache(model, prefix);
+      const opts = { maxNewTokens: 6, eosTokenIds: [], prefix: cache };
+      generateGreedyBatch(model, suffixes, opts); // warm the model's caches
+      const before = tf.memory().numTensors;
+      const again = generateGreedyBatch(model, suffixes, opts);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(cache.length).toBe(prefix.length);
+      expect(again).toEqual(suffixes.map((s) => one([...prefix, ...s])));
+      cache.dispose();
+    });
   });
 });

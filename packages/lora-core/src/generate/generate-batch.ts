@@ -8,13 +8,19 @@
  * so the padding shifts nothing, but the batched products round differently, and a near-tie of two logits can go the
  * other way.
  *
+ * With a `prefix` (the cache of tokens every prompt follows, from `prefixCache`), each row starts from a copy of that
+ * cache and runs only its own prompt: an in-context prompt's demonstrations run once, not once per row. Such prompts
+ * must have one length, since padding between the prefix and a row's tokens would move the row's positions.
+ *
  * Dimension letters: B rows still running, L longest prompt, D hidden, V vocab.
  */
+import { MetaLoraError } from '@meta-lora/artifacts';
 import type { LoraAdapter } from '../lora/lora-adapter.ts';
 import { KvCache } from '../model/kv-cache.ts';
 import type { LlamaModel } from '../model/llama-model.ts';
 import { tf } from '../runtime/tf.ts';
 import { argmax, checkGenerationInput } from './generate.ts';
+import { repeatCache } from './prefix-cache.ts';
 
 export interface GenerateBatchOptions {
   readonly maxNewTokens: number;
@@ -23,6 +29,11 @@ export interface GenerateBatchOptions {
   readonly adapters?: readonly LoraAdapter[];
   /** Called with a row's index and its ids so far after each new one; `true` stops that row there (that id kept). */
   readonly stopAfter?: (row: number, ids: readonly number[]) => boolean;
+  /**
+   * The batch-1 cache (`prefixCache`) of tokens that precede every prompt, run under the same adapters; the prompts
+   * are then only what follows it, all of one length. Left as it is: the caller disposes it.
+   */
+  readonly prefix?: KvCache;
 }
 
 /**
@@ -42,8 +53,15 @@ export function generateGreedyBatch(
   const eos = new Set(options.eosTokenIds ?? model.config.eosTokenIds);
   const adapters = options.adapters ?? [];
   const L = Math.max(...prompts.map((p) => p.length));
-  const cache = new KvCache(model.config.numLayers);
-  cache.padding = prompts.map((p) => L - p.length);
+  if (options.prefix && prompts.some((p) => p.length !== L)) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `prompts after a shared prefix must have one length, got ${[...new Set(prompts.map((p) => p.length))].join(', ')}`,
+      { field: 'prefix', fix: 'group the prompts by length, one call per length' },
+    );
+  }
+  const cache = options.prefix ? repeatCache(options.prefix, prompts.length) : new KvCache(model.config.numLayers);
+  if (!options.prefix) cache.padding = prompts.map((p) => L - p.length);
   let rows = prompts.map((_, i) => i); // the prompts still running, in batch order
   let next = prompts.map((p) => [...new Array<number>(L - p.length).fill(0), ...p]);
   try {
@@ -91,5 +109,5 @@ function dropRows(cache: KvCache, keep: readonly number[]): void {
     v?.dispose();
   }
   index.dispose();
-  cache.padding = keep.map((b) => cache.padding![b]!);
+  if (cache.padding) cache.padding = keep.map((b) => cache.padding![b]!);
 }
