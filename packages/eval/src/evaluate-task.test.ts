@@ -1,5 +1,5 @@
 import { createTinyModel, generate, initBackend, tf } from '@meta-lora/lora-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { evaluateTask } from './evaluate-task.ts';
 import { charCodec } from './test-codec.ts';
 
@@ -121,6 +121,27 @@ describe('evaluateTask: generation', () => {
       { atol: 1e-4 },
     );
     varied.dispose();
+  });
+
+  it('runs the demonstrations once per group of in-context prompts that keep the same part of them', () => {
+    // As above: scoring (targets of 5 tokens, 64 positions) cuts the three 16-character inputs' prompts by 4 and the
+    // 18-character one by 6 (alone: whole); generation (58 positions) cuts them by 5 and 7. The two 1-character
+    // inputs are never cut and form a group of their own.
+    const demos = 'plural of dog is dogs\n\nplural of cat is cats\n\n';
+    const inputs = ['plural of cow is', 'a', 'plural of pig is', 'plural of mouse is', 'plural of hen is', 'b'];
+    const examples = inputs.map((i) => ({ input: i, target: ' x\ns' }));
+    const hidden = vi.spyOn(model, 'hidden');
+    evaluateTask(model, charCodec, examples, 'generation', { promptPrefix: demos, maxNewTokens: 6 });
+    const long = hidden.mock.calls.map(([ids]) => ids.shape).filter(([rows, length]) => rows === 1 && length! > 40);
+    hidden.mockRestore();
+    expect(long).toEqual([
+      [1, 64], // scoring: the 18-character input's prompt, whole
+      [1, 43], // scoring: the demonstrations after 4 cut tokens, for the three 16-character inputs
+      [1, 47], // scoring: the whole demonstrations, for the two uncut prompts
+      [1, 58], // generation: the 18-character input's prompt, whole
+      [1, 42], // generation: the demonstrations after 5 cut tokens, for the three 16-character inputs
+      [1, 47], // generation: the whole demonstrations, for the two uncut prompts
+    ]);
   });
 
   it('changes the prompt with in-context demonstrations', () => {

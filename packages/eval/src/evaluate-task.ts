@@ -20,7 +20,8 @@
  * BOS + prompt + continuation loses tokens from the left, as in training (for classification, the longest choice
  * sets the cut, so every choice is scored on the same context). In-context prompts (a `promptPrefix`) are cut only
  * to the model's context, from the left; their demonstrations run once and are shared by the prompts that keep the
- * same part of them, equal to running each prompt whole up to float rounding.
+ * same part of them (and, when generating, have the same length), equal to running each prompt whole up to float
+ * rounding.
  */
 import { MetaLoraError } from '@meta-lora/artifacts';
 import type { Example } from '@meta-lora/data-sampling';
@@ -83,7 +84,10 @@ export interface TaskEvalOptions {
   readonly batchSize?: number;
   /** The trainers' longest sequence: longer prompts lose tokens from the left, as in training (default: no cut). */
   readonly maxSeqLen?: number;
-  /** Padded positions per batch when scoring and when generating (prompt and new tokens; default `MAX_BATCH_TOKENS`). */
+  /**
+   * Padded positions per batch when scoring and when generating (prompt and new tokens, a shared prefix's cached copy
+   * in each row counted when generating; default `MAX_BATCH_TOKENS`).
+   */
   readonly maxBatchTokens?: number;
 }
 
@@ -121,8 +125,9 @@ export function evaluateTask(
     return cutPrompt(ctx, codec.encode(e.input, { addSpecialTokens: false }).length, longest, options.maxSeqLen);
   });
   const base = { taskType, numTestExamples: examples.length, primaryMetric: PRIMARY_METRIC[taskType] };
-  // In-context prompts share their demonstrations: they run once per task when scoring and generating, or once per
-  // group of prompts that lost the same first tokens to the model's context (`scoreSequences`, `promptGroups`).
+  // In-context prompts share their demonstrations: scoring runs them once per group of prompts that lost the same
+  // first tokens to the model's context (one group when none is cut), generation once per such group of one length
+  // (`scoreSequences`, `promptGroups`); a prompt alone in its group runs whole.
   const maxBatchTokens = options.maxBatchTokens ?? MAX_BATCH_TOKENS;
   const scoring = {
     adapters,
@@ -206,16 +211,18 @@ export function evaluateTask(
     // A group's prompts follow its prefix, run once; the others are left-padded (the prefix is then empty).
     const prefix = group.prefix.length > 0 ? prefixCache(model, group.prefix, { adapters }) : undefined;
     try {
-      // Batches as scoring packs them: at most `batchSize` prompts and `maxBatchTokens` padded positions (what each
-      // row runs: its prompt after the prefix, and the new tokens). Eight in-context prompts of ~1,000 tokens at once
-      // grew the wasm heap to its 4 GiB limit, and it broke.
-      const rows = group.members.map((i) => prompts[i]!.slice(group.prefix.length));
-      const budgeted = rows.map((r) => ({ context: r, continuation: new Array<number>(maxNewTokens).fill(0) }));
+      // Batches as scoring packs them: at most `batchSize` prompts and `maxBatchTokens` padded positions, the prefix's
+      // copy in every row's cache included (whole prompts and the new tokens). Eight in-context prompts of ~1,000
+      // tokens at once grew the wasm heap to its 4 GiB limit, and it broke.
+      const budgeted = group.members.map((i) => ({
+        context: prompts[i]!,
+        continuation: new Array<number>(maxNewTokens).fill(0),
+      }));
       let start = 0;
       for (const batch of packBatches(budgeted, batchSize, maxBatchTokens)) {
         const members = group.members.slice(start, start + batch.length);
         const stop = (row: number, ids: readonly number[]) => stopAfter(members[row]!, ids);
-        const ids = batch.map((b) => b.context);
+        const ids = batch.map((b) => b.context.slice(group.prefix.length));
         const options = { maxNewTokens, eosTokenIds: eos, adapters, stopAfter: stop, ...(prefix ? { prefix } : {}) };
         generateGreedyBatch(model, ids, options).forEach((out, row) => {
           generated[members[row]!] = out;

@@ -161,7 +161,7 @@ describe('scoreSequences', () => {
 
   describe('with a shared prefix and contexts cut to fit the model', () => {
     // The tiny model takes 64 positions; a 60-token prefix leaves room for 4, so longer sequences lose their first
-    // tokens: the first two lose 3 each and share the prefix's last 57, the third loses 2, the fourth none.
+    // tokens: the first two lose 3 each and share the prefix's last 57, the third loses 2, the last two none.
     const prefix = [1, ...Array.from({ length: 59 }, (_, i) => 3 + ((i * 7) % 23))];
     const seqs = [
       { context: [...prefix, 20, 21, 22, 23], continuation: [5, 6, 7] },
@@ -188,6 +188,13 @@ describe('scoreSequences', () => {
         [2, 3], // their suffixes with their continuations
       ]);
       hidden.mockRestore();
+    });
+
+    it('leaves no tensors behind', () => {
+      scoreSequences(model, seqs, { sharedPrefix: prefix }); // warm-up: causal masks
+      const before = tf.memory().numTensors;
+      scoreSequences(model, seqs, { sharedPrefix: prefix });
+      expect(tf.memory().numTensors).toBe(before);
     });
   });
 });

@@ -4,7 +4,7 @@ import { initBackend } from '../runtime/backend.ts';
 import { tf } from '../runtime/tf.ts';
 import { generate } from './generate.ts';
 import { generateGreedyBatch } from './generate-batch.ts';
-import { prefixCache } from './prefix-cache.ts';
+import { prefixCache, repeatCache } from './prefix-cache.ts';
 
 await initBackend({ quiet: true });
 
@@ -72,8 +72,22 @@ describe('generateGreedyBatch', () => {
       expect(run(suffixes, [eos])).toEqual(suffixes.map((s) => one([...prefix, ...s], [eos])));
     });
 
+    it('gives a single row after the prefix the ids generate gives it', () => {
+      expect(run([suffixes[2]!])).toEqual([one([...prefix, ...suffixes[2]!])]);
+    });
+
     it('refuses prompts of different lengths, naming the lengths', () => {
       expect(() => run([[6, 2, 8], [13]])).toThrow(/one length, got 3, 1/);
+    });
+
+    it('refuses a prefix cache of more than one row', () => {
+      const cache = prefixCache(model, prefix);
+      const two = repeatCache(cache, 2);
+      expect(() => generateGreedyBatch(model, suffixes, { maxNewTokens: 2, prefix: two })).toThrow(
+        /filled batch-1 cache without padding, got 2 rows of 8 positions/,
+      );
+      two.dispose();
+      cache.dispose();
     });
 
     it('leaks no tensors and leaves the prefix cache as it was', () => {

@@ -53,6 +53,14 @@ export function generateGreedyBatch(
   const eos = new Set(options.eosTokenIds ?? model.config.eosTokenIds);
   const adapters = options.adapters ?? [];
   const L = Math.max(...prompts.map((p) => p.length));
+  const rows0 = options.prefix?.keys[0]?.shape[0];
+  if (options.prefix && (options.prefix.padding !== null || options.prefix.length === 0 || rows0 !== 1)) {
+    throw new MetaLoraError(
+      'CONFIG_INVALID',
+      `a shared prefix must be a filled batch-1 cache without padding, got ${rows0 ?? 0} rows of ${options.prefix.length} positions${options.prefix.padding ? ', padded' : ''}`,
+      { field: 'prefix', fix: 'build it with prefixCache(model, ids, { adapters })' },
+    );
+  }
   if (options.prefix && prompts.some((p) => p.length !== L)) {
     throw new MetaLoraError(
       'CONFIG_INVALID',

@@ -45,9 +45,14 @@ export function repeatCache(shared: KvCache, rows: number): KvCache {
   cache.length = shared.length;
   const repeat = (x: tf.Tensor4D | null) =>
     x === null ? null : rows === 1 ? tf.clone(x) : tf.concat(new Array<tf.Tensor4D>(rows).fill(x), 0); // [rows, KV, P, d]
-  for (let l = 0; l < shared.keys.length; l++) {
-    cache.keys[l] = repeat(shared.keys[l] ?? null);
-    cache.values[l] = repeat(shared.values[l] ?? null);
+  try {
+    for (let l = 0; l < shared.keys.length; l++) {
+      cache.keys[l] = repeat(shared.keys[l] ?? null);
+      cache.values[l] = repeat(shared.values[l] ?? null);
+    }
+  } catch (error) {
+    cache.dispose();
+    throw error;
   }
   return cache;
 }
