@@ -33,6 +33,7 @@ import {
   MAX_BATCH_TOKENS,
   maxSequenceLength,
   packBatches,
+  prefixGroups,
   type ScoredSequence,
   scoreSequences,
 } from './sequence-scores.ts';
@@ -127,7 +128,7 @@ export function evaluateTask(
   const base = { taskType, numTestExamples: examples.length, primaryMetric: PRIMARY_METRIC[taskType] };
   // In-context prompts share their demonstrations: scoring runs them once per group of prompts that lost the same
   // first tokens to the model's context (one group when none is cut), generation once per such group of one length
-  // (`scoreSequences`, `promptGroups`); a prompt alone in its group runs whole.
+  // (`prefixGroups`); a prompt alone in its group runs whole.
   const maxBatchTokens = options.maxBatchTokens ?? MAX_BATCH_TOKENS;
   const scoring = {
     adapters,
@@ -207,7 +208,13 @@ export function evaluateTask(
   const stopAfter = (i: number, ids: readonly number[]) =>
     !multiline[i] && codec.decode(ids, { skipSpecialTokens: true }).includes('\n');
   const generated: number[][] = new Array(prompts.length);
-  for (const group of promptGroups(contexts, prompts, scoring.sharedPrefix ?? [])) {
+  const demonstrations = scoring.sharedPrefix ?? [];
+  const shared = prefixGroups(contexts, prompts, demonstrations, true);
+  const runs = [
+    ...(shared.others.length > 0 ? [{ prefix: [] as readonly number[], members: shared.others }] : []),
+    ...shared.groups.map((g) => ({ prefix: demonstrations.slice(g.cut), members: g.members })),
+  ];
+  for (const group of runs) {
     // A group's prompts follow its prefix, run once; the others are left-padded (the prefix is then empty).
     const prefix = group.prefix.length > 0 ? prefixCache(model, group.prefix, { adapters }) : undefined;
     try {
@@ -275,37 +282,4 @@ export function cutPrompt(
   const specials = context.length - promptLength;
   const keep = Math.max(0, Math.min(promptLength, maxSeqLen - specials - targetLength));
   return [...context.slice(0, specials), ...context.slice(context.length - keep)];
-}
-
-/**
- * Generation prompts by what they share: the in-context prompts (contexts that start with `demonstrations`) that keep
- * the same part of them and have one length form a group that follows that part (an in-context prompt too long for
- * the model loses its first tokens, so prompts of one length lose the same ones); groups of one, and the prompts
- * without demonstrations, form one group with no prefix. Members in input order.
- */
-function promptGroups(
-  contexts: readonly (readonly number[])[],
-  prompts: readonly (readonly number[])[],
-  demonstrations: readonly number[],
-): { prefix: readonly number[]; members: number[] }[] {
-  const byKey = new Map<string, { prefix: readonly number[]; members: number[] }>();
-  const alone: number[] = [];
-  prompts.forEach((prompt, i) => {
-    const context = contexts[i]!;
-    const cut = context.length - prompt.length;
-    const kept = demonstrations.length - cut;
-    const follows = kept > 0 && prompt.length > kept && demonstrations.every((id, j) => context[j] === id);
-    if (!follows) {
-      alone.push(i);
-      return;
-    }
-    const key = `${cut}:${prompt.length}`;
-    const group = byKey.get(key) ?? { prefix: demonstrations.slice(cut), members: [] };
-    group.members.push(i);
-    byKey.set(key, group);
-  });
-  const groups = [...byKey.values()].filter((g) => g.members.length > 1);
-  alone.push(...[...byKey.values()].filter((g) => g.members.length === 1).map((g) => g.members[0]!));
-  alone.sort((a, b) => a - b);
-  return alone.length > 0 ? [{ prefix: [], members: alone }, ...groups] : groups;
 }

@@ -1,6 +1,6 @@
 import { causalLmLoss, createTinyModel, IGNORE_INDEX, initBackend, tf } from '@meta-lora/lora-core';
 import { describe, expect, it, vi } from 'vitest';
-import { packBatches, scoreSequences } from './sequence-scores.ts';
+import { packBatches, type ScoredSequence, type SequenceScoreOptions, scoreSequences } from './sequence-scores.ts';
 
 await initBackend({ quiet: true });
 const model = createTinyModel(3);
@@ -16,6 +16,14 @@ function byHand(context: number[], continuation: number[]): number {
     s += lp[context.length - 1 + j]![y]!;
   });
   return s;
+}
+
+/** Tensors a second scoring of `seqs` leaves behind, after a warm-up (the model caches one causal mask per length). */
+function tensorsLeft(seqs: ScoredSequence[], options: SequenceScoreOptions = {}): number {
+  scoreSequences(model, seqs, options);
+  const before = tf.memory().numTensors;
+  scoreSequences(model, seqs, options);
+  return tf.memory().numTensors - before;
 }
 
 describe('scoreSequences', () => {
@@ -56,11 +64,7 @@ describe('scoreSequences', () => {
   });
 
   it('leaves no tensors behind', () => {
-    const seqs = [{ context: [1, 2, 3], continuation: [4] }];
-    scoreSequences(model, seqs); // warm-up: the model caches one causal mask per length
-    const before = tf.memory().numTensors;
-    scoreSequences(model, seqs);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(tensorsLeft([{ context: [1, 2, 3], continuation: [4] }])).toBe(0);
   });
 
   it('keeps the last tokens of a context too long for the model', () => {
@@ -116,10 +120,7 @@ describe('scoreSequences', () => {
     });
 
     it('leaves no tensors behind', () => {
-      scoreSequences(model, seqs, options); // warm-up: causal masks
-      const before = tf.memory().numTensors;
-      scoreSequences(model, seqs, options);
-      expect(tf.memory().numTensors).toBe(before);
+      expect(tensorsLeft(seqs, options)).toBe(0);
     });
   });
 
@@ -152,10 +153,7 @@ describe('scoreSequences', () => {
     });
 
     it('leaves no tensors behind', () => {
-      scoreSequences(model, seqs, { sharedPrefix: prefix }); // warm-up: causal masks
-      const before = tf.memory().numTensors;
-      scoreSequences(model, seqs, { sharedPrefix: prefix });
-      expect(tf.memory().numTensors).toBe(before);
+      expect(tensorsLeft(seqs, { sharedPrefix: prefix })).toBe(0);
     });
   });
 
@@ -191,10 +189,7 @@ describe('scoreSequences', () => {
     });
 
     it('leaves no tensors behind', () => {
-      scoreSequences(model, seqs, { sharedPrefix: prefix }); // warm-up: causal masks
-      const before = tf.memory().numTensors;
-      scoreSequences(model, seqs, { sharedPrefix: prefix });
-      expect(tf.memory().numTensors).toBe(before);
+      expect(tensorsLeft(seqs, { sharedPrefix: prefix })).toBe(0);
     });
   });
 });

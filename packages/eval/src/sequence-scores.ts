@@ -75,7 +75,11 @@ export function scoreSequences(
   const batchSize = options.batchSize ?? 8;
   const maxBatchTokens = options.maxBatchTokens ?? MAX_BATCH_TOKENS;
   const prefix = options.sharedPrefix ?? [];
-  const { byCut, others } = prefixGroups(sequences, fitted, prefix);
+  const { groups: byCut, others } = prefixGroups(
+    sequences.map((s) => s.context),
+    fitted.map((s) => s.context),
+    prefix,
+  );
   const { whole, groups } = longContextGroups(fitted, others, Math.max(1, Math.floor(maxBatchTokens / batchSize)));
   const out: SequenceScore[] = new Array(fitted.length);
   let next = 0;
@@ -97,7 +101,7 @@ export function scoreSequences(
       out[group[j] as number] = score;
     });
   }
-  for (const [cut, group] of byCut) {
+  for (const { cut, members: group } of byCut) {
     const kept = prefix.slice(cut); // what the group's fitted contexts start with
     const suffixes = group.map((i) => {
       const s = fitted[i] as ScoredSequence;
@@ -111,26 +115,33 @@ export function scoreSequences(
 }
 
 /**
- * The sequences whose context starts with `prefix` and keeps tokens after it once fitted, by the number of leading
- * tokens fitting cut (0 when uncut; groups of one are dropped), and the others' indices, in order.
+ * The sequences that share what is left of `prefix` once cut to fit: those whose context starts with it and keeps
+ * tokens after it in `fitted` (the same context without its first tokens), grouped by the number of tokens cut (0
+ * when uncut) and, with `byLength`, by fitted length (rows after a shared cache cannot be padded). Groups of one join
+ * the others. Groups in the order of their first member; members and others in input order.
+ *
+ * @example
+ * prefixGroups([[1, 7, 8, 3], [1, 7, 8, 4]], [[1, 7, 8, 3], [1, 7, 8, 4]], [1, 7, 8]); // { groups: [{ cut: 0, members: [0, 1] }], others: [] }
  */
-function prefixGroups(
-  sequences: readonly ScoredSequence[],
-  fitted: readonly ScoredSequence[],
+export function prefixGroups(
+  contexts: readonly (readonly number[])[],
+  fitted: readonly (readonly number[])[],
   prefix: readonly number[],
-): { byCut: Map<number, number[]>; others: number[] } {
-  const byCut = new Map<number, number[]>();
-  const cutOf = sequences.map((s, i) => {
-    const cut = s.context.length - (fitted[i] as ScoredSequence).context.length;
-    const prefixed = prefix.length > 0 && s.context.length > prefix.length && startsWith(s.context, prefix);
-    return prefixed && cut < prefix.length ? cut : -1;
+  byLength = false,
+): { groups: { cut: number; members: number[] }[]; others: number[] } {
+  const byKey = new Map<string, { cut: number; members: number[] }>();
+  contexts.forEach((context, i) => {
+    const length = (fitted[i] as readonly number[]).length;
+    const cut = context.length - length;
+    if (cut >= prefix.length || context.length <= prefix.length || !startsWith(context, prefix)) return;
+    const key = byLength ? `${cut}:${length}` : `${cut}`;
+    const group = byKey.get(key) ?? { cut, members: [] };
+    group.members.push(i);
+    byKey.set(key, group);
   });
-  cutOf.forEach((cut, i) => {
-    if (cut >= 0) byCut.set(cut, [...(byCut.get(cut) ?? []), i]);
-  });
-  for (const [cut, group] of byCut) if (group.length < 2) byCut.delete(cut);
-  const others = cutOf.flatMap((cut, i) => (byCut.has(cut) ? [] : [i]));
-  return { byCut, others };
+  const groups = [...byKey.values()].filter((g) => g.members.length > 1);
+  const grouped = new Set(groups.flatMap((g) => g.members));
+  return { groups, others: contexts.flatMap((_, i) => (grouped.has(i) ? [] : [i])) };
 }
 
 /**
